@@ -1,0 +1,173 @@
+"""The admin for data keepers: exchanges with their presences, allocations and contacts inline."""
+
+from decimal import Decimal
+
+from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
+from django.core.exceptions import ValidationError
+from django.forms.models import BaseInlineFormSet
+
+from crm.models import Activity, Allocation, CloudVendor, Contact, Exchange, Jurisdiction, Presence, Rep, Team
+from crm.services import allocation_save
+
+
+@admin.register(CloudVendor)
+class CloudVendorAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "kind", "hq_country", "is_home", "market_note"]
+    list_filter = ["kind"]
+    search_fields = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+
+    @admin.display(boolean=True, description="ours")
+    def is_home(self, vendor):
+        return vendor.is_home
+
+
+@admin.register(Jurisdiction)
+class JurisdictionAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "regulator", "is_major", "is_banned"]
+    list_filter = ["is_major", "is_banned"]
+    search_fields = ["code", "name", "regulator"]
+
+
+class PresenceInline(admin.TabularInline):
+    model = Presence
+    extra = 0
+    autocomplete_fields = ["jurisdiction"]
+    fields = ["jurisdiction", "licence_status", "licence_reference", "since", "source", "source_url"]
+
+
+class AllocationInlineFormSet(BaseInlineFormSet):
+    """Checks the 100% rule over the whole form, so moving share between vendors in one save works."""
+
+    def clean(self):
+        super().clean()
+        totals: dict[str, Decimal] = {}
+        for form in self.forms:
+            if not form.cleaned_data or form.cleaned_data.get("DELETE"):
+                continue
+            workload = form.cleaned_data.get("workload")
+            share = form.cleaned_data.get("share_percent") or Decimal("0")
+            totals[workload] = totals.get(workload, Decimal("0")) + share
+        for workload, total in totals.items():
+            if total > 100:
+                raise ValidationError(
+                    f"{self.instance.name}: the shares for workload '{workload}' add up to {total}%, more than 100%."
+                )
+
+
+class AllocationInline(admin.TabularInline):
+    model = Allocation
+    formset = AllocationInlineFormSet
+    extra = 0
+    autocomplete_fields = ["vendor"]
+    fields = [
+        "vendor",
+        "workload",
+        "share_percent",
+        "region",
+        "evidence_source",
+        "confidence",
+        "source_url",
+        "source_note",
+        "observed_on",
+    ]
+
+
+class ContactInline(admin.TabularInline):
+    model = Contact
+    extra = 0
+    fields = ["full_name", "native_name", "title", "role", "email", "phone", "is_do_not_contact"]
+    show_change_link = True
+
+
+@admin.register(Exchange)
+class ExchangeAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "headquarters", "size_tier", "stage", "owner", "family", "is_do_not_pursue"]
+    list_filter = ["kind", "size_tier", "stage", "is_do_not_pursue", "headquarters", "owner"]
+    search_fields = ["name", "slug", "ccxt_id", "website"]
+    list_select_related = ["headquarters", "owner", "family"]
+    autocomplete_fields = ["headquarters", "family", "owner"]
+    readonly_fields = ["ccxt_id", "created_at", "updated_at"]
+    prepopulated_fields = {"slug": ["name"]}
+    inlines = [PresenceInline, AllocationInline, ContactInline]
+    fieldsets = [
+        (None, {"fields": ["name", "slug", "website", "kind", "headquarters", "family"]}),
+        ("Size", {"fields": ["size_tier", "volume_30d_usd", "staff_count", "size_source"]}),
+        ("Pipeline", {"fields": ["stage", "owner", "is_do_not_pursue", "notes"]}),
+        ("External ids", {"fields": ["ccxt_id", "salesforce_account_id", "created_at", "updated_at"]}),
+    ]
+
+
+@admin.register(Presence)
+class PresenceAdmin(admin.ModelAdmin):
+    list_display = ["exchange", "jurisdiction", "licence_status", "since", "source"]
+    list_filter = ["licence_status", "jurisdiction"]
+    search_fields = ["exchange__name", "jurisdiction__code", "licence_reference"]
+    list_select_related = ["exchange", "jurisdiction"]
+    autocomplete_fields = ["exchange", "jurisdiction"]
+
+
+@admin.register(Allocation)
+class AllocationAdmin(admin.ModelAdmin):
+    list_display = ["exchange", "vendor", "workload", "share_percent", "region", "evidence_source", "confidence"]
+    list_filter = ["vendor", "workload", "evidence_source"]
+    search_fields = ["exchange__name", "vendor__name", "region"]
+    list_select_related = ["exchange", "vendor"]
+    autocomplete_fields = ["exchange", "vendor"]
+
+    def save_model(self, request, obj, form, change):
+        allocation_save(allocation=obj)
+
+
+@admin.register(Contact)
+class ContactAdmin(admin.ModelAdmin):
+    list_display = ["full_name", "native_name", "exchange", "title", "role", "email", "is_do_not_contact"]
+    list_filter = ["role", "is_do_not_contact"]
+    search_fields = ["full_name", "native_name", "email", "exchange__name"]
+    list_select_related = ["exchange"]
+    autocomplete_fields = ["exchange"]
+
+
+@admin.register(Activity)
+class ActivityAdmin(admin.ModelAdmin):
+    list_display = ["occurred_at", "kind", "exchange", "contact", "rep", "summary"]
+    list_filter = ["kind", "rep"]
+    search_fields = ["summary", "exchange__name", "contact__full_name"]
+    list_select_related = ["exchange", "contact", "rep"]
+    autocomplete_fields = ["exchange", "contact", "rep"]
+    date_hierarchy = "occurred_at"
+
+
+class RepInline(admin.StackedInline):
+    model = Rep
+    can_delete = False
+    filter_horizontal = ["territories"]
+
+
+@admin.register(Team)
+class TeamAdmin(admin.ModelAdmin):
+    list_display = ["name"]
+    search_fields = ["name"]
+
+
+User = get_user_model()
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class UserWithRepAdmin(UserAdmin):
+    inlines = [*UserAdmin.inlines, RepInline]
+    list_display = [*UserAdmin.list_display, "role"]
+    list_select_related = ["rep"]
+
+    @admin.display(description="role")
+    def role(self, user):
+        rep = getattr(user, "rep", None)
+        return rep.get_role_display() if rep else "-"
+
+
+admin.site.site_header = "Exchange Intel"
+admin.site.site_title = "Exchange Intel"
+admin.site.index_title = "Accounts, evidence and lead scores"

@@ -1,0 +1,64 @@
+"""The account book's part of the demo data: the real exchange catalogue and a small sales team.
+
+Idempotent: running it again changes nothing and duplicates nothing."""
+
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+
+from crm.catalogue import read_snapshot
+from crm.choices import RepRole
+from crm.models import Jurisdiction, Rep, Team
+from crm.services import CatalogueImportSummary, exchange_catalogue_import
+
+DEMO_PASSWORD = "webx-tokyo-2025"  # demo login only, printed by `make demo`; never used outside the demo
+
+
+@dataclass(frozen=True)
+class DemoUser:
+    username: str
+    first_name: str
+    last_name: str
+    role: str
+    territories: tuple[str, ...]
+
+
+DEMO_TEAM = "Web3 sales, Asia-Pacific (Singapore office)"
+DEMO_USERS = (
+    DemoUser("manager", "Mei", "Lin", RepRole.MANAGER, ()),
+    DemoUser("rep.japan", "Kenji", "Sato", RepRole.REP, ("JP", "KR")),
+    DemoUser("rep.singapore", "Priya", "Nair", RepRole.REP, ("SG", "HK", "ID", "TH")),
+    DemoUser("rep.west", "Tom", "Becker", RepRole.REP, ("US", "GB", "EU", "MT", "KY", "SC", "VG")),
+)
+
+
+def load_accounts(*, progress=None) -> CatalogueImportSummary:
+    return exchange_catalogue_import(records=read_snapshot(), progress=progress)
+
+
+@transaction.atomic
+def load_team() -> list[str]:
+    """Create the demo team and its users; returns the usernames created on this run."""
+    User = get_user_model()
+    team, _ = Team.objects.get_or_create(name=DEMO_TEAM)
+    created = []
+    for demo in DEMO_USERS:
+        user, is_new = User.objects.get_or_create(
+            username=demo.username,
+            defaults={
+                "first_name": demo.first_name,
+                "last_name": demo.last_name,
+                "email": f"{demo.username}@example.com",
+                "is_staff": demo.role == RepRole.MANAGER,
+                "is_superuser": demo.role == RepRole.MANAGER,
+            },
+        )
+        if is_new:
+            user.set_password(DEMO_PASSWORD)
+            user.save(update_fields=["password"])
+            created.append(demo.username)
+        rep, _ = Rep.objects.get_or_create(user=user, defaults={"role": demo.role, "team": team})
+        if not rep.territories.exists() and demo.territories:
+            rep.territories.set(Jurisdiction.objects.filter(code__in=demo.territories))
+    return created

@@ -1,0 +1,18 @@
+"""The account book: vendors, jurisdictions, exchanges and what a team knows about them."""
+
+from .exchanges import Allocation, Exchange, ExchangeQuerySet, Presence
+from .people import Activity, Contact, Rep, Team
+from .reference import CloudVendor, Jurisdiction
+
+__all__ = [
+    "Activity",
+    "Allocation",
+    "CloudVendor",
+    "Contact",
+    "Exchange",
+    "ExchangeQuerySet",
+    "Jurisdiction",
+    "Presence",
+    "Rep",
+    "Team",
+]

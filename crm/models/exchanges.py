@@ -1,0 +1,196 @@
+"""Exchanges (the prospect accounts), where they operate, and who holds their cloud spend."""
+
+from decimal import Decimal
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+
+from crm.choices import (
+    EVIDENCE_STRENGTH,
+    EvidenceSource,
+    ExchangeKind,
+    LicenceStatus,
+    SizeTier,
+    Stage,
+    Workload,
+)
+
+from .reference import CloudVendor, Jurisdiction
+
+
+class ExchangeQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "ExchangeQuerySet":
+        """The exchanges a user may see: a manager sees all; a rep, those in their
+        territories (headquarters or any presence) plus those they own. The one
+        place this rule lives; every other visibility check derives from it."""
+        if user is None or not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.is_superuser:
+            return self
+        rep = getattr(user, "rep", None)
+        if rep is None:
+            return self.filter(owner=user)
+        if rep.is_manager:
+            return self
+        territory = rep.territories.values("pk")
+        in_territory = Exchange.objects.filter(
+            Q(headquarters__in=territory) | Q(presences__jurisdiction__in=territory)
+        ).values("pk")
+        return self.filter(Q(owner=user) | Q(pk__in=in_territory))
+
+    def editable_by(self, user) -> "ExchangeQuerySet":
+        """What a user may change: a manager everything visible, a rep what they own."""
+        visible = self.visible_to(user)
+        rep = getattr(user, "rep", None)
+        if user.is_authenticated and (user.is_superuser or (rep is not None and rep.is_manager)):
+            return visible
+        return visible.filter(owner=user)
+
+    def families(self) -> "ExchangeQuerySet":
+        """Top-level accounts: variants (binanceusdm, okxus) are folded into their family."""
+        return self.filter(family__isnull=True)
+
+
+class Exchange(models.Model):
+    """A crypto exchange: the prospect account a cloud vendor's sales team works."""
+
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=100, unique=True)
+    website = models.URLField(blank=True)
+    kind = models.CharField(max_length=20, choices=ExchangeKind.choices, default=ExchangeKind.CENTRALISED)
+    headquarters = models.ForeignKey(
+        Jurisdiction, null=True, blank=True, on_delete=models.PROTECT, related_name="headquartered_exchanges"
+    )
+    size_tier = models.CharField(max_length=10, choices=SizeTier.choices, default=SizeTier.UNKNOWN)
+    volume_30d_usd = models.DecimalField(
+        "30-day volume (USD)",
+        max_digits=20,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+    )
+    staff_count = models.PositiveIntegerField(null=True, blank=True)
+    size_source = models.CharField(max_length=300, blank=True, help_text="Where the size figure comes from.")
+    stage = models.CharField(max_length=20, choices=Stage.choices, default=Stage.PROSPECT)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="owned_exchanges"
+    )
+    family = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="variants",
+        help_text="The account this one is a variant of (e.g. Binance USDⓈ-M is part of Binance).",
+    )
+    is_do_not_pursue = models.BooleanField("do not pursue", default=False)
+    ccxt_id = models.CharField("ccxt id", max_length=50, unique=True, null=True, blank=True)
+    salesforce_account_id = models.CharField("Salesforce Account id", max_length=18, blank=True)
+    notes = models.TextField(blank=True)
+    # The values the catalogue import last wrote: a field whose value differs was
+    # edited by hand, and a later import leaves it alone.
+    imported_values = models.JSONField(default=dict, blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ExchangeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(family=models.F("pk")),
+                name="exchange_not_own_family",
+                violation_error_message="An exchange cannot be a variant of itself.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def domain(self) -> str:
+        host = urlsplit(self.website).hostname or ""
+        return host.removeprefix("www.")
+
+
+class Presence(models.Model):
+    """An exchange operating in a jurisdiction, under a licence status."""
+
+    exchange = models.ForeignKey(Exchange, on_delete=models.CASCADE, related_name="presences")
+    jurisdiction = models.ForeignKey(Jurisdiction, on_delete=models.PROTECT, related_name="presences")
+    licence_status = models.CharField(max_length=20, choices=LicenceStatus.choices, default=LicenceStatus.UNKNOWN)
+    licence_reference = models.CharField(max_length=200, blank=True)
+    since = models.DateField(null=True, blank=True)
+    source = models.CharField(max_length=300, blank=True)
+    source_url = models.URLField(blank=True)
+
+    class Meta:
+        ordering = ["exchange__name", "jurisdiction__code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["exchange", "jurisdiction"],
+                name="presence_unique_per_jurisdiction",
+                violation_error_message="This exchange already has a presence in this jurisdiction.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.exchange} in {self.jurisdiction.code} ({self.get_licence_status_display()})"
+
+
+class Allocation(models.Model):
+    """Who holds an exchange's cloud spend for one workload, how much, and how we know.
+
+    The shares of one exchange and workload never exceed 100%: the database refuses it
+    (a trigger, see migration 0002), and crm.services.allocation_save checks it first
+    with a message naming the exchange and workload."""
+
+    exchange = models.ForeignKey(Exchange, on_delete=models.CASCADE, related_name="allocations")
+    vendor = models.ForeignKey(CloudVendor, on_delete=models.PROTECT, related_name="allocations")
+    workload = models.CharField(max_length=20, choices=Workload.choices, default=Workload.ALL)
+    share_percent = models.DecimalField(
+        "share (%)",
+        max_digits=5,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
+    )
+    region = models.CharField(max_length=100, blank=True, help_text="e.g. ap-northeast-1, Hong Kong zone C")
+    evidence_source = models.CharField(max_length=20, choices=EvidenceSource.choices)
+    source_url = models.URLField(blank=True)
+    source_note = models.CharField(max_length=300, blank=True)
+    confidence = models.PositiveSmallIntegerField(
+        blank=True,
+        validators=[MaxValueValidator(100)],
+        help_text="0..100: how strong the evidence is (blank: the default for its source).",
+    )
+    observed_on = models.DateField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["exchange__name", "workload", "-share_percent"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["exchange", "vendor", "workload"],
+                name="allocation_unique_vendor_workload",
+                violation_error_message="This exchange already has an allocation on this vendor for this workload.",
+            ),
+            models.CheckConstraint(
+                condition=Q(share_percent__gte=0) & Q(share_percent__lte=100),
+                name="allocation_share_in_range",
+                violation_error_message="A share is between 0 and 100 percent.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.exchange}: {self.vendor} {self.share_percent}% ({self.get_workload_display()})"
+
+    def save(self, *args, **kwargs):
+        if self.confidence is None:
+            self.confidence = EVIDENCE_STRENGTH.get(self.evidence_source, 50)
+        super().save(*args, **kwargs)

@@ -1,0 +1,178 @@
+"""Writes to the account book that carry a rule: every writer of allocations goes through here."""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Sum
+from django.utils.text import slugify
+
+from crm.catalogue import CatalogueRecord
+from crm.choices import EVIDENCE_STRENGTH, ExchangeKind
+from crm.models import Allocation, Exchange, Jurisdiction, Presence
+from crm.models.reference import validate_jurisdiction_code
+
+
+def allocation_total_error(*, exchange: Exchange, workload: str, total: Decimal) -> ValidationError:
+    label = dict(Allocation._meta.get_field("workload").choices).get(workload, workload)
+    return ValidationError(
+        {
+            "share_percent": (
+                f"{exchange.name}: the shares for workload '{label}' would add up to {total.normalize():f}%, "
+                "more than 100%. Lower another vendor's share first."
+            )
+        },
+        code="allocation_over_100",
+    )
+
+
+@transaction.atomic
+def allocation_save(*, allocation: Allocation) -> Allocation:
+    """Validate and save one allocation, keeping an exchange's shares per workload at or under 100%.
+
+    The exchange row is locked so two concurrent writers cannot both pass the check."""
+    Exchange.objects.select_for_update().filter(pk=allocation.exchange_id).first()
+    if allocation.confidence is None:
+        allocation.confidence = EVIDENCE_STRENGTH.get(allocation.evidence_source, 50)
+    allocation.full_clean()
+    others = Allocation.objects.filter(exchange_id=allocation.exchange_id, workload=allocation.workload).exclude(
+        pk=allocation.pk
+    ).aggregate(total=Sum("share_percent"))["total"] or Decimal("0")
+    total = others + Decimal(allocation.share_percent)
+    if total > 100:
+        raise allocation_total_error(exchange=allocation.exchange, workload=allocation.workload, total=total)
+    allocation.save()
+    return allocation
+
+
+def jurisdiction_get_or_create(*, code: str) -> Jurisdiction:
+    """The jurisdiction for an ISO 3166-1 alpha-2 code (or EU), created with its name on first use."""
+    validate_jurisdiction_code(code)
+    jurisdiction, _ = Jurisdiction.objects.get_or_create(code=code, defaults={"name": Jurisdiction.name_for(code)})
+    return jurisdiction
+
+
+# The fields the catalogue import owns until a person edits them.
+CATALOGUE_FIELDS = ("name", "website", "kind", "headquarters_id")
+
+
+@dataclass
+class CatalogueImportSummary:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    presences_added: int = 0
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+    kept_edits: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def changed_anything(self) -> bool:
+        return bool(self.created or self.updated or self.presences_added)
+
+
+def _unique_slug(base: str, taken: set[str]) -> str:
+    slug = slugify(base)[:90] or "exchange"
+    candidate, suffix = slug, 2
+    while candidate in taken:
+        candidate, suffix = f"{slug}-{suffix}", suffix + 1
+    taken.add(candidate)
+    return candidate
+
+
+@transaction.atomic
+def exchange_catalogue_import(
+    *, records: list[CatalogueRecord], progress: Callable[[int, int], None] | None = None
+) -> CatalogueImportSummary:
+    """Create or update one Exchange per catalogue record, all or nothing.
+
+    Idempotent: a second run with the same records changes nothing. A field whose value
+    differs from what the import last wrote was edited by a person and is kept."""
+    summary = CatalogueImportSummary()
+    seen: set[str] = set()
+    valid: list[CatalogueRecord] = []
+    for record in records:
+        if not record.ccxt_id or not record.name.strip():
+            summary.skipped.append((record.ccxt_id or "?", "no id or no name"))
+        elif record.ccxt_id in seen:
+            summary.skipped.append((record.ccxt_id, "listed twice in the catalogue"))
+        else:
+            seen.add(record.ccxt_id)
+            valid.append(record)
+    # Families before their variants, so a variant can point at its family.
+    valid.sort(key=lambda r: (r.family is not None, r.ccxt_id))
+
+    existing = {e.ccxt_id: e for e in Exchange.objects.filter(ccxt_id__in=[r.ccxt_id for r in valid])}
+    taken_slugs = set(Exchange.objects.values_list("slug", flat=True))
+    jurisdictions = {j.code: j for j in Jurisdiction.objects.all()}
+    present = set(
+        Presence.objects.filter(exchange__ccxt_id__in=seen).values_list("exchange__ccxt_id", "jurisdiction__code")
+    )
+    by_ccxt_id: dict[str, Exchange] = dict(existing)
+
+    for done, record in enumerate(valid, start=1):
+        codes = []
+        for code in record.countries:
+            if code not in jurisdictions:
+                try:
+                    jurisdictions[code] = jurisdiction_get_or_create(code=code)
+                except ValidationError:
+                    summary.skipped.append((record.ccxt_id, f"country code {code!r} is not a known jurisdiction"))
+                    continue
+            codes.append(code)
+        family = by_ccxt_id.get(record.family) if record.family else None
+        if record.family and family is None:
+            summary.skipped.append((record.ccxt_id, f"its family {record.family!r} is not in the catalogue"))
+            continue
+        wanted = {
+            "name": record.name.strip(),
+            "website": record.website,
+            "kind": ExchangeKind.DECENTRALISED if record.is_dex else ExchangeKind.CENTRALISED,
+            "headquarters_id": jurisdictions[codes[0]].pk if codes else None,
+        }
+        exchange = existing.get(record.ccxt_id)
+        changed = False
+        if exchange is None:
+            exchange = Exchange(ccxt_id=record.ccxt_id, slug=_unique_slug(record.ccxt_id, taken_slugs), **wanted)
+            exchange.family = family
+            exchange.imported_values = wanted
+            exchange.full_clean(exclude=["slug"], validate_unique=False)
+            exchange.save()
+            summary.created += 1
+        else:
+            imported = dict(exchange.imported_values)
+            for name, value in wanted.items():
+                current = getattr(exchange, name)
+                if name in imported and current != imported[name]:
+                    summary.kept_edits.append((exchange.slug, name.removesuffix("_id")))
+                    continue
+                if current != value:
+                    setattr(exchange, name, value)
+                    changed = True
+                imported[name] = value
+            if exchange.family_id != (family.pk if family else None):
+                exchange.family = family
+                changed = True
+            if changed or imported != exchange.imported_values:
+                exchange.imported_values = imported
+                exchange.full_clean(validate_unique=False)
+                exchange.save()
+        by_ccxt_id[record.ccxt_id] = exchange
+        added = 0
+        for code in codes:
+            if (record.ccxt_id, code) not in present:
+                Presence.objects.create(
+                    exchange=exchange, jurisdiction=jurisdictions[code], source="ccxt exchange catalogue"
+                )
+                present.add((record.ccxt_id, code))
+                added += 1
+        summary.presences_added += added
+        if record.ccxt_id in existing:
+            if changed or added:
+                summary.updated += 1
+            else:
+                summary.unchanged += 1
+        if progress:
+            progress(done, len(valid))
+    return summary

@@ -1,0 +1,1 @@
+"""Evidence about the market: signals, regulations, conference events and attendees."""
