@@ -1,9 +1,12 @@
 """Writes to the account book that carry a rule: every writer of allocations goes through here."""
 
-from collections.abc import Callable
+import logging
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from celery import current_app
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Sum
@@ -11,7 +14,7 @@ from django.utils.text import slugify
 
 from crm.catalogue import CatalogueRecord
 from crm.choices import EVIDENCE_STRENGTH, ExchangeKind
-from crm.models import Allocation, Exchange, Jurisdiction, Presence
+from crm.models import Allocation, EvidenceChange, Exchange, Jurisdiction, Presence
 from crm.models.reference import validate_jurisdiction_code
 
 
@@ -44,7 +47,40 @@ def allocation_save(*, allocation: Allocation) -> Allocation:
     if total > 100:
         raise allocation_total_error(exchange=allocation.exchange, workload=allocation.workload, total=total)
     allocation.save()
+    evidence_changed(exchange_ids=[allocation.exchange_id], cause="allocation", reference=f"allocation:{allocation.pk}")
     return allocation
+
+
+logger = logging.getLogger(__name__)
+
+
+def evidence_changed(*, exchange_ids: Iterable[int], cause: str, reference: str = "") -> int:
+    """Record that evidence about these exchanges changed (an outbox row each, in the caller's
+    transaction) and, once it commits, ask the worker to rescore them.
+
+    The task is looked up by name (settings.CRM_EVIDENCE_CHANGED_TASK) so the account book does
+    not import the apps downstream of it; a periodic relay re-drives rows left unprocessed."""
+    rows = [EvidenceChange(exchange_id=pk, cause=cause, reference=reference) for pk in sorted(set(exchange_ids))]
+    if not rows:
+        return 0
+    EvidenceChange.objects.bulk_create(rows)
+    transaction.on_commit(evidence_changes_publish)
+    return len(rows)
+
+
+def evidence_changes_publish() -> None:
+    """Hand pending evidence changes to the worker. Losing this message is harmless: the relay
+    on beat publishes again."""
+    task = current_app.tasks.get(settings.CRM_EVIDENCE_CHANGED_TASK)
+    if task is None:
+        logger.warning(
+            "No task %s is registered; evidence changes wait for the relay.", settings.CRM_EVIDENCE_CHANGED_TASK
+        )
+        return
+    try:
+        task.delay()
+    except Exception:  # the broker is down: the relay will publish again
+        logger.exception("Could not publish evidence changes; the relay will retry.")
 
 
 def jurisdiction_get_or_create(*, code: str) -> Jurisdiction:

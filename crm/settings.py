@@ -148,6 +148,8 @@ CELERY_BEAT_SCHEDULE: dict = {}
 
 # The product's own settings.
 CRM_HOME_VENDOR = env.str("CRM_HOME_VENDOR", default="tencent-cloud")
+# The task that consumes crm.EvidenceChange rows (rescoring); looked up by name after commit.
+CRM_EVIDENCE_CHANGED_TASK = "leads.process_evidence_changes"
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

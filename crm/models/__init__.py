@@ -1,6 +1,6 @@
 """The account book: vendors, jurisdictions, exchanges and what a team knows about them."""
 
-from .exchanges import Allocation, Exchange, ExchangeQuerySet, Presence
+from .exchanges import Allocation, EvidenceChange, Exchange, ExchangeQuerySet, Presence
 from .people import Activity, Contact, Rep, Team
 from .reference import CloudVendor, Jurisdiction
 
@@ -9,6 +9,7 @@ __all__ = [
     "Allocation",
     "CloudVendor",
     "Contact",
+    "EvidenceChange",
     "Exchange",
     "ExchangeQuerySet",
     "Jurisdiction",

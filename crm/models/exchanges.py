@@ -194,3 +194,26 @@ class Allocation(models.Model):
         if self.confidence is None:
             self.confidence = EVIDENCE_STRENGTH.get(self.evidence_source, 50)
         super().save(*args, **kwargs)
+
+
+class EvidenceChange(models.Model):
+    """An outbox row: evidence about an exchange changed, so its score must be recomputed.
+
+    Written in the same transaction as the change (crm.services.evidence_changed), handed to
+    the worker after commit, and re-driven by a periodic relay until a consumer marks it
+    processed: a Redis restart or a killed worker delays a rescore, never loses it."""
+
+    exchange = models.ForeignKey(Exchange, on_delete=models.CASCADE, related_name="evidence_changes")
+    cause = models.CharField(max_length=30, help_text="e.g. allocation, presence, signal, regulation, attendee")
+    reference = models.CharField(max_length=100, blank=True, help_text="What changed, e.g. 'signal:12'.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    processed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+        indexes = [
+            models.Index(fields=["processed_at", "id"], name="evidence_change_pending"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.cause} {self.reference} -> {self.exchange_id}"

@@ -15,7 +15,15 @@ PROBE = (
     "'key_length': len(settings.SECRET_KEY), 'hosts': settings.ALLOWED_HOSTS, "
     "'cache': settings.CACHES['default']['BACKEND']}))"
 )
-VARIABLES = ("DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL", "SECRET_KEY", "DEBUG", "CRM_HOME_VENDOR", "ALLOWED_HOSTS")
+VARIABLES = (
+    "DATABASE_URL",
+    "REDIS_URL",
+    "CELERY_BROKER_URL",
+    "SECRET_KEY",
+    "DEBUG",
+    "CRM_HOME_VENDOR",
+    "ALLOWED_HOSTS",
+)
 
 
 def settings_with(**variables) -> subprocess.CompletedProcess:

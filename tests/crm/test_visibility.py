@@ -50,4 +50,7 @@ def test_anonymous_users_and_users_without_a_rep_profile_see_nothing_they_do_not
 def test_a_rep_in_two_territories_sees_an_exchange_once(book):
     rep = RepFactory(territories=[jurisdiction("JP"), jurisdiction("AE")])
 
-    assert list(Exchange.objects.visible_to(rep.user).order_by("slug").values_list("slug", flat=True)) == ["bitflyer", "bybit"]
+    assert list(Exchange.objects.visible_to(rep.user).order_by("slug").values_list("slug", flat=True)) == [
+        "bitflyer",
+        "bybit",
+    ]

@@ -63,4 +63,3 @@ class Command(BaseCommand):
         if done == total or done % 10 == 0:
             self.stderr.write(f"\r  {done}/{total} exchanges", ending="")
             self.stderr.flush()
-

@@ -19,4 +19,4 @@ class Command(BaseCommand):
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS("Demo data ready."))
         self.stdout.write(f"  Log in as manager / {crm_demo.DEMO_PASSWORD}")
-        self.stdout.write(f"  (reps: rep.japan, rep.singapore, rep.west; same password)")
+        self.stdout.write("  (reps: rep.japan, rep.singapore, rep.west; same password)")

@@ -1,0 +1,30 @@
+"""Enumerations of the evidence."""
+
+from django.db import models
+
+
+class SignalKind(models.TextChoices):
+    OUTAGE = "outage", "Outage at a cloud vendor"
+    REGULATION = "regulation", "Regulation"
+    RELOCATION = "relocation", "Relocation"
+    AI_INTEREST = "ai_interest", "AI / LLM interest"
+    FUNDING = "funding", "Funding"
+    EXECUTIVE_CHANGE = "executive_change", "Executive change"
+    NEWS = "news", "News"
+    MEETING = "meeting", "Meeting"
+    CLOUD_CHANGE = "cloud_change", "Cloud footprint change"
+
+
+class MatchMethod(models.TextChoices):
+    EMAIL_DOMAIN = "email_domain", "Email domain"
+    ALIAS = "alias", "Known alias"
+    FUZZY_NAME = "fuzzy_name", "Similar name"
+    MANUAL = "manual", "Chosen by a rep"
+    NONE = "none", "No match"
+
+
+class MatchStatus(models.TextChoices):
+    MATCHED = "matched", "Matched"
+    REVIEW = "review", "Needs review"
+    NOT_AN_EXCHANGE = "not_exchange", "Not an exchange"
+    UNMATCHED = "unmatched", "No exchange found"
