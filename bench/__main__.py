@@ -13,7 +13,7 @@ from pathlib import Path
 def main(argv: list[str]) -> int:
     names = argv or sorted(
         module.name.removeprefix("bench_")
-        for module in pkgutil.iter_modules([str(Path(__file__).parent))
+        for module in pkgutil.iter_modules([str(Path(__file__).parent)])
         if module.name.startswith("bench_")
     )
     for name in names:

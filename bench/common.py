@@ -1,5 +1,6 @@
 """Shared set-up for benchmarks: Django on a dedicated PostgreSQL database, and the machine's description."""
 
+import contextlib
 import os
 import platform
 import subprocess
@@ -30,13 +31,7 @@ def setup_django(default_url: str = "postgres://postgres@127.0.0.1:5432/bench") 
 
 def machine() -> str:
     cpu = "unknown CPU"
-    try:
-        cpu = next(
-            line.split(":", 1)[1].strip()
-            for line in open("/proc/cpuinfo", encoding="utf-8")
-            if line.startswith("model name")
-        )
-    except (OSError, StopIteration):
-        pass
+    with contextlib.suppress(OSError), open("/proc/cpuinfo", encoding="utf-8") as cpuinfo:
+        cpu = next((line.split(":", 1)[1].strip() for line in cpuinfo if line.startswith("model name")), cpu)
     memory = subprocess.run(["free", "-g"], capture_output=True, text=True).stdout.split("\n")[1].split()[1]
     return f"{os.cpu_count()} cores ({cpu}), {memory} GiB, Python {platform.python_version()}"
