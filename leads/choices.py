@@ -1,0 +1,33 @@
+"""Enumerations of lead scores and follow-ups."""
+
+from django.db import models
+
+
+class Grade(models.TextChoices):
+    A = "A", "A"
+    B = "B", "B"
+    C = "C", "C"
+    D = "D", "D"
+
+
+class ScoreCause(models.TextChoices):
+    """Why a score was (re)computed: the cause recorded with each change."""
+
+    EVIDENCE = "evidence", "Evidence added or changed"
+    MODEL_CHANGE = "model_change", "Scoring model changed"
+    DECAY = "decay", "Daily decay"
+    MANUAL = "manual", "Manual rescore"
+
+
+class FollowUpStatus(models.TextChoices):
+    TO_DO = "to_do", "To do"
+    CONTACTED = "contacted", "Contacted"
+    MEETING_BOOKED = "meeting_booked", "Meeting booked"
+    NOT_A_FIT = "not_a_fit", "Not a fit"
+
+
+class AssignmentMethod(models.TextChoices):
+    TERRITORY = "territory", "Territory of the matched exchange"
+    ROUND_ROBIN = "round_robin", "Round-robin"
+    MANUAL = "manual", "By hand"
+    UNASSIGNED = "unassigned", "Not assigned"

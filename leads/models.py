@@ -1,1 +1,0 @@
-"""Lead scores: scoring models, scores with their factors and history, follow-up lists."""
