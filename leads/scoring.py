@@ -1,0 +1,446 @@
+"""The lead score: plain facts about one exchange in, a score with the factors that explain it out.
+
+Pure: no ORM and no clock (`as_of` is a parameter), so the batch, the API's explanation and the
+tests share one function. Each factor carries whole points, a sentence a rep can read and the
+evidence behind it; the points add up to the score before it is clamped to 0..100."""
+
+from __future__ import annotations
+
+import datetime
+import re
+from dataclasses import dataclass, field
+
+from leads.parameters import ScoringParameters
+
+# Licence statuses that count as licensed for "compliant exchange".
+LICENSED_STATUSES = frozenset({"licensed", "registered"})
+LICENCE_WORDS = {
+    "licensed": "it is licensed",
+    "registered": "it is registered",
+    "pending": "its licence is pending",
+    "unlicensed": "it has no licence",
+    "exiting": "it is exiting",
+    "banned": "it is banned there",
+    "unknown": "its licence status is unknown",
+}
+SIZE_WORDS = {
+    "mid": "A mid-size exchange: the contested middle",
+    "large": "A large exchange: usually tied to an incumbent vendor",
+    "small": "A small exchange: little cloud spend",
+    "unknown": "Its size is unknown",
+}
+WORKLOAD_WORDS = {
+    "all": "its allocations",
+    "trading_engine": "its trading engine",
+    "market_data": "its market data",
+    "wallets": "its wallets",
+    "back_office": "its back office",
+    "ai": "its AI workloads",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class AllocationFact:
+    id: int
+    vendor_id: int
+    vendor_name: str
+    workload: str
+    share_percent: float
+
+
+@dataclass(frozen=True, slots=True)
+class PresenceFact:
+    jurisdiction_id: int
+    jurisdiction_name: str
+    licence_status: str
+    is_major: bool
+    is_banned: bool
+
+
+@dataclass(frozen=True, slots=True)
+class IncidentFact:
+    """An outage at a vendor: relevant when the exchange uses the vendor or the source names it."""
+
+    signal_id: int
+    vendor_id: int
+    vendor_name: str
+    region: str
+    occurred_at: datetime.datetime
+    severity: int
+    names_exchange: bool
+
+
+@dataclass(frozen=True, slots=True)
+class RegulationFact:
+    id: int
+    jurisdiction_id: int
+    jurisdiction_name: str
+    name: str
+    effective_on: datetime.date
+    pressured_statuses: tuple[str, ...]
+    forces_relocation: bool
+    consequence: str
+
+
+@dataclass(frozen=True, slots=True)
+class MomentFact:
+    """A dated touch: an AI-interest signal, a meeting at an event, an activity."""
+
+    reference: str
+    occurred_at: datetime.datetime
+    label: str
+
+
+@dataclass(frozen=True, slots=True)
+class ExchangeFacts:
+    exchange_id: int
+    name: str
+    size_tier: str = "unknown"
+    is_do_not_pursue: bool = False
+    allocations: tuple[AllocationFact, ...] = ()
+    presences: tuple[PresenceFact, ...] = ()
+    incidents: tuple[IncidentFact, ...] = ()
+    regulations: tuple[RegulationFact, ...] = ()
+    ai_interest: tuple[MomentFact, ...] = ()
+    engagements: tuple[MomentFact, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class HomeVendor:
+    id: int | None
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class Factor:
+    code: str
+    points: int
+    sentence: str
+    references: tuple[str, ...] = ()
+
+    def to_json(self) -> dict:
+        return {
+            "code": self.code,
+            "points": self.points,
+            "sentence": self.sentence,
+            "references": list(self.references),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class ScoreResult:
+    exchange_id: int
+    score: int
+    grade: str
+    factors: tuple[Factor, ...]
+    is_defend: bool = False
+    is_research_needed: bool = False
+    points_total: int = 0
+
+    def factors_json(self) -> list[dict]:
+        return [factor.to_json() for factor in self.factors]
+
+
+def decay(*, occurred_at: datetime.datetime, as_of: datetime.datetime, half_life_days: int) -> float:
+    """The weight left after halving every half-life; 0 for what has not happened yet as of then."""
+    age_days = (as_of - occurred_at).total_seconds() / 86400
+    if age_days < 0:
+        return 0.0
+    return 0.5 ** (age_days / half_life_days)
+
+
+def _decayed(weight: float) -> str:
+    percent = round(weight * 100)
+    return "" if percent >= 100 else f" (decayed to {percent}%)"
+
+
+def _share(value: float) -> str:
+    return f"{value:g}%"
+
+
+def _shares_in_view(allocations: tuple[AllocationFact, ...]) -> tuple[str, dict[int, AllocationFact]]:
+    """The workload that describes the account best: 'all' when known, else the most covered one."""
+    by_workload: dict[str, dict[int, AllocationFact]] = {}
+    for allocation in allocations:
+        by_workload.setdefault(allocation.workload, {})[allocation.vendor_id] = allocation
+    if "all" in by_workload:
+        return "all", by_workload["all"]
+    workload = max(by_workload, key=lambda w: (sum(a.share_percent for a in by_workload[w].values()), w))
+    return workload, by_workload[workload]
+
+
+def _hard_stop(facts: ExchangeFacts) -> Factor | None:
+    if facts.is_do_not_pursue:
+        return Factor("do_not_pursue", 0, "Marked do not pursue")
+    if facts.presences and all(p.is_banned for p in facts.presences):
+        places = " and ".join(sorted(p.jurisdiction_name for p in facts.presences))
+        return Factor("banned_only", 0, f"It operates only in {places}, where crypto trading is banned")
+    return None
+
+
+def score_exchange(
+    facts: ExchangeFacts, *, parameters: ScoringParameters, home: HomeVendor, as_of: datetime.datetime
+) -> ScoreResult:
+    """Score one exchange as of a moment. Deterministic: the same facts, parameters and moment
+    give the same result, factor for factor."""
+    stop = _hard_stop(facts)
+    if stop is not None:
+        return ScoreResult(facts.exchange_id, 0, parameters.grade(0), (stop,))
+
+    factors: list[Factor] = []
+    p = parameters
+    factors.append(
+        Factor("size", p.size_points.get(facts.size_tier, 0), SIZE_WORDS.get(facts.size_tier, SIZE_WORDS["unknown"]))
+    )
+
+    is_defend = False
+    is_research_needed = not facts.allocations
+    if is_research_needed:
+        factors.append(Factor("research_needed", 0, "Its cloud allocation is unknown: research needed"))
+    else:
+        workload, shares = _shares_in_view(facts.allocations)
+        where = WORKLOAD_WORDS.get(workload, f"its {workload}")
+        rivals = sorted(
+            (a for vendor_id, a in shares.items() if vendor_id != home.id and a.share_percent > 0),
+            key=lambda a: (-a.share_percent, a.vendor_name),
+        )
+        if rivals:
+            top = rivals[0]
+            factors.append(
+                Factor(
+                    "rival_share",
+                    round(p.largest_rival_points * top.share_percent / 100),
+                    f"{top.vendor_name} holds {_share(top.share_percent)} of {where}",
+                    (f"allocation:{top.id}",),
+                )
+            )
+            if top.share_percent >= p.displacement_share_percent:
+                factors.append(
+                    Factor(
+                        "displacement_target",
+                        p.displacement_points,
+                        f"A rival at {p.displacement_share_percent}% or more: a displacement target",
+                        (f"allocation:{top.id}",),
+                    )
+                )
+            total = sum(a.share_percent for a in rivals)
+            plural = "vendors" if len(rivals) > 1 else "vendor"
+            factors.append(
+                Factor(
+                    "displaceable_share",
+                    round(p.displaceable_points * total / 100),
+                    f"Rivals hold {_share(total)} of {where} in all ({len(rivals)} {plural})",
+                    tuple(f"allocation:{a.id}" for a in rivals),
+                )
+            )
+        ours = shares.get(home.id) if home.id is not None else None
+        if ours is not None and ours.share_percent > 0:
+            is_defend = ours.share_percent >= p.defend_share_percent
+            sentence = f"{home.name} (our vendor) holds {_share(ours.share_percent)} of {where}"
+            factors.append(
+                Factor(
+                    "defend" if is_defend else "home_share",
+                    round(p.home_share_points * ours.share_percent / 100),
+                    sentence + (": a customer to defend, not a new logo" if is_defend else ""),
+                    (f"allocation:{ours.id}",),
+                )
+            )
+
+    factors.extend(_incident_factors(facts, p, home, as_of))
+    factors.extend(_regulation_factors(facts, p, as_of))
+
+    licensed = sorted(
+        {pr.jurisdiction_name for pr in facts.presences if pr.is_major and pr.licence_status in LICENSED_STATUSES}
+    )
+    if licensed:
+        factors.append(
+            Factor(
+                "major_licence",
+                p.major_licence_points,
+                f"Licensed in {' and '.join(licensed)}, a major jurisdiction: a compliant exchange",
+            )
+        )
+
+    moment = _latest(facts.ai_interest, as_of, p.ai_interest_half_life_days)
+    if moment is not None:
+        item, weight = moment
+        points = round(p.ai_interest_points * weight)
+        if points:
+            factors.append(
+                Factor(
+                    "ai_interest",
+                    points,
+                    f"Interest in AI / LLM services on {item.occurred_at:%Y-%m-%d}: {item.label}{_decayed(weight)}",
+                    (item.reference,),
+                )
+            )
+    moment = _latest(facts.engagements, as_of, p.engagement_half_life_days)
+    if moment is not None:
+        item, weight = moment
+        points = round(p.engagement_points * weight)
+        if points:
+            factors.append(
+                Factor(
+                    "engagement",
+                    points,
+                    f"{item.label} on {item.occurred_at:%Y-%m-%d}{_decayed(weight)}",
+                    (item.reference,),
+                )
+            )
+
+    total = sum(f.points for f in factors)
+    score = max(0, min(100, total))
+    return ScoreResult(facts.exchange_id, score, p.grade(score), tuple(factors), is_defend, is_research_needed, total)
+
+
+def _latest(
+    moments: tuple[MomentFact, ...], as_of: datetime.datetime, half_life_days: int
+) -> tuple[MomentFact, float] | None:
+    """The most recent moment that happened by as_of, with its decayed weight."""
+    best: MomentFact | None = None
+    for moment in moments:
+        if moment.occurred_at <= as_of and (
+            best is None or (moment.occurred_at, moment.reference) > (best.occurred_at, best.reference)
+        ):
+            best = moment
+    if best is None:
+        return None
+    return best, decay(occurred_at=best.occurred_at, as_of=as_of, half_life_days=half_life_days)
+
+
+def _incident_factors(facts: ExchangeFacts, p: ScoringParameters, home: HomeVendor, as_of: datetime.datetime):
+    if not facts.incidents:
+        return []
+    share_by_vendor: dict[int, float] = {}
+    for allocation in facts.allocations:
+        share_by_vendor[allocation.vendor_id] = max(
+            share_by_vendor.get(allocation.vendor_id, 0), allocation.share_percent
+        )
+    factors = []
+    for incident in sorted(facts.incidents, key=lambda i: (i.occurred_at, i.signal_id)):
+        share = share_by_vendor.get(incident.vendor_id)
+        if share is None and not incident.names_exchange:
+            continue
+        weight = decay(occurred_at=incident.occurred_at, as_of=as_of, half_life_days=p.incident_half_life_days)
+        if weight == 0:
+            continue
+        # Named by the source but with no known allocation there: count it as half its spend.
+        used = share if share is not None else 50.0
+        is_ours = incident.vendor_id == home.id
+        base = p.home_incident_points if is_ours else p.rival_incident_points
+        points = round(base * incident.severity / 5 * used / 100 * weight)
+        if not points:
+            continue
+        where = f"{incident.vendor_name} {incident.region}" if incident.region else incident.vendor_name
+        what = f"{where} outage on {incident.occurred_at:%Y-%m-%d}"
+        if incident.names_exchange:
+            effect = "disrupted its trading"
+        else:
+            effect = f"hit the vendor holding {_share(used)} of its allocations"
+        if is_ours:
+            effect += ": our own vendor, the account is at risk"
+        factors.append(
+            Factor(
+                "home_incident" if is_ours else "rival_incident",
+                points,
+                f"{what} {effect}{_decayed(weight)}",
+                (f"signal:{incident.signal_id}",),
+            )
+        )
+    return factors
+
+
+def _regulation_factors(facts: ExchangeFacts, p: ScoringParameters, as_of: datetime.datetime):
+    if not facts.regulations or not facts.presences:
+        return []
+    today = as_of.date()
+    status_by_jurisdiction = {pr.jurisdiction_id: pr.licence_status for pr in facts.presences}
+    factors = []
+    for regulation in sorted(facts.regulations, key=lambda r: (r.effective_on, r.id)):
+        status = status_by_jurisdiction.get(regulation.jurisdiction_id)
+        if status is None or regulation.effective_on > today or status not in regulation.pressured_statuses:
+            continue
+        if regulation.forces_relocation:
+            points, outcome = p.relocation_points, "it must relocate"
+        else:
+            points, outcome = p.regulation_points, regulation.consequence or "it is under pressure"
+        factors.append(
+            Factor(
+                "relocation" if regulation.forces_relocation else "regulation",
+                points,
+                f"{regulation.jurisdiction_name}'s {regulation.name} since {regulation.effective_on:%Y-%m-%d} "
+                f"and {LICENCE_WORDS.get(status, status)}: {outcome}",
+                (f"regulation:{regulation.id}",),
+            )
+        )
+    return factors
+
+
+# --- person-level score -------------------------------------------------------------------------
+
+INFRASTRUCTURE_TITLE = re.compile(
+    r"\b(cto|chief technology|chief technical|infra\w*|devops|sre|site reliability|platform|cloud|"
+    r"head of ai|ai lead|lead,? ai|machine learning|ml|chief ai|cio|chief information)\b",
+    re.IGNORECASE,
+)
+EXECUTIVE_TITLE = re.compile(
+    r"\b(ceo|coo|cfo|founder|co-founder|chief|president|vp|vice president|head|director)\b", re.I
+)
+ENGINEER_TITLE = re.compile(r"\b(engineer\w*|developer|architect|tech lead|technical)\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class PersonFacts:
+    full_name: str
+    title: str = ""
+    contact_role: str = ""
+    exchange_name: str = ""
+    exchange_score: int | None = None
+    notes: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class PersonScore:
+    score: int
+    factors: tuple[Factor, ...] = field(default_factory=tuple)
+    points_total: int = 0
+
+    def factors_json(self) -> list[dict]:
+        return [factor.to_json() for factor in self.factors]
+
+
+def persona(title: str, contact_role: str) -> str:
+    """'infrastructure', 'executive', 'engineer' or 'other': who decides on infrastructure."""
+    if INFRASTRUCTURE_TITLE.search(title) or contact_role == "head_of_infra":
+        return "infrastructure"
+    if EXECUTIVE_TITLE.search(title) or contact_role == "c_level":
+        return "executive"
+    if ENGINEER_TITLE.search(title) or contact_role == "engineer":
+        return "engineer"
+    return "other"
+
+
+def score_person(facts: PersonFacts, *, parameters: ScoringParameters) -> PersonScore:
+    """A person's lead score: their exchange's score, plus persona fit and engagement."""
+    factors: list[Factor] = []
+    if facts.exchange_score is None:
+        factors.append(Factor("no_exchange", 0, "Not matched to an exchange yet"))
+    else:
+        factors.append(
+            Factor(
+                "exchange_score", facts.exchange_score, f"Works at {facts.exchange_name}, scored {facts.exchange_score}"
+            )
+        )
+    kind = persona(facts.title, facts.contact_role)
+    fit = {
+        "infrastructure": (parameters.persona_infrastructure_points, "decides on infrastructure"),
+        "executive": (parameters.persona_executive_points, "an executive"),
+        "engineer": (parameters.persona_engineer_points, "an engineer who influences the choice"),
+        "other": (0, "not a buyer of infrastructure"),
+    }[kind]
+    label = facts.title or "No title"
+    factors.append(Factor("persona", fit[0], f"{label}: {fit[1]}"))
+    if facts.notes.strip():
+        factors.append(Factor("engagement", parameters.person_engagement_points, "Met at the booth, with notes"))
+    total = sum(f.points for f in factors)
+    return PersonScore(max(0, min(100, total)), tuple(factors), total)

@@ -1,0 +1,183 @@
+"""The pure scoring function: factors, points, decay, hard stops, person scores."""
+
+import datetime
+
+from leads.parameters import ScoringParameters
+from leads.scoring import (
+    AllocationFact,
+    ExchangeFacts,
+    HomeVendor,
+    IncidentFact,
+    MomentFact,
+    PersonFacts,
+    PresenceFact,
+    RegulationFact,
+    decay,
+    score_exchange,
+    score_person,
+)
+
+AS_OF = datetime.datetime(2025, 9, 1, tzinfo=datetime.UTC)
+TENCENT = HomeVendor(3, "Tencent Cloud")
+ALIBABA_ID = 1
+PARAMETERS = ScoringParameters()
+
+
+def alibaba_at(share: float) -> AllocationFact:
+    return AllocationFact(id=11, vendor_id=ALIBABA_ID, vendor_name="Alibaba Cloud", workload="all", share_percent=share)
+
+
+def outage(days_ago: float, *, named: bool = False) -> IncidentFact:
+    return IncidentFact(
+        signal_id=7,
+        vendor_id=ALIBABA_ID,
+        vendor_name="Alibaba Cloud",
+        region="Hong Kong",
+        occurred_at=AS_OF - datetime.timedelta(days=days_ago),
+        severity=5,
+        names_exchange=named,
+    )
+
+
+def test_rival_at_60_percent_explains_each_point():
+    # given a mid-size exchange with Alibaba Cloud at 60%
+    facts = ExchangeFacts(1, "Midex", size_tier="mid", allocations=(alibaba_at(60),))
+
+    # when it is scored for a Tencent Cloud team
+    result = score_exchange(facts, parameters=PARAMETERS, home=TENCENT, as_of=AS_OF)
+
+    # then each factor says why, and the points add up to the score
+    assert [(f.code, f.points, f.sentence, f.references) for f in result.factors] == [
+        ("size", 20, "A mid-size exchange: the contested middle", ()),
+        ("rival_share", 12, "Alibaba Cloud holds 60% of its allocations", ("allocation:11",)),
+        ("displacement_target", 10, "A rival at 60% or more: a displacement target", ("allocation:11",)),
+        ("displaceable_share", 6, "Rivals hold 60% of its allocations in all (1 vendor)", ("allocation:11",)),
+    ]
+    assert (result.score, result.grade, result.points_total) == (48, "C", 48)
+    assert result.is_defend is False
+
+
+def test_recent_rival_outage_adds_points_that_halve_every_half_life():
+    base = ExchangeFacts(1, "Midex", size_tier="mid", allocations=(alibaba_at(60),))
+    fresh = ExchangeFacts(
+        1, "Midex", size_tier="mid", allocations=(alibaba_at(60),), incidents=(outage(0, named=True),)
+    )
+    aged = ExchangeFacts(
+        1, "Midex", size_tier="mid", allocations=(alibaba_at(60),), incidents=(outage(180, named=True),)
+    )
+
+    without = score_exchange(base, parameters=PARAMETERS, home=TENCENT, as_of=AS_OF).score
+    with_fresh = score_exchange(fresh, parameters=PARAMETERS, home=TENCENT, as_of=AS_OF)
+    with_aged = score_exchange(aged, parameters=PARAMETERS, home=TENCENT, as_of=AS_OF)
+
+    assert (with_fresh.score - without, with_aged.score - without) == (12, 6)
+    assert with_aged.factors[-1].sentence == (
+        "Alibaba Cloud Hong Kong outage on 2025-03-05 disrupted its trading (decayed to 50%)"
+    )
+    assert with_aged.factors[-1].references == ("signal:7",)
+
+
+def test_decay_halves_at_each_half_life_and_ignores_the_future():
+    start = datetime.datetime(2025, 1, 1, tzinfo=datetime.UTC)
+    assert decay(occurred_at=start, as_of=start + datetime.timedelta(days=60), half_life_days=30) == 0.25
+    assert decay(occurred_at=start, as_of=start - datetime.timedelta(days=1), half_life_days=30) == 0.0
+
+
+def test_our_vendor_at_80_percent_is_an_account_to_defend():
+    tencent = AllocationFact(12, TENCENT.id, "Tencent Cloud", "all", 80)
+    facts = ExchangeFacts(2, "Loyal", size_tier="mid", allocations=(tencent,))
+
+    result = score_exchange(facts, parameters=PARAMETERS, home=TENCENT, as_of=AS_OF)
+
+    assert result.is_defend is True
+    assert [(f.code, f.points, f.sentence) for f in result.factors] == [
+        ("size", 20, "A mid-size exchange: the contested middle"),
+        ("defend", -8, "Tencent Cloud (our vendor) holds 80% of its allocations: a customer to defend, not a new logo"),
+    ]
+    assert result.score == 12
+
+
+def test_singapore_regulation_counts_only_from_its_effective_date():
+    singapore = PresenceFact(5, "Singapore", "pending", is_major=True, is_banned=False)
+    dtsp = RegulationFact(
+        9, 5, "Singapore", "DTSP regime", datetime.date(2025, 6, 30), ("unlicensed", "pending"), True, ""
+    )
+    facts = ExchangeFacts(3, "Movex", size_tier="mid", presences=(singapore,), regulations=(dtsp,))
+
+    before = score_exchange(
+        facts, parameters=PARAMETERS, home=TENCENT, as_of=datetime.datetime(2025, 6, 29, tzinfo=datetime.UTC)
+    )
+    after = score_exchange(
+        facts, parameters=PARAMETERS, home=TENCENT, as_of=datetime.datetime(2025, 6, 30, tzinfo=datetime.UTC)
+    )
+
+    assert [f.code for f in before.factors] == ["size", "research_needed"]
+    assert after.factors[-1].sentence == (
+        "Singapore's DTSP regime since 2025-06-30 and its licence is pending: it must relocate"
+    )
+    assert (after.factors[-1].points, after.score - before.score) == (20, 20)
+
+
+def test_unknown_allocation_is_research_needed_not_zero_rival_share():
+    result = score_exchange(
+        ExchangeFacts(4, "Unknownex", size_tier="mid"), parameters=PARAMETERS, home=TENCENT, as_of=AS_OF
+    )
+
+    assert result.is_research_needed is True
+    assert [(f.code, f.points, f.sentence) for f in result.factors] == [
+        ("size", 20, "A mid-size exchange: the contested middle"),
+        ("research_needed", 0, "Its cloud allocation is unknown: research needed"),
+    ]
+
+
+def test_hard_stops_score_zero_with_the_reason():
+    china = PresenceFact(6, "China", "banned", is_major=False, is_banned=True)
+    banned = ExchangeFacts(5, "Mainland", size_tier="mid", presences=(china,), allocations=(alibaba_at(90),))
+    do_not_pursue = ExchangeFacts(6, "Nope", size_tier="mid", is_do_not_pursue=True, allocations=(alibaba_at(90),))
+
+    first = score_exchange(banned, parameters=PARAMETERS, home=TENCENT, as_of=AS_OF)
+    second = score_exchange(do_not_pursue, parameters=PARAMETERS, home=TENCENT, as_of=AS_OF)
+
+    assert (first.score, first.grade, [f.sentence for f in first.factors]) == (
+        0,
+        "D",
+        ["It operates only in China, where crypto trading is banned"],
+    )
+    assert (second.score, [f.code for f in second.factors]) == (0, ["do_not_pursue"])
+
+
+def test_points_add_up_before_clamping():
+    many = ExchangeFacts(
+        7,
+        "Everything",
+        size_tier="mid",
+        allocations=(alibaba_at(100),),
+        incidents=(outage(0, named=True),),
+        presences=(PresenceFact(5, "Singapore", "pending", True, False),),
+        regulations=(
+            RegulationFact(9, 5, "Singapore", "DTSP regime", datetime.date(2025, 6, 30), ("pending",), True, ""),
+        ),
+        ai_interest=(MomentFact("signal:8", AS_OF, "asked for an LLM trial"),),
+        engagements=(MomentFact("event:2", AS_OF, "Met at WebX Tokyo"),),
+    )
+
+    result = score_exchange(many, parameters=PARAMETERS, home=TENCENT, as_of=AS_OF)
+
+    assert sum(f.points for f in result.factors) == result.points_total == 20 + 20 + 10 + 10 + 20 + 20 + 10 + 10
+    assert (result.score, result.grade) == (100, "A")
+
+
+def test_person_score_adds_persona_fit_and_engagement():
+    cto = score_person(
+        PersonFacts("Aiko", title="CTO", exchange_name="Midex", exchange_score=48, notes="wants a PoC"),
+        parameters=PARAMETERS,
+    )
+    marketer = score_person(
+        PersonFacts("Bo", title="Marketing manager", exchange_name="Midex", exchange_score=48), parameters=PARAMETERS
+    )
+
+    assert (cto.score, [f.points for f in cto.factors]) == (68, [48, 15, 5])
+    assert (marketer.score, [f.sentence for f in marketer.factors]) == (
+        48,
+        ["Works at Midex, scored 48", "Marketing manager: not a buyer of infrastructure"],
+    )
