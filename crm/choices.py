@@ -96,3 +96,8 @@ class ActivityKind(models.TextChoices):
 class RepRole(models.TextChoices):
     REP = "rep", "Rep"
     MANAGER = "manager", "Manager"
+
+
+class TokenAccess(models.TextChoices):
+    READ = "read", "Read only"
+    WRITE = "write", "Read and write"

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from celery import current_app
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Sum
@@ -14,7 +15,7 @@ from django.utils.text import slugify
 
 from crm.catalogue import CatalogueRecord
 from crm.choices import EVIDENCE_STRENGTH, ExchangeKind
-from crm.models import Allocation, EvidenceChange, Exchange, Jurisdiction, Presence
+from crm.models import Activity, Allocation, ApiToken, EvidenceChange, Exchange, Jurisdiction, Presence, Rep
 from crm.models.reference import validate_jurisdiction_code
 
 
@@ -212,3 +213,63 @@ def exchange_catalogue_import(
         if progress:
             progress(done, len(valid))
     return summary
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    token: ApiToken
+    key: str  # shown to the user once; only its hash is stored
+
+
+@transaction.atomic
+def api_token_create(*, user, name: str, access: str) -> IssuedToken:
+    """Issue a named token for a user. The returned key is the only time it is ever visible."""
+    key, prefix, key_hash = ApiToken.generate_key()
+    token = ApiToken(user=user, name=name, access=access, key_prefix=prefix, key_hash=key_hash)
+    token.full_clean()
+    token.save()
+    return IssuedToken(token=token, key=key)
+
+
+@transaction.atomic
+def service_account_create(*, username: str, role: str, territory_codes: Iterable[str] = ()):
+    """A user for an integration: no usable password (so no UI login), a Rep marked as a service
+    account with a role and territories, which the visibility rule applies to like any rep."""
+    user_model = get_user_model()
+    if user_model.objects.filter(username=username).exists():
+        raise ValidationError({"username": f"A user named {username!r} already exists."})
+    user = user_model(username=username)
+    user.set_unusable_password()
+    user.full_clean()
+    user.save()
+    rep = Rep.objects.create(user=user, role=role, is_service_account=True)
+    rep.territories.set([jurisdiction_get_or_create(code=code) for code in territory_codes])
+    return user
+
+
+@transaction.atomic
+def presence_save(*, presence: Presence) -> Presence:
+    """Save where an exchange operates (and under what licence): evidence for its score."""
+    presence.full_clean()
+    presence.save()
+    evidence_changed(exchange_ids=[presence.exchange_id], cause="presence", reference=f"presence:{presence.pk}")
+    return presence
+
+
+@transaction.atomic
+def exchange_evidence_delete(*, instance: Allocation | Presence) -> None:
+    """Delete an allocation or a presence, and have its exchange rescored."""
+    cause = instance._meta.model_name
+    reference = f"{cause}:{instance.pk}"
+    exchange_id = instance.exchange_id
+    instance.delete()
+    evidence_changed(exchange_ids=[exchange_id], cause=cause, reference=reference)
+
+
+@transaction.atomic
+def activity_save(*, activity: Activity) -> Activity:
+    """Record a call, meeting or note: recent contact is evidence for the score."""
+    activity.full_clean()
+    activity.save()
+    evidence_changed(exchange_ids=[activity.exchange_id], cause="activity", reference=f"activity:{activity.pk}")
+    return activity

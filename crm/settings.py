@@ -152,12 +152,31 @@ CRM_HOME_VENDOR = env.str("CRM_HOME_VENDOR", default="tencent-cloud")
 CRM_EVIDENCE_CHANGED_TASK = "leads.process_evidence_changes"
 
 REST_FRAMEWORK = {
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_SCHEMA_CLASS": "crm.api.schema.AutoSchema",
+    "DEFAULT_PERMISSION_CLASSES": ["crm.api.permissions.ApiAccess"],
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "crm.api.authentication.ApiTokenAuthentication",
+        "crm.api.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PAGINATION_CLASS": "crm.api.pagination.StandardPagination",
     "PAGE_SIZE": 50,
+    "DEFAULT_FILTER_BACKENDS": [
+        "django_filters.rest_framework.DjangoFilterBackend",
+        "rest_framework.filters.OrderingFilter",
+    ],
+    "DEFAULT_RENDERER_CLASSES": ["crm.api.renderers.OrjsonRenderer"],
+    "DEFAULT_THROTTLE_CLASSES": ["crm.api.throttling.TokenOrUserRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        # Per token (each tool) or per signed-in user; uploads have their own, smaller budget.
+        "user": env.str("API_THROTTLE_RATE", default="1200/minute"),
+        "upload": env.str("API_UPLOAD_THROTTLE_RATE", default="30/minute"),
+    },
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    "EXCEPTION_HANDLER": "crm.api.base.exception_handler",
 }
+# Attendee lists uploaded over the API: larger files answer 413, longer lists 400.
+API_UPLOAD_MAX_BYTES = env.int("API_UPLOAD_MAX_BYTES", default=5 * 1024 * 1024)
+API_UPLOAD_MAX_ROWS = env.int("API_UPLOAD_MAX_ROWS", default=20_000)
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Exchange Intel API",
@@ -167,6 +186,9 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "ENUM_NAME_OVERRIDES": {},
 }
 
 if not DEBUG:

@@ -3,10 +3,12 @@
 from .exchanges import Allocation, EvidenceChange, Exchange, ExchangeQuerySet, Presence
 from .people import Activity, Contact, Rep, Team
 from .reference import CloudVendor, Jurisdiction
+from .tokens import ApiToken
 
 __all__ = [
     "Activity",
     "Allocation",
+    "ApiToken",
     "CloudVendor",
     "Contact",
     "EvidenceChange",

@@ -29,6 +29,11 @@ class Rep(models.Model):
     role = models.CharField(max_length=10, choices=RepRole.choices, default=RepRole.REP)
     team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="reps")
     territories = models.ManyToManyField(Jurisdiction, blank=True, related_name="reps")
+    is_service_account = models.BooleanField(
+        "service account",
+        default=False,
+        help_text="An integration (e.g. Salesforce sync): API tokens only, no password, no UI login.",
+    )
 
     class Meta:
         ordering = ["user__username"]

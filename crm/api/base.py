@@ -1,0 +1,111 @@
+"""Serializer pieces shared by the apps' APIs: exchange references scoped by the one visibility rule,
+and model validation turned into field-level 400s."""
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
+from rest_framework import exceptions, serializers, viewsets
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from crm.api.permissions import is_manager
+from crm.models import Exchange
+
+
+def request_user(serializer):
+    request = serializer.context.get("request")
+    return getattr(request, "user", None)
+
+
+class VisibleExchangeField(serializers.SlugRelatedField):
+    """An exchange named by slug, among those the caller may see: an unseen one 'does not exist'."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("slug_field", "slug")
+        if not kwargs.get("read_only"):
+            kwargs.setdefault("queryset", Exchange.objects.all())
+        super().__init__(**kwargs)
+
+    def get_queryset(self):
+        return Exchange.objects.visible_to(request_user(self.parent or self))
+
+
+def ensure_may_change_exchange(user, exchange: Exchange | None) -> None:
+    """A rep changes only what they own (Exchange.objects.editable_by): 403 otherwise."""
+    if exchange is None or is_manager(user):
+        return
+    if not Exchange.objects.editable_by(user).filter(pk=exchange.pk).exists():
+        raise exceptions.PermissionDenied(f"You may change only the accounts you own; {exchange.name} is not yours.")
+
+
+def to_drf_validation_error(error: DjangoValidationError) -> exceptions.ValidationError:
+    if hasattr(error, "error_dict"):
+        detail = {("non_field_errors" if k == "__all__" else k): v for k, v in error.message_dict.items()}
+        return exceptions.ValidationError(detail)
+    return exceptions.ValidationError({"non_field_errors": error.messages})
+
+
+class ModelCleanMixin:
+    """Runs the model's own validation (field validators, constraints, clean()) before saving,
+    so a bad value is a 400 naming the field, never a database error."""
+
+    clean_exclude: tuple[str, ...] = ()
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        model = self.Meta.model
+        instance = (
+            model(**{f.attname: getattr(self.instance, f.attname) for f in model._meta.concrete_fields})
+            if (self.instance is not None)
+            else model()
+        )
+        many_to_many = {f.name for f in model._meta.many_to_many}
+        for name, value in attrs.items():
+            if name not in many_to_many:
+                setattr(instance, name, value)
+        self.prepare_for_clean(instance)
+        exclude = [*self.clean_exclude, *many_to_many]
+        try:
+            instance.full_clean(exclude=exclude)
+        except DjangoValidationError as error:
+            raise to_drf_validation_error(error) from error
+        return attrs
+
+    def prepare_for_clean(self, instance) -> None:
+        """Hook: fill values the caller does not send (e.g. the owner) before validation."""
+
+
+def exception_handler(error, context):
+    """DRF's handler, plus model ValidationErrors raised by services: 400 with field messages."""
+    if isinstance(error, DjangoValidationError):
+        error = to_drf_validation_error(error)
+    return drf_exception_handler(error, context)
+
+
+class AtomicWritesMixin:
+    """Every write of a viewset in one transaction: a failure leaves nothing half-written."""
+
+    def create(self, request, *args, **kwargs):
+        with transaction.atomic():
+            return super().create(request, *args, **kwargs)
+
+    def update(self, request, *args, **kwargs):
+        with transaction.atomic():
+            return super().update(request, *args, **kwargs)
+
+    def destroy(self, request, *args, **kwargs):
+        with transaction.atomic():
+            return super().destroy(request, *args, **kwargs)
+
+
+class ExchangeScopedViewSet(AtomicWritesMixin, viewsets.ModelViewSet):
+    """A resource that belongs to an exchange: visible when its exchange is visible, changed when
+    its exchange is editable by the caller (a rep: owned accounts; a manager: all)."""
+
+    exchange_path = "exchange"
+
+    def may_change(self, request, obj) -> bool:
+        exchange = obj
+        for part in self.exchange_path.split("__"):
+            exchange = getattr(exchange, part)
+        if is_manager(request.user):
+            return True
+        return Exchange.objects.editable_by(request.user).filter(pk=exchange.pk).exists()

@@ -1,0 +1,17 @@
+"""The whole API in one include: `path("api/", include("crm.api.root_urls"))` in a host project.
+
+/api/v1/ holds the resources of crm, intel and leads; /api/schema/ the OpenAPI document and
+/api/docs/ Swagger UI, served from the package's own static files (no CDN)."""
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+app_name = "api"
+
+urlpatterns = [
+    path("v1/", include("crm.api.urls")),
+    path("v1/", include("intel.api.urls")),
+    path("v1/", include("leads.api.urls")),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+]

@@ -1,0 +1,75 @@
+"""How the OpenAPI document describes authentication and the errors every operation may answer."""
+
+from drf_spectacular import openapi
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.utils import OpenApiResponse, inline_serializer
+from rest_framework import serializers
+
+ErrorSerializer = inline_serializer(
+    name="Error",
+    fields={"detail": serializers.CharField()},
+)
+ValidationErrorSerializer = inline_serializer(
+    name="ValidationError",
+    fields={
+        "non_field_errors": serializers.ListField(child=serializers.CharField(), required=False),
+    },
+)
+
+ERRORS = {
+    "400": OpenApiResponse(
+        ValidationErrorSerializer, description="Bad input: a list of messages per field; nothing was written."
+    ),
+    "401": OpenApiResponse(ErrorSerializer, description="No session and no valid token (or the token is revoked)."),
+    "403": OpenApiResponse(
+        ErrorSerializer, description="Not allowed: a read-only token writing, or a rep changing another's account."
+    ),
+    "404": OpenApiResponse(ErrorSerializer, description="No such object among those the caller may see."),
+    "413": OpenApiResponse(ErrorSerializer, description="The uploaded file is too large."),
+    "429": OpenApiResponse(ErrorSerializer, description="Too many requests for this token or user; retry later."),
+}
+
+
+class AutoSchema(openapi.AutoSchema):
+    """Adds the error answers that apply to each operation, so clients see them documented."""
+
+    def _get_response_bodies(self, direction="response"):
+        responses = super()._get_response_bodies(direction)
+        if direction != "response":
+            return responses
+        codes = ["401", "429"]
+        if self.method not in ("GET", "HEAD", "OPTIONS"):
+            codes += ["400", "403"]
+        if self._is_detail() or "{" in self.path:
+            codes.append("404")
+        if getattr(self.view, "accepts_uploads", False) and self.method == "POST":
+            codes.append("413")
+        for code in codes:
+            if code not in responses:
+                responses[code] = self._get_response_for_code(ERRORS[code], code)
+        return responses
+
+    def _is_detail(self) -> bool:
+        return getattr(self.view, "detail", False) is True
+
+
+class ApiTokenScheme(OpenApiAuthenticationExtension):
+    target_class = "crm.api.authentication.ApiTokenAuthentication"
+    name = "tokenAuth"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": "Authorization",
+            "description": "`Token <key>` (or `Bearer <key>`): a named token from /api/v1/tokens/, read-only or "
+            "read-write.",
+        }
+
+
+class SessionScheme(OpenApiAuthenticationExtension):
+    target_class = "crm.api.authentication.SessionAuthentication"
+    name = "sessionAuth"
+
+    def get_security_definition(self, auto_schema):
+        return {"type": "apiKey", "in": "cookie", "name": "sessionid", "description": "The web UI's session."}

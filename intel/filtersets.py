@@ -1,0 +1,56 @@
+"""One FilterSet per evidence model, shared by the API and the HTML lists."""
+
+import django_filters
+
+from intel.choices import MatchMethod, MatchStatus, SignalKind
+from intel.models import Attendee, Event, Regulation, Signal
+
+
+class SignalFilterSet(django_filters.FilterSet):
+    kind = django_filters.MultipleChoiceFilter(choices=SignalKind.choices)
+    vendor = django_filters.CharFilter(field_name="vendor__slug", label="Vendor (slug)")
+    jurisdiction = django_filters.CharFilter(field_name="jurisdiction__code", label="Jurisdiction (code)")
+    exchange = django_filters.CharFilter(method="filter_exchange", label="Names this exchange (slug)")
+    occurred_after = django_filters.IsoDateTimeFilter(field_name="occurred_at", lookup_expr="gte")
+    occurred_before = django_filters.IsoDateTimeFilter(field_name="occurred_at", lookup_expr="lt")
+    min_severity = django_filters.NumberFilter(field_name="severity", lookup_expr="gte")
+
+    class Meta:
+        model = Signal
+        fields = []
+
+    def filter_exchange(self, queryset, name, value):
+        named = Signal.exchanges.through.objects.filter(exchange__slug=value).values("signal_id")
+        return queryset.filter(pk__in=named)
+
+
+class RegulationFilterSet(django_filters.FilterSet):
+    jurisdiction = django_filters.CharFilter(field_name="jurisdiction__code", label="Jurisdiction (code)")
+    effective_after = django_filters.DateFilter(field_name="effective_on", lookup_expr="gte")
+    effective_before = django_filters.DateFilter(field_name="effective_on", lookup_expr="lt")
+
+    class Meta:
+        model = Regulation
+        fields = ["forces_relocation"]
+
+
+class EventFilterSet(django_filters.FilterSet):
+    country = django_filters.CharFilter(field_name="country__code", label="Country (code)")
+    starts_after = django_filters.DateFilter(field_name="starts_on", lookup_expr="gte")
+    starts_before = django_filters.DateFilter(field_name="starts_on", lookup_expr="lt")
+
+    class Meta:
+        model = Event
+        fields = ["slug", "city"]
+
+
+class AttendeeFilterSet(django_filters.FilterSet):
+    event = django_filters.CharFilter(field_name="event__slug", label="Event (slug)")
+    exchange = django_filters.CharFilter(field_name="exchange__slug", label="Matched exchange (slug)")
+    match_status = django_filters.MultipleChoiceFilter(choices=MatchStatus.choices)
+    match_method = django_filters.MultipleChoiceFilter(choices=MatchMethod.choices)
+    q = django_filters.CharFilter(field_name="full_name", lookup_expr="icontains", label="Name contains")
+
+    class Meta:
+        model = Attendee
+        fields = ["email"]
