@@ -28,3 +28,8 @@ class MatchStatus(models.TextChoices):
     REVIEW = "review", "Needs review"
     NOT_AN_EXCHANGE = "not_exchange", "Not an exchange"
     UNMATCHED = "unmatched", "No exchange found"
+
+
+class AliasKind(models.TextChoices):
+    NAME = "name", "Company name"
+    DOMAIN = "domain", "Email / web domain"

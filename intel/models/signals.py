@@ -1,0 +1,42 @@
+"""Signals: dated, sourced pieces of evidence about the market."""
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+
+from crm.models import CloudVendor, Exchange, Jurisdiction
+from intel.choices import SignalKind
+
+
+class Signal(models.Model):
+    """A dated, sourced piece of evidence about the market (an outage, a regulation, a meeting, ...)."""
+
+    kind = models.CharField(max_length=20, choices=SignalKind.choices)
+    title = models.CharField(max_length=300)
+    details = models.TextField(blank=True)
+    source_url = models.URLField(blank=True)
+    source_note = models.CharField(max_length=300, blank=True, help_text="e.g. 'News reports', 'Self-published'.")
+    occurred_at = models.DateTimeField()
+    severity = models.PositiveSmallIntegerField(
+        default=3, validators=[MinValueValidator(1), MaxValueValidator(5)], help_text="1 (minor) .. 5 (critical)"
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="signals"
+    )
+    # What it is about: a vendor (outage), a jurisdiction (regulation), exchanges.
+    vendor = models.ForeignKey(CloudVendor, null=True, blank=True, on_delete=models.PROTECT, related_name="signals")
+    vendor_region = models.CharField(max_length=100, blank=True, help_text="e.g. Hong Kong zone C, apne1-az4")
+    jurisdiction = models.ForeignKey(
+        Jurisdiction, null=True, blank=True, on_delete=models.PROTECT, related_name="signals"
+    )
+    exchanges = models.ManyToManyField(
+        Exchange, blank=True, related_name="signals", help_text="Exchanges named by the source."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-occurred_at"]
+        indexes = [models.Index(fields=["kind", "occurred_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.title} ({self.occurred_at:%Y-%m-%d})"

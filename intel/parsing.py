@@ -1,0 +1,383 @@
+"""Reading badge-scan and business-card files as people really export them: any header spelling
+(English or Japanese), UTF-8 with or without BOM, UTF-16, Shift_JIS / CP932, quoted commas and
+newlines. Pure: bytes in, rows and per-row problems out; nothing here touches the database."""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime
+import io
+import re
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+
+from intel.matching import normalise_company, normalise_person
+
+# The attendee fields a file can fill, with the header spellings seen in lead-retrieval apps,
+# spreadsheets and Japanese card scanners. Headers are compared after normalise_header().
+HEADER_SYNONYMS: dict[str, tuple[str, ...]] = {
+    "full_name": (
+        "name",
+        "full name",
+        "fullname",
+        "attendee",
+        "attendee name",
+        "contact",
+        "contact name",
+        "person",
+        "氏名",
+        "名前",
+        "お名前",
+        "姓名",
+        "フルネーム",
+    ),
+    "first_name": ("first name", "firstname", "given name", "forename", "名"),
+    "last_name": ("last name", "lastname", "surname", "family name", "姓"),
+    "company": (
+        "company",
+        "company name",
+        "organisation",
+        "organization",
+        "org",
+        "employer",
+        "account",
+        "会社名",
+        "会社",
+        "企業名",
+        "所属",
+        "勤務先",
+        "社名",
+    ),
+    "title": ("title", "job title", "position", "role", "designation", "役職", "役職名", "肩書", "肩書き"),
+    "email": ("email", "e mail", "email address", "mail", "mail address", "メール", "メールアドレス", "eメール"),
+    "phone": (
+        "phone",
+        "telephone",
+        "tel",
+        "mobile",
+        "phone number",
+        "mobile phone",
+        "電話",
+        "電話番号",
+        "携帯",
+        "携帯電話",
+    ),
+    "notes": ("notes", "note", "comments", "comment", "remarks", "memo", "メモ", "備考", "コメント"),
+    "scanned_by": (
+        "scanned by",
+        "scanner",
+        "captured by",
+        "collected by",
+        "rep",
+        "owner",
+        "担当",
+        "担当者",
+        "スキャン担当者",
+    ),
+    "scanned_at": (
+        "scanned at",
+        "scan time",
+        "scan date",
+        "scanned on",
+        "timestamp",
+        "date",
+        "captured at",
+        "日時",
+        "スキャン日時",
+        "取得日時",
+        "日付",
+    ),
+}
+FIELD_LABELS: dict[str, str] = {
+    "full_name": "Name",
+    "first_name": "First name",
+    "last_name": "Last name",
+    "company": "Company",
+    "title": "Title",
+    "email": "Email",
+    "phone": "Phone",
+    "notes": "Notes",
+    "scanned_by": "Scanned by",
+    "scanned_at": "Scanned at",
+}
+MAX_LENGTHS: dict[str, int] = {
+    "full_name": 200,
+    "company": 200,
+    "title": 200,
+    "email": 254,
+    "phone": 50,
+    "scanned_by": 200,
+}
+DATETIME_FORMATS = (
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%d %H:%M",
+    "%Y/%m/%d %H:%M:%S",
+    "%Y/%m/%d %H:%M",
+    "%Y-%m-%d",
+    "%Y/%m/%d",
+    "%Y年%m月%d日 %H:%M",
+    "%Y年%m月%d日",
+)
+
+
+class FileError(ValueError):
+    """The file as a whole cannot be read (encoding, no header, no name column)."""
+
+
+def normalise_header(header: str) -> str:
+    text = unicodedata.normalize("NFKC", header or "").casefold().strip()
+    return " ".join(re.sub(r"[\s_\-.:：/()（）*]+", " ", text).split())
+
+
+_SYNONYM_TO_FIELD = {normalise_header(s): name for name, synonyms in HEADER_SYNONYMS.items() for s in synonyms}
+
+
+def guess_mapping(headers: list[str]) -> dict[str, str | None]:
+    """File header -> attendee field (None: ignored). The first header claiming a field wins."""
+    mapping: dict[str, str | None] = {}
+    taken: set[str] = set()
+    for header in headers:
+        name = _SYNONYM_TO_FIELD.get(normalise_header(header))
+        if name is not None and name not in taken:
+            taken.add(name)
+            mapping[header] = name
+        else:
+            mapping[header] = None
+    return mapping
+
+
+def decode(data: bytes) -> tuple[str, str]:
+    """The text of a file and the encoding it was in: BOMs first, then UTF-8, then CP932
+    (the Windows superset of Shift_JIS that Japanese Excel writes)."""
+    if data.startswith(codecs.BOM_UTF8):
+        return data[len(codecs.BOM_UTF8) :].decode("utf-8"), "utf-8-sig"
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return data.decode("utf-16"), "utf-16"
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp932"), "cp932"
+    except UnicodeDecodeError as error:
+        raise FileError(
+            f"The file is neither UTF-8 nor Shift_JIS/CP932 (undecodable byte at position {error.start}). "
+            "Save it as CSV UTF-8 and upload it again."
+        ) from None
+
+
+def sniff_delimiter(text: str) -> str:
+    first_line = text.split("\n", 1)[0]
+    counts = {delimiter: first_line.count(delimiter) for delimiter in (",", "\t", ";")}
+    best = max(counts, key=lambda delimiter: counts[delimiter])
+    return best if counts[best] else ","
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    """Why one row of the file is rejected: its line in the file and the column at fault."""
+
+    line: int
+    column: str
+    message: str
+    values: tuple[str, ...] = ()
+
+    def __str__(self) -> str:
+        where = f"line {self.line}" + (f", column '{self.column}'" if self.column else "")
+        return f"{where}: {self.message}"
+
+
+@dataclass(frozen=True)
+class ParsedRow:
+    """One valid row, ready to be matched and written."""
+
+    line: int
+    full_name: str
+    company: str = ""
+    title: str = ""
+    email: str = ""
+    phone: str = ""
+    notes: str = ""
+    scanned_by: str = ""
+    scanned_at: datetime.datetime | None = None  # naive: in the event's time zone unless it had an offset
+
+    @property
+    def dedupe_key(self) -> str:
+        return dedupe_key(full_name=self.full_name, company=self.company, email=self.email)
+
+
+def dedupe_key(*, full_name: str, company: str, email: str) -> str:
+    """A person's identity within one event: the email if there is one, else name and company."""
+    if email:
+        return f"email:{email.strip().lower()}"
+    return f"name:{normalise_person(full_name)}|{normalise_company(company)}"[:300]
+
+
+@dataclass
+class ParsedFile:
+    encoding: str
+    delimiter: str
+    headers: list[str]
+    mapping: dict[str, str | None]
+    rows: list[ParsedRow] = field(default_factory=list)
+    problems: list[RowProblem] = field(default_factory=list)
+    blank_lines: int = 0
+    duplicate_lines: int = 0
+
+    @property
+    def unmapped_headers(self) -> list[str]:
+        return [header for header, name in self.mapping.items() if name is None]
+
+    @property
+    def rows_read(self) -> int:
+        return len(self.rows) + len(self.problems) + self.duplicate_lines
+
+    def rejected_report(self) -> bytes:
+        """The rejected rows as CSV (UTF-8 with BOM, so Excel shows Japanese): the file's line, the
+        reason, then the row as it was. Cells that a spreadsheet would run as a formula are quoted."""
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(["line", "reason", *self.headers])
+        for problem in self.problems:
+            writer.writerow([problem.line, str(problem), *(neutralise_cell(value) for value in problem.values)])
+        return codecs.BOM_UTF8 + buffer.getvalue().encode("utf-8")
+
+
+def neutralise_cell(value: str) -> str:
+    """A cell starting with = + - @ would run as a formula in a spreadsheet: prefix a quote."""
+    return f"'{value}" if value[:1] in ("=", "+", "-", "@") else value
+
+
+def parse_datetime(value: str) -> datetime.datetime:
+    text = unicodedata.normalize("NFKC", value).strip()
+    try:
+        return datetime.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        pass
+    for pattern in DATETIME_FORMATS:
+        try:
+            return datetime.datetime.strptime(text, pattern)
+        except ValueError:
+            continue
+    raise ValueError(f"{value!r} is not a date and time (use e.g. 2025-08-25 14:30)")
+
+
+def _clean(value: str) -> str:
+    return " ".join(value.replace("\u3000", " ").split()) if "\n" not in value else value.strip()
+
+
+def parse(data: bytes, *, mapping: Mapping[str, str | None] | None = None) -> ParsedFile:
+    """Read a file into valid rows and rejected rows. `mapping` overrides the guessed columns.
+
+    Rows with the same person (dedupe_key) are merged: the later row fills what the earlier left blank."""
+    text, encoding = decode(data)
+    delimiter = sniff_delimiter(text)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        headers = [header.strip() for header in next(reader)]
+    except StopIteration:
+        raise FileError("The file is empty: it needs a header row and at least one row.") from None
+    except csv.Error as error:
+        raise FileError(f"Line 1 (the header) cannot be read as CSV: {error}.") from None
+    guessed = guess_mapping(headers)
+    if mapping is not None:
+        unknown = sorted(set(mapping) - set(headers))
+        if unknown:
+            raise FileError(f"The mapping names columns the file does not have: {', '.join(unknown)}.")
+        bad_fields = sorted({name for name in mapping.values() if name and name not in FIELD_LABELS})
+        if bad_fields:
+            raise FileError(f"The mapping names unknown fields: {', '.join(bad_fields)}.")
+        guessed = {header: mapping.get(header, guessed[header]) for header in headers}
+    result = ParsedFile(encoding=encoding, delimiter=delimiter, headers=headers, mapping=guessed)
+    fields = set(guessed.values())
+    if "full_name" not in fields and not ({"first_name", "last_name"} & fields):
+        raise FileError(
+            f"No column holds the person's name (expected a header such as Name, Full name or 氏名; "
+            f"the file has: {', '.join(headers)})."
+        )
+    column_of = {name: header for header, name in guessed.items() if name}
+    index_of = {name: headers.index(header) for name, header in column_of.items()}
+    by_key: dict[str, int] = {}
+    previous_end = reader.line_num
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as error:
+            result.problems.append(RowProblem(reader.line_num, "", f"cannot be read as CSV: {error}"))
+            previous_end = reader.line_num
+            continue
+        line, previous_end = previous_end + 1, reader.line_num
+        if not any(cell.strip() for cell in cells):
+            result.blank_lines += 1
+            continue
+        row_or_problem = _parse_row(line, cells, headers, index_of, column_of)
+        if isinstance(row_or_problem, RowProblem):
+            result.problems.append(row_or_problem)
+            continue
+        key = row_or_problem.dedupe_key
+        if key in by_key:
+            position = by_key[key]
+            result.rows[position] = _merge(result.rows[position], row_or_problem)
+            result.duplicate_lines += 1
+        else:
+            by_key[key] = len(result.rows)
+            result.rows.append(row_or_problem)
+    return result
+
+
+def _parse_row(
+    line: int, cells: list[str], headers: list[str], index_of: dict[str, int], column_of: dict[str, str]
+) -> ParsedRow | RowProblem:
+    values = tuple(cells)
+    if len(cells) > len(headers) and any(cell.strip() for cell in cells[len(headers) :]):
+        return RowProblem(
+            line,
+            "",
+            f"{len(cells)} values but the header has {len(headers)} columns (an unquoted comma?)",
+            values,
+        )
+
+    def cell(name: str) -> str:
+        index = index_of.get(name)
+        return _clean(cells[index]) if index is not None and index < len(cells) else ""
+
+    full_name = cell("full_name") or " ".join(part for part in (cell("first_name"), cell("last_name")) if part)
+    found = {name: cell(name) for name in ("company", "title", "email", "phone", "notes", "scanned_by")}
+    if not full_name:
+        column = column_of.get("full_name") or column_of.get("first_name") or column_of.get("last_name", "")
+        return RowProblem(line, column, "the name is empty", values)
+    found["full_name"] = full_name
+    for name, limit in MAX_LENGTHS.items():
+        if len(found[name]) > limit:
+            column = column_of.get(name, FIELD_LABELS[name])
+            return RowProblem(line, column, f"longer than {limit} characters ({len(found[name])})", values)
+    if found["email"]:
+        found["email"] = unicodedata.normalize("NFKC", found["email"]).strip().lower()
+        try:
+            validate_email(found["email"])
+        except ValidationError:
+            return RowProblem(line, column_of["email"], f"{found['email']!r} is not an email address", values)
+    scanned_at = None
+    if cell("scanned_at"):
+        try:
+            scanned_at = parse_datetime(cell("scanned_at"))
+        except ValueError as error:
+            return RowProblem(line, column_of["scanned_at"], str(error), values)
+    return ParsedRow(line=line, scanned_at=scanned_at, **found)
+
+
+def _merge(earlier: ParsedRow, later: ParsedRow) -> ParsedRow:
+    merged = {
+        name: getattr(later, name) or getattr(earlier, name)
+        for name in ("full_name", "company", "title", "email", "phone", "scanned_by", "scanned_at")
+    }
+    notes = [note for note in (earlier.notes, later.notes) if note]
+    merged["notes"] = "\n".join(dict.fromkeys(notes))
+    return ParsedRow(line=later.line, **merged)

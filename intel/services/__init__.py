@@ -1,0 +1,20 @@
+"""Writes to the evidence that carry a rule or a side effect (rescoring)."""
+
+from .attendees import ImportOutcome, ImportPreview, attendee_import, attendee_import_preview
+from .review import attendee_mark_not_exchange, attendee_match_choose, attendee_match_confirm, exchange_alias_add
+from .signals import regulation_save, signal_concerned_exchange_ids, signal_evidence_changed, signal_record
+
+__all__ = [
+    "ImportOutcome",
+    "ImportPreview",
+    "attendee_import",
+    "attendee_import_preview",
+    "attendee_mark_not_exchange",
+    "attendee_match_choose",
+    "attendee_match_confirm",
+    "exchange_alias_add",
+    "regulation_save",
+    "signal_concerned_exchange_ids",
+    "signal_evidence_changed",
+    "signal_record",
+]

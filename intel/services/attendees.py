@@ -1,0 +1,284 @@
+"""Importing badge scans into an event: preview, then commit (all or nothing, or keep the valid
+rows), matching each person to an exchange and contact in a fixed number of queries."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.utils import timezone
+
+from crm.models import Contact
+from crm.services import evidence_changed
+from intel.choices import MatchStatus
+from intel.matching import MatchResult
+from intel.models import Attendee, AttendeeImport, Event
+from intel.parsing import ParsedRow, RowProblem, parse
+from intel.queries import matcher_load
+
+Progress = Callable[[int, int], None]
+PROGRESS_EVERY = 500
+# The attendee fields a file fills; an empty cell never erases what an earlier import wrote.
+DATA_FIELDS = ("full_name", "company", "title", "email", "phone", "notes", "scanned_by", "scanned_at")
+MATCH_FIELDS = ("exchange_id", "match_method", "match_confidence", "match_status", "match_candidates")
+_LATIN = re.compile(r"^[\x00-\u024f\s]*$")
+
+
+@dataclass
+class ImportPreview:
+    """What an import would do, before anything is written."""
+
+    encoding: str
+    delimiter: str
+    headers: list[str]
+    mapping: dict[str, str | None]
+    unmapped_headers: list[str]
+    rows_read: int
+    valid_rows: int
+    duplicate_lines: int
+    blank_lines: int
+    problems: list[RowProblem]
+    new_people: int
+    known_people: int
+
+    @property
+    def is_clean(self) -> bool:
+        return not self.problems
+
+
+@dataclass
+class ImportOutcome:
+    """What an import did (or, when not committed, why it wrote nothing)."""
+
+    is_committed: bool
+    rows_read: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    duplicate_lines: int = 0
+    problems: list[RowProblem] = field(default_factory=list)
+    rejected_report: bytes = b""
+    matched: int = 0
+    review: int = 0
+    unmatched: int = 0
+    contacts_created: int = 0
+    contacts_updated: int = 0
+    batch: AttendeeImport | None = None
+
+    @property
+    def rejected(self) -> int:
+        return len(self.problems)
+
+
+def attendee_import_preview(
+    *, event: Event, data: bytes, mapping: Mapping[str, str | None] | None = None
+) -> ImportPreview:
+    """The guessed column mapping, the rows that would be rejected, and how many people are new.
+    Raises intel.parsing.FileError when the file as a whole cannot be read. Writes nothing."""
+    parsed = parse(data, mapping=mapping)
+    known_keys = set(Attendee.objects.filter(event=event).values_list("dedupe_key", flat=True))
+    known = sum(1 for row in parsed.rows if row.dedupe_key in known_keys)
+    return ImportPreview(
+        encoding=parsed.encoding,
+        delimiter=parsed.delimiter,
+        headers=parsed.headers,
+        mapping=parsed.mapping,
+        unmapped_headers=parsed.unmapped_headers,
+        rows_read=parsed.rows_read,
+        valid_rows=len(parsed.rows),
+        duplicate_lines=parsed.duplicate_lines,
+        blank_lines=parsed.blank_lines,
+        problems=parsed.problems,
+        new_people=len(parsed.rows) - known,
+        known_people=known,
+    )
+
+
+@transaction.atomic
+def attendee_import(
+    *,
+    event: Event,
+    data: bytes,
+    filename: str = "",
+    keep_valid: bool = False,
+    mapping: Mapping[str, str | None] | None = None,
+    imported_by=None,
+    threshold: int | None = None,
+    progress: Progress | None = None,
+) -> ImportOutcome:
+    """Import a badge-scan file into an event.
+
+    All or nothing: a file with any bad row writes nothing and returns the problems. With
+    `keep_valid`, the valid rows are written and the rejected ones come back as a CSV report.
+    A person already on the event's list (same email, or same name and company) is updated, never
+    duplicated; a rep's review decision survives re-imports. Raises intel.parsing.FileError when
+    the file as a whole cannot be read."""
+    parsed = parse(data, mapping=mapping)
+    report = parsed.rejected_report() if parsed.problems else b""
+    if parsed.problems and not keep_valid:
+        return ImportOutcome(
+            is_committed=False,
+            rows_read=parsed.rows_read,
+            duplicate_lines=parsed.duplicate_lines,
+            problems=parsed.problems,
+            rejected_report=report,
+        )
+    # One import per event at a time: two overlapping files must not both create the same person.
+    event = Event.objects.select_for_update().get(pk=event.pk)
+    matcher = matcher_load(**({"threshold": threshold} if threshold is not None else {}))
+    existing = {attendee.dedupe_key: attendee for attendee in Attendee.objects.filter(event=event)}
+    outcome = ImportOutcome(
+        is_committed=True,
+        rows_read=parsed.rows_read,
+        duplicate_lines=parsed.duplicate_lines,
+        problems=parsed.problems,
+        rejected_report=report,
+    )
+    now = timezone.now()
+    created: list[Attendee] = []
+    updated: list[Attendee] = []
+    touched_exchanges: set[int] = set()
+    total = len(parsed.rows)
+    for done, row in enumerate(parsed.rows, start=1):
+        match = matcher.match(company=row.company, email=row.email)
+        attendee = existing.get(row.dedupe_key)
+        if attendee is None:
+            attendee = Attendee(event=event, dedupe_key=row.dedupe_key, source_line=row.line, created_at=now)
+            _apply_data(attendee, row, event)
+            _apply_match(attendee, match)
+            created.append(attendee)
+            if attendee.match_status == MatchStatus.MATCHED:
+                touched_exchanges.add(attendee.exchange_id)
+        else:
+            before_exchange, before_status = attendee.exchange_id, attendee.match_status
+            changed = _apply_data(attendee, row, event)
+            if attendee.reviewed_at is None:
+                changed |= _apply_match(attendee, match)
+            if changed:
+                attendee.source_line = row.line
+                updated.append(attendee)
+                if (before_exchange, before_status) != (attendee.exchange_id, attendee.match_status):
+                    touched_exchanges.update(pk for pk in (before_exchange, attendee.exchange_id) if pk)
+            else:
+                outcome.unchanged += 1
+        if progress and (done % PROGRESS_EVERY == 0 or done == total):
+            progress(done, total)
+    outcome.created, outcome.updated = len(created), len(updated)
+    outcome.contacts_created, outcome.contacts_updated = _link_contacts([*created, *updated])
+    for attendee in (*created, *updated):
+        if attendee.match_status == MatchStatus.MATCHED:
+            outcome.matched += 1
+        elif attendee.match_status == MatchStatus.REVIEW:
+            outcome.review += 1
+        elif attendee.match_status == MatchStatus.UNMATCHED:
+            outcome.unmatched += 1
+    outcome.batch = AttendeeImport.objects.create(
+        event=event,
+        filename=filename[:300],
+        content_sha256=hashlib.sha256(data).hexdigest(),
+        encoding=parsed.encoding,
+        column_mapping=parsed.mapping,
+        is_keep_valid=keep_valid,
+        imported_by=imported_by,
+        rows_read=outcome.rows_read,
+        created_count=outcome.created,
+        updated_count=outcome.updated,
+        unchanged_count=outcome.unchanged,
+        duplicate_count=outcome.duplicate_lines,
+        rejected_count=outcome.rejected,
+        matched_count=outcome.matched,
+        review_count=outcome.review,
+        contacts_created=outcome.contacts_created,
+        rejected_report=report.decode("utf-8-sig"),
+    )
+    for attendee in (*created, *updated):
+        attendee.last_import = outcome.batch
+        attendee.updated_at = now
+    Attendee.objects.bulk_create(created)
+    if updated:
+        Attendee.objects.bulk_update(
+            updated, [*DATA_FIELDS, *MATCH_FIELDS, "contact_id", "last_import_id", "source_line", "updated_at"]
+        )
+    evidence_changed(exchange_ids=touched_exchanges, cause="attendee", reference=f"attendee_import:{outcome.batch.pk}")
+    return outcome
+
+
+def _apply_data(attendee: Attendee, row: ParsedRow, event: Event) -> bool:
+    changed = False
+    for name in DATA_FIELDS:
+        value = getattr(row, name)
+        if name == "scanned_at" and value is not None and timezone.is_naive(value):
+            value = timezone.make_aware(value, event.tzinfo)
+        if value in ("", None) or getattr(attendee, name) == value:
+            continue
+        setattr(attendee, name, value)
+        changed = True
+    return changed
+
+
+def _apply_match(attendee: Attendee, match: MatchResult) -> bool:
+    values = {
+        "exchange_id": match.exchange_id,
+        "match_method": match.method,
+        "match_confidence": match.confidence,
+        "match_status": match.status,
+        "match_candidates": [candidate.as_dict() for candidate in match.candidates],
+    }
+    changed = any(getattr(attendee, name) != value for name, value in values.items())
+    for name, value in values.items():
+        setattr(attendee, name, value)
+    if attendee.match_status != MatchStatus.MATCHED:
+        attendee.contact_id = None
+    return changed
+
+
+def contact_fields(attendee: Attendee) -> dict[str, str]:
+    """An attendee as a crm Contact: a name in another script goes to native_name as well."""
+    is_latin = bool(_LATIN.match(attendee.full_name))
+    return {
+        "full_name": attendee.full_name[:200],
+        "native_name": "" if is_latin else attendee.full_name[:200],
+        "title": attendee.title[:200],
+        "email": attendee.email,
+        "phone": attendee.phone[:50],
+    }
+
+
+def _link_contacts(attendees: list[Attendee]) -> tuple[int, int]:
+    """Give every matched attendee with an email a crm Contact at its exchange (one per exchange and
+    email, existing ones reused and their blanks filled). Two to three queries for any number."""
+    wanted = [a for a in attendees if a.match_status == MatchStatus.MATCHED and a.exchange_id and a.email]
+    if not wanted:
+        return 0, 0
+    contacts = {
+        (contact.exchange_id, contact.email.lower()): contact
+        for contact in Contact.objects.filter(exchange_id__in={a.exchange_id for a in wanted}).exclude(email="")
+    }
+    new: dict[tuple[int, str], Contact] = {}
+    filled: dict[int, Contact] = {}
+    for attendee in wanted:
+        key = (attendee.exchange_id, attendee.email.lower())
+        contact = contacts.get(key) or new.get(key)
+        fields = contact_fields(attendee)
+        if contact is None:
+            new[key] = Contact(exchange_id=attendee.exchange_id, **fields)
+            continue
+        if contact.pk is None:
+            continue
+        for name in ("title", "phone", "native_name"):
+            if not getattr(contact, name) and fields[name]:
+                setattr(contact, name, fields[name])
+                filled[contact.pk] = contact
+    Contact.objects.bulk_create(new.values())
+    if filled:
+        now = timezone.now()
+        for contact in filled.values():
+            contact.updated_at = now
+        Contact.objects.bulk_update(filled.values(), ["title", "phone", "native_name", "updated_at"])
+    contacts.update(new)
+    for attendee in wanted:
+        attendee.contact = contacts[(attendee.exchange_id, attendee.email.lower())]
+    return len(new), len(filled)

@@ -1,0 +1,104 @@
+"""Recording signals and regulations, and telling the scorer which exchanges they concern."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from crm.models import CloudVendor, Exchange, Jurisdiction, Presence
+from crm.services import evidence_changed
+from intel.choices import SignalKind
+from intel.models import Regulation, Signal
+from intel.queries import outage_affected_exchanges
+from intel.signal_rules import signal_problems
+
+
+def signal_validate(*, signal: Signal, exchange_count: int) -> None:
+    """Raise a ValidationError naming each field a signal of its kind is missing."""
+    problems = signal_problems(
+        kind=signal.kind,
+        title=signal.title or "",
+        has_vendor=signal.vendor_id is not None,
+        has_jurisdiction=signal.jurisdiction_id is not None,
+        exchange_count=exchange_count,
+        has_source=bool(signal.source_url or signal.source_note),
+        severity=signal.severity,
+    )
+    if problems:
+        raise ValidationError(problems, code="signal_incomplete")
+
+
+@transaction.atomic
+def signal_record(
+    *,
+    kind: str,
+    title: str,
+    occurred_at: datetime.datetime,
+    exchanges: Iterable[Exchange] = (),
+    vendor: CloudVendor | None = None,
+    vendor_region: str = "",
+    jurisdiction: Jurisdiction | None = None,
+    details: str = "",
+    source_url: str = "",
+    source_note: str = "",
+    severity: int = 3,
+    recorded_by=None,
+) -> Signal:
+    """Validate and save a signal, then mark the exchanges it concerns for rescoring."""
+    exchanges = list(exchanges)
+    signal = Signal(
+        kind=kind,
+        title=title,
+        occurred_at=occurred_at,
+        vendor=vendor,
+        vendor_region=vendor_region,
+        jurisdiction=jurisdiction,
+        details=details,
+        source_url=source_url,
+        source_note=source_note,
+        severity=severity,
+        recorded_by=recorded_by,
+    )
+    signal_validate(signal=signal, exchange_count=len(exchanges))
+    signal.full_clean()
+    signal.save()
+    signal.exchanges.set(exchanges)
+    signal_evidence_changed(signal=signal)
+    return signal
+
+
+def signal_concerned_exchange_ids(*, signal: Signal) -> set[int]:
+    """An outage: every exchange on the vendor plus those named; a regulation: every exchange present
+    in the jurisdiction plus those named; any other kind: the exchanges named."""
+    named = set(signal.exchanges.values_list("pk", flat=True))
+    if signal.kind == SignalKind.OUTAGE:
+        return named | {affected.exchange_id for affected in outage_affected_exchanges(signal)}
+    if signal.kind == SignalKind.REGULATION and signal.jurisdiction_id:
+        return named | set(
+            Presence.objects.filter(jurisdiction_id=signal.jurisdiction_id).values_list("exchange_id", flat=True)
+        )
+    return named
+
+
+def signal_evidence_changed(*, signal: Signal) -> int:
+    return evidence_changed(
+        exchange_ids=signal_concerned_exchange_ids(signal=signal), cause="signal", reference=f"signal:{signal.pk}"
+    )
+
+
+@transaction.atomic
+def regulation_save(*, regulation: Regulation) -> Regulation:
+    """Validate and save a regulation; every exchange present in its jurisdiction is rescored."""
+    regulation.full_clean()
+    regulation.save()
+    evidence_changed(
+        exchange_ids=Presence.objects.filter(jurisdiction_id=regulation.jurisdiction_id).values_list(
+            "exchange_id", flat=True
+        ),
+        cause="regulation",
+        reference=f"regulation:{regulation.pk}",
+    )
+    return regulation

@@ -1,0 +1,1 @@
+"""Technographics: which cloud an exchange runs on, inferred from its public endpoints."""
