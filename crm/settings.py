@@ -111,7 +111,9 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = DEBUG
 
-LOGIN_URL = "admin:login"
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "leads:today"
+LOGOUT_REDIRECT_URL = "login"
 
 # Cache: Redis when configured, process memory otherwise.
 REDIS_URL = env.str("REDIS_URL", default="")

@@ -1,8 +1,8 @@
 """The project's URLs: the admin, health, and the apps' own URL modules."""
 
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from django.views.generic import RedirectView
 
 from crm.views import healthz
 
@@ -10,5 +10,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
     path("api/", include("crm.api.root_urls")),
-    path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
+    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("", include("intel.urls")),
+    path("", include("leads.urls")),
 ]

@@ -1,0 +1,36 @@
+"""Forms of the account book's pages: logging an activity at an exchange."""
+
+from django import forms
+from django.utils import timezone
+
+from crm.models import Activity, Contact, Exchange
+from crm.services import activity_save
+
+
+class ActivityForm(forms.ModelForm):
+    """A call, meeting, email or note about one exchange, by the signed-in rep."""
+
+    class Meta:
+        model = Activity
+        fields = ["kind", "occurred_at", "contact", "summary", "details"]
+        widgets = {
+            "occurred_at": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+            "details": forms.Textarea(attrs={"rows": 3}),
+        }
+        labels = {"kind": "What", "occurred_at": "When", "contact": "With", "summary": "Summary"}
+
+    def __init__(self, *args, exchange: Exchange, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.exchange = exchange
+        self.instance.exchange = exchange
+        self.fields["contact"].queryset = Contact.objects.filter(exchange=exchange).order_by("full_name")
+        self.fields["contact"].empty_label = "Nobody in particular"
+        self.fields["occurred_at"].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d"]
+        if not self.is_bound:
+            self.initial.setdefault("occurred_at", timezone.localtime().strftime("%Y-%m-%dT%H:%M"))
+
+    def save(self, *, rep) -> Activity:  # type: ignore[override]
+        activity = super().save(commit=False)
+        activity.exchange = self.exchange
+        activity.rep = rep
+        return activity_save(activity=activity)

@@ -1,0 +1,24 @@
+"""CSV exports people open in a spreadsheet: every cell that a spreadsheet would read as a formula is
+neutralised (OWASP "CSV injection"): a leading = + - @ (or tab / carriage return) gets a quote prepended."""
+
+import csv
+import io
+from collections.abc import Iterable, Sequence
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value: object) -> str:
+    """The cell as text, with a leading formula character made inert."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+
+
+def csv_text(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
+    """A CSV document (UTF-8 text, CRLF line ends as spreadsheets expect) with every cell neutralised."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow([neutralise(cell) for cell in header])
+    for row in rows:
+        writer.writerow([neutralise(cell) for cell in row])
+    return buffer.getvalue()

@@ -1,0 +1,403 @@
+"""What the pages show, assembled from a fixed number of queries: the exchange page, Today, list rows and
+CSV rows. Views stay thin; templates only lay out what these functions return."""
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db.models import Q, QuerySet
+from django.urls import reverse
+
+from crm.charts import Bar, Segment, allocation_bars, score_history, vendor_colours
+from crm.choices import EVIDENCE_STRENGTH
+from crm.models import Exchange, Rep
+from crm.views import user_is_manager
+from intel.choices import SignalKind
+from intel.models import Signal
+from intel.queries import regulatory_pressure
+from leads.choices import FollowUpStatus, Grade
+from leads.models import FollowUp, Score, ScoreChange
+
+TOP_PROSPECTS = 10
+BIG_MOVE_POINTS = 10
+TIMELINE_LENGTH = 40
+HISTORY_LENGTH = 30
+RECENT_SIGNAL_DAYS = 7
+
+
+# ---------------------------------------------------------------- factors and reasons
+
+
+def evidence_href(reference: Any, exchange: Exchange | None = None) -> tuple[str, str] | None:
+    """Where a factor's evidence lives: ('allocation', 12) -> the allocation's row on the exchange page."""
+    if isinstance(reference, dict):
+        kind, key = str(reference.get("kind") or reference.get("type") or ""), reference.get("id")
+    else:
+        kind, _, key = str(reference).partition(":")
+    if not kind or key in (None, ""):
+        return None
+    kind = kind.lower()
+    if kind == "event":
+        return (f"event {key}", reverse("intel:event_list") + f"#event-{key}")
+    if kind == "signal" and exchange is None:
+        return (f"signal {key}", reverse("intel:signal_list") + f"#signal-{key}")
+    anchor = {
+        "allocation": "allocation",
+        "signal": "signal",
+        "regulation": "regulation",
+        "presence": "presence",
+        "activity": "activity",
+    }.get(kind, kind)
+    base = reverse("leads:exchange", args=[exchange.slug]) if exchange is not None else ""
+    return (f"{kind} {key}", f"{base}#{anchor}-{key}")
+
+
+def factor_rows(factors: list[dict], exchange: Exchange | None = None) -> list[dict]:
+    rows = []
+    for factor in factors or []:
+        links = [link for link in (evidence_href(ref, exchange) for ref in factor.get("references") or []) if link]
+        rows.append(
+            {
+                "code": factor.get("code", ""),
+                "points": factor.get("points", 0),
+                "sentence": factor.get("sentence", ""),
+                "links": links,
+            }
+        )
+    return rows
+
+
+def top_reason(factors: list[dict]) -> str:
+    """The one-line reason: the factor that adds the most points."""
+    positive = [f for f in factors or [] if (f.get("points") or 0) > 0]
+    if not positive:
+        return ""
+    return max(positive, key=lambda f: f.get("points") or 0).get("sentence", "")
+
+
+def change_cause(change: ScoreChange) -> str:
+    """What moved a score: the factor whose points changed most between the old and the new score."""
+    old = {f.get("code"): f for f in change.old_factors or []}
+    new = {f.get("code"): f for f in change.new_factors or []}
+    best, best_delta = "", 0
+    for code in set(old) | set(new):
+        delta = (new.get(code, {}).get("points") or 0) - (old.get(code, {}).get("points") or 0)
+        if abs(delta) > abs(best_delta):
+            best_delta = delta
+            best = (new.get(code) or old.get(code) or {}).get("sentence", "")
+            if code not in new:
+                best = f"No longer: {best}"
+    return best or change.get_cause_display()
+
+
+# ---------------------------------------------------------------- lists and exports
+
+
+def lead_row(exchange: Exchange) -> dict:
+    score = _score_of(exchange)
+    return {
+        "exchange": exchange,
+        "score": score,
+        "reason": top_reason(score.factors) if score else "",
+    }
+
+
+def _score_of(exchange: Exchange) -> Score | None:
+    try:
+        return exchange.score
+    except Score.DoesNotExist:
+        return None
+
+
+def _confidence(allocation) -> int:
+    if allocation.confidence is not None:
+        return allocation.confidence
+    return EVIDENCE_STRENGTH.get(allocation.evidence_source, 50)
+
+
+def _percent(value: Decimal | None) -> str:
+    return "" if value is None else f"{value.normalize():f}"
+
+
+def leads_csv(exchanges: QuerySet[Exchange]) -> tuple[list[str], list[list[object]]]:
+    header = [
+        "Exchange",
+        "Slug",
+        "Grade",
+        "Score",
+        "Reason",
+        "Headquarters",
+        "Size",
+        "Stage",
+        "Owner",
+        "Our share (%)",
+        "Website",
+    ]
+    rows = []
+    for exchange in exchanges:
+        score = _score_of(exchange)
+        rows.append(
+            [
+                exchange.name,
+                exchange.slug,
+                score.grade if score else "",
+                score.score if score else "",
+                top_reason(score.factors) if score else "",
+                exchange.headquarters.code if exchange.headquarters else "",
+                exchange.get_size_tier_display(),
+                exchange.get_stage_display(),
+                exchange.owner.get_username() if exchange.owner else "",
+                _percent(exchange.our_share),
+                exchange.website,
+            ]
+        )
+    return header, rows
+
+
+def leads_salesforce_csv(exchanges: QuerySet[Exchange]) -> tuple[list[str], list[list[object]]]:
+    """The Account columns the Salesforce sync upserts, so a file can be loaded by hand the same way."""
+    header = [
+        "Exchange_Intel_Id__c",
+        "Name",
+        "Website",
+        "BillingCountryCode",
+        "Lead_Score__c",
+        "Lead_Grade__c",
+        "Lead_Reason__c",
+        "Scoring_Model_Version__c",
+    ]
+    rows = []
+    for exchange in exchanges:
+        score = _score_of(exchange)
+        rows.append(
+            [
+                exchange.slug,
+                exchange.name,
+                exchange.website,
+                exchange.headquarters.code if exchange.headquarters else "",
+                score.score if score else "",
+                score.grade if score else "",
+                top_reason(score.factors) if score else "",
+                score.model_version if score else "",
+            ]
+        )
+    return header, rows
+
+
+# ---------------------------------------------------------------- the exchange page
+
+
+@dataclass(frozen=True)
+class TimelineItem:
+    kind: str  # "activity" | "signal"
+    anchor: str
+    occurred_at: datetime.datetime
+    title: str
+    detail: str
+    label: str
+    url: str = ""
+
+
+def exchange_context(*, exchange: Exchange, user, now: datetime.datetime) -> dict:
+    score = Score.objects.filter(exchange=exchange).first()
+    allocations = list(exchange.allocations.select_related("vendor").order_by("workload", "-share_percent"))
+    presences = list(exchange.presences.select_related("jurisdiction").order_by("jurisdiction__code"))
+    contacts = list(exchange.contacts.order_by("full_name"))
+    history = list(ScoreChange.objects.filter(exchange=exchange).order_by("-id")[:HISTORY_LENGTH])[::-1]
+
+    home_slug = settings.CRM_HOME_VENDOR
+    vendor_names = sorted({a.vendor.name for a in allocations}, key=lambda n: n.lower())
+    home_name = next((a.vendor.name for a in allocations if a.vendor.slug == home_slug), None)
+    colours = vendor_colours(vendor_names, home_name)
+    by_workload: dict[str, list] = defaultdict(list)
+    for allocation in allocations:
+        by_workload[allocation.get_workload_display()].append(allocation)
+    bars = [
+        Bar(
+            label=workload,
+            segments=tuple(
+                Segment(
+                    label=a.vendor.name,
+                    share=float(a.share_percent),
+                    confidence=a.confidence
+                    if a.confidence is not None
+                    else EVIDENCE_STRENGTH.get(a.evidence_source, 50),
+                    is_home=a.vendor.slug == home_slug,
+                )
+                for a in rows
+            ),
+        )
+        for workload, rows in by_workload.items()
+    ]
+    our_share = max((a.share_percent for a in allocations if a.vendor.slug == home_slug), default=None)
+    rival = max((a for a in allocations if a.vendor.slug != home_slug), key=lambda a: a.share_percent, default=None)
+
+    pressures = regulatory_pressure(as_of=now.date(), exchanges=[exchange.pk])
+    presence_rows = [
+        {"presence": p, "pressure": [r for r in pressures if r.jurisdiction_code == p.jurisdiction.code]}
+        for p in presences
+    ]
+
+    vendor_ids = {a.vendor_id for a in allocations}
+    signals = list(
+        Signal.objects.filter(Q(exchanges=exchange) | Q(kind=SignalKind.OUTAGE, vendor_id__in=vendor_ids))
+        .select_related("vendor")
+        .distinct()
+        .order_by("-occurred_at")[:TIMELINE_LENGTH]
+    )
+    activities = list(exchange.activities.select_related("rep", "contact").order_by("-occurred_at")[:TIMELINE_LENGTH])
+    timeline = [
+        TimelineItem(
+            kind="activity",
+            anchor=f"activity-{a.pk}",
+            occurred_at=a.occurred_at,
+            title=a.summary,
+            detail=a.details,
+            label=a.get_kind_display()
+            + (f" by {a.rep.get_full_name() or a.rep.get_username()}" if a.rep else "")
+            + (f" with {a.contact.full_name}" if a.contact else ""),
+        )
+        for a in activities
+    ] + [
+        TimelineItem(
+            kind="signal",
+            anchor=f"signal-{s.pk}",
+            occurred_at=s.occurred_at,
+            title=s.title,
+            detail=s.details,
+            label=s.get_kind_display() + (f" · {s.vendor.name}" if s.vendor else "") + f" · severity {s.severity}",
+            url=s.source_url,
+        )
+        for s in signals
+    ]
+    timeline.sort(key=lambda item: item.occurred_at, reverse=True)
+
+    return {
+        "exchange": exchange,
+        "score": score,
+        "factors": factor_rows(score.factors, exchange) if score else [],
+        "allocations": allocations,
+        "allocation_chart": allocation_bars(
+            bars, colours=colours, title=f"Cloud allocations of {exchange.name} by workload and vendor"
+        )
+        if bars
+        else "",
+        "legend": [(name, colours[name], name == home_name) for name in vendor_names],
+        "our_share": our_share,
+        "largest_rival": rival,
+        "presences": presence_rows,
+        "contacts": contacts,
+        "timeline": timeline[:TIMELINE_LENGTH],
+        "history": history,
+        "history_chart": score_history(
+            [(c.created_at, c.new_score) for c in history], title=f"Score history of {exchange.name}"
+        )
+        if history
+        else "",
+        "can_edit": Exchange.objects.editable_by(user).filter(pk=exchange.pk).exists(),
+    }
+
+
+# ---------------------------------------------------------------- Today
+
+
+def today_context(*, user, rep_username: str, now: datetime.datetime) -> dict:
+    """The morning page: top prospects, what changed since yesterday, follow-ups due, new signals.
+
+    A manager sees the team, or one rep's view of it when `rep_username` names one."""
+    is_manager = user_is_manager(user)
+    team = list(Rep.objects.select_related("user").order_by("user__username")) if is_manager else []
+    focus = None
+    if is_manager and rep_username:
+        focus = next((r.user for r in team if r.user.get_username() == rep_username), None)
+    scope_user = focus or user
+    visible = Exchange.objects.visible_to(user)
+    if focus is not None:
+        visible = visible.filter(pk__in=Exchange.objects.visible_to(focus).values("pk"))
+    visible_ids = visible.values("pk")
+
+    prospects = list(
+        Score.objects.filter(exchange__in=visible_ids).prospects().select_related("exchange")[:TOP_PROSPECTS]
+    )
+    since = now - datetime.timedelta(days=1)
+    recent = list(
+        ScoreChange.objects.filter(exchange__in=visible_ids, created_at__gte=since)
+        .select_related("exchange")
+        .order_by("-id")[:500]
+    )
+    latest: dict[int, ScoreChange] = {}
+    earliest: dict[int, ScoreChange] = {}
+    for change in recent:
+        latest.setdefault(change.exchange_id, change)
+        earliest[change.exchange_id] = change
+    moves = []
+    for exchange_id, last in latest.items():
+        first = earliest[exchange_id]
+        old_score, old_grade = first.old_score, first.old_grade
+        delta = last.new_score - (old_score or 0)
+        is_new_a = last.new_grade == Grade.A and old_grade != Grade.A
+        if is_new_a or (old_score is not None and abs(delta) >= BIG_MOVE_POINTS):
+            moves.append(
+                {
+                    "exchange": last.exchange,
+                    "old_score": old_score,
+                    "new_score": last.new_score,
+                    "old_grade": old_grade,
+                    "new_grade": last.new_grade,
+                    "delta": delta,
+                    "is_new_a": is_new_a,
+                    "cause": change_cause(last),
+                }
+            )
+    moves.sort(key=lambda m: (not m["is_new_a"], -abs(m["delta"]), m["exchange"].name))
+
+    end_of_today = _end_of_day(now)
+    follow_ups = FollowUp.objects.filter(status=FollowUpStatus.TO_DO, due_at__lt=end_of_today)
+    # A manager's team view shows every follow-up due; a rep's (or a manager's look at one rep), theirs.
+    follow_ups = follow_ups.visible_to(user) if is_manager and focus is None else follow_ups.filter(assignee=scope_user)
+    follow_ups = list(
+        follow_ups.select_related("attendee", "attendee__event", "attendee__exchange", "assignee").order_by(
+            "due_at", "-person_score"
+        )[:50]
+    )
+
+    signals = list(
+        Signal.objects.filter(
+            exchanges__in=visible_ids, created_at__gte=now - datetime.timedelta(days=RECENT_SIGNAL_DAYS)
+        )
+        .distinct()
+        .order_by("-occurred_at")[:20]
+    )
+    touched: dict[int, list[Exchange]] = defaultdict(list)
+    if signals:
+        through = Signal.exchanges.through.objects.filter(
+            signal_id__in=[s.pk for s in signals], exchange__in=visible_ids
+        ).select_related("exchange")
+        for row in through:
+            touched[row.signal_id].append(row.exchange)
+
+    return {
+        "is_manager": is_manager,
+        "team": team,
+        "focus": focus,
+        "prospects": [{"score": s, "reason": top_reason(s.factors)} for s in prospects],
+        "moves": moves,
+        "follow_ups": [{"follow_up": f, "is_overdue": f.due_at < now} for f in follow_ups],
+        "signals": [{"signal": s, "exchanges": touched.get(s.pk, [])} for s in signals],
+        "now": now,
+    }
+
+
+def _end_of_day(now: datetime.datetime) -> datetime.datetime:
+    from django.utils import timezone
+
+    local = timezone.localtime(now)
+    return local.replace(hour=0, minute=0, second=0, microsecond=0) + datetime.timedelta(days=1)
+
+
+def user_choices() -> list:
+    return list(get_user_model().objects.filter(rep__isnull=False).order_by("username"))
