@@ -146,7 +146,12 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "unacked_restore_throttle": 1,
 }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    # Re-publish evidence changes left unserved (a lost message, a Redis restart, a killed worker).
+    "leads-relay-evidence-changes": {"task": "leads.relay_evidence_changes", "schedule": 60.0},
+    # Incidents, meetings and AI interest decay: recompute every score once a day.
+    "leads-decay-rescore": {"task": "leads.decay_rescore", "schedule": 24 * 60 * 60.0},
+}
 
 # The product's own settings.
 CRM_HOME_VENDOR = env.str("CRM_HOME_VENDOR", default="tencent-cloud")

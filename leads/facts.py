@@ -1,0 +1,203 @@
+"""Load the scoring facts of many exchanges in a fixed number of queries, whatever their number.
+
+The three big tables (exchanges, allocations, presences) are read with plain SQL cursors, which
+is several times faster than model instances for 100,000 rows; the small evidence tables
+(signals, regulations, events, activities) through the ORM."""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.db import connection
+
+from crm.models import Activity, Allocation, CloudVendor, Exchange, Jurisdiction, Presence
+from intel.choices import MatchStatus, SignalKind
+from intel.models import Attendee, Regulation, Signal
+from leads.scoring import (
+    AllocationFact,
+    ExchangeFacts,
+    HomeVendor,
+    IncidentFact,
+    MomentFact,
+    PresenceFact,
+    RegulationFact,
+)
+
+# Activities that mean someone talked to the exchange (a note is not engagement).
+ENGAGEMENT_ACTIVITY_KINDS = ("meeting", "call")
+
+
+@dataclass(frozen=True)
+class LoadedFacts:
+    home: HomeVendor
+    exchanges: list[ExchangeFacts]
+
+
+def _where_ids(column: str, exchange_ids: Sequence[int] | None) -> tuple[str, list[int]]:
+    if exchange_ids is None:
+        return "", []
+    if not exchange_ids:
+        return " WHERE 1 = 0", []
+    return f" WHERE {column} IN ({', '.join(['%s'] * len(exchange_ids))})", list(exchange_ids)
+
+
+def home_vendor() -> HomeVendor:
+    vendor = CloudVendor.objects.home()
+    return HomeVendor(vendor.pk, vendor.name) if vendor else HomeVendor(None, "our vendor")
+
+
+def load_facts(*, exchange_ids: Sequence[int] | None, as_of: datetime.datetime) -> LoadedFacts:
+    """The facts of the given exchanges (None: all of them), with evidence up to as_of."""
+    exchange_table = Exchange._meta.db_table
+    allocation_table = Allocation._meta.db_table
+    presence_table = Presence._meta.db_table
+    vendor_table = CloudVendor._meta.db_table
+    jurisdiction_table = Jurisdiction._meta.db_table
+    ids = sorted(set(exchange_ids)) if exchange_ids is not None else None
+
+    with connection.cursor() as cursor:
+        where, params = _where_ids("id", ids)
+        cursor.execute(f"SELECT id, name, size_tier, is_do_not_pursue FROM {exchange_table}{where} ORDER BY id", params)
+        exchange_rows = cursor.fetchall()
+
+        where, params = _where_ids("a.exchange_id", ids)
+        cursor.execute(
+            f"SELECT a.exchange_id, a.id, a.vendor_id, v.name, a.workload, a.share_percent "
+            f"FROM {allocation_table} a JOIN {vendor_table} v ON v.id = a.vendor_id{where}",
+            params,
+        )
+        allocations: dict[int, list[AllocationFact]] = defaultdict(list)
+        for exchange_id, pk, vendor_id, vendor_name, workload, share in cursor.fetchall():
+            allocations[exchange_id].append(AllocationFact(pk, vendor_id, vendor_name, workload, float(share)))
+
+        where, params = _where_ids("p.exchange_id", ids)
+        cursor.execute(
+            f"SELECT p.exchange_id, p.jurisdiction_id, j.name, p.licence_status, j.is_major, j.is_banned "
+            f"FROM {presence_table} p JOIN {jurisdiction_table} j ON j.id = p.jurisdiction_id{where}",
+            params,
+        )
+        presences: dict[int, list[PresenceFact]] = defaultdict(list)
+        for exchange_id, jurisdiction_id, name, status, is_major, is_banned in cursor.fetchall():
+            presences[exchange_id].append(PresenceFact(jurisdiction_id, name, status, bool(is_major), bool(is_banned)))
+
+    # Regulations: a small table, read whole and attached by jurisdiction.
+    regulations: dict[int, list[RegulationFact]] = defaultdict(list)
+    for r in Regulation.objects.select_related("jurisdiction").order_by("effective_on", "pk"):
+        regulations[r.jurisdiction_id].append(
+            RegulationFact(
+                r.pk,
+                r.jurisdiction_id,
+                r.jurisdiction.name,
+                r.short_name or r.name,
+                r.effective_on,
+                tuple(r.pressured_statuses or ()),
+                r.forces_relocation,
+                r.consequence,
+            )
+        )
+
+    # Outages: relevant to every exchange on the vendor, so read once (a small table).
+    outages = list(
+        Signal.objects.filter(kind=SignalKind.OUTAGE, vendor__isnull=False, occurred_at__lte=as_of)
+        .select_related("vendor")
+        .order_by("occurred_at", "pk")
+    )
+    outages_by_vendor: dict[int, list[Signal]] = defaultdict(list)
+    for signal in outages:
+        outages_by_vendor[signal.vendor_id].append(signal)
+
+    # Signals that name exchanges (outage, AI interest, meeting).
+    through = Signal.exchanges.through
+    named = through.objects.filter(
+        signal__kind__in=[SignalKind.OUTAGE, SignalKind.AI_INTEREST, SignalKind.MEETING], signal__occurred_at__lte=as_of
+    )
+    if ids is not None:
+        named = named.filter(exchange_id__in=ids)
+    named_outages: dict[int, set[int]] = defaultdict(set)
+    ai_interest: dict[int, list[MomentFact]] = defaultdict(list)
+    engagements: dict[int, list[MomentFact]] = defaultdict(list)
+    named_signal_outages: dict[int, list[tuple]] = defaultdict(list)
+    for exchange_id, signal_id, kind, occurred_at, title, vendor_id, vendor_name, region, severity in named.values_list(
+        "exchange_id",
+        "signal_id",
+        "signal__kind",
+        "signal__occurred_at",
+        "signal__title",
+        "signal__vendor_id",
+        "signal__vendor__name",
+        "signal__vendor_region",
+        "signal__severity",
+    ):
+        if kind == SignalKind.OUTAGE:
+            if vendor_id is not None:
+                named_outages[exchange_id].add(signal_id)
+                named_signal_outages[exchange_id].append(
+                    (signal_id, vendor_id, vendor_name, region, occurred_at, severity)
+                )
+        elif kind == SignalKind.AI_INTEREST:
+            ai_interest[exchange_id].append(MomentFact(f"signal:{signal_id}", occurred_at, title))
+        else:
+            engagements[exchange_id].append(MomentFact(f"signal:{signal_id}", occurred_at, f"Meeting: {title}"))
+
+    # People met at events, matched to an exchange: counted from the event's last day.
+    attendees = Attendee.objects.filter(match_status=MatchStatus.MATCHED, exchange__isnull=False)
+    if ids is not None:
+        attendees = attendees.filter(exchange_id__in=ids)
+    seen_events: set[tuple[int, int]] = set()
+    for exchange_id, event_id, event_name, ends_on in attendees.values_list(
+        "exchange_id", "event_id", "event__name", "event__ends_on"
+    ).distinct():
+        if (exchange_id, event_id) in seen_events:
+            continue
+        seen_events.add((exchange_id, event_id))
+        ended = datetime.datetime.combine(ends_on, datetime.time.min, tzinfo=datetime.UTC)
+        engagements[exchange_id].append(MomentFact(f"event:{event_id}", ended, f"Met at {event_name}"))
+
+    activities = Activity.objects.filter(kind__in=ENGAGEMENT_ACTIVITY_KINDS, occurred_at__lte=as_of)
+    if ids is not None:
+        activities = activities.filter(exchange_id__in=ids)
+    for exchange_id, pk, kind, occurred_at, summary in activities.values_list(
+        "exchange_id", "pk", "kind", "occurred_at", "summary"
+    ):
+        engagements[exchange_id].append(MomentFact(f"activity:{pk}", occurred_at, f"{kind.capitalize()}: {summary}"))
+
+    exchanges: list[ExchangeFacts] = []
+    for exchange_id, name, size_tier, is_do_not_pursue in exchange_rows:
+        own_allocations = tuple(allocations.get(exchange_id, ()))
+        own_presences = tuple(presences.get(exchange_id, ()))
+        incidents: list[IncidentFact] = []
+        named_here = named_outages.get(exchange_id, set())
+        used_vendors = {a.vendor_id for a in own_allocations}
+        for vendor_id in sorted(used_vendors):
+            for s in outages_by_vendor.get(vendor_id, ()):
+                incidents.append(
+                    IncidentFact(
+                        s.pk, vendor_id, s.vendor.name, s.vendor_region, s.occurred_at, s.severity, s.pk in named_here
+                    )
+                )
+        for signal_id, vendor_id, vendor_name, region, occurred_at, severity in named_signal_outages.get(
+            exchange_id, ()
+        ):
+            if vendor_id not in used_vendors:
+                incidents.append(IncidentFact(signal_id, vendor_id, vendor_name, region, occurred_at, severity, True))
+        own_regulations: tuple[RegulationFact, ...] = ()
+        if regulations and own_presences:
+            own_regulations = tuple(r for p in own_presences for r in regulations.get(p.jurisdiction_id, ()))
+        exchanges.append(
+            ExchangeFacts(
+                exchange_id,
+                name,
+                size_tier,
+                bool(is_do_not_pursue),
+                own_allocations,
+                own_presences,
+                tuple(incidents),
+                own_regulations,
+                tuple(ai_interest.get(exchange_id, ())),
+                tuple(engagements.get(exchange_id, ())),
+            )
+        )
+    return LoadedFacts(home=home_vendor(), exchanges=exchanges)

@@ -1,0 +1,39 @@
+"""Writes of the leads app: rescoring, scoring model versions, evidence-change processing, follow-ups."""
+
+from .followups import (
+    FollowUpProgress,
+    RepProgress,
+    follow_up_assign,
+    follow_up_set_status,
+    follow_ups_create_for_event,
+    follow_ups_progress,
+)
+from .scores import (
+    RESCORE_CHUNK_SIZE,
+    EvidenceSummary,
+    RescoreSummary,
+    evidence_changes_process,
+    exchange_explain,
+    scores_rescore,
+    scores_write,
+    scoring_model_activate,
+    scoring_model_create_version,
+)
+
+__all__ = [
+    "RESCORE_CHUNK_SIZE",
+    "EvidenceSummary",
+    "FollowUpProgress",
+    "RepProgress",
+    "RescoreSummary",
+    "evidence_changes_process",
+    "exchange_explain",
+    "follow_up_assign",
+    "follow_up_set_status",
+    "follow_ups_create_for_event",
+    "follow_ups_progress",
+    "scores_rescore",
+    "scores_write",
+    "scoring_model_activate",
+    "scoring_model_create_version",
+]

@@ -1,0 +1,227 @@
+"""Rescoring through the service path: the issue's acceptance scenarios, history, idempotence."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from crm.models import Allocation, EvidenceChange
+from crm.services import allocation_save
+from leads.choices import ScoreCause
+from leads.facts import load_facts
+from leads.models import Score, ScoreChange, ScoringModel
+from leads.services import (
+    evidence_changes_process,
+    scores_rescore,
+    scoring_model_create_version,
+)
+from tests.crm.factories import vendor
+from tests.leads.factories import exchange_on, outage, singapore_dtsp
+
+pytestmark = pytest.mark.django_db
+
+AS_OF = datetime.datetime(2025, 9, 1, tzinfo=datetime.UTC)
+HALF_LIFE = datetime.timedelta(days=180)
+
+
+def scores() -> dict[str, int]:
+    return dict(Score.objects.values_list("exchange__slug", "score"))
+
+
+def test_a_recent_rival_outage_ranks_an_exchange_higher_and_fades_by_the_half_life(home_vendor_slug):
+    # given two mid-size exchanges with a rival at 60%, one of whose rival just had an outage
+    hit = exchange_on("hitex", {"alibaba-cloud": 60})
+    exchange_on("calmex", {"huawei-cloud": 60})
+    outage("alibaba-cloud", AS_OF, region="Hong Kong", exchanges=[hit])
+
+    # when both are scored now, and again one half-life later
+    scores_rescore(as_of=AS_OF)
+    fresh = scores()
+    scores_rescore(as_of=AS_OF + HALF_LIFE, cause=ScoreCause.DECAY)
+    aged = scores()
+
+    # then the outage puts it on top, by 12 points, then by 6
+    assert list(Score.objects.prospects().values_list("exchange__slug", flat=True)) == ["hitex", "calmex"]
+    assert (fresh["hitex"] - fresh["calmex"], aged["hitex"] - aged["calmex"]) == (12, 6)
+    factor = Score.objects.get(exchange=hit).factors[-1]
+    assert factor == {
+        "code": "rival_incident",
+        "points": 6,
+        "sentence": "Alibaba Cloud Hong Kong outage on 2025-09-01 disrupted its trading (decayed to 50%)",
+        "references": [f"signal:{hit.signals.get().pk}"],
+    }
+
+
+def test_an_exchange_80_percent_on_our_vendor_is_defended_not_prospected(home_vendor_slug):
+    exchange_on("loyalex", {"tencent-cloud": 80})
+    exchange_on("rivalex", {"aws": 60})
+
+    scores_rescore(as_of=AS_OF)
+
+    assert list(Score.objects.prospects().values_list("exchange__slug", flat=True)) == ["rivalex"]
+    assert list(Score.objects.defend().values_list("exchange__slug", flat=True)) == ["loyalex"]
+
+
+def test_singapore_regulation_counts_for_a_pending_licence_only_from_2025_06_30(home_vendor_slug):
+    exchange = exchange_on("movex", {"aws": 50}, presences={"SG": "pending"})
+    singapore_dtsp()
+
+    scores_rescore(as_of=datetime.datetime(2025, 6, 29, tzinfo=datetime.UTC))
+    before = Score.objects.get(exchange=exchange)
+    scores_rescore(as_of=datetime.datetime(2025, 6, 30, tzinfo=datetime.UTC))
+    after = Score.objects.get(exchange=exchange)
+
+    assert "relocation" not in [f["code"] for f in before.factors]
+    assert after.factors[-1]["sentence"] == (
+        "Singapore's DTSP regime since 2025-06-30 and its licence is pending: it must relocate"
+    )
+    assert after.score - before.score == 20
+
+
+def test_with_alibaba_as_our_vendor_the_rival_inverts(settings):
+    settings.CRM_HOME_VENDOR = "alibaba-cloud"
+    exchange_on("okx-like", {"alibaba-cloud": 60, "tencent-cloud": 40})
+
+    scores_rescore(as_of=AS_OF)
+
+    factors = Score.objects.get().factors
+    assert [(f["code"], f["points"], f["sentence"]) for f in factors] == [
+        ("size", 20, "A mid-size exchange: the contested middle"),
+        ("rival_share", 8, "Tencent Cloud holds 40% of its allocations"),
+        ("displaceable_share", 4, "Rivals hold 40% of its allocations in all (1 vendor)"),
+        ("home_share", -6, "Alibaba Cloud (our vendor) holds 60% of its allocations"),
+    ]
+
+
+def test_every_score_is_the_sum_of_its_factors_points(home_vendor_slug):
+    hit = exchange_on("hitex", {"alibaba-cloud": 60, "aws": 30}, presences={"SG": "pending", "JP": "licensed"})
+    exchange_on("smallex", {"tencent-cloud": 20}, size_tier="small")
+    singapore_dtsp()
+    outage("aws", AS_OF - datetime.timedelta(days=30), exchanges=[hit])
+
+    scores_rescore(as_of=AS_OF)
+
+    assert {s.exchange.slug: (s.score, sum(f["points"] for f in s.factors)) for s in Score.objects.all()} == {
+        "hitex": (86, 86),  # 20 size + 12 + 10 + 9 rivals + 5 outage + 20 relocation + 10 licence
+        "smallex": (3, 3),
+    }
+
+
+def test_a_rescore_with_nothing_changed_writes_nothing(home_vendor_slug):
+    exchange_on("a", {"aws": 60})
+    exchange_on("b", {"tencent-cloud": 90})
+    first = scores_rescore(as_of=AS_OF)
+
+    with CaptureQueriesContext(connection) as queries:
+        second = scores_rescore(as_of=AS_OF)
+
+    assert (first.created, second.created, second.updated, ScoreChange.objects.count()) == (2, 0, 0, 2)
+    writes = [q["sql"] for q in queries.captured_queries if q["sql"].lstrip().upper().startswith(("INSERT", "UPDATE"))]
+    assert writes == []
+
+
+def test_facts_load_in_the_same_number_of_queries_for_5_and_50_exchanges(home_vendor_slug):
+    ids = [exchange_on(f"x{n}", {"aws": 50, "alibaba-cloud": 20}, presences={"SG": "licensed"}).pk for n in range(50)]
+
+    with CaptureQueriesContext(connection) as five:
+        five_facts = load_facts(exchange_ids=ids[:5], as_of=AS_OF)
+    with CaptureQueriesContext(connection) as fifty:
+        fifty_facts = load_facts(exchange_ids=ids, as_of=AS_OF)
+
+    assert (len(five_facts.exchanges), len(fifty_facts.exchanges)) == (5, 50)
+    # exchanges, allocations, presences, regulations, outages, named signals, attendees, activities, home vendor
+    assert (len(five), len(fifty)) == (9, 9)
+
+
+def test_history_records_old_and_new_with_cause_and_model_version(home_vendor_slug):
+    exchange = exchange_on("movex", {"aws": 60})
+    scores_rescore(as_of=AS_OF)
+    allocation = Allocation.objects.get(exchange=exchange)
+    allocation.share_percent = Decimal("30")
+    allocation.save()
+
+    scores_rescore(as_of=AS_OF, cause=ScoreCause.EVIDENCE)
+
+    change = ScoreChange.objects.order_by("pk").last()
+    assert (
+        change.old_score,
+        change.new_score,
+        change.old_grade,
+        change.new_grade,
+        change.cause,
+        change.model_version,
+    ) == (
+        48,
+        29,
+        "C",
+        "D",
+        "evidence",
+        1,
+    )
+    assert [f["code"] for f in change.old_factors] == [
+        "size",
+        "rival_share",
+        "displacement_target",
+        "displaceable_share",
+    ]
+
+
+def test_evidence_changes_rescore_exactly_their_exchanges_once(
+    home_vendor_slug, eager_celery, django_capture_on_commit_callbacks
+):
+    # given two scored exchanges
+    changed = exchange_on("changed", {"aws": 40})
+    exchange_on("untouched", {"aws": 40})
+    scores_rescore(as_of=AS_OF)
+
+    # when an allocation of one is saved through the account book (outbox row, task after commit)
+    with django_capture_on_commit_callbacks(execute=True):
+        allocation_save(
+            allocation=Allocation(
+                exchange=changed,
+                vendor=vendor("alibaba-cloud"),
+                share_percent=Decimal("60"),
+                evidence_source="news",
+                observed_on=datetime.date(2025, 8, 1),
+            )
+        )
+
+    # then only that exchange got a new score, recorded once with the cause "evidence"
+    history = list(ScoreChange.objects.order_by("pk").values_list("exchange__slug", "cause"))
+    assert history == [("changed", "manual"), ("untouched", "manual"), ("changed", "evidence")]
+    assert EvidenceChange.objects.filter(processed_at__isnull=True).count() == 0
+    # and consuming again (a redelivered message) changes nothing
+    assert evidence_changes_process().changes == 0
+    assert ScoreChange.objects.count() == 3
+
+
+def test_activating_a_new_model_rescores_everything_and_keeps_history(
+    home_vendor_slug, eager_celery, django_capture_on_commit_callbacks
+):
+    exchange_on("midex", {"aws": 60})
+    scores_rescore(as_of=AS_OF)
+    parameters = ScoringModel.objects.get(version=1).get_parameters().to_dict() | {"largest_rival_points": 30}
+
+    with django_capture_on_commit_callbacks(execute=True):
+        model = scoring_model_create_version(parameters=parameters, name="rivals count more", activate=True)
+
+    assert list(ScoringModel.objects.filter(is_active=True).values_list("version", flat=True)) == [2]
+    assert list(ScoreChange.objects.order_by("pk").values_list("model_version", "cause", "old_score", "new_score")) == [
+        (1, "manual", None, 48),
+        (2, "model_change", 48, 54),
+    ]
+    assert Score.objects.get().model_version == model.version == 2
+
+
+def test_invalid_parameters_are_refused_and_no_version_is_created(home_vendor_slug):
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError) as refused:
+        scoring_model_create_version(parameters={"grade_a": "high", "bonus": 3})
+
+    assert refused.value.message_dict == {
+        "parameters": ["bonus: is not a parameter of a scoring model", "grade_a: must be a whole number, not 'high'"]
+    }
+    assert list(ScoringModel.objects.values_list("version", flat=True)) == [1]
