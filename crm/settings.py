@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "crm",
     "intel",
+    "intel.technographics",
     "leads",
 ]
 
@@ -151,6 +152,11 @@ CELERY_BEAT_SCHEDULE: dict = {
     "leads-relay-evidence-changes": {"task": "leads.relay_evidence_changes", "schedule": 60.0},
     # Incidents, meetings and AI interest decay: recompute every score once a day.
     "leads-decay-rescore": {"task": "leads.decay_rescore", "schedule": 24 * 60 * 60.0},
+    # Which cloud each exchange runs on, from its public hosts: once a week.
+    "technographics-detect-clouds-weekly": {
+        "task": "technographics.detect_clouds_weekly",
+        "schedule": 7 * 24 * 60 * 60.0,
+    },
 }
 
 # The product's own settings.

@@ -8,5 +8,11 @@ app_name = "intel"
 
 urlpatterns = [
     path("events/", views.event_list, name="event_list"),
+    path("events/new/", views.event_create, name="event_create"),
+    path("events/<slug:slug>/", views.event_detail, name="event_detail"),
+    path("events/<slug:slug>/upload/", views.event_upload, name="event_upload"),
+    path("events/<slug:slug>/review/", views.review_queue, name="review_queue"),
+    path("events/<slug:slug>/review/<int:attendee_id>/", views.review_decide, name="review_decide"),
     path("signals/", views.signal_list, name="signal_list"),
+    path("signals/new/", views.signal_create, name="signal_create"),
 ]

@@ -1,18 +1,292 @@
-"""Pages of the evidence: events (badge-scan upload, review queue) and the signal feed."""
+"""Pages of the evidence: events (create, badge-scan upload with preview, review queue) and signals
+(a filtered feed, and a form that shows which exchanges a signal affects before it is saved)."""
 
+import hashlib
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
 
-from intel.models import Event, Signal
+from crm.models import Allocation, Exchange, Presence
+from intel.choices import MatchStatus, SignalKind
+from intel.forms import (
+    BadgeScanCommitForm,
+    BadgeScanUploadForm,
+    ChooseExchangeForm,
+    EventForm,
+    SignalFeedFilterSet,
+    SignalForm,
+)
+from intel.models import Attendee, Event, Signal
+from intel.parsing import FileError
+from intel.services import (
+    attendee_import,
+    attendee_import_preview,
+    attendee_mark_not_exchange,
+    attendee_match_choose,
+    attendee_match_confirm,
+    signal_record,
+)
+from intel.signal_rules import AllocationFact, affected_exchanges
+
+UPLOAD_TTL_SECONDS = 60 * 60  # a previewed file waits this long for its commit
+FEED_LENGTH = 100
+
+
+# ---------------------------------------------------------------- events
 
 
 @login_required
 def event_list(request):
-    events = Event.objects.select_related("country").order_by("-starts_on")
-    return render(request, "intel/event_list.html", {"section": "events", "events": events})
+    events = Event.objects.select_related("country").annotate(
+        attendee_count=Count("attendees", distinct=True),
+        review_count=Count("attendees", filter=Q(attendees__match_status=MatchStatus.REVIEW), distinct=True),
+    )
+    return render(request, "intel/event_list.html", {"section": "events", "events": events.order_by("-starts_on")})
+
+
+@login_required
+def event_create(request):
+    form = EventForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        event = form.save()
+        messages.success(request, f"{event.name} created. Upload the badge scans next.")
+        return redirect("intel:event_upload", slug=event.slug)
+    return render(request, "intel/event_form.html", {"section": "events", "form": form})
+
+
+def _upload_key(user, token: str) -> str:
+    return f"ui:badge-scan:{user.pk}:{token}"
+
+
+@login_required
+def event_upload(request, slug: str):
+    """Upload a badge-scan file: first a preview (guessed columns, rows to be rejected), then commit."""
+    event = get_object_or_404(Event, slug=slug)
+    context = {"section": "events", "event": event, "form": BadgeScanUploadForm()}
+    if request.method == "POST" and "file" in request.FILES:
+        form = BadgeScanUploadForm(request.POST, request.FILES)
+        context["form"] = form
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            data = upload.read()
+            try:
+                preview = attendee_import_preview(event=event, data=data)
+            except FileError as error:
+                form.add_error("file", f"{upload.name}: {error}")
+            else:
+                token = hashlib.sha256(data).hexdigest()[:32]
+                cache.set(_upload_key(request.user, token), {"name": upload.name, "data": data}, UPLOAD_TTL_SECONDS)
+                context.update(
+                    preview=preview,
+                    filename=upload.name,
+                    commit_form=BadgeScanCommitForm(initial={"token": token}),
+                    sample_problems=preview.problems[:50],
+                )
+    elif request.method == "POST":
+        commit_form = BadgeScanCommitForm(request.POST)
+        stored = cache.get(_upload_key(request.user, request.POST.get("token", ""))) if commit_form.is_valid() else None
+        if stored is None:
+            messages.error(request, "That preview has expired: upload the file again.")
+            return redirect("intel:event_upload", slug=event.slug)
+        try:
+            outcome = attendee_import(
+                event=event,
+                data=stored["data"],
+                filename=stored["name"],
+                keep_valid=commit_form.cleaned_data["keep_valid"],
+                imported_by=request.user,
+            )
+        except FileError as error:
+            messages.error(request, f"{stored['name']}: {error}")
+            return redirect("intel:event_upload", slug=event.slug)
+        if not outcome.is_committed:
+            context.update(refused=outcome, filename=stored["name"], sample_problems=outcome.problems[:50])
+            return render(request, "intel/event_upload.html", context, status=400)
+        cache.delete(_upload_key(request.user, commit_form.cleaned_data["token"]))
+        messages.success(
+            request,
+            f"{stored['name']}: {outcome.created} people added, {outcome.updated} updated, "
+            f"{outcome.matched} matched, {outcome.review} to review, {outcome.rejected} rejected.",
+        )
+        return redirect("intel:event_detail", slug=event.slug)
+    return render(request, "intel/event_upload.html", context)
+
+
+@login_required
+def event_detail(request, slug: str):
+    event = get_object_or_404(Event.objects.select_related("country"), slug=slug)
+    counts = dict(Attendee.objects.filter(event=event).values_list("match_status").annotate(n=Count("pk")).order_by())
+    imports = list(event.imports.select_related("imported_by").order_by("-pk")[:10])
+    return render(
+        request,
+        "intel/event_detail.html",
+        {
+            "section": "events",
+            "event": event,
+            "counts": [(label, counts.get(value, 0)) for value, label in MatchStatus.choices],
+            "total": sum(counts.values()),
+            "review_count": counts.get(MatchStatus.REVIEW, 0),
+            "imports": imports,
+        },
+    )
+
+
+def _review_items(event: Event, user):
+    """People waiting for a decision whose suggested exchange (if any) the user may see."""
+    visible = Exchange.objects.visible_to(user).values("pk")
+    return (
+        Attendee.objects.filter(event=event, match_status=MatchStatus.REVIEW)
+        .filter(Q(exchange__isnull=True) | Q(exchange__in=visible))
+        .select_related("exchange")
+        .order_by("-match_confidence", "full_name")
+    )
+
+
+@login_required
+def review_queue(request, slug: str):
+    event = get_object_or_404(Event, slug=slug)
+    items = list(_review_items(event, request.user)[:100])
+    exchanges = list(ChooseExchangeForm(user=request.user).fields["exchange"].queryset.only("slug", "name"))
+    return render(
+        request,
+        "intel/review_queue.html",
+        {"section": "events", "event": event, "items": items, "exchanges": exchanges},
+    )
+
+
+@login_required
+@require_POST
+def review_decide(request, slug: str, attendee_id: int):
+    event = get_object_or_404(Event, slug=slug)
+    attendee = _review_items(event, request.user).filter(pk=attendee_id).first()
+    if attendee is None:
+        raise Http404("No such person waiting for review.")
+    decision = request.POST.get("decision")
+    try:
+        if decision == "confirm":
+            attendee_match_confirm(attendee=attendee, user=request.user)
+            messages.success(request, f"{attendee.full_name}: matched to {attendee.exchange.name}.")
+        elif decision == "choose":
+            form = ChooseExchangeForm(request.POST, user=request.user)
+            if not form.is_valid():
+                messages.error(request, f"{attendee.full_name}: pick an exchange from the list.")
+                return redirect("intel:review_queue", slug=event.slug)
+            exchange = form.cleaned_data["exchange"]
+            attendee_match_choose(
+                attendee=attendee,
+                exchange=exchange,
+                user=request.user,
+                remember_alias=form.cleaned_data["remember_alias"],
+            )
+            messages.success(request, f"{attendee.full_name}: matched to {exchange.name}.")
+        elif decision == "not_exchange":
+            attendee_mark_not_exchange(attendee=attendee, user=request.user)
+            messages.success(request, f"{attendee.full_name}: marked as not working for an exchange.")
+        else:
+            messages.error(request, "Choose confirm, another exchange, or not an exchange.")
+    except (ValidationError, PermissionDenied) as error:
+        messages.error(request, f"{attendee.full_name}: {' '.join(getattr(error, 'messages', [str(error)]))}")
+    return redirect("intel:review_queue", slug=event.slug)
+
+
+# ---------------------------------------------------------------- signals
 
 
 @login_required
 def signal_list(request):
-    signals = Signal.objects.select_related("vendor", "jurisdiction").order_by("-occurred_at")[:50]
-    return render(request, "intel/signal_list.html", {"section": "signals", "signals": signals})
+    visible = Exchange.objects.visible_to(request.user).values("pk")
+    # Market-wide signals (an outage, a regulation) are for everyone; one naming exchanges only for
+    # those who may see one of them.
+    scoped = Signal.objects.filter(Q(exchanges__isnull=True) | Q(exchanges__in=visible)).values("pk")
+    feed = SignalFeedFilterSet(
+        request.GET or None,
+        queryset=Signal.objects.filter(pk__in=scoped).select_related("vendor", "jurisdiction", "recorded_by"),
+    )
+    signals = list(feed.qs.order_by("-occurred_at")[:FEED_LENGTH])
+    named: dict[int, list[Exchange]] = {}
+    for row in Signal.exchanges.through.objects.filter(
+        signal_id__in=[s.pk for s in signals], exchange__in=visible
+    ).select_related("exchange"):
+        named.setdefault(row.signal_id, []).append(row.exchange)
+    return render(
+        request,
+        "intel/signal_list.html",
+        {
+            "section": "signals",
+            "filter": feed,
+            "filter_fields": [feed.form[name] for name in ("kind", "vendor", "jurisdiction", "occurred_after")],
+            "rows": [{"signal": s, "exchanges": named.get(s.pk, [])} for s in signals],
+        },
+    )
+
+
+def _affected_preview(cleaned: dict, user) -> dict:
+    """Which exchanges a signal would affect, computed before it is saved, limited to what the user may see."""
+    named = list(cleaned.get("exchanges") or [])
+    ids = {exchange.pk for exchange in named}
+    shares: dict[int, object] = {}
+    vendor, jurisdiction = cleaned.get("vendor"), cleaned.get("jurisdiction")
+    if cleaned.get("kind") == SignalKind.OUTAGE and vendor is not None:
+        facts = [
+            AllocationFact(*row)
+            for row in Allocation.objects.filter(vendor=vendor).values_list(
+                "exchange_id", "vendor_id", "workload", "share_percent", "region"
+            )
+        ]
+        for affected in affected_exchanges(vendor_id=vendor.pk, allocations=facts, named_exchange_ids=ids):
+            ids.add(affected.exchange_id)
+            shares[affected.exchange_id] = affected.share_percent
+    elif cleaned.get("kind") == SignalKind.REGULATION and jurisdiction is not None:
+        ids |= set(Presence.objects.filter(jurisdiction=jurisdiction).values_list("exchange_id", flat=True))
+    visible = list(Exchange.objects.visible_to(user).filter(pk__in=ids).order_by("name"))
+    return {
+        "exchanges": [{"exchange": e, "share": shares.get(e.pk)} for e in visible],
+        "hidden": len(ids) - len(visible),
+    }
+
+
+@login_required
+def signal_create(request):
+    initial = {}
+    if request.GET.get("exchange"):
+        initial["exchanges"] = Exchange.objects.visible_to(request.user).filter(slug=request.GET["exchange"])
+    form = SignalForm(request.POST or None, user=request.user, initial=initial)
+    context = {"section": "signals", "form": form}
+    if request.method == "POST" and form.is_valid():
+        if "save" not in request.POST:
+            context["affected"] = _affected_preview(form.cleaned_data, request.user)
+            return render(request, "intel/signal_form.html", context)
+        data = form.cleaned_data
+        try:
+            signal = signal_record(
+                kind=data["kind"],
+                title=data["title"],
+                occurred_at=data["occurred_at"],
+                exchanges=data["exchanges"],
+                vendor=data["vendor"],
+                vendor_region=data["vendor_region"],
+                jurisdiction=data["jurisdiction"],
+                details=data["details"],
+                source_url=data["source_url"],
+                source_note=data["source_note"],
+                severity=data["severity"],
+                recorded_by=request.user,
+            )
+        except ValidationError as error:
+            for field, errors in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+            context["affected"] = _affected_preview(form.cleaned_data, request.user)
+            return render(request, "intel/signal_form.html", context, status=400)
+        messages.success(request, f"Signal recorded: {signal.title}. The exchanges it affects are being rescored.")
+        back = request.POST.get("next", "")
+        if back.startswith("/exchanges/"):
+            return redirect(back)
+        return redirect(reverse("intel:signal_list") + f"#signal-{signal.pk}")
+    return render(request, "intel/signal_form.html", context)

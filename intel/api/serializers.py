@@ -3,8 +3,9 @@
 from rest_framework import serializers
 
 from crm.api.base import ModelCleanMixin, VisibleExchangeField, ensure_may_change_exchange, request_user
-from crm.models import CloudVendor, Contact, Jurisdiction
+from crm.models import CloudVendor, Jurisdiction
 from intel.models import Attendee, Event, Regulation, Signal
+from intel.signal_rules import signal_problems
 
 
 class SignalSerializer(ModelCleanMixin, serializers.ModelSerializer):
@@ -41,6 +42,28 @@ class SignalSerializer(ModelCleanMixin, serializers.ModelSerializer):
         for exchange in exchanges:
             ensure_may_change_exchange(request_user(self), exchange)
         return exchanges
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+
+        def value(name, default=None):
+            return attrs[name] if name in attrs else getattr(self.instance, name, default)
+
+        exchanges = (
+            attrs["exchanges"] if "exchanges" in attrs else (self.instance.exchanges.all() if self.instance else [])
+        )
+        problems = signal_problems(
+            kind=value("kind", ""),
+            title=value("title", ""),
+            has_vendor=value("vendor") is not None,
+            has_jurisdiction=value("jurisdiction") is not None,
+            exchange_count=len(exchanges),
+            has_source=bool(value("source_url", "") or value("source_note", "")),
+            severity=value("severity", 3),
+        )
+        if problems:
+            raise serializers.ValidationError(problems)
+        return attrs
 
 
 class RegulationSerializer(ModelCleanMixin, serializers.ModelSerializer):
@@ -121,18 +144,9 @@ class AttendeeMatchSerializer(serializers.Serializer):
     """A rep's decision on a match: an exchange (and optionally a contact there), or not an exchange."""
 
     exchange = VisibleExchangeField(allow_null=True, help_text="Null: the person is not from an exchange.")
-    contact = serializers.PrimaryKeyRelatedField(queryset=Contact.objects.all(), allow_null=True, required=False)
-
-    def get_fields(self):
-        fields = super().get_fields()
-        fields["contact"].queryset = Contact.objects.visible_to(request_user(self))
-        return fields
-
-    def validate(self, attrs):
-        exchange, contact = attrs.get("exchange"), attrs.get("contact")
-        if contact is not None and (exchange is None or contact.exchange_id != exchange.pk):
-            raise serializers.ValidationError({"contact": f"{contact.full_name} does not work at that exchange."})
-        return attrs
+    remember_alias = serializers.BooleanField(
+        default=False, help_text="Remember the person's company as a name of this exchange for later imports."
+    )
 
 
 class AttendeeUploadSerializer(serializers.Serializer):
@@ -140,3 +154,40 @@ class AttendeeUploadSerializer(serializers.Serializer):
     keep_valid = serializers.BooleanField(
         default=False, help_text="Import the valid rows and report the rejected ones (default: all or nothing)."
     )
+
+
+class RowProblemSerializer(serializers.Serializer):
+    line = serializers.IntegerField(help_text="Line in the file (the header is line 1).")
+    column = serializers.CharField(help_text="The column at fault (blank: the whole row).")
+    message = serializers.CharField()
+
+
+class AttendeeImportPreviewSerializer(serializers.Serializer):
+    encoding = serializers.CharField()
+    delimiter = serializers.CharField()
+    headers = serializers.ListField(child=serializers.CharField())
+    mapping = serializers.DictField(child=serializers.CharField(allow_null=True), help_text="File header -> field.")
+    unmapped_headers = serializers.ListField(child=serializers.CharField())
+    rows_read = serializers.IntegerField()
+    valid_rows = serializers.IntegerField()
+    duplicate_lines = serializers.IntegerField()
+    blank_lines = serializers.IntegerField()
+    new_people = serializers.IntegerField()
+    known_people = serializers.IntegerField()
+    problems = RowProblemSerializer(many=True)
+
+
+class AttendeeImportOutcomeSerializer(serializers.Serializer):
+    is_committed = serializers.BooleanField(help_text="False: the file had bad rows and nothing was written.")
+    rows_read = serializers.IntegerField()
+    created = serializers.IntegerField()
+    updated = serializers.IntegerField()
+    unchanged = serializers.IntegerField()
+    duplicate_lines = serializers.IntegerField()
+    rejected = serializers.IntegerField()
+    matched = serializers.IntegerField()
+    review = serializers.IntegerField()
+    unmatched = serializers.IntegerField()
+    contacts_created = serializers.IntegerField()
+    problems = RowProblemSerializer(many=True)
+    rejected_report = serializers.CharField(help_text="The rejected rows as CSV, with a reason per row.")

@@ -1,28 +1,36 @@
 """The evidence over the API, scoped by Exchange.objects.visible_to(user): a signal or attendee
 tied to an exchange the caller cannot see does not exist for them."""
 
-from django.db import transaction
+from django.conf import settings
 from django.db.models import Prefetch, Q
-from django.utils import timezone
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, viewsets
+from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import APIException, ValidationError
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
 from crm.api.base import AtomicWritesMixin, ensure_may_change_exchange
 from crm.api.permissions import ApiAccess, ChangeOwnOnly, ManagerWrites, is_manager
+from crm.api.throttling import UploadRateThrottle
 from crm.models import Exchange
 from crm.services import evidence_changed
 from intel.api.serializers import (
+    AttendeeImportOutcomeSerializer,
+    AttendeeImportPreviewSerializer,
     AttendeeMatchSerializer,
     AttendeeSerializer,
+    AttendeeUploadSerializer,
     EventSerializer,
     RegulationSerializer,
     SignalSerializer,
 )
-from intel.choices import MatchMethod, MatchStatus
 from intel.filtersets import AttendeeFilterSet, EventFilterSet, RegulationFilterSet, SignalFilterSet
 from intel.models import Attendee, Event, Regulation, Signal
+from intel.parsing import FileError
+from intel.services.attendees import attendee_import, attendee_import_preview
+from intel.services.review import attendee_mark_not_exchange, attendee_match_choose
+from intel.services.signals import regulation_save, signal_concerned_exchange_ids, signal_record, signal_validate
 
 
 def visible_signals(user):
@@ -60,12 +68,11 @@ class SignalViewSet(AtomicWritesMixin, viewsets.ModelViewSet):
         return is_manager(request.user) or obj.recorded_by_id == request.user.pk
 
     def _evidence_changed(self, signal: Signal, before: set[int]) -> None:
-        named = before | {exchange.pk for exchange in signal.exchanges.all()}
-        evidence_changed(exchange_ids=named, cause="signal", reference=f"signal:{signal.pk}")
+        concerned = before | signal_concerned_exchange_ids(signal=signal)
+        evidence_changed(exchange_ids=concerned, cause="signal", reference=f"signal:{signal.pk}")
 
     def perform_create(self, serializer):
-        signal = serializer.save(recorded_by=self.request.user)
-        self._evidence_changed(signal, set())
+        serializer.instance = signal_record(recorded_by=self.request.user, **serializer.validated_data)
 
     def perform_update(self, serializer):
         before = set(serializer.instance.exchanges.values_list("pk", flat=True))
@@ -76,10 +83,11 @@ class SignalViewSet(AtomicWritesMixin, viewsets.ModelViewSet):
             )
             serializer.validated_data["exchanges"] = [*serializer.validated_data["exchanges"], *hidden]
         signal = serializer.save()
+        signal_validate(signal=signal, exchange_count=signal.exchanges.count())
         self._evidence_changed(signal, before)
 
     def perform_destroy(self, instance):
-        named = set(instance.exchanges.values_list("pk", flat=True))
+        named = signal_concerned_exchange_ids(signal=instance)
         reference = f"signal:{instance.pk}"
         instance.delete()
         evidence_changed(exchange_ids=named, cause="signal", reference=reference)
@@ -102,21 +110,19 @@ class RegulationViewSet(AtomicWritesMixin, viewsets.ModelViewSet):
         return set(exchanges.values_list("pk", flat=True))
 
     def perform_create(self, serializer):
-        regulation = serializer.save()
-        evidence_changed(
-            exchange_ids=self._affected(regulation.jurisdiction_id),
-            cause="regulation",
-            reference=f"regulation:{regulation.pk}",
-        )
+        serializer.instance = regulation_save(regulation=Regulation(**serializer.validated_data))
 
     def perform_update(self, serializer):
         before = serializer.instance.jurisdiction_id
-        regulation = serializer.save()
-        evidence_changed(
-            exchange_ids=self._affected(before, regulation.jurisdiction_id),
-            cause="regulation",
-            reference=f"regulation:{regulation.pk}",
-        )
+        for name, value in serializer.validated_data.items():
+            setattr(serializer.instance, name, value)
+        regulation_save(regulation=serializer.instance)
+        if before != serializer.instance.jurisdiction_id:
+            evidence_changed(
+                exchange_ids=self._affected(before),
+                cause="regulation",
+                reference=f"regulation:{serializer.instance.pk}",
+            )
 
     def perform_destroy(self, instance):
         affected, reference = self._affected(instance.jurisdiction_id), f"regulation:{instance.pk}"
@@ -124,8 +130,38 @@ class RegulationViewSet(AtomicWritesMixin, viewsets.ModelViewSet):
         evidence_changed(exchange_ids=affected, cause="regulation", reference=reference)
 
 
+def _upload(request) -> tuple[bytes, bool]:
+    """The uploaded file's bytes, bounded: too large is 413, too many lines 400, nothing read past that."""
+    serializer = AttendeeUploadSerializer(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    upload = serializer.validated_data["file"]
+    limit = settings.API_UPLOAD_MAX_BYTES
+    if upload.size > limit:
+        raise FileTooLarge(f"The file is {upload.size} bytes; the limit is {limit} bytes.")
+    data = upload.read()
+    lines = data.count(b"\n") + (0 if data.endswith(b"\n") else 1) - 1
+    if lines > settings.API_UPLOAD_MAX_ROWS:
+        raise ValidationError(
+            {"file": [f"The file has {lines} rows; at most {settings.API_UPLOAD_MAX_ROWS} are accepted per upload."]}
+        )
+    return data, serializer.validated_data["keep_valid"]
+
+
+def _problems(problems) -> list[dict]:
+    return [{"line": p.line, "column": p.column, "message": p.message} for p in problems]
+
+
+class FileTooLarge(APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_detail = "The file is too large."
+    default_code = "file_too_large"
+
+
 class EventViewSet(AtomicWritesMixin, viewsets.ModelViewSet):
-    """Conferences where reps meet people. Everyone reads; managers change."""
+    """Conferences where reps meet people. Everyone reads; managers change; anyone with write access
+    uploads the people they met (preview first, then import)."""
+
+    accepts_uploads = True
 
     queryset = Event.objects.select_related("country")
     serializer_class = EventSerializer
@@ -164,19 +200,70 @@ class AttendeeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         serializer.is_valid(raise_exception=True)
         exchange = serializer.validated_data["exchange"]
         ensure_may_change_exchange(request.user, exchange)
-        with transaction.atomic():
-            before = attendee.exchange_id
-            attendee.exchange = exchange
-            attendee.contact = serializer.validated_data.get("contact")
-            attendee.match_method = MatchMethod.MANUAL if exchange else MatchMethod.NONE
-            attendee.match_confidence = 100 if exchange else 0
-            attendee.match_status = MatchStatus.MATCHED if exchange else MatchStatus.NOT_AN_EXCHANGE
-            attendee.reviewed_by = request.user
-            attendee.reviewed_at = timezone.now()
-            attendee.save()
-            evidence_changed(
-                exchange_ids={pk for pk in (before, attendee.exchange_id) if pk},
-                cause="attendee",
-                reference=f"attendee:{attendee.pk}",
+        if exchange is None:
+            attendee = attendee_mark_not_exchange(attendee=attendee, user=request.user)
+        else:
+            attendee = attendee_match_choose(
+                attendee=attendee,
+                exchange=exchange,
+                user=request.user,
+                remember_alias=serializer.validated_data["remember_alias"],
             )
         return Response(AttendeeSerializer(attendee, context=self.get_serializer_context()).data)
+
+    def get_permissions(self):
+        if self.action in ("attendees_preview", "attendees_import"):
+            return [ApiAccess()]
+        return super().get_permissions()
+
+    def get_throttles(self):
+        if self.action in ("attendees_preview", "attendees_import"):
+            return [*super().get_throttles(), UploadRateThrottle()]
+        return super().get_throttles()
+
+    @extend_schema(
+        request={"multipart/form-data": AttendeeUploadSerializer},
+        responses={200: AttendeeImportPreviewSerializer},
+    )
+    @action(detail=True, methods=["post"], url_path="attendees/preview", parser_classes=[MultiPartParser])
+    def attendees_preview(self, request, slug=None):
+        """What importing this file would do (column mapping, rejected rows, new people); writes nothing."""
+        event = self.get_object()
+        data, _keep_valid = _upload(request)
+        try:
+            preview = attendee_import_preview(event=event, data=data)
+        except FileError as error:
+            raise ValidationError({"file": [str(error)]}) from error
+        body = {name: getattr(preview, name) for name in AttendeeImportPreviewSerializer().fields if name != "problems"}
+        body["problems"] = _problems(preview.problems)
+        return Response(body)
+
+    @extend_schema(
+        request={"multipart/form-data": AttendeeUploadSerializer},
+        responses={201: AttendeeImportOutcomeSerializer, 400: AttendeeImportOutcomeSerializer},
+    )
+    @action(detail=True, methods=["post"], url_path="attendees/import", parser_classes=[MultiPartParser])
+    def attendees_import(self, request, slug=None):
+        """Import the file: all or nothing (400 with the rejected rows), or with `keep_valid` the valid
+        rows and a report of the rejected ones."""
+        event = self.get_object()
+        data, keep_valid = _upload(request)
+        upload = request.data["file"]
+        try:
+            outcome = attendee_import(
+                event=event,
+                data=data,
+                filename=getattr(upload, "name", ""),
+                keep_valid=keep_valid,
+                imported_by=request.user,
+            )
+        except FileError as error:
+            raise ValidationError({"file": [str(error)]}) from error
+        body = {
+            name: getattr(outcome, name)
+            for name in AttendeeImportOutcomeSerializer().fields
+            if name not in ("problems", "rejected_report")
+        }
+        body["problems"] = _problems(outcome.problems)
+        body["rejected_report"] = outcome.rejected_report.decode("utf-8-sig", errors="replace")
+        return Response(body, status=status.HTTP_201_CREATED if outcome.is_committed else status.HTTP_400_BAD_REQUEST)

@@ -143,3 +143,12 @@ class Attendee(models.Model):
 
     def __str__(self) -> str:
         return f"{self.full_name} ({self.company or 'no company'}) at {self.event}"
+
+
+class AttendeeToReview(Attendee):
+    """The review queue: attendees whose match a rep must confirm, change, or reject."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "attendee to review"
+        verbose_name_plural = "review queue"

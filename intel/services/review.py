@@ -83,8 +83,18 @@ def attendee_mark_not_exchange(*, attendee: Attendee, user) -> Attendee:
 def exchange_alias_add(*, exchange: Exchange, alias: str, kind: str = AliasKind.NAME, created_by=None) -> ExchangeAlias:
     """Teach the matching another name or domain of an exchange (validated: an alias points at one
     exchange only)."""
-    record = ExchangeAlias(exchange=exchange, alias=alias.strip(), kind=kind, created_by=created_by, source="")
-    record.source = "added by a rep" if created_by is not None else "built-in"
+    source = "added by a rep" if created_by is not None else "built-in"
+    record = ExchangeAlias(exchange=exchange, alias=alias.strip(), kind=kind, created_by=created_by, source=source)
+    taken = (
+        ExchangeAlias.objects.filter(kind=kind, normalised=ExchangeAlias.normalise(kind, record.alias))
+        .select_related("exchange")
+        .first()
+    )
+    if taken is not None:
+        raise ValidationError(
+            {"alias": f"{record.alias!r} is already an alias of {taken.exchange.name} (as {taken.alias!r})."},
+            code="alias_taken",
+        )
     record.full_clean()
     record.save()
     return record

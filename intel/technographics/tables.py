@@ -260,3 +260,7 @@ def write_payload(payload: dict[str, Any], path: Path) -> None:
     with gzip.GzipFile(partial, "wb", compresslevel=9, mtime=0) as raw, io.TextIOWrapper(raw, "utf-8") as handle:
         json.dump(payload, handle, separators=(",", ":"))
     partial.replace(path)
+    lines = [f"IP range tables built on {payload['built_on']} from:"]
+    for source in payload["sources"]:
+        lines.append(f"- {source['name']} {source['version']} (data of {source['date']}). {source['licence']}")
+    path.with_name(path.name.split(".")[0] + ".ATTRIBUTION.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
