@@ -37,6 +37,7 @@ from intel.signal_rules import AllocationFact, affected_exchanges
 
 UPLOAD_TTL_SECONDS = 60 * 60  # a previewed file waits this long for its commit
 FEED_LENGTH = 100
+REVIEW_PAGE = 25  # people shown at once; the queue shrinks as they are decided
 
 
 # ---------------------------------------------------------------- events
@@ -152,7 +153,7 @@ def _review_items(event: Event, user):
 @login_required
 def review_queue(request, slug: str):
     event = get_object_or_404(Event, slug=slug)
-    items = list(_review_items(event, request.user)[:100])
+    items = list(_review_items(event, request.user)[:REVIEW_PAGE])
     exchanges = list(ChooseExchangeForm(user=request.user).fields["exchange"].queryset.only("slug", "name"))
     return render(
         request,
@@ -258,7 +259,7 @@ def signal_create(request):
     if request.GET.get("exchange"):
         initial["exchanges"] = Exchange.objects.visible_to(request.user).filter(slug=request.GET["exchange"])
     form = SignalForm(request.POST or None, user=request.user, initial=initial)
-    context = {"section": "signals", "form": form}
+    context = {"section": "signals", "form": form, "next": request.POST.get("next") or request.GET.get("next", "")}
     if request.method == "POST" and form.is_valid():
         if "save" not in request.POST:
             context["affected"] = _affected_preview(form.cleaned_data, request.user)

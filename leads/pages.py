@@ -8,7 +8,6 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
 from django.urls import reverse
 
@@ -183,6 +182,43 @@ def leads_salesforce_csv(exchanges: QuerySet[Exchange]) -> tuple[list[str], list
                 score.grade if score else "",
                 top_reason(score.factors) if score else "",
                 score.model_version if score else "",
+            ]
+        )
+    return header, rows
+
+
+def follow_ups_csv(follow_ups, *, now: datetime.datetime) -> tuple[list[str], list[list[object]]]:
+    header = [
+        "Rank",
+        "Person",
+        "Title",
+        "Company",
+        "Exchange",
+        "Email",
+        "Phone",
+        "Person score",
+        "Assignee",
+        "Status",
+        "Due",
+        "Overdue",
+    ]
+    rows = []
+    for rank, f in enumerate(follow_ups, start=1):
+        attendee = f.attendee
+        rows.append(
+            [
+                rank,
+                attendee.full_name,
+                attendee.title,
+                attendee.company,
+                attendee.exchange.name if attendee.exchange else "",
+                attendee.email,
+                attendee.phone,
+                f.person_score,
+                f.assignee.get_username() if f.assignee else "",
+                f.get_status_display(),
+                f.due_at.isoformat(),
+                "yes" if f.is_overdue(now) else "no",
             ]
         )
     return header, rows
@@ -397,7 +433,3 @@ def _end_of_day(now: datetime.datetime) -> datetime.datetime:
 
     local = timezone.localtime(now)
     return local.replace(hour=0, minute=0, second=0, microsecond=0) + datetime.timedelta(days=1)
-
-
-def user_choices() -> list:
-    return list(get_user_model().objects.filter(rep__isnull=False).order_by("username"))

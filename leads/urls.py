@@ -14,5 +14,9 @@ urlpatterns = [
     path("exchanges/<slug:slug>/", views.exchange_detail, name="exchange"),
     path("exchanges/<slug:slug>/activities/", views.exchange_activity_create, name="exchange_activity"),
     path("events/<slug:slug>/follow-ups/", views.follow_up_board, name="follow_ups"),
+    path("events/<slug:slug>/follow-ups/build/", views.follow_ups_build, name="follow_ups_build"),
+    path("events/<slug:slug>/follow-ups/assign/", views.follow_ups_assign, name="follow_ups_assign"),
+    path("events/<slug:slug>/follow-ups/<int:follow_up_id>/status/", views.follow_up_status, name="follow_up_status"),
+    path("events/<slug:slug>/follow-ups/export.csv", views.follow_ups_export, name="follow_ups_export"),
     path("scoring-model/", views.scoring_model, name="scoring_model"),
 ]

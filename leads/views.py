@@ -4,10 +4,11 @@ Every query starts from Exchange.objects.visible_to(user) (or a queryset's visib
 from it), so a page never shows an account its user may not see. Each page runs a fixed number of
 queries whatever the data size (tests/ui assert it)."""
 
-import datetime
-
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -16,9 +17,22 @@ from django.views.decorators.http import require_POST
 
 from crm.forms import ActivityForm
 from crm.models import Exchange
+from crm.views import user_is_manager
+from intel.models import Event
 from leads import pages
+from leads.choices import FollowUpStatus
 from leads.exports import csv_text
+from leads.forms import BulkAssignForm, FollowUpStatusForm, ScoringModelForm, rep_users
+from leads.impact import scoring_model_impact
 from leads.listing import LeadFilterSet, leads_queryset
+from leads.models import FollowUp, ScoringModel
+from leads.parameters import ParameterError, ScoringParameters
+from leads.services import (
+    follow_up_assign,
+    follow_up_set_status,
+    follow_ups_create_for_event,
+    scoring_model_create_version,
+)
 
 PAGE_SIZE = 50
 
@@ -95,15 +109,118 @@ def exchange_activity_create(request, slug: str):
     return render(request, "leads/exchange.html", {"section": "leads", "activity_form": form, **context}, status=400)
 
 
+def _event_follow_ups(event: Event, user):
+    return (
+        FollowUp.objects.visible_to(user)
+        .for_event(event.pk)
+        .select_related("attendee", "attendee__exchange", "attendee__contact", "assignee")
+    )
+
+
 @login_required
 def follow_up_board(request, slug: str):
-    return render(request, "leads/follow_up_board.html", {"section": "events"})
+    event = get_object_or_404(Event, slug=slug)
+    follow_ups = list(_event_follow_ups(event, request.user))
+    now = timezone.now()
+    mine_only = request.GET.get("mine") == "1"
+    rows = [
+        {"follow_up": f, "rank": rank, "is_overdue": f.is_overdue(now)}
+        for rank, f in enumerate(follow_ups, start=1)
+        if not mine_only or f.assignee_id == request.user.pk
+    ]
+    return render(
+        request,
+        "leads/follow_up_board.html",
+        {
+            "section": "events",
+            "event": event,
+            "rows": rows,
+            "reps": list(rep_users()),
+            "statuses": FollowUpStatus.choices,
+            "mine_only": mine_only,
+            "overdue": sum(1 for row in rows if row["is_overdue"]),
+        },
+    )
+
+
+@login_required
+@require_POST
+def follow_ups_build(request, slug: str):
+    event = get_object_or_404(Event, slug=slug)
+    try:
+        follow_ups = follow_ups_create_for_event(event=event)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"{len(follow_ups)} people on the follow-up list, assigned by territory.")
+    return redirect("leads:follow_ups", slug=event.slug)
+
+
+@login_required
+@require_POST
+def follow_ups_assign(request, slug: str):
+    event = get_object_or_404(Event, slug=slug)
+    form = BulkAssignForm(request.POST, follow_ups=_event_follow_ups(event, request.user))
+    if not form.is_valid():
+        messages.error(request, "Tick at least one person and choose who gets them.")
+        return redirect("leads:follow_ups", slug=event.slug)
+    assignee = form.cleaned_data["assignee"]
+    chosen = list(form.cleaned_data["follow_ups"])
+    with transaction.atomic():
+        for follow_up in chosen:
+            follow_up_assign(follow_up=follow_up, assignee=assignee)
+    messages.success(request, f"{len(chosen)} follow-up{'s' if len(chosen) != 1 else ''} assigned to {assignee}.")
+    return redirect("leads:follow_ups", slug=event.slug)
+
+
+@login_required
+@require_POST
+def follow_up_status(request, slug: str, follow_up_id: int):
+    event = get_object_or_404(Event, slug=slug)
+    follow_up = get_object_or_404(_event_follow_ups(event, request.user), pk=follow_up_id)
+    form = FollowUpStatusForm(request.POST)
+    if form.is_valid():
+        follow_up_set_status(follow_up=follow_up, status=form.cleaned_data["status"], user=request.user)
+        messages.success(request, f"{follow_up.attendee.full_name}: {follow_up.get_status_display()}.")
+    else:
+        messages.error(request, f"{follow_up.attendee.full_name}: choose a status from the list.")
+    return redirect(reverse("leads:follow_ups", args=[event.slug]) + f"#follow-up-{follow_up.pk}")
+
+
+@login_required
+def follow_ups_export(request, slug: str):
+    event = get_object_or_404(Event, slug=slug)
+    header, rows = pages.follow_ups_csv(_event_follow_ups(event, request.user), now=timezone.now())
+    return _csv_response(csv_text(header, rows), f"follow-ups-{event.slug}.csv")
 
 
 @login_required
 def scoring_model(request):
-    return render(request, "leads/scoring_model.html", {"section": "scoring"})
-
-
-def _start_of_day(now: datetime.datetime) -> datetime.datetime:
-    return timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+    if not user_is_manager(request.user):
+        raise PermissionDenied("Only managers edit the scoring model.")
+    active = ScoringModel.objects.filter(is_active=True).first()
+    current = active.get_parameters() if active else ScoringParameters()
+    form = ScoringModelForm(request.POST or None, parameters=current)
+    context = {"section": "scoring", "active": active, "form": form, "versions": ScoringModel.objects.all()[:10]}
+    if request.method == "POST" and form.is_valid():
+        try:
+            proposed = ScoringParameters.from_dict(form.parameters())
+        except ParameterError as error:
+            for name, message in error.errors.items():
+                form.add_error(name if name in form.fields else None, message)
+            return render(request, "leads/scoring_model.html", context, status=400)
+        if "activate" in request.POST:
+            try:
+                model = scoring_model_create_version(
+                    parameters=proposed.to_dict(),
+                    name=form.cleaned_data["name"],
+                    created_by=request.user,
+                    activate=True,
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+                return render(request, "leads/scoring_model.html", context, status=400)
+            messages.success(request, f"Version {model.version} is active; every exchange is being rescored.")
+            return redirect("leads:scoring_model")
+        context["impact"] = scoring_model_impact(current=current, proposed=proposed, as_of=timezone.now())
+    return render(request, "leads/scoring_model.html", context)
