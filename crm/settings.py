@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "intel",
     "intel.technographics",
     "leads",
+    "leads.salesforce",
 ]
 
 MIDDLEWARE = [
@@ -163,6 +164,25 @@ CELERY_BEAT_SCHEDULE: dict = {
 CRM_HOME_VENDOR = env.str("CRM_HOME_VENDOR", default="tencent-cloud")
 # The task that consumes crm.EvidenceChange rows (rescoring); looked up by name after commit.
 CRM_EVIDENCE_CHANGED_TASK = "leads.process_evidence_changes"
+
+# Salesforce sync (leads.salesforce): on when SALESFORCE_LOGIN_URL and SALESFORCE_CLIENT_ID are set.
+# Sign-in: JWT bearer (SALESFORCE_USERNAME + a private key from SALESFORCE_PRIVATE_KEY_FILE or
+# SALESFORCE_PRIVATE_KEY) or client credentials (SALESFORCE_CLIENT_SECRET, with the My Domain URL).
+SALESFORCE_LOGIN_URL = env.str("SALESFORCE_LOGIN_URL", default="")
+SALESFORCE_CLIENT_ID = env.str("SALESFORCE_CLIENT_ID", default="")
+SALESFORCE_USERNAME = env.str("SALESFORCE_USERNAME", default="")
+SALESFORCE_PRIVATE_KEY_FILE = env.str("SALESFORCE_PRIVATE_KEY_FILE", default="")
+SALESFORCE_PRIVATE_KEY = env.str("SALESFORCE_PRIVATE_KEY", default="")
+SALESFORCE_CLIENT_SECRET = env.str("SALESFORCE_CLIENT_SECRET", default="")
+SALESFORCE_AUDIENCE = env.str("SALESFORCE_AUDIENCE", default="")
+SALESFORCE_API_VERSION = env.str("SALESFORCE_API_VERSION", default="62.0")
+SALESFORCE_TIMEOUT_SECONDS = env.float("SALESFORCE_TIMEOUT_SECONDS", default=30.0)
+SALESFORCE_BUDGET_SHARE = env.float("SALESFORCE_BUDGET_SHARE", default=0.8)
+SALESFORCE_BULK_THRESHOLD = env.int("SALESFORCE_BULK_THRESHOLD", default=2000)
+SALESFORCE_SYNC_MINUTES = env.int("SALESFORCE_SYNC_MINUTES", default=5)
+if SALESFORCE_LOGIN_URL and SALESFORCE_CLIENT_ID:
+    CELERY_BEAT_SCHEDULE["salesforce-sync"] = {"task": "salesforce.sync", "schedule": SALESFORCE_SYNC_MINUTES * 60}
+
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "crm.api.schema.AutoSchema",

@@ -1,0 +1,37 @@
+"""python manage.py sync_salesforce [--dry-run] [--full]"""
+
+from django.core.exceptions import ImproperlyConfigured
+from django.core.management.base import BaseCommand, CommandError
+
+from leads.salesforce.services import salesforce_sync
+
+
+class Command(BaseCommand):
+    help = "Send what changed since the last sync to Salesforce (accounts and scores, event leads, campaigns)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--dry-run", action="store_true", help="Print what would be sent and the calls it takes.")
+        parser.add_argument("--full", action="store_true", help="Resend every scored exchange and follow-up.")
+
+    def handle(self, *args, dry_run: bool, full: bool, **options):
+        def progress(object_name: str, size: int, sent: int) -> None:
+            self.stdout.write(f"  {object_name}: {size} answered, {sent} records sent so far")
+
+        try:
+            outcome = salesforce_sync(full=full, dry_run=dry_run, progress=progress)
+        except ImproperlyConfigured as error:
+            raise CommandError(str(error)) from error
+        for line in outcome.plan_lines:
+            self.stdout.write(line)
+        run = outcome.run
+        if run is not None:
+            budget = f", org budget {run.api_usage}/{run.api_limit}" if run.api_limit else ""
+            self.stdout.write(
+                f"{run.get_status_display()}: {run.records_sent} sent, {run.records_confirmed} confirmed, "
+                f"{run.records_failed} refused, {run.records_to_retry} to retry; {run.calls_used} API calls "
+                f"({run.retries} retries, {run.bulk_jobs} bulk jobs){budget}."
+            )
+        if outcome.message and outcome.status != "dry_run":
+            self.stdout.write(outcome.message)
+        if outcome.status in ("failed", "limited", "interrupted"):
+            raise CommandError(f"Sync {outcome.status}: {outcome.message}")

@@ -1,0 +1,316 @@
+"""Running a sync: take the lock, collect what changed since the last run, check the field map against
+the org, send, and record the run for the manager.
+
+Delta only: score changes after the ScoreChange cursor and follow-ups changed since the follow-up
+cursor mark their records pending, in the same transaction that advances the cursors; a record then
+stays pending until Salesforce confirms it. A run killed half-way loses nothing: the next one sends
+what was not confirmed. Nothing to send means no API call at all."""
+
+from __future__ import annotations
+
+import datetime
+import json
+import logging
+import os
+import socket
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import Max, Q
+from django.utils import timezone
+
+from leads.models import FollowUp, Score, ScoreChange
+from leads.salesforce import sources
+from leads.salesforce.auth import SalesforceAuthError
+from leads.salesforce.client import (
+    SalesforceClient,
+    SalesforceError,
+    SalesforceLimitError,
+    SalesforceUnavailable,
+)
+from leads.salesforce.conf import SalesforceSettings, salesforce_settings
+from leads.salesforce.mapping import (
+    ACCOUNT,
+    CAMPAIGN,
+    LEAD,
+    MAPPED_OBJECTS,
+    MEMBER,
+    MEMBER_STATUS,
+    SOURCES,
+    FieldMap,
+    FieldMapError,
+    FieldSpec,
+    field_map_build,
+    field_map_validate,
+    record_build,
+)
+from leads.salesforce.models import FieldMapping, SyncRecord, SyncRun, SyncState
+from leads.salesforce.sending import Plan, Sender, calls_estimate, describes_load, plan_build, uses_bulk
+
+logger = logging.getLogger(__name__)
+
+# Follow-ups are collected by their updated_at; a transaction that commits late can carry an older
+# timestamp, so each run looks this far back again. Re-marked records whose payload Salesforce
+# already has are confirmed without a call.
+FOLLOW_UP_OVERLAP = datetime.timedelta(minutes=5)
+MARK_BATCH = 2000  # keys per query when marking records pending (well under SQLite's variable limit)
+RUN_LOG_LINES = 200  # the run keeps the first lines of what happened; counters keep the totals
+
+
+@dataclass
+class SyncOutcome:
+    status: str
+    message: str = ""
+    run: SyncRun | None = None
+    plan_lines: list[str] = field(default_factory=list)
+
+
+def field_map_current() -> FieldMap:
+    return field_map_build(list(FieldMapping.objects.values_list("object_name", "source", "salesforce_field")))
+
+
+# -- the lock: a lease on the state row, so it also works on SQLite and frees itself if a run dies --
+
+
+def _state() -> SyncState:
+    try:
+        state, _ = SyncState.objects.get_or_create(pk=1)
+    except IntegrityError:  # created by a concurrent run between our read and insert
+        state = SyncState.objects.get(pk=1)
+    return state
+
+
+def sync_lock_acquire(*, holder: str, now: datetime.datetime, seconds: int) -> bool:
+    """Take the run lock unless another live run holds it (one conditional UPDATE: atomic)."""
+    _state()
+    taken = SyncState.objects.filter(Q(lock_expires_at__isnull=True) | Q(lock_expires_at__lt=now), pk=1).update(
+        lock_holder=holder, lock_expires_at=now + datetime.timedelta(seconds=seconds)
+    )
+    return taken == 1
+
+
+def sync_lock_renew(*, holder: str, seconds: int) -> None:
+    SyncState.objects.filter(pk=1, lock_holder=holder).update(
+        lock_expires_at=timezone.now() + datetime.timedelta(seconds=seconds)
+    )
+
+
+def sync_lock_release(*, holder: str) -> None:
+    SyncState.objects.filter(pk=1, lock_holder=holder).update(lock_holder="", lock_expires_at=None)
+
+
+# -- collecting the delta -------------------------------------------------------------------------
+
+
+def _mark(object_name: str, sources_by_key: dict[str, int], *, now: datetime.datetime, only_new: bool = False) -> int:
+    """Mark these records pending (creating their rows on first sight); returns how many."""
+    keys = sorted(sources_by_key)
+    for start in range(0, len(keys), MARK_BATCH):
+        batch = keys[start : start + MARK_BATCH]
+        existing = dict(
+            SyncRecord.objects.filter(object_name=object_name, key__in=batch).values_list("key", "source_id")
+        )
+        if not only_new:
+            SyncRecord.objects.filter(object_name=object_name, key__in=batch).update(
+                state=SyncRecord.State.PENDING, changed_at=now
+            )
+            moved = [key for key, source_id in existing.items() if source_id != sources_by_key[key]]
+            for key in moved:
+                SyncRecord.objects.filter(object_name=object_name, key=key).update(source_id=sources_by_key[key])
+        SyncRecord.objects.bulk_create(
+            [
+                SyncRecord(object_name=object_name, key=key, source_id=sources_by_key[key], changed_at=now)
+                for key in batch
+                if key not in existing
+            ]
+        )
+    return len(keys)
+
+
+@transaction.atomic
+def sync_changes_collect(*, full: bool, now: datetime.datetime) -> dict[str, int]:
+    """Mark pending what changed since the last run and advance the cursors, in one transaction."""
+    state = SyncState.objects.select_for_update().get(pk=1)
+    if full:
+        exchange_ids = set(Score.objects.values_list("exchange_id", flat=True))
+        follow_up_rows = FollowUp.objects.all()
+    else:
+        exchange_ids = set(
+            ScoreChange.objects.filter(pk__gt=state.score_change_cursor).values_list("exchange_id", flat=True)
+        )
+        follow_up_rows = FollowUp.objects.all()
+        if state.follow_up_cursor is not None:
+            follow_up_rows = follow_up_rows.filter(updated_at__gt=state.follow_up_cursor - FOLLOW_UP_OVERLAP)
+    score_cursor = ScoreChange.objects.aggregate(last=Max("pk"))["last"] or 0
+    follow_up_ids = list(follow_up_rows.values_list("pk", flat=True))
+    follow_up_cursor = FollowUp.objects.aggregate(last=Max("updated_at"))["last"]
+
+    people = sources.people(follow_up_ids)
+    # The latest follow-up of a person stands for them (a person met at two events is one Lead).
+    leads = {
+        p.key: p.follow_up_id
+        for p in sorted(people.values(), key=lambda p: p.follow_up_id)
+        if not p.contact_salesforce_id
+    }
+    members = {p.member_key: p.follow_up_id for p in sorted(people.values(), key=lambda p: p.follow_up_id)}
+    event_ids = {p.event_id for p in people.values()}
+    counts = {
+        ACCOUNT: _mark(ACCOUNT, {sources.exchange_key(pk): pk for pk in exchange_ids}, now=now),
+        CAMPAIGN: _mark(CAMPAIGN, {sources.event_key(pk): pk for pk in event_ids}, now=now),
+        LEAD: _mark(LEAD, leads, now=now),
+        MEMBER: _mark(MEMBER, members, now=now),
+        # A campaign's member statuses are set up once: rows that exist are left as they are.
+        MEMBER_STATUS: _mark(
+            MEMBER_STATUS,
+            {f"{sources.event_key(pk)}/{status[0]}": pk for pk in event_ids for status in sources.MEMBER_STATUSES},
+            now=now,
+            only_new=True,
+        ),
+    }
+    state.score_change_cursor = max(state.score_change_cursor, score_cursor)
+    if follow_up_cursor is not None:
+        state.follow_up_cursor = follow_up_cursor
+    state.save(update_fields=["score_change_cursor", "follow_up_cursor"])
+    return counts
+
+
+# -- a run ------------------------------------------------------------------------------------------
+
+
+def _plan_lines(plan: Plan, field_map: FieldMap, config: SalesforceSettings) -> list[str]:
+    estimate = calls_estimate(plan, bulk_threshold=config.bulk_threshold)
+    lines = []
+    for object_name in (*MAPPED_OBJECTS, MEMBER_STATUS):
+        items = plan.items.get(object_name, [])
+        if not items:
+            continue
+        way = (
+            "a Bulk API 2.0 job" if uses_bulk(object_name, len(items), config.bulk_threshold) else "sObject Collections"
+        )
+        lines.append(f"{object_name}: {len(items)} records via {way}, {estimate[object_name]} calls")
+        if object_name in field_map:
+            specs = [FieldSpec(s, f, SOURCES[object_name][s].kind) for s, f in field_map[object_name].items()]
+            lines.append(f"  first: {json.dumps(record_build(specs, items[0].values), ensure_ascii=False)}")
+    lines.append(
+        f"Total: {sum(len(i) for i in plan.items.values())} records, {sum(estimate.values())} API calls "
+        f"({estimate.get('describe', 0)} describe); {plan.settled} unchanged records need no call."
+    )
+    return lines
+
+
+def salesforce_sync(
+    *,
+    full: bool = False,
+    dry_run: bool = False,
+    client: SalesforceClient | None = None,
+    config: SalesforceSettings | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> SyncOutcome:
+    """Run one sync (or, with dry_run, say what it would send and what it would cost, changing nothing)."""
+    config = config or salesforce_settings()
+    now = timezone.now()
+    field_map = field_map_current()
+    if dry_run:
+        with transaction.atomic():
+            _state()
+            sync_changes_collect(full=full, now=now)
+            plan = plan_build(field_map=field_map, now=now)
+            lines = _plan_lines(plan, field_map, config) if not plan.is_empty else ["Nothing to send: 0 API calls."]
+            transaction.set_rollback(True)
+        return SyncOutcome(status="dry_run", message=lines[-1], plan_lines=lines)
+
+    state = _state()
+    if state.resume_after and state.resume_after > now:
+        return SyncOutcome(status="waiting", message=f"Paused after an API limit until {state.resume_after:%H:%M} UTC.")
+    holder = f"{socket.gethostname()}:{os.getpid()}:{now.timestamp()}"
+    if not sync_lock_acquire(holder=holder, now=now, seconds=config.lock_seconds):
+        return SyncOutcome(status="locked", message="Another sync is running; this one did not start.")
+    run = SyncRun.objects.create(started_at=now, is_full=full)
+    try:
+        SyncRun.objects.filter(status=SyncRun.Status.RUNNING).exclude(pk=run.pk).update(
+            status=SyncRun.Status.INTERRUPTED,
+            message="Stopped before it finished; the next run sent what it had not confirmed.",
+        )
+        return _run(
+            run=run, full=full, field_map=field_map, config=config, client=client, holder=holder, progress=progress
+        )
+    finally:
+        sync_lock_release(holder=holder)
+
+
+def _run(
+    *,
+    run: SyncRun,
+    full: bool,
+    field_map: FieldMap,
+    config: SalesforceSettings,
+    client: SalesforceClient | None,
+    holder: str,
+    progress: Callable[[str, int, int], None] | None,
+) -> SyncOutcome:
+    Status = SyncRun.Status
+    sync_changes_collect(full=full, now=run.started_at)
+    plan = plan_build(field_map=field_map, now=run.started_at)
+    if plan.is_empty:
+        return _finish(run, None, Status.SUCCEEDED, f"Nothing to send ({plan.settled} records unchanged).")
+    client = client or SalesforceClient.from_settings(config)
+    status, message = Status.SUCCEEDED, ""
+    try:
+        mapped = [name for name in MAPPED_OBJECTS if plan.items.get(name)]
+        describes = describes_load(client, mapped, cache_seconds=config.describe_cache_seconds)
+        specs = field_map_validate(field_map, describes)
+
+        def on_chunk(object_name: str, size: int, sent: int) -> None:
+            sync_lock_renew(holder=holder, seconds=config.lock_seconds)
+            if progress:
+                progress(object_name, size, sent)
+
+        Sender(client=client, config=config, run=run, field_map=field_map, specs=specs, on_chunk=on_chunk).send(plan)
+        if run.records_failed or run.records_to_retry:
+            status = Status.PARTIAL
+            message = f"{run.records_failed} records refused by Salesforce, {run.records_to_retry} to retry."
+    except FieldMapError as error:
+        status, message = Status.FAILED, f"{error} Nothing was sent."
+    except SalesforceLimitError as error:
+        SyncState.objects.filter(pk=1).update(
+            resume_after=timezone.now() + datetime.timedelta(seconds=config.limit_cooldown_seconds)
+        )
+        status, message = Status.LIMITED, f"{error} Next run in {config.limit_cooldown_seconds // 60} minutes."
+    except SalesforceUnavailable as error:
+        status, message = Status.INTERRUPTED, f"Salesforce unavailable: {error}. Unconfirmed records stay pending."
+    except (SalesforceAuthError, SalesforceError) as error:
+        status, message = Status.FAILED, str(error)
+    except BaseException as error:
+        _finish(run, client, Status.FAILED, f"{type(error).__name__}: {error}")
+        raise
+    return _finish(run, client, status, message)
+
+
+def _finish(run: SyncRun, client: SalesforceClient | None, status: str, message: str) -> SyncOutcome:
+    run.status = status
+    run.message = message
+    run.finished_at = timezone.now()
+    if client is not None:
+        run.calls_used = client.calls
+        run.retries = client.retries
+        run.log = [*run.log, *client.events][:RUN_LOG_LINES]
+        if client.usage is not None:
+            run.api_usage, run.api_limit = client.usage.used, client.usage.limit
+    run.save()
+    if status in (SyncRun.Status.FAILED, SyncRun.Status.LIMITED, SyncRun.Status.INTERRUPTED):
+        logger.warning("Salesforce sync %s: %s", status, message)
+    return SyncOutcome(status=status, message=message, run=run)
+
+
+def sync_status() -> dict[str, Any]:
+    """What a manager asks: the last run, what it sent and cost, and what Salesforce refused."""
+    last = SyncRun.objects.exclude(status=SyncRun.Status.RUNNING).first()
+    return {
+        "last_run": last,
+        "failed_records": SyncRecord.objects.filter(state=SyncRecord.State.FAILED).count(),
+        "pending_records": SyncRecord.objects.filter(
+            state__in=[SyncRecord.State.PENDING, SyncRecord.State.RETRY]
+        ).count(),
+    }

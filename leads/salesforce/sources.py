@@ -1,0 +1,185 @@
+"""The values to send, loaded from the product for many records at once in a fixed number of queries.
+
+Keys are the external ids: stable (primary keys, never names that a person may edit) and unique per
+object: exchange-12, event-3, contact-40 or attendee-77 (a person matched to a contact is one Lead
+across events), and event-3/contact-40 for a campaign member (a person is a member of a campaign once)."""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+
+from crm.choices import Workload
+from crm.models import Allocation, Exchange, Presence
+from intel.models import Event, Regulation
+from leads.choices import FollowUpStatus
+from leads.models import FollowUp
+
+TOP_REASONS = 3  # the factors a rep reads first, largest points first
+CONTACT_ID_PREFIX = "003"  # Salesforce ids of Contact records start with it
+
+# The campaign member statuses the follow-up workflow uses: label, responded?, default?
+MEMBER_STATUSES: list[tuple[str, str, bool, bool]] = [
+    (FollowUpStatus.TO_DO, FollowUpStatus.TO_DO.label, False, True),
+    (FollowUpStatus.CONTACTED, FollowUpStatus.CONTACTED.label, True, False),
+    (FollowUpStatus.MEETING_BOOKED, FollowUpStatus.MEETING_BOOKED.label, True, False),
+    (FollowUpStatus.NOT_A_FIT, FollowUpStatus.NOT_A_FIT.label, True, False),
+]
+
+
+def exchange_key(exchange_id: int) -> str:
+    return f"exchange-{exchange_id}"
+
+
+def event_key(event_id: int) -> str:
+    return f"event-{event_id}"
+
+
+@dataclass(frozen=True)
+class Person:
+    """A followed-up person: the Lead key, or the Salesforce Contact the person already is."""
+
+    follow_up_id: int
+    event_id: int
+    key: str
+    contact_salesforce_id: str  # set when the person is already a Contact in Salesforce
+
+    @property
+    def member_key(self) -> str:
+        return f"{event_key(self.event_id)}/{self.key}"
+
+
+def _shares(allocations: list[Allocation]) -> dict[str, tuple[str, Decimal]]:
+    """Per vendor slug, (name, share): the 'all workloads' figure when known, else the largest one."""
+    best: dict[str, tuple[str, Decimal, bool]] = {}
+    for allocation in allocations:
+        is_all = allocation.workload == Workload.ALL
+        current = best.get(allocation.vendor.slug)
+        if current is None or (is_all, allocation.share_percent) > (current[2], current[1]):
+            best[allocation.vendor.slug] = (allocation.vendor.name, allocation.share_percent, is_all)
+    return {slug: (name, share) for slug, (name, share, _) in best.items()}
+
+
+def account_values(exchange_ids: list[int], *, today: datetime.date) -> dict[int, dict[str, Any]]:
+    exchanges = Exchange.objects.filter(pk__in=exchange_ids).select_related("headquarters", "score")
+    allocations: dict[int, list[Allocation]] = defaultdict(list)
+    for allocation in Allocation.objects.filter(exchange_id__in=exchange_ids).select_related("vendor"):
+        allocations[allocation.exchange_id].append(allocation)
+    regulations: dict[int, list[Regulation]] = defaultdict(list)
+    for regulation in Regulation.objects.filter(effective_on__lte=today).order_by("effective_on", "pk"):
+        regulations[regulation.jurisdiction_id].append(regulation)
+    pressure: dict[int, list[str]] = defaultdict(list)
+    presences = Presence.objects.filter(exchange_id__in=exchange_ids).select_related("jurisdiction")
+    for presence in presences.order_by("jurisdiction__code"):
+        for regulation in regulations.get(presence.jurisdiction_id, []):
+            if presence.licence_status in (regulation.pressured_statuses or []):
+                pressure[presence.exchange_id].append(
+                    f"{presence.jurisdiction.code}: {presence.get_licence_status_display().lower()} under "
+                    f"{regulation.short_name or regulation.name} (in force since {regulation.effective_on})"
+                )
+    values: dict[int, dict[str, Any]] = {}
+    for exchange in exchanges:
+        score = getattr(exchange, "score", None)
+        shares = _shares(allocations[exchange.pk])
+        ours = shares.get(settings.CRM_HOME_VENDOR)
+        rivals = sorted(
+            ((share, name) for slug, (name, share) in shares.items() if slug != settings.CRM_HOME_VENDOR),
+            key=lambda item: (-item[0], item[1]),
+        )
+        factors = sorted(score.factors if score else [], key=lambda f: -abs(f.get("points", 0)))[:TOP_REASONS]
+        values[exchange.pk] = {
+            "key": exchange_key(exchange.pk),
+            "name": exchange.name,
+            "website": exchange.website,
+            "country": exchange.headquarters.name if exchange.headquarters else "",
+            "score": score.score if score else None,
+            "grade": score.grade if score else "",
+            "top_reasons": "\n".join(f"{f.get('points', 0):+d} {f.get('sentence', '')}" for f in factors),
+            "model_version": score.model_version if score else None,
+            "scored_at": score.as_of if score else None,
+            "our_share": ours[1] if ours else None,
+            "largest_rival": rivals[0][1] if rivals else "",
+            "largest_rival_share": rivals[0][0] if rivals else None,
+            "compliance_pressure": "\n".join(pressure[exchange.pk]),
+        }
+    return values
+
+
+def campaign_values(event_ids: list[int]) -> dict[int, dict[str, Any]]:
+    values: dict[int, dict[str, Any]] = {}
+    for event in Event.objects.filter(pk__in=event_ids).select_related("country"):
+        values[event.pk] = {
+            "key": event_key(event.pk),
+            "name": event.name,
+            "start_date": event.starts_on,
+            "end_date": event.ends_on,
+            "type": "Conference",
+            "is_active": True,
+            "description": ", ".join(part for part in (event.venue, event.city, event.country.name) if part),
+        }
+    return values
+
+
+def people(follow_up_ids: list[int]) -> dict[int, Person]:
+    rows = FollowUp.objects.filter(pk__in=follow_up_ids).values_list(
+        "pk", "attendee_id", "attendee__event_id", "attendee__contact_id", "attendee__contact__salesforce_id"
+    )
+    result = {}
+    for pk, attendee_id, event_id, contact_id, contact_salesforce_id in rows:
+        key = f"contact-{contact_id}" if contact_id else f"attendee-{attendee_id}"
+        is_contact = (contact_salesforce_id or "").startswith(CONTACT_ID_PREFIX)
+        result[pk] = Person(pk, event_id, key, contact_salesforce_id if is_contact else "")
+    return result
+
+
+def _split_name(full_name: str) -> tuple[str, str]:
+    parts = full_name.strip().rsplit(" ", 1)
+    return (parts[0], parts[1]) if len(parts) == 2 else ("", parts[0])
+
+
+def lead_values(follow_up_ids: list[int]) -> dict[int, dict[str, Any]]:
+    """Per follow-up, the Lead of its person (the matched contact's details first, then the badge's)."""
+    follow_ups = FollowUp.objects.filter(pk__in=follow_up_ids).select_related("attendee__contact", "attendee__exchange")
+    values: dict[int, dict[str, Any]] = {}
+    for follow_up in follow_ups:
+        attendee = follow_up.attendee
+        contact = attendee.contact
+        first_name, last_name = _split_name(contact.full_name if contact else attendee.full_name)
+        exchange = attendee.exchange
+        values[follow_up.pk] = {
+            "key": f"contact-{contact.pk}" if contact else f"attendee-{attendee.pk}",
+            "first_name": first_name,
+            "last_name": last_name,
+            # Company is required on a Lead: the matched exchange, else what the badge said.
+            "company": exchange.name if exchange else (attendee.company or "Unknown"),
+            "title": (contact.title if contact else "") or attendee.title,
+            "email": (contact.email if contact else "") or attendee.email,
+            "phone": (contact.phone if contact else "") or attendee.phone,
+            "lead_source": "Event",
+            "exchange_key": exchange_key(exchange.pk) if exchange else "",
+            "person_score": follow_up.person_score,
+        }
+    return values
+
+
+def member_values(follow_up_ids: list[int]) -> dict[int, dict[str, Any]]:
+    """Per follow-up, its campaign member: the campaign and person keys (ids are filled in at send
+    time, once Salesforce has confirmed the campaign and the lead) and the status label."""
+    statuses = dict(FollowUpStatus.choices)
+    found = people(follow_up_ids)
+    values: dict[int, dict[str, Any]] = {}
+    for pk, status in FollowUp.objects.filter(pk__in=follow_up_ids).values_list("pk", "status"):
+        person = found[pk]
+        values[pk] = {
+            "key": person.member_key,
+            "campaign_key": event_key(person.event_id),
+            "person_key": person.key,
+            "contact_id": person.contact_salesforce_id or None,
+            "status": statuses[status],
+        }
+    return values
