@@ -31,7 +31,7 @@ def test_header_spellings_in_english_and_japanese_are_recognised(headers, expect
 
 
 def test_a_utf8_file_with_bom_is_read_and_its_encoding_named():
-    data = codecs.BOM_UTF8 + "Name,Company\r\nAlice Chen,OKX\r\n".encode()
+    data = codecs.BOM_UTF8 + b"Name,Company\r\nAlice Chen,OKX\r\n"
 
     parsed = parse(data)
 
@@ -69,13 +69,13 @@ def test_first_and_last_name_columns_make_the_full_name_and_tabs_are_sniffed():
 
 def test_bad_rows_are_rejected_naming_line_and_column_and_the_rest_is_kept():
     data = (
-        "Name,Email,Scanned at\n"
-        "Alice,alice@okx.com,2025-08-25 10:30\n"
-        ",nobody@okx.com,\n"
-        "Bob,bob(at)okx.com,\n"
-        "Carol,,yesterday\n"
-        "Dan,,,extra\n"
-    ).encode()
+        b"Name,Email,Scanned at\n"
+        b"Alice,alice@okx.com,2025-08-25 10:30\n"
+        b",nobody@okx.com,\n"
+        b"Bob,bob(at)okx.com,\n"
+        b"Carol,,yesterday\n"
+        b"Dan,,,extra\n"
+    )
 
     parsed = parse(data)
 

@@ -152,7 +152,7 @@ def test_an_overlapping_file_updates_known_people_and_adds_new_ones(exchanges, e
 
 
 def test_a_reps_review_decision_survives_a_re_import(exchanges, event):
-    okx, binance = exchanges
+    okx, _ = exchanges
     attendee_import(event=event, data=GOOD.encode())
     bob = Attendee.objects.get(full_name="Bob Lee")
     attendee_match_choose(attendee=bob, exchange=okx, user=UserFactory(username="manager", is_superuser=True))
