@@ -11,13 +11,15 @@ from django.db.models import Prefetch
 from crm.models import Exchange
 from intel.technographics.attribution import TablesError, shipped_tables
 from intel.technographics.models import CloudDetection, EndpointAddress
+from intel.technographics.providers import place_name
 
 
 @dataclass(frozen=True)
 class AddressFootprint:
     ip: str
     ip_version: int
-    provider: str  # blank: no range table knows the address
+    provider_key: str  # blank: no range table knows the address
+    provider: str
     is_front_door: bool
     vendor_slug: str
     region: str
@@ -31,7 +33,7 @@ class AddressFootprint:
             return "no known cloud or front door"
         if self.is_front_door:
             return f"front door on {self.provider}, origin unknown"
-        return f"{self.provider} ({self.region})" if self.region else self.provider
+        return place_name(self.provider_key, self.region)
 
 
 @dataclass(frozen=True)
@@ -83,6 +85,7 @@ def exchange_footprint(exchange: Exchange) -> ExchangeFootprint:
                 AddressFootprint(
                     ip=address.ip,
                     ip_version=address.ip_version,
+                    provider_key=address.provider_key,
                     provider=address.provider_name,
                     is_front_door=address.is_front_door,
                     vendor_slug=address.vendor.slug if address.vendor_id else "",
