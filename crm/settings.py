@@ -183,7 +183,6 @@ SALESFORCE_SYNC_MINUTES = env.int("SALESFORCE_SYNC_MINUTES", default=5)
 if SALESFORCE_LOGIN_URL and SALESFORCE_CLIENT_ID:
     CELERY_BEAT_SCHEDULE["salesforce-sync"] = {"task": "salesforce.sync", "schedule": SALESFORCE_SYNC_MINUTES * 60}
 
-
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "crm.api.schema.AutoSchema",
     "DEFAULT_PERMISSION_CLASSES": ["crm.api.permissions.ApiAccess"],
@@ -210,6 +209,12 @@ REST_FRAMEWORK = {
 # Attendee lists uploaded over the API: larger files answer 413, longer lists 400.
 API_UPLOAD_MAX_BYTES = env.int("API_UPLOAD_MAX_BYTES", default=5 * 1024 * 1024)
 API_UPLOAD_MAX_ROWS = env.int("API_UPLOAD_MAX_ROWS", default=20_000)
+# Webhooks: public targets only unless allowed (tests allow loopback); retries back off exponentially.
+WEBHOOK_ALLOW_PRIVATE_TARGETS = env.bool("WEBHOOK_ALLOW_PRIVATE_TARGETS", default=False)
+WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=5.0)
+WEBHOOK_BACKOFF_BASE_SECONDS = env.float("WEBHOOK_BACKOFF_BASE_SECONDS", default=30.0)
+CELERY_IMPORTS = ["leads.webhooks.tasks"]
+CELERY_BEAT_SCHEDULE["relay-webhooks"] = {"task": "leads.relay_webhooks", "schedule": 30.0}
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Exchange Intel API",
@@ -221,7 +226,11 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
-    "ENUM_NAME_OVERRIDES": {},
+    "ENUM_NAME_OVERRIDES": {
+        "FollowUpStatusEnum": "leads.choices.FollowUpStatus",
+        "DeliveryStatusEnum": "leads.webhooks.choices.DeliveryStatus",
+        "WebhookEventEnum": "leads.webhooks.choices.WebhookEvent",
+    },
 }
 
 if not DEBUG:

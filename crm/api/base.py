@@ -1,6 +1,8 @@
 """Serializer pieces shared by the apps' APIs: exchange references scoped by the one visibility rule,
 and model validation turned into field-level 400s."""
 
+import copy
+
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from rest_framework import exceptions, serializers, viewsets
@@ -52,11 +54,7 @@ class ModelCleanMixin:
     def validate(self, attrs):
         attrs = super().validate(attrs)
         model = self.Meta.model
-        instance = (
-            model(**{f.attname: getattr(self.instance, f.attname) for f in model._meta.concrete_fields})
-            if (self.instance is not None)
-            else model()
-        )
+        instance = copy.copy(self.instance) if self.instance is not None else model()
         many_to_many = {f.name for f in model._meta.many_to_many}
         for name, value in attrs.items():
             if name not in many_to_many:

@@ -7,7 +7,7 @@ from crm.api import views
 router = SimpleRouter()
 router.register("vendors", views.CloudVendorViewSet, basename="cloudvendor")
 router.register("jurisdictions", views.JurisdictionViewSet, basename="jurisdiction")
-router.register("exchanges", views.ExchangeViewSet, basename="exchange")
+# exchanges/ is served by leads.api (ScoredExchangeViewSet, this resource plus the current score).
 router.register("presences", views.PresenceViewSet, basename="presence")
 router.register("allocations", views.AllocationViewSet, basename="allocation")
 router.register("contacts", views.ContactViewSet, basename="contact")

@@ -1,7 +1,19 @@
 """Routes of the lead-score API (mounted under /api/v1/ by crm.api.root_urls)."""
 
+from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-router = SimpleRouter()
+from leads.api import views
 
-urlpatterns = router.urls
+router = SimpleRouter()
+# The exchange resource lives here because it carries the current score (crm cannot import leads).
+router.register("exchanges", views.ScoredExchangeViewSet, basename="exchange")
+router.register("follow-ups", views.FollowUpViewSet, basename="followup")
+router.register("scoring-models", views.ScoringModelViewSet, basename="scoringmodel")
+router.register("webhooks", views.WebhookSubscriptionViewSet, basename="webhooksubscription")
+
+urlpatterns = [
+    path("leads/", views.LeadListView.as_view(), name="lead-list"),
+    path("score-changes/", views.ScoreChangeFeedView.as_view(), name="scorechange-list"),
+    *router.urls,
+]

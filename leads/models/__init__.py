@@ -2,6 +2,7 @@
 
 from .followups import FollowUp, FollowUpQuerySet
 from .scores import DeadLetter, Score, ScoreChange, ScoreChangeQuerySet, ScoreQuerySet, ScoringModel
+from .webhooks import WebhookDelivery, WebhookSubscription
 
 __all__ = [
     "DeadLetter",
@@ -12,4 +13,6 @@ __all__ = [
     "ScoreChangeQuerySet",
     "ScoreQuerySet",
     "ScoringModel",
+    "WebhookDelivery",
+    "WebhookSubscription",
 ]

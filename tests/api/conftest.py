@@ -1,12 +1,31 @@
 """The API's cast: a manager, a rep for Japan who owns one account, a rep for Singapore, tokens."""
 
+import datetime
+from decimal import Decimal
+
 import pytest
 from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from crm.choices import RepRole, TokenAccess
 from crm.services import api_token_create
-from tests.crm.factories import ExchangeFactory, PresenceFactory, RepFactory, jurisdiction
+from intel.models import Attendee, Signal
+from leads.models import FollowUp, Score, ScoreChange
+from tests.crm.factories import (
+    ActivityFactory,
+    AllocationFactory,
+    ContactFactory,
+    ExchangeFactory,
+    PresenceFactory,
+    RepFactory,
+    jurisdiction,
+)
+from tests.intel.factories import EventFactory
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(autouse=True)
@@ -61,3 +80,71 @@ def as_user():
 
 
 READ, WRITE = TokenAccess.READ, TokenAccess.WRITE
+
+
+WHEN = datetime.datetime(2025, 8, 25, 10, tzinfo=datetime.UTC)
+
+
+def evidence_for(exchange, *, recorded_by) -> dict:
+    """One object of every exchange-scoped kind, tied to this exchange."""
+    presence = exchange.presences.first() or PresenceFactory(exchange=exchange, jurisdiction=exchange.headquarters)
+    allocation = AllocationFactory(exchange=exchange, share_percent=Decimal("60"))
+    contact = ContactFactory(exchange=exchange, full_name=f"Contact at {exchange.name}")
+    activity = ActivityFactory(exchange=exchange, rep=recorded_by, summary=f"Call with {exchange.name}")
+    signal = Signal.objects.create(
+        kind="meeting", title=f"Met {exchange.name}", occurred_at=WHEN, recorded_by=recorded_by
+    )
+    signal.exchanges.set([exchange])
+    event = EventFactory()
+    attendee = Attendee.objects.create(
+        event=event,
+        full_name=f"Attendee of {exchange.name}",
+        company=exchange.name,
+        exchange=exchange,
+        match_status="matched",
+        dedupe_key=f"key-{exchange.slug}",
+    )
+    follow_up = FollowUp.objects.create(attendee=attendee, due_at=WHEN + datetime.timedelta(days=2))
+    Score.objects.create(
+        exchange=exchange,
+        score=50 + exchange.pk % 40,
+        grade="B",
+        factors=[{"code": "demo", "points": 5, "sentence": "A reason.", "references": []}],
+        model_version=1,
+        as_of=WHEN,
+        computed_at=WHEN,
+    )
+    change = ScoreChange.objects.create(
+        exchange=exchange,
+        new_score=50 + exchange.pk % 40,
+        new_grade="B",
+        model_version=1,
+        cause="manual",
+        as_of=WHEN,
+        created_at=WHEN,
+    )
+    return {
+        "exchanges": exchange.slug,
+        "presences": presence.pk,
+        "allocations": allocation.pk,
+        "contacts": contact.pk,
+        "activities": activity.pk,
+        "signals": signal.pk,
+        "attendees": attendee.pk,
+        "follow-ups": follow_up.pk,
+        "score-changes": change.pk,
+    }
+
+
+@pytest.fixture
+def world(cast):
+    """Every exchange-scoped resource, once per exchange of the cast."""
+    return {
+        slug: evidence_for(cast[slug], recorded_by=cast[owner])
+        for slug, owner in (
+            ("bitflyer", "japan"),
+            ("bybit", "manager"),
+            ("coinhako", "singapore"),
+            ("kraken", "manager"),
+        )
+    }

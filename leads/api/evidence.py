@@ -1,0 +1,74 @@
+"""The evidence behind a score's factors, in words: each factor's references ('allocation:12',
+'signal:4', ...) resolved to what a rep can read and open, one query per kind of evidence."""
+
+from collections import defaultdict
+from collections.abc import Iterable
+
+from crm.models import Activity, Allocation, Exchange
+from intel.models import Event, Regulation, Signal
+from leads.scoring import Factor
+
+
+def _allocations(ids, visible):
+    for a in Allocation.objects.filter(pk__in=ids, exchange__in=visible).select_related("vendor", "exchange"):
+        label = f"{a.vendor.name} holds {a.share_percent.normalize():f}% ({a.get_workload_display()})"
+        yield a.pk, label, a.source_url, a.observed_on
+
+
+def _signals(ids, visible):
+    for s in Signal.objects.filter(pk__in=ids):
+        yield s.pk, f"{s.get_kind_display()}: {s.title}", s.source_url, s.occurred_at.date()
+
+
+def _regulations(ids, visible):
+    for r in Regulation.objects.filter(pk__in=ids).select_related("jurisdiction"):
+        yield r.pk, f"{r.name} ({r.jurisdiction.code}), effective {r.effective_on}", r.source_url, r.effective_on
+
+
+def _events(ids, visible):
+    for e in Event.objects.filter(pk__in=ids):
+        yield e.pk, f"Met at {e.name}, {e.city}", e.source_url, e.ends_on
+
+
+def _activities(ids, visible):
+    for a in Activity.objects.filter(pk__in=ids, exchange__in=visible):
+        yield a.pk, f"{a.get_kind_display()}: {a.summary}", "", a.occurred_at.date()
+
+
+RESOLVERS = {
+    "allocation": _allocations,
+    "signal": _signals,
+    "regulation": _regulations,
+    "event": _events,
+    "activity": _activities,
+}
+
+
+def explain_factors(factors: Iterable[Factor], *, user) -> list[dict]:
+    factors = list(factors)
+    wanted: dict[str, set[int]] = defaultdict(set)
+    for factor in factors:
+        for reference in factor.references:
+            kind, _, pk = reference.partition(":")
+            if kind in RESOLVERS and pk.isdigit():
+                wanted[kind].add(int(pk))
+    visible = Exchange.objects.visible_to(user).values("pk")
+    found: dict[str, dict] = {}
+    for kind, ids in wanted.items():
+        for pk, label, url, day in RESOLVERS[kind](ids, visible):
+            found[f"{kind}:{pk}"] = {
+                "reference": f"{kind}:{pk}",
+                "kind": kind,
+                "label": label,
+                "source_url": url or "",
+                "occurred_on": day.isoformat() if day else None,
+            }
+    return [
+        {
+            "code": factor.code,
+            "points": factor.points,
+            "sentence": factor.sentence,
+            "evidence": [found[r] for r in factor.references if r in found],
+        }
+        for factor in factors
+    ]

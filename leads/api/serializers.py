@@ -1,0 +1,227 @@
+"""Serializers of lead scores, the change feed, follow-ups and scoring models. The hot read paths
+(leads list, change feed) are served from values() by the views; these serializers describe them."""
+
+from django.contrib.auth import get_user_model
+from rest_framework import serializers
+
+from crm.api.serializers import ExchangeSerializer
+from leads.choices import FollowUpStatus, Grade, ScoreCause
+from leads.models import FollowUp, Score, ScoringModel, WebhookDelivery, WebhookSubscription
+from leads.webhooks.choices import WebhookEvent
+from leads.webhooks.targets import TargetRefused, check_target
+
+
+class FactorSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    points = serializers.IntegerField(help_text="What it adds to (or takes from) the score.")
+    sentence = serializers.CharField(help_text="The reason, as a rep would read it.")
+    references = serializers.ListField(child=serializers.CharField(), help_text="e.g. 'allocation:12', 'signal:4'.")
+
+
+class ScoreSummarySerializer(serializers.ModelSerializer):
+    factors = FactorSerializer(many=True)
+
+    class Meta:
+        model = Score
+        fields = [
+            "score",
+            "grade",
+            "factors",
+            "model_version",
+            "is_defend",
+            "is_research_needed",
+            "as_of",
+            "computed_at",
+        ]
+        read_only_fields = fields
+
+
+class ScoredExchangeSerializer(ExchangeSerializer):
+    score = ScoreSummarySerializer(read_only=True, allow_null=True, help_text="Null until the exchange is scored.")
+
+    class Meta(ExchangeSerializer.Meta):
+        fields = [*ExchangeSerializer.Meta.fields, "score"]
+
+
+class LeadSerializer(serializers.Serializer):
+    """One row of the ranked prospect list."""
+
+    slug = serializers.CharField()
+    name = serializers.CharField()
+    score = serializers.IntegerField()
+    grade = serializers.ChoiceField(choices=Grade.choices)
+    is_defend = serializers.BooleanField()
+    model_version = serializers.IntegerField()
+    computed_at = serializers.DateTimeField()
+    headquarters = serializers.CharField(allow_null=True, help_text="Jurisdiction code.")
+    size_tier = serializers.CharField()
+    stage = serializers.CharField()
+    owner = serializers.CharField(allow_null=True, help_text="Username.")
+
+
+class LeadPageSerializer(serializers.Serializer):
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = LeadSerializer(many=True)
+
+
+class EvidenceSerializer(serializers.Serializer):
+    reference = serializers.CharField(help_text="kind:id, as in the factor.")
+    kind = serializers.CharField()
+    label = serializers.CharField(help_text="What the evidence is, in words.")
+    source_url = serializers.CharField(allow_blank=True)
+    occurred_on = serializers.CharField(allow_null=True, help_text="When it happened or was observed (ISO date).")
+
+
+class ExplainedFactorSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    points = serializers.IntegerField()
+    sentence = serializers.CharField()
+    evidence = EvidenceSerializer(many=True)
+
+
+class ExplanationSerializer(serializers.Serializer):
+    exchange = serializers.CharField(help_text="Slug.")
+    name = serializers.CharField()
+    score = serializers.IntegerField()
+    grade = serializers.ChoiceField(choices=Grade.choices)
+    is_defend = serializers.BooleanField()
+    model_version = serializers.IntegerField()
+    as_of = serializers.DateTimeField()
+    factors = ExplainedFactorSerializer(many=True)
+    stored_score = serializers.IntegerField(allow_null=True, help_text="The last score written (null: not yet).")
+
+
+class ScoreChangeSerializer(serializers.Serializer):
+    id = serializers.IntegerField(help_text="The cursor: store the last one you processed.")
+    exchange = serializers.CharField(help_text="Slug.")
+    old_score = serializers.IntegerField(allow_null=True)
+    new_score = serializers.IntegerField()
+    old_grade = serializers.CharField(allow_blank=True)
+    new_grade = serializers.CharField()
+    is_defend = serializers.BooleanField()
+    model_version = serializers.IntegerField()
+    cause = serializers.ChoiceField(choices=ScoreCause.choices)
+    as_of = serializers.DateTimeField()
+    created_at = serializers.DateTimeField()
+    new_factors = FactorSerializer(many=True, required=False, help_text="Only with include_factors=true.")
+
+
+class ScoreChangePageSerializer(serializers.Serializer):
+    results = ScoreChangeSerializer(many=True)
+    next_cursor = serializers.IntegerField(help_text="Pass as `cursor` next time; equal to the input when empty.")
+    has_more = serializers.BooleanField(help_text="More changes are waiting: ask again at once.")
+
+
+class FollowUpSerializer(serializers.ModelSerializer):
+    full_name = serializers.CharField(source="attendee.full_name", read_only=True)
+    company = serializers.CharField(source="attendee.company", read_only=True)
+    title = serializers.CharField(source="attendee.title", read_only=True)
+    event = serializers.CharField(source="attendee.event.slug", read_only=True)
+    exchange = serializers.CharField(source="attendee.exchange.slug", read_only=True, allow_null=True, default=None)
+    assignee = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    status_changed_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta:
+        model = FollowUp
+        fields = [
+            "id",
+            "attendee",
+            "full_name",
+            "company",
+            "title",
+            "event",
+            "exchange",
+            "assignee",
+            "assignment_method",
+            "status",
+            "status_changed_by",
+            "status_changed_at",
+            "due_at",
+            "person_score",
+            "person_factors",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = [name for name in fields if name != "status"]
+
+
+class FollowUpStatusSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=FollowUpStatus.choices)
+
+
+class FollowUpAssignSerializer(serializers.Serializer):
+    assignee = serializers.SlugRelatedField(
+        slug_field="username",
+        queryset=get_user_model().objects.filter(rep__isnull=False, is_active=True),
+        allow_null=True,
+        help_text="A rep's username; null takes the follow-up off everyone's list.",
+    )
+
+
+class ScoringModelSerializer(serializers.ModelSerializer):
+    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    activate = serializers.BooleanField(write_only=True, default=False, help_text="Make it the active version now.")
+
+    class Meta:
+        model = ScoringModel
+        fields = [
+            "id",
+            "version",
+            "name",
+            "parameters",
+            "is_active",
+            "notes",
+            "created_by",
+            "created_at",
+            "activated_at",
+            "activate",
+        ]
+        read_only_fields = ["id", "version", "is_active", "created_by", "created_at", "activated_at"]
+
+
+class WebhookSubscriptionSerializer(serializers.ModelSerializer):
+    events = serializers.ListField(
+        child=serializers.ChoiceField(choices=WebhookEvent.choices), allow_empty=False, help_text="Events to send."
+    )
+    secret = serializers.CharField(
+        write_only=True, required=False, min_length=16, max_length=100, help_text="Blank: one is generated."
+    )
+
+    class Meta:
+        model = WebhookSubscription
+        fields = ["id", "name", "target_url", "secret", "events", "top_n", "is_active", "created_at"]
+        read_only_fields = ["id", "created_at"]
+
+    def validate_target_url(self, url):
+        try:
+            check_target(url)
+        except TargetRefused as refused:
+            raise serializers.ValidationError(str(refused)) from refused
+        return url
+
+
+class IssuedWebhookSubscriptionSerializer(WebhookSubscriptionSerializer):
+    signing_secret = serializers.CharField(read_only=True, help_text="Shown once: verify signatures with it.")
+
+    class Meta(WebhookSubscriptionSerializer.Meta):
+        fields = [*WebhookSubscriptionSerializer.Meta.fields, "signing_secret"]
+
+
+class WebhookDeliverySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = WebhookDelivery
+        fields = [
+            "id",
+            "delivery_id",
+            "event",
+            "payload",
+            "status",
+            "attempts",
+            "next_attempt_at",
+            "last_status_code",
+            "last_error",
+            "created_at",
+            "delivered_at",
+        ]
+        read_only_fields = fields

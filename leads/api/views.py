@@ -1,0 +1,319 @@
+"""Lead scores over the API: the ranked list, explanations, the change feed, follow-ups and scoring
+models. Every queryset is scoped by Exchange.objects.visible_to(user) (through the models'
+visible_to methods). The list and the feed are hot paths: served from values(), no serializer."""
+
+import secrets
+
+from django.db import transaction
+from django.utils import timezone
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import exceptions, generics, mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+from rest_framework.utils.urls import replace_query_param
+
+from crm.api.base import AtomicWritesMixin
+from crm.api.permissions import ApiAccess, ChangeOwnOnly, ManagerWrites, is_manager
+from crm.api.views import ExchangeViewSet
+from crm.models import Exchange
+from leads.api.evidence import explain_factors
+from leads.api.serializers import (
+    ExplanationSerializer,
+    FollowUpAssignSerializer,
+    FollowUpSerializer,
+    FollowUpStatusSerializer,
+    IssuedWebhookSubscriptionSerializer,
+    LeadPageSerializer,
+    ScoreChangePageSerializer,
+    ScoredExchangeSerializer,
+    ScoringModelSerializer,
+    WebhookDeliverySerializer,
+    WebhookSubscriptionSerializer,
+)
+from leads.choices import AssignmentMethod
+from leads.filtersets import FollowUpFilterSet, LeadFilterSet, ScoreChangeFilterSet, ScoringModelFilterSet
+from leads.models import FollowUp, Score, ScoreChange, ScoringModel, WebhookDelivery, WebhookSubscription
+from leads.services.scores import active_model, exchange_explain, scoring_model_activate, scoring_model_create_version
+from leads.webhooks.services import webhook_event_record
+
+LEAD_COLUMNS = {
+    "slug": "exchange__slug",
+    "name": "exchange__name",
+    "score": "score",
+    "grade": "grade",
+    "is_defend": "is_defend",
+    "model_version": "model_version",
+    "computed_at": "computed_at",
+    "headquarters": "exchange__headquarters__code",
+    "size_tier": "exchange__size_tier",
+    "stage": "exchange__stage",
+    "owner": "exchange__owner__username",
+}
+FEED_COLUMNS = {
+    "id": "id",
+    "exchange": "exchange__slug",
+    "old_score": "old_score",
+    "new_score": "new_score",
+    "old_grade": "old_grade",
+    "new_grade": "new_grade",
+    "is_defend": "is_defend",
+    "model_version": "model_version",
+    "cause": "cause",
+    "as_of": "as_of",
+    "created_at": "created_at",
+}
+DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE = 50, 1000
+DEFAULT_FEED_LIMIT, MAX_FEED_LIMIT = 500, 5000
+
+
+def _bounded_int(request, name: str, default: int, low: int, high: int) -> int:
+    raw = request.query_params.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        value = int(raw)
+    except ValueError as error:
+        raise exceptions.ValidationError({name: [f"A whole number is required, not {raw!r}."]}) from error
+    if not low <= value <= high:
+        raise exceptions.ValidationError({name: [f"Must be between {low} and {high}, not {value}."]})
+    return value
+
+
+def _rows(queryset, columns: dict[str, str]) -> list[dict]:
+    names, paths = list(columns), list(columns.values())
+    return [dict(zip(names, row, strict=True)) for row in queryset.values_list(*paths)]
+
+
+class ScoredExchangeViewSet(ExchangeViewSet):
+    """Exchanges (prospect accounts) the caller may see, with their current score, grade, factors and
+    model version; a rep changes only those they own."""
+
+    serializer_class = ScoredExchangeSerializer
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("score")
+
+    @extend_schema(responses={200: ExplanationSerializer})
+    @action(detail=True, methods=["get"])
+    def explain(self, request, slug=None):
+        """The score's factors with the evidence behind each, as a rep reads them (computed now with the
+        active scoring model; `stored_score` is the last score written)."""
+        exchange = self.get_object()
+        result = exchange_explain(exchange_id=exchange.pk)
+        stored = Score.objects.filter(exchange=exchange).values_list("score", "model_version").first()
+        version, _parameters = active_model()
+        return Response(
+            {
+                "exchange": exchange.slug,
+                "name": exchange.name,
+                "score": result.score,
+                "grade": result.grade,
+                "is_defend": result.is_defend,
+                "model_version": version,
+                "as_of": timezone.now(),
+                "factors": explain_factors(result.factors, user=request.user),
+                "stored_score": stored[0] if stored else None,
+            }
+        )
+
+
+@extend_schema(
+    parameters=[
+        OpenApiParameter("page", OpenApiTypes.INT, description="1-based page number."),
+        OpenApiParameter("page_size", OpenApiTypes.INT, description=f"Rows per page, 1..{MAX_PAGE_SIZE}."),
+    ],
+    responses={200: LeadPageSerializer},
+)
+class LeadListView(generics.ListAPIView):
+    """The ranked prospect list: visible exchanges by score, best first; accounts to defend are left out
+    unless `include_defend=true`. No total count, so a page costs the same on any list size."""
+
+    queryset = Score.objects.none()
+    filterset_class = LeadFilterSet
+    filter_backends = [DjangoFilterBackend]
+    pagination_class = None
+
+    def list(self, request, *args, **kwargs):
+        page = _bounded_int(request, "page", 1, 1, 1_000_000)
+        size = _bounded_int(request, "page_size", DEFAULT_PAGE_SIZE, 1, MAX_PAGE_SIZE)
+        queryset = self.filter_queryset(Score.objects.visible_to(request.user)).order_by("-score", "exchange_id")
+        start = (page - 1) * size
+        rows = _rows(queryset[start : start + size + 1], LEAD_COLUMNS)
+        url = request.build_absolute_uri()
+        return Response(
+            {
+                "next": replace_query_param(url, "page", page + 1) if len(rows) > size else None,
+                "previous": replace_query_param(url, "page", page - 1) if page > 1 else None,
+                "results": rows[:size],
+            }
+        )
+
+
+@extend_schema(
+    parameters=[
+        OpenApiParameter(
+            "cursor", OpenApiTypes.INT, description="The last change id you processed (0: from the start)."
+        ),
+        OpenApiParameter("limit", OpenApiTypes.INT, description=f"Changes per page, 1..{MAX_FEED_LIMIT}."),
+        OpenApiParameter("include_factors", OpenApiTypes.BOOL, description="Add each change's new factors."),
+    ],
+    responses={200: ScoreChangePageSerializer},
+)
+class ScoreChangeFeedView(generics.ListAPIView):
+    """The change feed for sync clients: score changes of visible exchanges, oldest first, after a cursor.
+    Store `next_cursor` and pass it back: every change arrives exactly once, in order, even while a
+    rescore runs (writers insert under a lock, so ids become visible in increasing order)."""
+
+    queryset = ScoreChange.objects.none()
+    filterset_class = ScoreChangeFilterSet
+    filter_backends = [DjangoFilterBackend]
+    pagination_class = None
+
+    def list(self, request, *args, **kwargs):
+        cursor = _bounded_int(request, "cursor", 0, 0, 2**63 - 1)
+        limit = _bounded_int(request, "limit", DEFAULT_FEED_LIMIT, 1, MAX_FEED_LIMIT)
+        include_factors = request.query_params.get("include_factors", "").lower() in ("1", "true", "yes")
+        columns = {**FEED_COLUMNS, "new_factors": "new_factors"} if include_factors else FEED_COLUMNS
+        queryset = self.filter_queryset(ScoreChange.objects.visible_to(request.user)).after(cursor)
+        rows = _rows(queryset[: limit + 1], columns)
+        has_more = len(rows) > limit
+        rows = rows[:limit]
+        return Response({"results": rows, "next_cursor": rows[-1]["id"] if rows else cursor, "has_more": has_more})
+
+
+class FollowUpViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """People met at events to follow up: a manager assigns them; the assignee (or whoever may change
+    the exchange) moves their status."""
+
+    queryset = FollowUp.objects.none()
+    serializer_class = FollowUpSerializer
+    filterset_class = FollowUpFilterSet
+    permission_classes = [ApiAccess, ChangeOwnOnly]
+    ordering_fields = ["due_at", "person_score", "id"]
+    ordering = ["-person_score", "id"]
+
+    def get_queryset(self):
+        return FollowUp.objects.visible_to(self.request.user).select_related(
+            "attendee__event", "attendee__exchange", "assignee", "status_changed_by"
+        )
+
+    def may_change(self, request, obj) -> bool:
+        if is_manager(request.user) or obj.assignee_id == request.user.pk:
+            return True
+        exchange_id = obj.attendee.exchange_id
+        return exchange_id is not None and Exchange.objects.editable_by(request.user).filter(pk=exchange_id).exists()
+
+    @extend_schema(request=FollowUpStatusSerializer, responses={200: FollowUpSerializer})
+    @action(detail=True, methods=["post"])
+    def status(self, request, pk=None):
+        """Move the follow-up on: contacted, meeting booked, not a fit (or back to do)."""
+        follow_up = self.get_object()
+        serializer = FollowUpStatusSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        with transaction.atomic():
+            follow_up.status = serializer.validated_data["status"]
+            follow_up.status_changed_by = request.user
+            follow_up.status_changed_at = timezone.now()
+            follow_up.save(update_fields=["status", "status_changed_by", "status_changed_at", "updated_at"])
+        return Response(self.get_serializer(follow_up).data)
+
+    @extend_schema(request=FollowUpAssignSerializer, responses={200: FollowUpSerializer})
+    @action(detail=True, methods=["post"])
+    def assign(self, request, pk=None):
+        """Give the follow-up to a rep (managers only)."""
+        follow_up = self.get_object()
+        if not is_manager(request.user):
+            raise exceptions.PermissionDenied("Only a manager assigns follow-ups.")
+        serializer = FollowUpAssignSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        assignee = serializer.validated_data["assignee"]
+        with transaction.atomic():
+            follow_up.assignee = assignee
+            follow_up.assignment_method = AssignmentMethod.MANUAL if assignee else AssignmentMethod.UNASSIGNED
+            follow_up.save(update_fields=["assignee", "assignment_method", "updated_at"])
+            if assignee is not None:
+                webhook_event_record(
+                    event="follow_up.assigned",
+                    payload={
+                        "follow_up": follow_up.pk,
+                        "assignee": assignee.get_username(),
+                        "full_name": follow_up.attendee.full_name,
+                        "exchange": follow_up.attendee.exchange.slug if follow_up.attendee.exchange else None,
+                        "due_at": follow_up.due_at.isoformat(),
+                    },
+                    exchange_id=follow_up.attendee.exchange_id,
+                )
+        return Response(self.get_serializer(follow_up).data)
+
+
+class ScoringModelViewSet(
+    AtomicWritesMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Versions of the scoring weights. Everyone reads; managers create versions and activate one.
+    A version is never edited: a change is a new version."""
+
+    queryset = ScoringModel.objects.select_related("created_by")
+    serializer_class = ScoringModelSerializer
+    filterset_class = ScoringModelFilterSet
+    permission_classes = [ApiAccess, ManagerWrites]
+    ordering_fields = ["version"]
+    ordering = ["-version"]
+
+    def perform_create(self, serializer):
+        data = serializer.validated_data
+        serializer.instance = scoring_model_create_version(
+            parameters=data.get("parameters") or {},
+            name=data.get("name", ""),
+            notes=data.get("notes", ""),
+            created_by=self.request.user,
+            activate=data.get("activate", False),
+        )
+
+    @extend_schema(request=None, responses={200: ScoringModelSerializer})
+    @action(detail=True, methods=["post"])
+    def activate(self, request, pk=None):
+        """Make this version the active one; every exchange is rescored with it after commit."""
+        model = scoring_model_activate(scoring_model=self.get_object())
+        return Response(self.get_serializer(model).data, status=status.HTTP_200_OK)
+
+
+class WebhookSubscriptionViewSet(AtomicWritesMixin, viewsets.ModelViewSet):
+    """The caller's webhook subscriptions. Deliveries are signed: `X-Webhook-Signature: sha256=<hex>` is
+    HMAC-SHA256 with the secret over `<X-Webhook-Timestamp>.<body>`; `X-Webhook-Id` stays the same
+    across retries."""
+
+    queryset = WebhookSubscription.objects.none()
+    serializer_class = WebhookSubscriptionSerializer
+    ordering_fields = ["id", "created_at"]
+    ordering = ["id"]
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return WebhookSubscription.objects.none()
+        return WebhookSubscription.objects.filter(owner=self.request.user)
+
+    @extend_schema(responses={201: IssuedWebhookSubscriptionSerializer})
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        secret = serializer.validated_data.pop("secret", "") or secrets.token_urlsafe(32)
+        with transaction.atomic():
+            subscription = serializer.save(owner=request.user, secret=secret)
+        data = IssuedWebhookSubscriptionSerializer(subscription, context=self.get_serializer_context()).data
+        data["signing_secret"] = secret
+        return Response(data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(responses={200: WebhookDeliverySerializer(many=True)})
+    @action(detail=True, methods=["get"])
+    def deliveries(self, request, pk=None):
+        """The delivery log: status, attempts and last error of each event sent (newest first)."""
+        subscription = self.get_object()
+        queryset = WebhookDelivery.objects.filter(subscription=subscription).order_by("-id")
+        page = self.paginate_queryset(queryset)
+        return self.get_paginated_response(WebhookDeliverySerializer(page, many=True).data)

@@ -1,0 +1,104 @@
+"""One FilterSet per lead-score model, shared by the API and the HTML lists."""
+
+import django_filters
+from django.conf import settings
+from django.db.models import F, Q
+
+from crm.choices import SizeTier, Stage
+from crm.models import Allocation, Presence
+from leads.choices import FollowUpStatus, Grade, ScoreCause
+from leads.models import FollowUp, Score, ScoreChange, ScoringModel
+
+
+class LeadFilterSet(django_filters.FilterSet):
+    """The ranked prospect list: scores of visible exchanges, best first, accounts to defend left out
+    unless asked for."""
+
+    grade = django_filters.MultipleChoiceFilter(choices=Grade.choices)
+    min_score = django_filters.NumberFilter(field_name="score", lookup_expr="gte", label="Score at least")
+    jurisdiction = django_filters.CharFilter(
+        method="filter_jurisdiction", label="Headquartered or present in (jurisdiction code)"
+    )
+    size_tier = django_filters.MultipleChoiceFilter(field_name="exchange__size_tier", choices=SizeTier.choices)
+    rival = django_filters.CharFilter(method="filter_rival", label="A rival vendor holds some of its spend (slug)")
+    our_share_min = django_filters.NumberFilter(method="filter_our_share_min", label="Our share at least (%)")
+    our_share_max = django_filters.NumberFilter(method="filter_our_share_max", label="Our share at most (%)")
+    owner = django_filters.CharFilter(field_name="exchange__owner__username", label="Owner (username)")
+    stage = django_filters.MultipleChoiceFilter(field_name="exchange__stage", choices=Stage.choices)
+    changed_since = django_filters.IsoDateTimeFilter(
+        method="filter_changed_since", label="Score changed at or after (ISO 8601 date-time)"
+    )
+    include_defend = django_filters.BooleanFilter(
+        method="filter_include_defend", label="Include accounts to defend (our vendor's customers)"
+    )
+
+    class Meta:
+        model = Score
+        fields: list[str] = []
+
+    @property
+    def qs(self):
+        queryset = super().qs
+        if not self.form.cleaned_data.get("include_defend"):
+            queryset = queryset.filter(is_defend=False)
+        return queryset
+
+    def filter_include_defend(self, queryset, name, value):
+        return queryset  # applied in qs, so leaving it out means "no"
+
+    def filter_jurisdiction(self, queryset, name, value):
+        code = value.upper()
+        present = Presence.objects.filter(jurisdiction__code=code).values("exchange_id")
+        return queryset.filter(Q(exchange__headquarters__code=code) | Q(exchange_id__in=present))
+
+    def filter_rival(self, queryset, name, value):
+        if value == settings.CRM_HOME_VENDOR:
+            return queryset.none()
+        return queryset.filter(exchange_id__in=Allocation.objects.filter(vendor__slug=value).values("exchange_id"))
+
+    def _home(self):
+        return Allocation.objects.filter(vendor__slug=settings.CRM_HOME_VENDOR)
+
+    def filter_our_share_min(self, queryset, name, value):
+        return queryset.filter(exchange_id__in=self._home().filter(share_percent__gte=value).values("exchange_id"))
+
+    def filter_our_share_max(self, queryset, name, value):
+        # No recorded share counts as 0%.
+        return queryset.exclude(exchange_id__in=self._home().filter(share_percent__gt=value).values("exchange_id"))
+
+    def filter_changed_since(self, queryset, name, value):
+        changed = ScoreChange.objects.filter(created_at__gte=value).values("exchange_id")
+        return queryset.filter(exchange_id__in=changed)
+
+
+class ScoreChangeFilterSet(django_filters.FilterSet):
+    exchange = django_filters.CharFilter(field_name="exchange__slug", label="Exchange (slug)")
+    cause = django_filters.MultipleChoiceFilter(choices=ScoreCause.choices)
+    is_grade_change = django_filters.BooleanFilter(method="filter_is_grade_change", label="Grade changed")
+
+    class Meta:
+        model = ScoreChange
+        fields: list[str] = []
+
+    def filter_is_grade_change(self, queryset, name, value):
+        condition = ~Q(old_grade=F("new_grade"))
+        return queryset.filter(condition) if value else queryset.exclude(condition)
+
+
+class FollowUpFilterSet(django_filters.FilterSet):
+    event = django_filters.CharFilter(field_name="attendee__event__slug", label="Event (slug)")
+    exchange = django_filters.CharFilter(field_name="attendee__exchange__slug", label="Exchange (slug)")
+    assignee = django_filters.CharFilter(field_name="assignee__username", label="Assignee (username)")
+    is_unassigned = django_filters.BooleanFilter(field_name="assignee", lookup_expr="isnull", label="Unassigned")
+    status = django_filters.MultipleChoiceFilter(choices=FollowUpStatus.choices)
+    due_before = django_filters.IsoDateTimeFilter(field_name="due_at", lookup_expr="lt")
+
+    class Meta:
+        model = FollowUp
+        fields: list[str] = []
+
+
+class ScoringModelFilterSet(django_filters.FilterSet):
+    class Meta:
+        model = ScoringModel
+        fields = ["is_active", "version"]

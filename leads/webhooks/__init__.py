@@ -1,0 +1,1 @@
+"""Webhooks for other sales tools: subscriptions, the delivery outbox, signing and sending."""
