@@ -36,12 +36,25 @@ class LoadedFacts:
     exchanges: list[ExchangeFacts]
 
 
-def _where_ids(column: str, exchange_ids: Sequence[int] | None) -> tuple[str, list[int]]:
+def _where_ids(column: str, exchange_ids: Sequence[int] | None, id_range: tuple[int, int] | None) -> tuple[str, list]:
+    if id_range is not None:
+        return f" WHERE {column} BETWEEN %s AND %s", list(id_range)
     if exchange_ids is None:
         return "", []
     if not exchange_ids:
         return " WHERE 1 = 0", []
+    if connection.vendor == "postgresql":
+        # One array parameter: composing thousands of placeholders costs more than the query.
+        return f" WHERE {column} = ANY(%s)", [list(exchange_ids)]
     return f" WHERE {column} IN ({', '.join(['%s'] * len(exchange_ids))})", list(exchange_ids)
+
+
+def _scope(queryset, exchange_ids: Sequence[int] | None, id_range: tuple[int, int] | None):
+    if id_range is not None:
+        return queryset.filter(exchange_id__gte=id_range[0], exchange_id__lte=id_range[1])
+    if exchange_ids is not None:
+        return queryset.filter(exchange_id__in=exchange_ids)
+    return queryset
 
 
 def home_vendor() -> HomeVendor:
@@ -49,8 +62,14 @@ def home_vendor() -> HomeVendor:
     return HomeVendor(vendor.pk, vendor.name) if vendor else HomeVendor(None, "our vendor")
 
 
-def load_facts(*, exchange_ids: Sequence[int] | None, as_of: datetime.datetime) -> LoadedFacts:
-    """The facts of the given exchanges (None: all of them), with evidence up to as_of."""
+def load_facts(
+    *,
+    exchange_ids: Sequence[int] | None = None,
+    id_range: tuple[int, int] | None = None,
+    as_of: datetime.datetime,
+) -> LoadedFacts:
+    """The facts of the given exchanges (ids, or an inclusive id range; neither: all of them),
+    with evidence up to as_of."""
     exchange_table = Exchange._meta.db_table
     allocation_table = Allocation._meta.db_table
     presence_table = Presence._meta.db_table
@@ -59,11 +78,11 @@ def load_facts(*, exchange_ids: Sequence[int] | None, as_of: datetime.datetime) 
     ids = sorted(set(exchange_ids)) if exchange_ids is not None else None
 
     with connection.cursor() as cursor:
-        where, params = _where_ids("id", ids)
+        where, params = _where_ids("id", ids, id_range)
         cursor.execute(f"SELECT id, name, size_tier, is_do_not_pursue FROM {exchange_table}{where} ORDER BY id", params)
         exchange_rows = cursor.fetchall()
 
-        where, params = _where_ids("a.exchange_id", ids)
+        where, params = _where_ids("a.exchange_id", ids, id_range)
         cursor.execute(
             f"SELECT a.exchange_id, a.id, a.vendor_id, v.name, a.workload, a.share_percent "
             f"FROM {allocation_table} a JOIN {vendor_table} v ON v.id = a.vendor_id{where}",
@@ -73,7 +92,7 @@ def load_facts(*, exchange_ids: Sequence[int] | None, as_of: datetime.datetime) 
         for exchange_id, pk, vendor_id, vendor_name, workload, share in cursor.fetchall():
             allocations[exchange_id].append(AllocationFact(pk, vendor_id, vendor_name, workload, float(share)))
 
-        where, params = _where_ids("p.exchange_id", ids)
+        where, params = _where_ids("p.exchange_id", ids, id_range)
         cursor.execute(
             f"SELECT p.exchange_id, p.jurisdiction_id, j.name, p.licence_status, j.is_major, j.is_banned "
             f"FROM {presence_table} p JOIN {jurisdiction_table} j ON j.id = p.jurisdiction_id{where}",
@@ -114,8 +133,7 @@ def load_facts(*, exchange_ids: Sequence[int] | None, as_of: datetime.datetime) 
     named = through.objects.filter(
         signal__kind__in=[SignalKind.OUTAGE, SignalKind.AI_INTEREST, SignalKind.MEETING], signal__occurred_at__lte=as_of
     )
-    if ids is not None:
-        named = named.filter(exchange_id__in=ids)
+    named = _scope(named, ids, id_range)
     named_outages: dict[int, set[int]] = defaultdict(set)
     ai_interest: dict[int, list[MomentFact]] = defaultdict(list)
     engagements: dict[int, list[MomentFact]] = defaultdict(list)
@@ -144,8 +162,7 @@ def load_facts(*, exchange_ids: Sequence[int] | None, as_of: datetime.datetime) 
 
     # People met at events, matched to an exchange: counted from the event's last day.
     attendees = Attendee.objects.filter(match_status=MatchStatus.MATCHED, exchange__isnull=False)
-    if ids is not None:
-        attendees = attendees.filter(exchange_id__in=ids)
+    attendees = _scope(attendees, ids, id_range)
     seen_events: set[tuple[int, int]] = set()
     for exchange_id, event_id, event_name, ends_on in attendees.values_list(
         "exchange_id", "event_id", "event__name", "event__ends_on"
@@ -157,8 +174,7 @@ def load_facts(*, exchange_ids: Sequence[int] | None, as_of: datetime.datetime) 
         engagements[exchange_id].append(MomentFact(f"event:{event_id}", ended, f"Met at {event_name}"))
 
     activities = Activity.objects.filter(kind__in=ENGAGEMENT_ACTIVITY_KINDS, occurred_at__lte=as_of)
-    if ids is not None:
-        activities = activities.filter(exchange_id__in=ids)
+    activities = _scope(activities, ids, id_range)
     for exchange_id, pk, kind, occurred_at, summary in activities.values_list(
         "exchange_id", "pk", "kind", "occurred_at", "summary"
     ):

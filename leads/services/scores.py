@@ -23,8 +23,6 @@ from leads.scoring import ScoreResult, score_exchange
 # take a few MB, a chunk writes in well under a second, and at ~0.7 ms of queue overhead per
 # task 50 tasks for 100,000 exchanges cost nothing; a killed chunk loses at most its own work.
 RESCORE_CHUNK_SIZE = 2000
-# Rows per INSERT statement: 12 parameters a history row stays under PostgreSQL's 65,535.
-WRITE_BATCH_SIZE = 5000
 # Evidence changes claimed per transaction by the consumer.
 EVIDENCE_BATCH_SIZE = 500
 # Writers of scores serialise on this PostgreSQL advisory lock, so a history id is committed
@@ -84,55 +82,48 @@ def _existing(exchange_ids: list[int]) -> dict[int, tuple]:
 
 
 def _insert_postgresql(changed: list[tuple], version: int, cause: str, as_of, now) -> None:
+    """Two statements whatever the number of rows: the scores upserted and the history inserted
+    from arrays (unnest), bound server-side. Composing a statement with one placeholder per value
+    costs more in Python than PostgreSQL takes to run it."""
+    import psycopg
+
     score_table, change_table = Score._meta.db_table, ScoreChange._meta.db_table
-    with connection.cursor() as cursor:
-        for start in range(0, len(changed), WRITE_BATCH_SIZE):
-            batch = changed[start : start + WRITE_BATCH_SIZE]
-            values, params = [], []
-            for exchange_id, state, _old in batch:
-                values.append("(%s, %s, %s, %s::jsonb, %s, %s, %s, %s, %s)")
-                params += [
-                    exchange_id,
-                    state[0],
-                    state[1],
-                    json.dumps(state[2]),
-                    version,
-                    state[4],
-                    state[5],
-                    as_of,
-                    now,
-                ]
-            cursor.execute(
-                f"INSERT INTO {score_table} (exchange_id, score, grade, factors, model_version, is_defend, "
-                f"is_research_needed, as_of, computed_at) VALUES {', '.join(values)} "
-                "ON CONFLICT (exchange_id) DO UPDATE SET score = EXCLUDED.score, grade = EXCLUDED.grade, "
-                "factors = EXCLUDED.factors, model_version = EXCLUDED.model_version, is_defend = EXCLUDED.is_defend, "
-                "is_research_needed = EXCLUDED.is_research_needed, as_of = EXCLUDED.as_of, "
-                "computed_at = EXCLUDED.computed_at",
-                params,
-            )
-            values, params = [], []
-            for exchange_id, state, old in batch:
-                values.append("(%s, %s, %s, %s, %s, %s::jsonb, %s::jsonb, %s, %s, %s, %s, %s)")
-                params += [
-                    exchange_id,
-                    old[0] if old else None,
-                    state[0],
-                    old[1] if old else "",
-                    state[1],
-                    json.dumps(old[2]) if old else None,
-                    json.dumps(state[2]),
-                    state[4],
-                    version,
-                    cause,
-                    as_of,
-                    now,
-                ]
-            cursor.execute(
-                f"INSERT INTO {change_table} (exchange_id, old_score, new_score, old_grade, new_grade, old_factors, "
-                f"new_factors, is_defend, model_version, cause, as_of, created_at) VALUES {', '.join(values)}",
-                params,
-            )
+    ids, scores, grades, factors, defend, research = [], [], [], [], [], []
+    old_scores, old_grades, old_factors = [], [], []
+    for exchange_id, state, old in changed:
+        ids.append(exchange_id)
+        scores.append(state[0])
+        grades.append(state[1])
+        factors.append(json.dumps(state[2]))
+        defend.append(state[4])
+        research.append(state[5])
+        old_scores.append(old[0] if old else None)
+        old_grades.append(old[1] if old else "")
+        old_factors.append(json.dumps(old[2]) if old else None)
+    connection.ensure_connection()
+    with psycopg.Cursor(connection.connection) as cursor:
+        cursor.execute(
+            f"INSERT INTO {score_table} (exchange_id, score, grade, factors, model_version, is_defend, "
+            "is_research_needed, as_of, computed_at) "
+            "SELECT u.exchange_id, u.score, u.grade, u.factors::jsonb, %s, u.is_defend, u.is_research_needed, %s, %s "
+            "FROM unnest(%s::bigint[], %s::int[], %s::text[], %s::text[], %s::bool[], %s::bool[]) "
+            "AS u(exchange_id, score, grade, factors, is_defend, is_research_needed) "
+            "ON CONFLICT (exchange_id) DO UPDATE SET score = EXCLUDED.score, grade = EXCLUDED.grade, "
+            "factors = EXCLUDED.factors, model_version = EXCLUDED.model_version, is_defend = EXCLUDED.is_defend, "
+            "is_research_needed = EXCLUDED.is_research_needed, as_of = EXCLUDED.as_of, "
+            "computed_at = EXCLUDED.computed_at",
+            [version, as_of, now, ids, scores, grades, factors, defend, research],
+        )
+        cursor.execute(
+            f"INSERT INTO {change_table} (exchange_id, old_score, new_score, old_grade, new_grade, old_factors, "
+            "new_factors, is_defend, model_version, cause, as_of, created_at) "
+            "SELECT u.exchange_id, u.old_score, u.new_score, u.old_grade, u.new_grade, u.old_factors::jsonb, "
+            "u.new_factors::jsonb, u.is_defend, %s, %s, %s, %s "
+            "FROM unnest(%s::bigint[], %s::int[], %s::int[], %s::text[], %s::text[], %s::text[], %s::text[], "
+            "%s::bool[]) AS u(exchange_id, old_score, new_score, old_grade, new_grade, old_factors, new_factors, "
+            "is_defend) ORDER BY u.exchange_id",
+            [version, cause, as_of, now, ids, old_scores, scores, old_grades, grades, old_factors, factors, defend],
+        )
 
 
 def _insert_portable(changed: list[tuple], version: int, cause: str, as_of, now) -> None:
@@ -227,9 +218,15 @@ def scores_write(
 
 
 def _rescore_chunk(
-    exchange_ids: Sequence[int], *, cause: str, as_of: datetime.datetime, version: int, parameters: ScoringParameters
+    exchange_ids: Sequence[int] | None,
+    *,
+    cause: str,
+    as_of: datetime.datetime,
+    version: int,
+    parameters: ScoringParameters,
+    id_range: tuple[int, int] | None = None,
 ) -> RescoreSummary:
-    loaded = load_facts(exchange_ids=exchange_ids, as_of=as_of)
+    loaded = load_facts(exchange_ids=exchange_ids, id_range=id_range, as_of=as_of)
     home = loaded.home
     results = [score_exchange(f, parameters=parameters, home=home, as_of=as_of) for f in loaded.exchanges]
     return scores_write(results=results, model_version=version, cause=cause, as_of=as_of)
@@ -249,7 +246,8 @@ def scores_rescore(
     if cause not in ScoreCause.values:
         raise ValidationError({"cause": f"{cause!r} is not one of {', '.join(ScoreCause.values)}"})
     version, parameters = active_model()
-    if exchange_ids is None:
+    everything = exchange_ids is None
+    if everything:
         ids = list(Exchange.objects.order_by("pk").values_list("pk", flat=True))
     else:
         ids = sorted(set(exchange_ids))
@@ -257,7 +255,17 @@ def scores_rescore(
     for start in range(0, len(ids), chunk_size):
         chunk = ids[start : start + chunk_size]
         with transaction.atomic():
-            summary.add(_rescore_chunk(chunk, cause=cause, as_of=as_of, version=version, parameters=parameters))
+            # All of them: a chunk is an id range, which the indexes serve better than a list.
+            summary.add(
+                _rescore_chunk(
+                    None if everything else chunk,
+                    id_range=(chunk[0], chunk[-1]) if everything else None,
+                    cause=cause,
+                    as_of=as_of,
+                    version=version,
+                    parameters=parameters,
+                )
+            )
         if progress:
             progress(min(start + chunk_size, len(ids)), len(ids))
     return summary
