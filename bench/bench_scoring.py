@@ -144,7 +144,6 @@ def main() -> None:
     load_s = time.perf_counter() - started
     started = time.perf_counter()
     results = [score_exchange(f, parameters=parameters, home=loaded.home, as_of=later) for f in loaded.exchanges]
-    # Force every row to differ, so the write step writes all of them (and their history).
     score_s = time.perf_counter() - started
     # Force every row to differ (untimed), so the write step writes all of them and their history.
     results = [dataclasses.replace(r, is_research_needed=not r.is_research_needed) for r in results]
