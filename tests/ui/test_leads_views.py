@@ -1,0 +1,239 @@
+"""The rep's pages: log in, Today, the leads list and its exports, the exchange page, follow-ups, scoring model."""
+
+import csv
+import io
+
+import pytest
+from django.utils import timezone
+
+from crm.models import Activity, Exchange
+from leads.choices import FollowUpStatus
+from leads.models import FollowUp, Score, ScoringModel
+from tests.crm.factories import ExchangeFactory, jurisdiction
+from tests.ui.conftest import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+
+def test_every_page_asks_an_anonymous_visitor_to_log_in(client):
+    response = client.get("/leads/")
+
+    assert response.status_code == 302
+    assert response["Location"] == "/login/?next=/leads/"
+
+
+def test_a_rep_logs_in_lands_on_today_and_logs_out(client, team):
+    response = client.post("/login/", {"username": "kenji", "password": PASSWORD})
+    assert response.status_code == 302
+    assert response["Location"] == "/"
+
+    assert client.get("/").status_code == 200
+
+    response = client.post("/logout/")
+    assert response.status_code == 302
+    assert response["Location"] == "/login/"
+    assert client.get("/").status_code == 302
+
+
+def test_a_wrong_password_is_refused_with_a_message(client, team):
+    response = client.post("/login/", {"username": "kenji", "password": "wrong"})
+
+    assert response.status_code == 200
+    assert "Please enter a correct username and password" in response.content.decode()
+
+
+def test_today_lists_my_top_prospects_with_grade_and_reason_and_my_overdue_follow_ups(japan_client, world):
+    response = japan_client.get("/")
+
+    body = response.content.decode()
+    assert [row["score"].exchange.slug for row in response.context["prospects"]] == [
+        "tokyo-0",
+        "tokyo-1",
+        "tokyo-2",
+        "private-one",
+    ]
+    assert [row["reason"] for row in response.context["prospects"]][:1] == ["A mid-size exchange: the contested middle"]
+    assert "A mid-size exchange: the contested middle" in body
+    assert [row["follow_up"].attendee.full_name for row in response.context["follow_ups"]] == [
+        "Met Person 2",
+        "Met Person 1",
+        "Met Person 0",
+    ]
+    assert all(row["is_overdue"] for row in response.context["follow_ups"])
+    assert [row["signal"].title for row in response.context["signals"]][:1] == ["Asks about LLM hosting 0"]
+
+
+def test_a_manager_s_today_shows_the_team_and_narrows_to_one_rep(manager_client, world, team):
+    team_view = manager_client.get("/")
+    one_rep = manager_client.get("/?rep=priya")
+
+    assert len(team_view.context["follow_ups"]) == 3
+    assert [m.user.username for m in team_view.context["team"]] == ["kenji", "mei", "priya"]
+    assert one_rep.context["focus"] == team["singapore"]
+    assert one_rep.context["follow_ups"] == []
+    assert one_rep.context["prospects"] == []
+
+
+def test_another_rep_cannot_see_the_first_rep_s_private_account(client, world, team):
+    client.force_login(team["singapore"])
+
+    assert client.get("/exchanges/private-one/").status_code == 404
+    assert "private-one" not in client.get("/leads/?sort=name").content.decode()
+
+    client.force_login(team["japan"])
+    assert client.get("/exchanges/private-one/").status_code == 200
+
+
+def test_the_leads_list_filters_by_grade_and_sorts_by_name(japan_client, world):
+    scored = Score.objects.get(exchange__slug="tokyo-1")
+    grade = scored.grade
+
+    response = japan_client.get(f"/leads/?grade={grade}&sort=-name")
+
+    slugs = [row["exchange"].slug for row in response.context["rows"]]
+    assert slugs == ["tokyo-2", "tokyo-1", "tokyo-0"]
+    unused = sorted({"A", "B", "C", "D"} - set(Score.objects.values_list("grade", flat=True)))[0]
+    response = japan_client.get(f"/leads/?grade={unused}")
+    assert response.context["rows"] == []
+
+
+def test_the_csv_export_neutralises_formula_cells(japan_client, world, team):
+    evil = ExchangeFactory(name='=HYPERLINK("http://evil")', slug="evil", headquarters=jurisdiction("JP"))
+    evil.owner = team["japan"]
+    evil.save()
+
+    response = japan_client.get("/leads/export.csv?q=evil")
+
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert rows[0][:4] == ["Exchange", "Slug", "Grade", "Score"]
+    assert rows[1][:2] == ['\'=HYPERLINK("http://evil")', "evil"]
+    assert len(rows) == 2
+
+
+def test_the_salesforce_export_has_the_account_columns(japan_client, world):
+    response = japan_client.get("/leads/export-salesforce.csv?q=tokyo-0")
+
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    score = Score.objects.get(exchange__slug="tokyo-0")
+    assert rows[1][:6] == [
+        "tokyo-0",
+        "Tokyo Exchange 0",
+        "https://tokyo-0.example.com",
+        "JP",
+        str(score.score),
+        score.grade,
+    ]
+
+
+def test_the_exchange_page_shows_factors_with_links_to_evidence_and_the_allocation_chart(japan_client, world):
+    exchange = world["exchanges"][0]
+    allocation = exchange.allocations.get(vendor__slug="alibaba-cloud")
+
+    body = japan_client.get(f"/exchanges/{exchange.slug}/").content.decode()
+
+    assert f'href="/exchanges/{exchange.slug}/#allocation-{allocation.pk}"' in body
+    assert f'id="allocation-{allocation.pk}"' in body
+    assert 'aria-label="Cloud allocations of Tokyo Exchange 0 by workload and vendor"' in body
+    assert "Alibaba Cloud: 60% (evidence 65/100)" in body
+    assert "Intro call 0" in body
+
+
+def test_logging_a_meeting_adds_it_to_the_timeline_and_raises_the_score(
+    japan_client, world, team, eager_celery, django_capture_on_commit_callbacks
+):
+    exchange = ExchangeFactory(name="Quiet Exchange", slug="quiet", headquarters=jurisdiction("JP"), size_tier="mid")
+    from leads.services import scores_rescore
+
+    scores_rescore(exchange_ids=[exchange.pk], as_of=timezone.now())
+    before = Score.objects.get(exchange=exchange).score
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = japan_client.post(
+            "/exchanges/quiet/activities/",
+            {
+                "kind": "meeting",
+                "occurred_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
+                "summary": "Met the CTO",
+            },
+        )
+
+    assert response.status_code == 302
+    assert Activity.objects.filter(exchange=exchange).values_list("summary", "rep__username").get() == (
+        "Met the CTO",
+        "kenji",
+    )
+    after = Score.objects.get(exchange=exchange)
+    assert after.score - before == ScoringModel.objects.get(is_active=True).get_parameters().engagement_points
+    assert "Met the CTO" in japan_client.get("/exchanges/quiet/").content.decode()
+
+
+def test_an_activity_without_summary_is_refused_and_nothing_is_written(japan_client, world):
+    exchange = world["exchanges"][0]
+    count = Activity.objects.count()
+
+    response = japan_client.post(f"/exchanges/{exchange.slug}/activities/", {"kind": "meeting", "occurred_at": ""})
+
+    assert response.status_code == 400
+    assert Activity.objects.count() == count
+    assert "This field is required." in response.content.decode()
+
+
+def test_bulk_assignment_and_status_change_on_the_follow_up_board(japan_client, world, team):
+    follow_ups = list(FollowUp.objects.order_by("pk"))
+
+    response = japan_client.post(
+        "/events/webx-2025/follow-ups/assign/",
+        {"follow_ups": [follow_ups[0].pk, follow_ups[1].pk], "assignee": "priya"},
+    )
+    assert response.status_code == 302
+    assert list(FollowUp.objects.order_by("pk").values_list("assignee__username", flat=True)) == [
+        "priya",
+        "priya",
+        "kenji",
+    ]
+
+    japan_client.post(f"/events/webx-2025/follow-ups/{follow_ups[2].pk}/status/", {"status": "contacted"})
+    follow_ups[2].refresh_from_db()
+    assert follow_ups[2].status == FollowUpStatus.CONTACTED
+    assert follow_ups[2].status_changed_by == team["japan"]
+
+
+def test_the_follow_up_board_marks_overdue_rows(japan_client, world):
+    body = japan_client.get("/events/webx-2025/follow-ups/").content.decode()
+
+    assert body.count('class="overdue"') == 3
+
+
+def test_a_rep_cannot_open_the_scoring_model(japan_client, world):
+    assert japan_client.get("/scoring-model/").status_code == 403
+
+
+def test_a_manager_sees_the_impact_of_a_weight_and_activates_a_new_version(manager_client, world):
+    form = manager_client.get("/scoring-model/").context["form"]
+    data = {name: field.initial for name, field in form.fields.items() if name != "name"}
+    data["largest_rival_points"] = 60
+
+    preview = manager_client.post("/scoring-model/", {**data, "preview": "1"})
+    assert preview.status_code == 200
+    impact = preview.context["impact"]
+    assert impact.exchanges == Exchange.objects.count()
+    assert [move.delta for move in impact.moves] == [24, 24, 24]
+    assert ScoringModel.objects.count() == 1
+
+    response = manager_client.post("/scoring-model/", {**data, "name": "Rivals weigh more", "activate": "1"})
+    assert response.status_code == 302
+    active = ScoringModel.objects.get(is_active=True)
+    assert (active.version, active.name, active.parameters["largest_rival_points"]) == (2, "Rivals weigh more", 60)
+
+
+def test_invalid_thresholds_are_refused_and_no_version_is_created(manager_client, world):
+    form = manager_client.get("/scoring-model/").context["form"]
+    data = {name: field.initial for name, field in form.fields.items() if name != "name"}
+    data["grade_b"] = 90
+
+    response = manager_client.post("/scoring-model/", {**data, "activate": "1"})
+
+    assert response.status_code == 400
+    assert "grade thresholds must fall" in response.content.decode()
+    assert ScoringModel.objects.count() == 1
