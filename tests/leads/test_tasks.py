@@ -1,0 +1,146 @@
+"""Tasks: a real Celery worker rescoring after a signal, and reruns after a crash mid-way."""
+
+import datetime
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from django.db import connection
+
+from crm.models import EvidenceChange
+from intel.services import signal_record
+from leads.models import Score, ScoreChange
+from leads.services import evidence_changes_process, scores_rescore
+from leads.services import scores as score_services
+from tests.crm.factories import vendor
+from tests.leads.factories import exchange_on
+
+ROOT = Path(__file__).resolve().parents[2]
+AS_OF = datetime.datetime(2025, 9, 1, tzinfo=datetime.UTC)
+
+
+def database_url() -> str:
+    settings = connection.settings_dict
+    return f"postgres://{settings['USER']}@{settings['HOST']}:{settings['PORT']}/{settings['NAME']}"
+
+
+@pytest.mark.services
+def test_a_recorded_signal_is_rescored_by_a_real_worker(transactional_db, postgresql, redis_url, home_vendor_slug):
+    # given a scored exchange with Alibaba Cloud at 60%, and a worker on Redis and this database
+    import redis
+
+    exchange = exchange_on("hitex", {"alibaba-cloud": 60})
+    scores_rescore()
+    redis.Redis.from_url(redis_url).delete("celery", "unacked", "unacked_index")
+    environment = os.environ | {
+        "DATABASE_URL": database_url(),
+        "REDIS_URL": redis_url,
+        "CELERY_BROKER_URL": redis_url,
+        "CRM_HOME_VENDOR": "tencent-cloud",
+        "CRM_IGNORE_DOTENV": "1",
+    }
+    worker = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "crm",
+            "worker",
+            "--pool=solo",
+            "--loglevel=INFO",
+            "--without-heartbeat",
+        ],
+        cwd=ROOT,
+        env=environment,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        # when an outage at Alibaba Cloud that named it is recorded (committed, then published)
+        signal = signal_record(
+            kind="outage",
+            title="Alibaba Cloud Hong Kong zone C outage",
+            occurred_at=datetime.datetime.now(datetime.UTC) - datetime.timedelta(hours=1),
+            exchanges=[exchange],
+            vendor=vendor("alibaba-cloud"),
+            vendor_region="Hong Kong",
+            severity=5,
+            source_note="News reports",
+        )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not ScoreChange.objects.filter(cause="evidence").exists():
+            time.sleep(0.2)
+    finally:
+        worker.terminate()
+        output = worker.communicate(timeout=30)[0]
+
+    # then the worker rescored it: 48 -> 60 with the outage as a factor, and the outbox row is served
+    change = ScoreChange.objects.filter(cause="evidence").get()
+    assert (change.old_score, change.new_score) == (48, 60), output[-3000:]
+    assert Score.objects.get(exchange=exchange).factors[-1]["references"] == [f"signal:{signal.pk}"]
+    assert EvidenceChange.objects.filter(processed_at__isnull=True).count() == 0
+
+
+@pytest.mark.django_db
+def test_a_rescore_killed_half_way_and_rerun_loses_nothing_and_duplicates_nothing(monkeypatch, home_vendor_slug):
+    # given five exchanges, rescored in chunks of two, and a crash while writing the second chunk
+    for n in range(5):
+        exchange_on(f"x{n}", {"aws": 20 * n})
+    real_write = score_services.scores_write
+    calls = []
+
+    def crash_on_second_chunk(**kwargs):
+        calls.append(1)
+        if len(calls) == 2:
+            raise SystemExit("worker killed")
+        return real_write(**kwargs)
+
+    monkeypatch.setattr(score_services, "scores_write", crash_on_second_chunk)
+    with pytest.raises(SystemExit):
+        scores_rescore(as_of=AS_OF, chunk_size=2)
+    assert ScoreChange.objects.count() == 2  # the first chunk is committed, the second rolled back
+
+    # when the run is started again
+    monkeypatch.setattr(score_services, "scores_write", real_write)
+    summary = scores_rescore(as_of=AS_OF, chunk_size=2)
+
+    # then every exchange has exactly one history row and one score
+    assert (summary.created, summary.unchanged) == (3, 2)
+    assert sorted(ScoreChange.objects.values_list("exchange__slug", flat=True)) == ["x0", "x1", "x2", "x3", "x4"]
+    assert Score.objects.count() == 5
+
+
+@pytest.mark.django_db
+def test_an_evidence_batch_killed_before_it_is_marked_is_served_once_on_redelivery(monkeypatch, home_vendor_slug):
+    # given a scored exchange whose allocation changed (an outbox row waits)
+    exchange = exchange_on("movex", {"aws": 60})
+    scores_rescore(as_of=AS_OF)
+    exchange.allocations.update(share_percent=30)
+    EvidenceChange.objects.create(exchange=exchange, cause="allocation", reference="allocation:1")
+    real_chunk = score_services._rescore_chunk
+
+    def rescore_then_die(*args, **kwargs):
+        real_chunk(*args, **kwargs)
+        raise SystemExit("worker killed after writing, before marking")
+
+    monkeypatch.setattr(score_services, "_rescore_chunk", rescore_then_die)
+    with pytest.raises(SystemExit):
+        evidence_changes_process(as_of=AS_OF)
+    assert (ScoreChange.objects.count(), EvidenceChange.objects.filter(processed_at=None).count()) == (1, 1)
+
+    # when the message comes back and the consumer runs again
+    monkeypatch.setattr(score_services, "_rescore_chunk", real_chunk)
+    served = evidence_changes_process(as_of=AS_OF)
+
+    # then the change is served once: one new history row, nothing pending
+    assert served.changes == 1
+    assert list(ScoreChange.objects.order_by("pk").values_list("cause", "new_score")) == [
+        ("manual", 48),
+        ("evidence", 29),
+    ]
+    assert EvidenceChange.objects.filter(processed_at=None).count() == 0
