@@ -108,8 +108,12 @@ class Inference:
 
     @property
     def has_conclusion(self) -> bool:
-        """False when every host failed to resolve: nothing is known, and nothing previous is undone."""
-        return any(verdict.kind != "unresolved" for verdict in self.verdicts)
+        """False when nothing can be concluded and nothing previous should be undone: every host
+        failed to resolve, or the exchange has API hosts and none of them resolved (the website
+        alone must not replace what its API showed before)."""
+        api = [verdict for verdict in self.verdicts if verdict.role in API_ROLES]
+        considered = api or self.verdicts
+        return any(verdict.kind != "unresolved" for verdict in considered)
 
 
 def host_verdict(finding: HostFinding) -> HostVerdict:

@@ -145,7 +145,7 @@ def cloud_detection_record(
             exchange=exchange, inference=inference, vendors=vendors, today=now.date(), outcome=outcome
         )
     else:
-        outcome.notes.append("No host resolved: nothing is concluded and the previous inference is kept.")
+        outcome.notes.append("No API host resolved: nothing is concluded and the previous inference is kept.")
     if (
         previous
         and previous.api_providers
@@ -369,7 +369,7 @@ def _finding_json(finding: VendorFinding) -> dict:
 
 def _summary(inference: Inference) -> str:
     if not inference.has_conclusion:
-        return f"No host resolved ({inference.hosts_failed} of {inference.hosts_checked} failed)"
+        return f"Nothing concluded: {inference.hosts_failed} of {inference.hosts_checked} hosts failed to resolve"
     if inference.findings:
         parts = [f"{f.place} {f.share_percent.normalize():f}%" for f in inference.findings]
         kind = "API" if inference.findings[0].basis == "api_on_cloud" else "website"

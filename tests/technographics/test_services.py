@@ -117,14 +117,20 @@ def test_an_unresolvable_host_is_a_stored_error_and_the_other_hosts_still_count(
     assert engine_allocations(exchange)[0][:2] == ("aws", Decimal("100.00"))
 
 
-def test_when_no_host_resolves_the_previous_inference_is_kept(exchange, tables):
+def test_when_no_api_host_resolves_the_previous_inference_is_kept(exchange, tables):
+    # given last week the API host was on AWS Tokyo
     detect(exchange, {"api.kappa.example": ["13.112.0.9"]}, tables)
-    outcome = detect(exchange, {}, tables, now=NEXT_MONDAY)
-    assert outcome.detection.summary == "No host resolved (2 of 2 failed)"
-    assert outcome.detection.notes == ["No host resolved: nothing is concluded and the previous inference is kept."]
+    # when this week only the website resolves (to Alibaba Cloud)
+    outcome = detect(exchange, {"www.kappa.example": ["47.74.0.3"]}, tables, now=NEXT_MONDAY)
+    # then nothing is concluded: the website alone does not replace what the API showed
+    assert outcome.detection.summary == "Nothing concluded: 1 of 2 hosts failed to resolve"
+    assert outcome.detection.notes == ["No API host resolved: nothing is concluded and the previous inference is kept."]
     assert engine_allocations(exchange)[0][:2] == ("aws", Decimal("100.00"))
+    assert (Signal.objects.count(), EvidenceChange.objects.count()) == (0, 1)
     # the last known addresses stay beside the error
-    assert list(EndpointAddress.objects.values_list("ip", flat=True)) == ["13.112.0.9"]
+    assert list(EndpointAddress.objects.filter(endpoint__host="api.kappa.example").values_list("ip", flat=True)) == [
+        "13.112.0.9"
+    ]
 
 
 def test_a_stronger_rep_confirmed_allocation_is_kept_and_the_disagreement_recorded(exchange, tables):

@@ -33,4 +33,7 @@ def test_the_weekly_task_checks_every_exchange(fixture_resolver, eager_celery):
     fixture_resolver({"mu.example": ["47.74.0.1"]})
     detect_clouds_weekly_task()
     summaries = dict(CloudDetection.objects.values_list("exchange__slug", "summary"))
-    assert summaries == {first.slug: "website on Alibaba Cloud 100%", second.slug: "No host resolved (1 of 1 failed)"}
+    assert summaries == {
+        first.slug: "website on Alibaba Cloud 100%",
+        second.slug: "Nothing concluded: 1 of 1 hosts failed to resolve",
+    }
