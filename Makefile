@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: demo test install install-test migrate serve worker beat lint format schema bench clean
+.PHONY: demo test install install-test migrate serve worker beat lint format schema fuzz bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -53,6 +53,14 @@ lint: install-test
 format: install-test
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+
+# The committed OpenAPI document; tests fail when it drifts from the code.
+schema: install-test
+	$(BIN)/python manage.py spectacular --file openapi.yaml --validate --fail-on-warn
+
+# A longer schemathesis run over the whole API (the suite runs a short one).
+fuzz: install-test
+	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-50} $(BIN)/python -m pytest tests/api/test_fuzz.py $(PYTEST_ARGS)
 
 bench: install-test
 	$(BIN)/python -m bench

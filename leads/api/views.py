@@ -32,9 +32,9 @@ from leads.api.serializers import (
     WebhookDeliverySerializer,
     WebhookSubscriptionSerializer,
 )
-from leads.choices import AssignmentMethod
 from leads.filtersets import FollowUpFilterSet, LeadFilterSet, ScoreChangeFilterSet, ScoringModelFilterSet
 from leads.models import FollowUp, Score, ScoreChange, ScoringModel, WebhookDelivery, WebhookSubscription
+from leads.services.followups import follow_up_assign, follow_up_set_status
 from leads.services.scores import active_model, exchange_explain, scoring_model_activate, scoring_model_create_version
 from leads.webhooks.services import webhook_event_record
 
@@ -212,11 +212,9 @@ class FollowUpViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         follow_up = self.get_object()
         serializer = FollowUpStatusSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        with transaction.atomic():
-            follow_up.status = serializer.validated_data["status"]
-            follow_up.status_changed_by = request.user
-            follow_up.status_changed_at = timezone.now()
-            follow_up.save(update_fields=["status", "status_changed_by", "status_changed_at", "updated_at"])
+        follow_up = follow_up_set_status(
+            follow_up=follow_up, status=serializer.validated_data["status"], user=request.user
+        )
         return Response(self.get_serializer(follow_up).data)
 
     @extend_schema(request=FollowUpAssignSerializer, responses={200: FollowUpSerializer})
@@ -230,9 +228,7 @@ class FollowUpViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         serializer.is_valid(raise_exception=True)
         assignee = serializer.validated_data["assignee"]
         with transaction.atomic():
-            follow_up.assignee = assignee
-            follow_up.assignment_method = AssignmentMethod.MANUAL if assignee else AssignmentMethod.UNASSIGNED
-            follow_up.save(update_fields=["assignee", "assignment_method", "updated_at"])
+            follow_up = follow_up_assign(follow_up=follow_up, assignee=assignee)
             if assignee is not None:
                 webhook_event_record(
                     event="follow_up.assigned",
