@@ -4,6 +4,9 @@ from django.core.management.base import BaseCommand
 
 from crm import demo as crm_demo
 from intel import demo as intel_demo
+from intel.models import Event
+from leads.choices import ScoreCause
+from leads.services import follow_ups_create_for_event, scores_rescore
 
 
 class Command(BaseCommand):
@@ -20,6 +23,12 @@ class Command(BaseCommand):
         self.stdout.write("Loading the market evidence (FACTS) and WebX 2025...")
         for line in intel_demo.load(progress=self._progress):
             self.stdout.write(f"  {line}")
+        self.stdout.write("Scoring every exchange...")
+        scored = scores_rescore(cause=ScoreCause.MANUAL, progress=self._scored)
+        self.stdout.write(f"  scores: {scored.created} new, {scored.updated} changed, {scored.unchanged} unchanged")
+        for event in Event.objects.order_by("starts_on"):
+            follow_ups = follow_ups_create_for_event(event=event)
+            self.stdout.write(f"  follow-up list for {event.name}: {len(follow_ups)} people, ranked and assigned")
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS("Demo data ready."))
         self.stdout.write(f"  Log in as manager / {crm_demo.DEMO_PASSWORD}")
@@ -27,3 +36,6 @@ class Command(BaseCommand):
 
     def _progress(self, done: int, total: int) -> None:
         self.stdout.write(f"  matched {done}/{total} badge scans", ending="\r" if done < total else "\n")
+
+    def _scored(self, done: int, total: int) -> None:
+        self.stdout.write(f"  scored {done}/{total}", ending="\r" if done < total else "\n")
