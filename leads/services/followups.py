@@ -189,7 +189,7 @@ def follow_ups_progress(*, event: Event, now: datetime.datetime | None = None) -
         event_id=event.pk,
         total=len(rows),
         by_status=statuses,
-        overdue=sum(1 for _s, _a, due in rows if _s == FollowUpStatus.TO_DO and due < now),
+        overdue=sum(1 for _assignee, status, due in rows if status == FollowUpStatus.TO_DO and due < now),
         unassigned=len(per_rep.get(None, [])),
         reps=reps,
     )
