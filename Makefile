@@ -65,5 +65,10 @@ fuzz: install-test
 bench: install-test
 	$(BIN)/python -m bench
 
+# A PNG of each main page under artifacts/screenshots/, taken by the browser tests (needs chromium).
+screenshots: install-test
+	$(BIN)/python -m pytest tests/browser -q
+	@echo "Screenshots in artifacts/screenshots/"
+
 clean:
 	rm -rf $(VENV) db.sqlite3 db.sqlite3-* staticfiles .pytest_cache .ruff_cache

@@ -45,7 +45,7 @@ def evidence_opacity(confidence: int) -> float:
 def allocation_bars(bars: list[Bar], *, colours: dict[str, str], title: str) -> SafeString:
     """Horizontal 0..100% bars, one per workload, split by vendor; opacity shows evidence strength."""
     label_width, bar_width, row_height, gap = 150, 420, 26, 12
-    width = label_width + bar_width + 60
+    width = label_width + bar_width + 100
     height = max(1, len(bars)) * (row_height + gap) + 24
     parts = [
         format_html(

@@ -169,7 +169,8 @@ def follow_ups_assign(request, slug: str):
     with transaction.atomic():
         for follow_up in chosen:
             follow_up_assign(follow_up=follow_up, assignee=assignee)
-    messages.success(request, f"{len(chosen)} follow-up{'s' if len(chosen) != 1 else ''} assigned to {assignee}.")
+    who = assignee.get_full_name() or assignee.get_username()
+    messages.success(request, f"{len(chosen)} follow-up{'s' if len(chosen) != 1 else ''} assigned to {who}.")
     return redirect("leads:follow_ups", slug=event.slug)
 
 
