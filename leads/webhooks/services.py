@@ -63,14 +63,14 @@ def _publish(ids: list[int]) -> None:
             logger.exception("Could not queue webhook delivery %s; the relay will send it.", pk)
 
 
-def webhook_deliver(*, delivery_id: int) -> WebhookDelivery | None:
+def webhook_deliver(*, delivery_id: int, now: datetime.datetime | None = None) -> WebhookDelivery | None:
     """Send one due delivery once; record the outcome (and when to try again). Safe to call twice:
     a delivered or not-yet-due delivery is left alone."""
     with transaction.atomic():
         delivery = (
             WebhookDelivery.objects.select_for_update(skip_locked=True)
             .select_related("subscription")
-            .filter(pk=delivery_id, status=DeliveryStatus.PENDING, next_attempt_at__lte=timezone.now())
+            .filter(pk=delivery_id, status=DeliveryStatus.PENDING, next_attempt_at__lte=now or timezone.now())
             .first()
         )
         if delivery is None:
@@ -133,5 +133,5 @@ def webhooks_relay(*, now: datetime.datetime | None = None) -> int:
         .values_list("pk", flat=True)[:RELAY_BATCH_SIZE]
     )
     for pk in due:
-        webhook_deliver(delivery_id=pk)
+        webhook_deliver(delivery_id=pk, now=now)
     return len(due)
