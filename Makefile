@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: demo test install install-test migrate serve worker beat lint format schema fuzz bench clean
+.PHONY: demo test install install-test migrate serve worker beat lint format schema fuzz bench screenshots clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
