@@ -274,14 +274,15 @@ def badge_scan_rows(
             company = _company_spelling(rng, exchange)
             mail_roll = rng.random()
             if mail_roll < 0.6:
-                email = f"{handle}@{exchange.domain}"
-            elif mail_roll < 0.8:
-                email = f"{handle}{rng.randrange(100)}@gmail.com"
+                email = f"{handle}{rng.randrange(1_000)}@{exchange.domain}"
+            elif mail_roll < 0.85:
+                email = f"{handle}{rng.randrange(10_000)}@gmail.com"
             else:
                 email = ""
         else:
             company = rng.choice(OTHER_COMPANIES)
-            email = f"{handle}@{rng.choice(OTHER_DOMAINS)}" if rng.random() < 0.6 else ""
+            # Lead-retrieval apps capture an email for most badges.
+            email = f"{handle}{rng.randrange(10_000)}@{rng.choice(OTHER_DOMAINS)}" if rng.random() < 0.85 else ""
         scanned = datetime.datetime.combine(day, datetime.time(9)) + datetime.timedelta(minutes=rng.randrange(600))
         phone = f"+81-90-{rng.randrange(10_000):04d}-{rng.randrange(10_000):04d}" if rng.random() < 0.4 else ""
         note = f"{GENERATED_NOTE} {rng.choice(NOTES)}".strip()

@@ -171,46 +171,6 @@ class EventViewSet(AtomicWritesMixin, viewsets.ModelViewSet):
     ordering_fields = ["starts_on", "name", "id"]
     ordering = ["-starts_on", "-id"]
 
-
-class AttendeeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    """People met at events, with the exchange they were matched to."""
-
-    queryset = Attendee.objects.none()  # the model, for the schema; get_queryset scopes it
-
-    serializer_class = AttendeeSerializer
-    filterset_class = AttendeeFilterSet
-    permission_classes = [ApiAccess, ChangeOwnOnly]
-    ordering_fields = ["full_name", "id", "match_confidence"]
-    ordering = ["id"]
-
-    def get_queryset(self):
-        return visible_attendees(self.request.user).select_related("event", "exchange")
-
-    def may_change(self, request, obj) -> bool:
-        if obj.exchange_id is None or is_manager(request.user):
-            return True
-        return Exchange.objects.editable_by(request.user).filter(pk=obj.exchange_id).exists()
-
-    @extend_schema(request=AttendeeMatchSerializer, responses={200: AttendeeSerializer})
-    @action(detail=True, methods=["post"])
-    def match(self, request, pk=None):
-        """Confirm or change the exchange a person works at (or mark them as not from an exchange)."""
-        attendee = self.get_object()
-        serializer = AttendeeMatchSerializer(data=request.data, context=self.get_serializer_context())
-        serializer.is_valid(raise_exception=True)
-        exchange = serializer.validated_data["exchange"]
-        ensure_may_change_exchange(request.user, exchange)
-        if exchange is None:
-            attendee = attendee_mark_not_exchange(attendee=attendee, user=request.user)
-        else:
-            attendee = attendee_match_choose(
-                attendee=attendee,
-                exchange=exchange,
-                user=request.user,
-                remember_alias=serializer.validated_data["remember_alias"],
-            )
-        return Response(AttendeeSerializer(attendee, context=self.get_serializer_context()).data)
-
     def get_permissions(self):
         if self.action in ("attendees_preview", "attendees_import"):
             return [ApiAccess()]
@@ -267,3 +227,43 @@ class AttendeeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         body["problems"] = _problems(outcome.problems)
         body["rejected_report"] = outcome.rejected_report.decode("utf-8-sig", errors="replace")
         return Response(body, status=status.HTTP_201_CREATED if outcome.is_committed else status.HTTP_400_BAD_REQUEST)
+
+
+class AttendeeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """People met at events, with the exchange they were matched to."""
+
+    queryset = Attendee.objects.none()  # the model, for the schema; get_queryset scopes it
+
+    serializer_class = AttendeeSerializer
+    filterset_class = AttendeeFilterSet
+    permission_classes = [ApiAccess, ChangeOwnOnly]
+    ordering_fields = ["full_name", "id", "match_confidence"]
+    ordering = ["id"]
+
+    def get_queryset(self):
+        return visible_attendees(self.request.user).select_related("event", "exchange")
+
+    def may_change(self, request, obj) -> bool:
+        if obj.exchange_id is None or is_manager(request.user):
+            return True
+        return Exchange.objects.editable_by(request.user).filter(pk=obj.exchange_id).exists()
+
+    @extend_schema(request=AttendeeMatchSerializer, responses={200: AttendeeSerializer})
+    @action(detail=True, methods=["post"])
+    def match(self, request, pk=None):
+        """Confirm or change the exchange a person works at (or mark them as not from an exchange)."""
+        attendee = self.get_object()
+        serializer = AttendeeMatchSerializer(data=request.data, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        exchange = serializer.validated_data["exchange"]
+        ensure_may_change_exchange(request.user, exchange)
+        if exchange is None:
+            attendee = attendee_mark_not_exchange(attendee=attendee, user=request.user)
+        else:
+            attendee = attendee_match_choose(
+                attendee=attendee,
+                exchange=exchange,
+                user=request.user,
+                remember_alias=serializer.validated_data["remember_alias"],
+            )
+        return Response(AttendeeSerializer(attendee, context=self.get_serializer_context()).data)
