@@ -20,6 +20,9 @@ from intel.models import Signal
 from intel.queries import regulatory_pressure
 from leads.choices import FollowUpStatus, Grade
 from leads.models import FollowUp, Score, ScoreChange
+from leads.salesforce.mapping import ACCOUNT
+from leads.salesforce.services import field_map_current
+from leads.salesforce.sources import account_values
 
 TOP_PROSPECTS = 10
 BIG_MOVE_POINTS = 10
@@ -157,70 +160,16 @@ def leads_csv(exchanges: QuerySet[Exchange]) -> tuple[list[str], list[list[objec
     return header, rows
 
 
-def leads_salesforce_csv(exchanges: QuerySet[Exchange]) -> tuple[list[str], list[list[object]]]:
-    """The Account columns the Salesforce sync upserts, so a file can be loaded by hand the same way."""
-    header = [
-        "Exchange_Intel_Id__c",
-        "Name",
-        "Website",
-        "BillingCountryCode",
-        "Lead_Score__c",
-        "Lead_Grade__c",
-        "Lead_Reason__c",
-        "Scoring_Model_Version__c",
-    ]
-    rows = []
-    for exchange in exchanges:
-        score = _score_of(exchange)
-        rows.append(
-            [
-                exchange.slug,
-                exchange.name,
-                exchange.website,
-                exchange.headquarters.code if exchange.headquarters else "",
-                score.score if score else "",
-                score.grade if score else "",
-                top_reason(score.factors) if score else "",
-                score.model_version if score else "",
-            ]
-        )
-    return header, rows
-
-
-def follow_ups_csv(follow_ups, *, now: datetime.datetime) -> tuple[list[str], list[list[object]]]:
-    header = [
-        "Rank",
-        "Person",
-        "Title",
-        "Company",
-        "Exchange",
-        "Email",
-        "Phone",
-        "Person score",
-        "Assignee",
-        "Status",
-        "Due",
-        "Overdue",
-    ]
-    rows = []
-    for rank, f in enumerate(follow_ups, start=1):
-        attendee = f.attendee
-        rows.append(
-            [
-                rank,
-                attendee.full_name,
-                attendee.title,
-                attendee.company,
-                attendee.exchange.name if attendee.exchange else "",
-                attendee.email,
-                attendee.phone,
-                f.person_score,
-                f.assignee.get_username() if f.assignee else "",
-                f.get_status_display(),
-                f.due_at.isoformat(),
-                "yes" if f.is_overdue(now) else "no",
-            ]
-        )
+def leads_salesforce_csv(
+    exchanges: QuerySet[Exchange], *, today: datetime.date
+) -> tuple[list[str], list[list[object]]]:
+    """The Account fields the Salesforce sync upserts (its field map, with a manager's overrides) and the
+    values it would send, so a file can be loaded by hand the same way."""
+    account_map = field_map_current()[ACCOUNT]
+    ids = list(exchanges.values_list("pk", flat=True))
+    values = account_values(ids, today=today)
+    header = list(account_map.values())
+    rows = [[values[pk].get(source) for source in account_map] for pk in ids if pk in values]
     return header, rows
 
 

@@ -83,7 +83,7 @@ def lead_export(request):
 @login_required
 def lead_export_salesforce(request):
     exchanges = _filtered_leads(request).qs
-    header, rows = pages.leads_salesforce_csv(exchanges)
+    header, rows = pages.leads_salesforce_csv(exchanges, today=timezone.localdate())
     return _csv_response(csv_text(header, rows), f"salesforce-accounts-{timezone.localdate():%Y-%m-%d}.csv")
 
 

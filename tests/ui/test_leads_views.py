@@ -111,19 +111,21 @@ def test_the_csv_export_neutralises_formula_cells(japan_client, world, team):
     assert len(rows) == 2
 
 
-def test_the_salesforce_export_has_the_account_columns(japan_client, world):
+def test_the_salesforce_export_has_the_sync_s_account_columns(japan_client, world):
     response = japan_client.get("/leads/export-salesforce.csv?q=tokyo-0")
 
     rows = list(csv.reader(io.StringIO(response.content.decode())))
     score = Score.objects.get(exchange__slug="tokyo-0")
-    assert rows[1][:6] == [
-        "tokyo-0",
-        "Tokyo Exchange 0",
-        "https://tokyo-0.example.com",
-        "JP",
-        str(score.score),
-        score.grade,
+    assert rows[0][:6] == [
+        "Exchange_Intel_Key__c",
+        "Name",
+        "Website",
+        "BillingCountry",
+        "Intel_Score__c",
+        "Intel_Grade__c",
     ]
+    assert rows[1][1:6] == ["Tokyo Exchange 0", "https://tokyo-0.example.com", "Japan", str(score.score), score.grade]
+    assert len(rows) == 2
 
 
 def test_the_exchange_page_shows_factors_with_links_to_evidence_and_the_allocation_chart(japan_client, world):
