@@ -1,0 +1,183 @@
+"""The ranked leads list, explanations, follow-ups and attendee uploads over the API."""
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from crm.models import Allocation
+from intel.models import Attendee
+from leads.models import FollowUp, Score
+from tests.api.conftest import client_for
+from tests.crm.factories import AllocationFactory, vendor
+
+pytestmark = pytest.mark.django_db
+
+
+def slugs(response):
+    assert response.status_code == 200, response.json()
+    return [row["slug"] for row in response.json()["results"]]
+
+
+def set_score(exchange, score, grade, *, is_defend=False):
+    Score.objects.filter(exchange=exchange).update(score=score, grade=grade, is_defend=is_defend)
+
+
+def test_the_leads_list_ranks_by_score_and_leaves_out_accounts_to_defend_unless_asked(world, cast):
+    set_score(cast["bitflyer"], 80, "A")
+    set_score(cast["bybit"], 40, "C")
+    set_score(cast["coinhako"], 90, "A", is_defend=True)
+    set_score(cast["kraken"], 60, "B")
+    client = client_for(cast["manager"])
+
+    assert slugs(client.get("/api/v1/leads/")) == ["bitflyer", "kraken", "bybit"]
+    assert slugs(client.get("/api/v1/leads/", {"include_defend": "true"})) == [
+        "coinhako",
+        "bitflyer",
+        "kraken",
+        "bybit",
+    ]
+    assert slugs(client.get("/api/v1/leads/", {"grade": ["A", "B"]})) == ["bitflyer", "kraken"]
+    assert slugs(client.get("/api/v1/leads/", {"min_score": 50})) == ["bitflyer", "kraken"]
+    assert slugs(client.get("/api/v1/leads/", {"jurisdiction": "jp"})) == ["bitflyer", "bybit"]
+    assert slugs(client.get("/api/v1/leads/", {"owner": "rep.japan"})) == ["bitflyer"]
+    assert slugs(client.get("/api/v1/leads/", {"rival": "aws"})) == ["bitflyer", "kraken", "bybit"]
+
+
+def test_the_leads_list_filters_by_our_share_and_pages_without_counting(world, cast, home_vendor_slug):
+    Allocation.objects.all().delete()
+    AllocationFactory(exchange=cast["kraken"], vendor=vendor(home_vendor_slug), share_percent=30)
+    set_score(cast["bitflyer"], 80, "A")
+    set_score(cast["bybit"], 40, "C")
+    set_score(cast["kraken"], 60, "B")
+    client = client_for(cast["manager"])
+
+    first = client.get("/api/v1/leads/", {"page_size": 2})
+
+    assert slugs(client.get("/api/v1/leads/", {"our_share_min": 20})) == ["kraken"]
+    assert slugs(client.get("/api/v1/leads/", {"our_share_max": 10})) == ["bitflyer", "coinhako", "bybit"]
+    assert slugs(first) == slugs(client.get("/api/v1/leads/"))[:2]
+    assert first.json()["next"] == "http://testserver/api/v1/leads/?page=2&page_size=2"
+    assert first.json()["previous"] is None
+
+
+def test_the_leads_list_rejects_a_bad_filter_with_the_field_named(world, cast):
+    response = client_for(cast["manager"]).get("/api/v1/leads/", {"grade": "Z", "page_size": 0})
+
+    assert response.status_code == 400
+    assert response.json() == {"page_size": ["Must be between 1 and 1000, not 0."]}
+
+
+def test_explain_gives_the_factors_with_their_evidence(world, cast):
+    response = client_for(cast["japan"]).get("/api/v1/exchanges/bitflyer/explain/")
+
+    body = response.json()
+    assert response.status_code == 200
+    assert body["exchange"] == "bitflyer"
+    assert body["stored_score"] == Score.objects.get(exchange=cast["bitflyer"]).score
+    allocation = Allocation.objects.get(exchange=cast["bitflyer"])
+    evidence = [item for factor in body["factors"] for item in factor["evidence"]]
+    assert {
+        "reference": f"allocation:{allocation.pk}",
+        "kind": "allocation",
+        "label": "AWS holds 60% (All workloads)",
+        "source_url": "",
+        "occurred_on": "2025-08-25",
+    } in evidence
+
+
+def test_explain_of_an_exchange_the_rep_cannot_see_answers_404(world, cast):
+    assert client_for(cast["japan"]).get("/api/v1/exchanges/coinhako/explain/").status_code == 404
+
+
+def test_exchanges_carry_their_current_score(world, cast):
+    row = client_for(cast["japan"]).get("/api/v1/exchanges/bitflyer/").json()
+
+    score = Score.objects.get(exchange=cast["bitflyer"])
+    assert row["score"]["score"] == score.score
+    assert row["score"]["grade"] == "B"
+    assert row["score"]["model_version"] == 1
+
+
+def test_only_a_manager_assigns_follow_ups(world, cast):
+    follow_up = world["bitflyer"]["follow-ups"]
+
+    refused = client_for(cast["japan"]).post(f"/api/v1/follow-ups/{follow_up}/assign/", {"assignee": "rep.japan"})
+    assigned = client_for(cast["manager"]).post(f"/api/v1/follow-ups/{follow_up}/assign/", {"assignee": "rep.japan"})
+
+    assert refused.status_code == 403
+    assert assigned.status_code == 200
+    assert assigned.json()["assignee"] == "rep.japan"
+    assert FollowUp.objects.get(pk=follow_up).assignee == cast["japan"]
+
+
+def test_the_assignee_moves_a_follow_up_on_and_a_rep_who_only_sees_it_cannot(world, cast):
+    follow_up = FollowUp.objects.get(pk=world["bybit"]["follow-ups"])
+    follow_up.assignee = cast["japan"]
+    follow_up.save()
+
+    moved = client_for(cast["japan"]).post(f"/api/v1/follow-ups/{follow_up.pk}/status/", {"status": "contacted"})
+    other = FollowUp.objects.get(pk=world["bybit"]["follow-ups"])
+    other.assignee = None
+    other.save()
+    refused = client_for(cast["japan"]).post(f"/api/v1/follow-ups/{follow_up.pk}/status/", {"status": "not_a_fit"})
+
+    assert moved.status_code == 200
+    assert moved.json()["status_changed_by"] == "rep.japan"
+    assert refused.status_code == 403
+    assert FollowUp.objects.get(pk=follow_up.pk).status == "contacted"
+
+
+CSV = (
+    "name,company,email\n"
+    "Ada Lovelace,bitFlyer,ada@bitflyer.example.com\n"
+    "Grace Hopper,Coinhako,grace@coinhako.example.com\n"
+)
+
+
+def upload(client, event_slug, step, content, **extra):
+    return client.post(
+        f"/api/v1/events/{event_slug}/attendees/{step}/",
+        {"file": SimpleUploadedFile("scans.csv", content, content_type="text/csv"), **extra},
+        format="multipart",
+    )
+
+
+def test_a_rep_previews_then_imports_badge_scans(world, cast):
+    client = client_for(cast["japan"])
+    before = Attendee.objects.count()
+
+    preview = upload(client, "webx-2025", "preview", CSV.encode())
+    after_preview = Attendee.objects.count()
+    imported = upload(client, "webx-2025", "import", CSV.encode())
+
+    assert preview.status_code == 200, preview.json()
+    assert (preview.json()["rows_read"], preview.json()["new_people"], preview.json()["problems"]) == (2, 2, [])
+    assert after_preview == before
+    assert imported.status_code == 201, imported.json()
+    assert (imported.json()["is_committed"], imported.json()["created"]) == (True, 2)
+    assert Attendee.objects.count() == before + 2
+
+
+def test_a_file_with_a_bad_row_writes_nothing_and_names_the_line(world, cast):
+    bad = CSV + "Alan Turing,Bybit,not-an-email\n"
+    before = Attendee.objects.count()
+
+    response = upload(client_for(cast["japan"]), "webx-2025", "import", bad.encode())
+
+    assert response.status_code == 400
+    assert response.json()["is_committed"] is False
+    assert [(p["line"], p["column"]) for p in response.json()["problems"]] == [(4, "email")]
+    assert Attendee.objects.count() == before
+
+
+def test_an_upload_over_the_size_limit_answers_413_and_over_the_row_limit_400(world, cast, settings):
+    settings.API_UPLOAD_MAX_BYTES = 150
+    settings.API_UPLOAD_MAX_ROWS = 1
+    client = client_for(cast["japan"])
+
+    too_large = upload(client, "webx-2025", "preview", b"name\n" + b"x" * 200)
+    too_long = upload(client, "webx-2025", "preview", CSV.encode())
+
+    assert too_large.status_code == 413
+    assert too_large.json() == {"detail": "The file is 205 bytes; the limit is 150 bytes."}
+    assert too_long.status_code == 400
+    assert too_long.json() == {"file": ["The file has 2 rows; at most 1 are accepted per upload."]}
