@@ -208,7 +208,10 @@ class Sender:
 
     def _member_statuses(self, items: list[Item]) -> None:
         campaign_ids = self._salesforce_ids(CAMPAIGN, {item.values["event_key"] for item in items})
-        ready = [item for item in items if item.values["event_key"] in campaign_ids]
+        ready = sorted(
+            (item for item in items if item.values["event_key"] in campaign_ids),
+            key=lambda item: (item.values["event_key"], item.values["sort_order"]),
+        )
         for start in range(0, len(ready), COLLECTION_SIZE):
             chunk = ready[start : start + COLLECTION_SIZE]
             records = [

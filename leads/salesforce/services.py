@@ -217,7 +217,10 @@ def salesforce_sync(
             _state()
             sync_changes_collect(full=full, now=now)
             plan = plan_build(field_map=field_map, now=now)
-            lines = _plan_lines(plan, field_map, config) if not plan.is_empty else ["Nothing to send: 0 API calls."]
+            if plan.is_empty:
+                lines = [f"Nothing to send: 0 API calls ({plan.settled} unchanged records need no call)."]
+            else:
+                lines = _plan_lines(plan, field_map, config)
             transaction.set_rollback(True)
         return SyncOutcome(status="dry_run", message=lines[-1], plan_lines=lines)
 

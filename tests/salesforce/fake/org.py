@@ -142,6 +142,12 @@ class FakeOrg:
                 self.keys.setdefault(object_name, {}).setdefault(values[KEY], []).append(record_id)
             return self.records[object_name][record_id]
 
+    def delete(self, object_name: str, record_id: str) -> None:
+        with self.lock:
+            record = self.records[object_name].pop(record_id)
+            if record.get(KEY):
+                self.keys[object_name][record[KEY]].remove(record_id)
+
     # -- the semantics --------------------------------------------------------------------------
 
     def _check(self, object_name: str, values: dict, *, creating: bool) -> dict | None:

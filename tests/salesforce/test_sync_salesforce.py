@@ -1,0 +1,50 @@
+"""The command: a dry run says what it would send; a run prints its figures; no configuration, a clear error."""
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from leads.salesforce.models import SyncRun
+from tests.crm.factories import ExchangeFactory
+from tests.salesforce.factories import score_change
+
+pytestmark = pytest.mark.django_db
+
+
+def test_dry_run_prints_the_plan_and_sends_nothing(salesforce, capsys):
+    score_change(ExchangeFactory(name="Bybit", slug="bybit"), 72, "A")
+    call_command("sync_salesforce", "--dry-run")
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == "Account: 1 records via sObject Collections, 1 calls"
+    assert out[-1] == "Total: 1 records, 2 API calls (1 describe); 0 unchanged records need no call."
+    assert salesforce.requests == []
+    assert SyncRun.objects.count() == 0
+
+
+def test_a_run_prints_what_it_sent_and_cost(salesforce, capsys):
+    score_change(ExchangeFactory(), 72, "A")
+    call_command("sync_salesforce")
+    out = capsys.readouterr().out.splitlines()
+    assert out == [
+        "  Account: 1 answered, 1 records sent so far",
+        "Succeeded: 1 sent, 1 confirmed, 0 refused, 0 to retry; 2 API calls (0 retries, 0 bulk jobs), "
+        "org budget 2/15000.",
+    ]
+
+
+def test_full_resends_every_scored_exchange(salesforce, capsys):
+    score_change(ExchangeFactory(), 72, "A")
+    call_command("sync_salesforce")
+    call_command("sync_salesforce", "--full", "--dry-run")
+    assert capsys.readouterr().out.splitlines()[-1] == (
+        "Nothing to send: 0 API calls (1 unchanged records need no call)."
+    )
+
+
+def test_without_configuration_the_command_says_what_to_set(settings):
+    settings.SALESFORCE_LOGIN_URL = ""
+    settings.SALESFORCE_CLIENT_ID = ""
+    score_change(ExchangeFactory(), 72, "A")
+    with pytest.raises(
+        CommandError, match="Salesforce is not configured: set SALESFORCE_LOGIN_URL and SALESFORCE_CLIENT_ID"
+    ):
+        call_command("sync_salesforce")
