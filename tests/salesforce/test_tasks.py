@@ -12,7 +12,7 @@ pytestmark = pytest.mark.django_db
 
 def test_the_task_runs_a_sync(salesforce):
     score_change(ExchangeFactory(), 72, "A")
-    assert sync_salesforce_task.delay().get() == "succeeded"
+    assert sync_salesforce_task.apply().get() == "succeeded"
     assert SyncRun.objects.get().records_confirmed == 1
     assert len(salesforce.org.all("Account")) == 1
 
@@ -20,7 +20,7 @@ def test_the_task_runs_a_sync(salesforce):
 def test_without_configuration_the_task_does_nothing(settings):
     settings.SALESFORCE_LOGIN_URL = ""
     score_change(ExchangeFactory(), 72, "A")
-    assert sync_salesforce_task.delay().get() == "not_configured"
+    assert sync_salesforce_task.apply().get() == "not_configured"
     assert SyncRun.objects.count() == 0
 
 
