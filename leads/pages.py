@@ -173,6 +173,43 @@ def leads_salesforce_csv(
     return header, rows
 
 
+def follow_ups_csv(follow_ups, *, now: datetime.datetime) -> tuple[list[str], list[list[object]]]:
+    header = [
+        "Rank",
+        "Person",
+        "Title",
+        "Company",
+        "Exchange",
+        "Email",
+        "Phone",
+        "Person score",
+        "Assignee",
+        "Status",
+        "Due",
+        "Overdue",
+    ]
+    rows = []
+    for rank, f in enumerate(follow_ups, start=1):
+        attendee = f.attendee
+        rows.append(
+            [
+                rank,
+                attendee.full_name,
+                attendee.title,
+                attendee.company,
+                attendee.exchange.name if attendee.exchange else "",
+                attendee.email,
+                attendee.phone,
+                f.person_score,
+                f.assignee.get_username() if f.assignee else "",
+                f.get_status_display(),
+                f.due_at.isoformat(),
+                "yes" if f.is_overdue(now) else "no",
+            ]
+        )
+    return header, rows
+
+
 # ---------------------------------------------------------------- the exchange page
 
 

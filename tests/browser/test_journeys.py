@@ -1,11 +1,13 @@
 """What a rep and a manager do in a real browser, with a screenshot of each main page."""
 
 import csv
+import importlib
 import io
 import re
 from pathlib import Path
 
 import pytest
+from django.apps import apps as django_apps
 from playwright.sync_api import expect
 
 from crm.choices import RepRole
@@ -21,8 +23,16 @@ from tests.ui.conftest import PASSWORD, build_world
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
+def reseed() -> None:
+    """Put back the reference data the migrations seed (vendors, jurisdictions, model v1): a
+    transactional test before this one may have flushed the tables."""
+    for module in ("crm.migrations.0003_seed_reference_data", "leads.migrations.0002_seed_scoring_model_v1"):
+        importlib.import_module(module).seed(django_apps, None)
+
+
 @pytest.fixture
-def team(django_db_setup, django_db_blocker, transactional_db):
+def team(transactional_db):
+    reseed()
     japan = RepFactory(user=UserFactory(username="kenji", first_name="Kenji", last_name="Sato"))
     japan.territories.set([jurisdiction("JP")])
     singapore = RepFactory(user=UserFactory(username="priya", first_name="Priya", last_name="Nair"))
