@@ -24,7 +24,9 @@ ERRORS = {
     "403": OpenApiResponse(
         ErrorSerializer, description="Not allowed: a read-only token writing, or a rep changing another's account."
     ),
-    "404": OpenApiResponse(ErrorSerializer, description="No such object among those the caller may see."),
+    "404": OpenApiResponse(
+        ErrorSerializer, description="No such object among those the caller may see (or no such page)."
+    ),
     "413": OpenApiResponse(ErrorSerializer, description="The uploaded file is too large."),
     "429": OpenApiResponse(ErrorSerializer, description="Too many requests for this token or user; retry later."),
 }
@@ -37,20 +39,17 @@ class AutoSchema(openapi.AutoSchema):
         responses = super()._get_response_bodies(direction)
         if direction != "response":
             return responses
-        codes = ["401", "429"]
+        # Any operation may meet bad input (a body, or a filter value: 400) and a missing object (or, on
+        # a list, a page past the end: 404); writes may be refused (403).
+        codes = ["400", "401", "404", "429"]
         if self.method not in ("GET", "HEAD", "OPTIONS"):
-            codes += ["400", "403"]
-        if self._is_detail() or "{" in self.path:
-            codes.append("404")
+            codes.append("403")
         if getattr(self.view, "accepts_uploads", False) and self.method == "POST":
             codes.append("413")
         for code in codes:
             if code not in responses:
                 responses[code] = self._get_response_for_code(ERRORS[code], code)
         return responses
-
-    def _is_detail(self) -> bool:
-        return getattr(self.view, "detail", False) is True
 
 
 class ApiTokenScheme(OpenApiAuthenticationExtension):
@@ -73,3 +72,16 @@ class SessionScheme(OpenApiAuthenticationExtension):
 
     def get_security_definition(self, auto_schema):
         return {"type": "apiKey", "in": "cookie", "name": "sessionid", "description": "The web UI's session."}
+
+
+def relax_blank_formats(result, generator, request, public):
+    """Email and URL fields of this product may be blank, which `format: email|uri` would forbid: keep the
+    type, drop the format, and say so in the description."""
+    for component in result.get("components", {}).get("schemas", {}).values():
+        for prop in component.get("properties", {}).values():
+            kind = prop.get("format")
+            if kind in ("email", "uri"):
+                del prop["format"]
+                noun = "An email address" if kind == "email" else "A URL"
+                prop["description"] = (prop.get("description", "") + f" {noun}, or blank.").strip()
+    return result

@@ -152,7 +152,7 @@ class ContactSerializer(ExchangeChildSerializer):
 
 class ActivitySerializer(ExchangeChildSerializer):
     contact = serializers.PrimaryKeyRelatedField(queryset=Contact.objects.all(), allow_null=True, required=False)
-    rep = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    rep = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
 
     class Meta:
         model = Activity

@@ -19,6 +19,7 @@ from crm.api.serializers import (
     JurisdictionSerializer,
     PresenceSerializer,
 )
+from crm.choices import TokenAccess
 from crm.filtersets import (
     ActivityFilterSet,
     AllocationFilterSet,
@@ -200,7 +201,11 @@ class ApiTokenViewSet(
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        issued = api_token_create(user=request.user, **serializer.validated_data)
+        issued = api_token_create(
+            user=request.user,
+            name=serializer.validated_data["name"],
+            access=serializer.validated_data.get("access", TokenAccess.READ),
+        )
         data = IssuedApiTokenSerializer(issued.token, context=self.get_serializer_context()).data
         data["key"] = issued.key
         return Response(data, status=status.HTTP_201_CREATED)

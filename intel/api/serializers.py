@@ -16,7 +16,7 @@ class SignalSerializer(ModelCleanMixin, serializers.ModelSerializer):
         slug_field="code", queryset=Jurisdiction.objects.all(), allow_null=True, required=False
     )
     exchanges = VisibleExchangeField(many=True, required=False, help_text="Exchanges named by the source (slugs).")
-    recorded_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    recorded_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
 
     class Meta:
         model = Signal

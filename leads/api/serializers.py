@@ -2,6 +2,7 @@
 (leads list, change feed) are served from values() by the views; these serializers describe them."""
 
 from django.contrib.auth import get_user_model
+from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
 from crm.api.serializers import ExchangeSerializer
@@ -59,6 +60,7 @@ class LeadSerializer(serializers.Serializer):
     owner = serializers.CharField(allow_null=True, help_text="Username.")
 
 
+@extend_schema_serializer(many=False)
 class LeadPageSerializer(serializers.Serializer):
     next = serializers.URLField(allow_null=True)
     previous = serializers.URLField(allow_null=True)
@@ -107,6 +109,7 @@ class ScoreChangeSerializer(serializers.Serializer):
     new_factors = FactorSerializer(many=True, required=False, help_text="Only with include_factors=true.")
 
 
+@extend_schema_serializer(many=False)
 class ScoreChangePageSerializer(serializers.Serializer):
     results = ScoreChangeSerializer(many=True)
     next_cursor = serializers.IntegerField(help_text="Pass as `cursor` next time; equal to the input when empty.")
@@ -119,8 +122,8 @@ class FollowUpSerializer(serializers.ModelSerializer):
     title = serializers.CharField(source="attendee.title", read_only=True)
     event = serializers.CharField(source="attendee.event.slug", read_only=True)
     exchange = serializers.CharField(source="attendee.exchange.slug", read_only=True, allow_null=True, default=None)
-    assignee = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    status_changed_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    assignee = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+    status_changed_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
 
     class Meta:
         model = FollowUp
@@ -160,7 +163,7 @@ class FollowUpAssignSerializer(serializers.Serializer):
 
 
 class ScoringModelSerializer(serializers.ModelSerializer):
-    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
     activate = serializers.BooleanField(write_only=True, default=False, help_text="Make it the active version now.")
 
     class Meta:
