@@ -5,3 +5,8 @@ class CrmConfig(AppConfig):
     name = "crm"
     verbose_name = "Account book"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from crm.plugin import validate_settings
+
+        validate_settings()

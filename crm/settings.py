@@ -11,6 +11,8 @@ from pathlib import Path
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
+from crm.plugin import rest_framework_settings, spectacular_settings
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -183,29 +185,10 @@ SALESFORCE_SYNC_MINUTES = env.int("SALESFORCE_SYNC_MINUTES", default=5)
 if SALESFORCE_LOGIN_URL and SALESFORCE_CLIENT_ID:
     CELERY_BEAT_SCHEDULE["salesforce-sync"] = {"task": "salesforce.sync", "schedule": SALESFORCE_SYNC_MINUTES * 60}
 
-REST_FRAMEWORK = {
-    "DEFAULT_SCHEMA_CLASS": "crm.api.schema.AutoSchema",
-    "DEFAULT_PERMISSION_CLASSES": ["crm.api.permissions.ApiAccess"],
-    "DEFAULT_AUTHENTICATION_CLASSES": [
-        "crm.api.authentication.ApiTokenAuthentication",
-        "crm.api.authentication.SessionAuthentication",
-    ],
-    "DEFAULT_PAGINATION_CLASS": "crm.api.pagination.StandardPagination",
-    "PAGE_SIZE": 50,
-    "DEFAULT_FILTER_BACKENDS": [
-        "django_filters.rest_framework.DjangoFilterBackend",
-        "rest_framework.filters.OrderingFilter",
-    ],
-    "DEFAULT_RENDERER_CLASSES": ["crm.api.renderers.OrjsonRenderer"],
-    "DEFAULT_THROTTLE_CLASSES": ["crm.api.throttling.TokenOrUserRateThrottle"],
-    "DEFAULT_THROTTLE_RATES": {
-        # Per token (each tool) or per signed-in user; uploads have their own, smaller budget.
-        "user": env.str("API_THROTTLE_RATE", default="1200/minute"),
-        "upload": env.str("API_UPLOAD_THROTTLE_RATE", default="30/minute"),
-    },
-    "TEST_REQUEST_DEFAULT_FORMAT": "json",
-    "EXCEPTION_HANDLER": "crm.api.base.exception_handler",
-}
+REST_FRAMEWORK = rest_framework_settings(
+    user_rate=env.str("API_THROTTLE_RATE", default="1200/minute"),
+    upload_rate=env.str("API_UPLOAD_THROTTLE_RATE", default="30/minute"),
+)
 # Attendee lists uploaded over the API: larger files answer 413, longer lists 400.
 API_UPLOAD_MAX_BYTES = env.int("API_UPLOAD_MAX_BYTES", default=5 * 1024 * 1024)
 API_UPLOAD_MAX_ROWS = env.int("API_UPLOAD_MAX_ROWS", default=20_000)
@@ -216,26 +199,7 @@ WEBHOOK_BACKOFF_BASE_SECONDS = env.float("WEBHOOK_BACKOFF_BASE_SECONDS", default
 CELERY_IMPORTS = ["leads.webhooks.tasks"]
 CELERY_BEAT_SCHEDULE["relay-webhooks"] = {"task": "leads.relay_webhooks", "schedule": 30.0}
 
-SPECTACULAR_SETTINGS = {
-    "TITLE": "Exchange Intel API",
-    "DESCRIPTION": "Crypto exchanges as prospects for a cloud vendor: accounts, evidence and lead scores.",
-    "VERSION": "1.0.0",
-    "SERVE_INCLUDE_SCHEMA": False,
-    "SWAGGER_UI_DIST": "SIDECAR",
-    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
-    "REDOC_DIST": "SIDECAR",
-    "COMPONENT_SPLIT_REQUEST": True,
-    "POSTPROCESSING_HOOKS": [
-        "drf_spectacular.hooks.postprocess_schema_enums",
-        "crm.api.schema.relax_blank_formats",
-    ],
-    "SCHEMA_PATH_PREFIX": r"/api/v1",
-    "ENUM_NAME_OVERRIDES": {
-        "FollowUpStatusEnum": "leads.choices.FollowUpStatus",
-        "DeliveryStatusEnum": "leads.webhooks.choices.DeliveryStatus",
-        "WebhookEventEnum": "leads.webhooks.choices.WebhookEvent",
-    },
-}
+SPECTACULAR_SETTINGS = spectacular_settings()
 
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -135,15 +135,14 @@ def _upload(request) -> tuple[bytes, bool]:
     serializer = AttendeeUploadSerializer(data=request.data)
     serializer.is_valid(raise_exception=True)
     upload = serializer.validated_data["file"]
-    limit = settings.API_UPLOAD_MAX_BYTES
-    if upload.size > limit:
-        raise FileTooLarge(f"The file is {upload.size} bytes; the limit is {limit} bytes.")
+    max_bytes = getattr(settings, "API_UPLOAD_MAX_BYTES", 5 * 1024 * 1024)
+    max_rows = getattr(settings, "API_UPLOAD_MAX_ROWS", 20_000)
+    if upload.size > max_bytes:
+        raise FileTooLarge(f"The file is {upload.size} bytes; the limit is {max_bytes} bytes.")
     data = upload.read()
     lines = data.count(b"\n") + (0 if data.endswith(b"\n") else 1) - 1
-    if lines > settings.API_UPLOAD_MAX_ROWS:
-        raise ValidationError(
-            {"file": [f"The file has {lines} rows; at most {settings.API_UPLOAD_MAX_ROWS} are accepted per upload."]}
-        )
+    if lines > max_rows:
+        raise ValidationError({"file": [f"The file has {lines} rows; at most {max_rows} are accepted per upload."]})
     return data, serializer.validated_data["keep_valid"]
 
 
