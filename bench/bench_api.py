@@ -1,0 +1,218 @@
+"""API benchmark: the `leads` list (page of 100, filtered) under wrk against gunicorn on loopback, with
+token authentication and the visibility rule on, and the change feed's catch-up throughput.
+
+    python -m bench api      (BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/bench_api)
+
+Sets up 100,000 scored exchanges and 100,000 score changes (once; reused on later runs)."""
+
+import datetime
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from bench.common import machine, setup_django
+
+EXCHANGES = 100_000
+PORT = int(os.environ.get("BENCH_API_PORT", "8765"))
+WORKERS = int(os.environ.get("BENCH_API_WORKERS", "2"))
+DURATION = os.environ.get("BENCH_API_DURATION", "15s")
+CONNECTIONS = int(os.environ.get("BENCH_API_CONNECTIONS", "8"))
+FEED_PAGE = 5000
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def populate() -> None:
+    from django.db import connection
+
+    from leads.models import ScoreChange
+
+    if ScoreChange.objects.filter(exchange__slug__startswith="bench-").count() >= EXCHANGES:
+        print(f"   data: {EXCHANGES:,} scored exchanges already present", flush=True)
+        return
+    print(f"   data: creating {EXCHANGES:,} exchanges, scores and score changes ...", flush=True)
+    started = time.perf_counter()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            INSERT INTO crm_exchange (name, slug, website, kind, headquarters_id, size_tier, staff_count, size_source,
+                stage, owner_id, family_id, is_do_not_pursue, ccxt_id, salesforce_account_id, notes, imported_values,
+                created_at, updated_at)
+            SELECT 'Bench ' || g, 'bench-' || g, '', 'centralised',
+                   (SELECT id FROM crm_jurisdiction ORDER BY id OFFSET (g %% 5) LIMIT 1),
+                   (ARRAY['small','mid','large','unknown'])[1 + g %% 4], NULL, '', 'prospect', NULL, NULL, false,
+                   NULL, '', '', '{}'::jsonb, now(), now()
+            FROM generate_series(1, %s) g
+            ON CONFLICT (slug) DO NOTHING
+            """,
+            [EXCHANGES],
+        )
+        cursor.execute(
+            """
+            INSERT INTO leads_score (exchange_id, score, grade, factors, model_version, is_defend, is_research_needed,
+                as_of, computed_at)
+            SELECT e.id, s.score, CASE WHEN s.score >= 70 THEN 'A' WHEN s.score >= 50 THEN 'B'
+                   WHEN s.score >= 30 THEN 'C' ELSE 'D' END,
+                   '[{"code": "size", "points": 20, "sentence": "Mid-size exchange", "references": []}]'::jsonb,
+                   1, e.id %% 10 = 0, false, now(), now()
+            FROM crm_exchange e CROSS JOIN LATERAL (SELECT (e.id * 7919) %% 101 AS score) s
+            WHERE e.slug LIKE 'bench-%%'
+            ON CONFLICT (exchange_id) DO NOTHING
+            """,
+            [],
+        )
+        cursor.execute(
+            """
+            INSERT INTO leads_scorechange (exchange_id, old_score, new_score, old_grade, new_grade, old_factors,
+                new_factors, is_defend, model_version, cause, as_of, created_at)
+            SELECT exchange_id, NULL, score, '', grade, NULL, factors, is_defend, 1, 'manual', now(), now()
+            FROM leads_score WHERE exchange_id IN (SELECT id FROM crm_exchange WHERE slug LIKE 'bench-%%')
+            """,
+            [],
+        )
+        cursor.execute("ANALYZE")
+    print(f"   data: done in {time.perf_counter() - started:.1f} s", flush=True)
+
+
+def identities() -> tuple[str, str]:
+    """A read-only token of a rep covering two of the five headquarters jurisdictions, and of a manager."""
+    from django.contrib.auth import get_user_model
+
+    from crm.choices import RepRole, TokenAccess
+    from crm.models import Jurisdiction, Rep
+    from crm.services import api_token_create
+
+    users = get_user_model().objects
+    rep_user, _ = users.get_or_create(username="bench.rep")
+    rep, _ = Rep.objects.get_or_create(user=rep_user, defaults={"role": RepRole.REP})
+    rep.territories.set(Jurisdiction.objects.order_by("id")[:2])
+    manager_user, _ = users.get_or_create(username="bench.manager")
+    Rep.objects.get_or_create(user=manager_user, defaults={"role": RepRole.MANAGER})
+    stamp = datetime.datetime.now().isoformat()
+    return (
+        api_token_create(user=rep_user, name=f"bench {stamp}", access=TokenAccess.READ).key,
+        api_token_create(user=manager_user, name=f"bench {stamp}", access=TokenAccess.READ).key,
+    )
+
+
+def serve(url: str) -> subprocess.Popen:
+    environment = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "DEBUG": "false",
+        "SECRET_KEY": "bench-only-" + "x" * 40,
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "SECURE_SSL_REDIRECT": "false",
+        "API_THROTTLE_RATE": "100000000/minute",  # the throttle runs; its budget is not the limit measured
+        "LOG_LEVEL": "WARNING",
+        "CRM_IGNORE_DOTENV": "1",
+    }
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "crm.wsgi:application",
+            "-b",
+            f"127.0.0.1:{PORT}",
+            "-w",
+            str(WORKERS),
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=environment,
+        start_new_session=True,
+    )
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{PORT}/healthz", timeout=1)
+            return process
+        except OSError:
+            time.sleep(0.2)
+    process.kill()
+    raise RuntimeError("gunicorn did not start")
+
+
+def get(path: str, key: str) -> bytes:
+    request = urllib.request.Request(f"http://127.0.0.1:{PORT}{path}", headers={"Authorization": f"Token {key}"})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return response.read()
+
+
+def run_wrk(path: str, key: str) -> dict:
+    script = Path("/tmp/bench_api_latency.lua")
+    script.write_text(
+        "done = function(summary, latency, requests)\n"
+        "  for _, p in pairs({50, 95, 99}) do\n"
+        "    io.write(string.format('p%d %.3f\\n', p, latency:percentile(p) / 1000))\n"
+        "  end\n"
+        "end\n"
+    )
+    output = subprocess.run(
+        [
+            "wrk",
+            "-t2",
+            f"-c{CONNECTIONS}",
+            f"-d{DURATION}",
+            "-s",
+            str(script),
+            "-H",
+            f"Authorization: Token {key}",
+            f"http://127.0.0.1:{PORT}{path}",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    figures = {name: float(value) for name, value in re.findall(r"^(p\d+) ([\d.]+)$", output, re.M)}
+    figures["rps"] = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    figures["non_2xx"] = int(errors.group(1)) if errors else 0
+    return figures
+
+
+def main() -> None:
+    if shutil.which("wrk") is None:
+        print("   wrk is not installed (apt-get install -y wrk); skipping")
+        return
+    url = setup_django("postgres://postgres@127.0.0.1:5432/bench_api")
+    populate()
+    rep_key, manager_key = identities()
+    print(f"   machine: {machine()}; gunicorn {WORKERS} workers, wrk 2 threads x {CONNECTIONS} connections, {DURATION}")
+    server = serve(url)
+    try:
+        leads = "/api/v1/leads/?page_size=100&min_score=40&size_tier=mid"
+        rows = len(json.loads(get(leads, rep_key))["results"])
+        get(leads, manager_key)
+        for who, key in (("rep (territory rule)", rep_key), ("manager", manager_key)):
+            figures = run_wrk(leads, key)
+            ratio = figures["p95"] / 20.0
+            print(
+                f"   leads list, {rows} rows/page, as {who}: p50 {figures['p50']:.1f} ms, p95 {figures['p95']:.1f} ms, "
+                f"p99 {figures['p99']:.1f} ms, {figures['rps']:.0f} req/s (non-2xx: {figures['non_2xx']}); "
+                f"p95 / 20 ms target = {ratio:.2f}, req/s / 400 target = {figures['rps'] / 400:.2f}",
+                flush=True,
+            )
+        started, cursor, changes = time.perf_counter(), 0, 0
+        while True:
+            page = json.loads(get(f"/api/v1/score-changes/?cursor={cursor}&limit={FEED_PAGE}", manager_key))
+            changes += len(page["results"])
+            cursor = page["next_cursor"]
+            if not page["has_more"]:
+                break
+        elapsed = time.perf_counter() - started
+        print(
+            f"   change feed catch-up: {changes:,} changes in {elapsed:.2f} s = {changes / elapsed:,.0f} changes/s "
+            f"(pages of {FEED_PAGE}); / 20,000 target = {changes / elapsed / 20000:.2f}",
+            flush=True,
+        )
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
