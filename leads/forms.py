@@ -68,7 +68,9 @@ class ScoringModelForm(forms.Form):
         values = parameters.to_dict()
         for _, names in PARAMETER_GROUPS:
             for name in names:
-                self.fields[name] = forms.IntegerField(label=name.replace("_", " ").capitalize(), initial=values[name])
+                self.fields[name] = forms.IntegerField(
+                    label=name.replace("_", " ").capitalize().replace("Ai ", "AI "), initial=values[name]
+                )
         for tier in SIZE_TIERS:
             self.fields[f"size_{tier}"] = forms.IntegerField(label=f"Size: {tier}", initial=values["size_points"][tier])
 
