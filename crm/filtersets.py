@@ -19,9 +19,9 @@ from crm.models import Activity, Allocation, ApiToken, CloudVendor, Contact, Exc
 
 class ExchangeFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="filter_q", label="Name or slug contains")
-    kind = django_filters.MultipleChoiceFilter(choices=ExchangeKind.choices)
-    size_tier = django_filters.MultipleChoiceFilter(choices=SizeTier.choices)
-    stage = django_filters.MultipleChoiceFilter(choices=Stage.choices)
+    kind = django_filters.MultipleChoiceFilter(distinct=False, choices=ExchangeKind.choices)
+    size_tier = django_filters.MultipleChoiceFilter(distinct=False, choices=SizeTier.choices)
+    stage = django_filters.MultipleChoiceFilter(distinct=False, choices=Stage.choices)
     headquarters = django_filters.CharFilter(field_name="headquarters__code", label="Headquarters (jurisdiction code)")
     jurisdiction = django_filters.CharFilter(
         method="filter_jurisdiction", label="Headquartered or present in (jurisdiction code)"
@@ -49,7 +49,7 @@ class ExchangeFilterSet(django_filters.FilterSet):
 
 class CloudVendorFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(field_name="name", lookup_expr="icontains", label="Name contains")
-    kind = django_filters.MultipleChoiceFilter(choices=VendorKind.choices)
+    kind = django_filters.MultipleChoiceFilter(distinct=False, choices=VendorKind.choices)
 
     class Meta:
         model = CloudVendor
@@ -70,7 +70,7 @@ class JurisdictionFilterSet(django_filters.FilterSet):
 class PresenceFilterSet(django_filters.FilterSet):
     exchange = django_filters.CharFilter(field_name="exchange__slug", label="Exchange (slug)")
     jurisdiction = django_filters.CharFilter(field_name="jurisdiction__code", label="Jurisdiction (code)")
-    licence_status = django_filters.MultipleChoiceFilter(choices=LicenceStatus.choices)
+    licence_status = django_filters.MultipleChoiceFilter(distinct=False, choices=LicenceStatus.choices)
 
     class Meta:
         model = Presence
@@ -80,8 +80,8 @@ class PresenceFilterSet(django_filters.FilterSet):
 class AllocationFilterSet(django_filters.FilterSet):
     exchange = django_filters.CharFilter(field_name="exchange__slug", label="Exchange (slug)")
     vendor = django_filters.CharFilter(field_name="vendor__slug", label="Vendor (slug)")
-    workload = django_filters.MultipleChoiceFilter(choices=Workload.choices)
-    evidence_source = django_filters.MultipleChoiceFilter(choices=EvidenceSource.choices)
+    workload = django_filters.MultipleChoiceFilter(distinct=False, choices=Workload.choices)
+    evidence_source = django_filters.MultipleChoiceFilter(distinct=False, choices=EvidenceSource.choices)
     min_share = django_filters.NumberFilter(field_name="share_percent", lookup_expr="gte", label="Share at least (%)")
     observed_since = django_filters.DateFilter(field_name="observed_on", lookup_expr="gte")
 
@@ -92,7 +92,7 @@ class AllocationFilterSet(django_filters.FilterSet):
 
 class ContactFilterSet(django_filters.FilterSet):
     exchange = django_filters.CharFilter(field_name="exchange__slug", label="Exchange (slug)")
-    role = django_filters.MultipleChoiceFilter(choices=ContactRole.choices)
+    role = django_filters.MultipleChoiceFilter(distinct=False, choices=ContactRole.choices)
     q = django_filters.CharFilter(method="filter_q", label="Name, title or email contains")
 
     class Meta:
@@ -110,7 +110,7 @@ class ContactFilterSet(django_filters.FilterSet):
 
 class ActivityFilterSet(django_filters.FilterSet):
     exchange = django_filters.CharFilter(field_name="exchange__slug", label="Exchange (slug)")
-    kind = django_filters.MultipleChoiceFilter(choices=ActivityKind.choices)
+    kind = django_filters.MultipleChoiceFilter(distinct=False, choices=ActivityKind.choices)
     rep = django_filters.CharFilter(field_name="rep__username", label="Rep (username)")
     occurred_after = django_filters.IsoDateTimeFilter(field_name="occurred_at", lookup_expr="gte")
     occurred_before = django_filters.IsoDateTimeFilter(field_name="occurred_at", lookup_expr="lt")

@@ -7,7 +7,7 @@ from intel.models import Attendee, Event, Regulation, Signal
 
 
 class SignalFilterSet(django_filters.FilterSet):
-    kind = django_filters.MultipleChoiceFilter(choices=SignalKind.choices)
+    kind = django_filters.MultipleChoiceFilter(distinct=False, choices=SignalKind.choices)
     vendor = django_filters.CharFilter(field_name="vendor__slug", label="Vendor (slug)")
     jurisdiction = django_filters.CharFilter(field_name="jurisdiction__code", label="Jurisdiction (code)")
     exchange = django_filters.CharFilter(method="filter_exchange", label="Names this exchange (slug)")
@@ -47,8 +47,8 @@ class EventFilterSet(django_filters.FilterSet):
 class AttendeeFilterSet(django_filters.FilterSet):
     event = django_filters.CharFilter(field_name="event__slug", label="Event (slug)")
     exchange = django_filters.CharFilter(field_name="exchange__slug", label="Matched exchange (slug)")
-    match_status = django_filters.MultipleChoiceFilter(choices=MatchStatus.choices)
-    match_method = django_filters.MultipleChoiceFilter(choices=MatchMethod.choices)
+    match_status = django_filters.MultipleChoiceFilter(distinct=False, choices=MatchStatus.choices)
+    match_method = django_filters.MultipleChoiceFilter(distinct=False, choices=MatchMethod.choices)
     q = django_filters.CharFilter(field_name="full_name", lookup_expr="icontains", label="Name contains")
 
     class Meta:

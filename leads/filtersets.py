@@ -14,17 +14,19 @@ class LeadFilterSet(django_filters.FilterSet):
     """The ranked prospect list: scores of visible exchanges, best first, accounts to defend left out
     unless asked for."""
 
-    grade = django_filters.MultipleChoiceFilter(choices=Grade.choices)
+    grade = django_filters.MultipleChoiceFilter(distinct=False, choices=Grade.choices)
     min_score = django_filters.NumberFilter(field_name="score", lookup_expr="gte", label="Score at least")
     jurisdiction = django_filters.CharFilter(
         method="filter_jurisdiction", label="Headquartered or present in (jurisdiction code)"
     )
-    size_tier = django_filters.MultipleChoiceFilter(field_name="exchange__size_tier", choices=SizeTier.choices)
+    size_tier = django_filters.MultipleChoiceFilter(
+        distinct=False, field_name="exchange__size_tier", choices=SizeTier.choices
+    )
     rival = django_filters.CharFilter(method="filter_rival", label="A rival vendor holds some of its spend (slug)")
     our_share_min = django_filters.NumberFilter(method="filter_our_share_min", label="Our share at least (%)")
     our_share_max = django_filters.NumberFilter(method="filter_our_share_max", label="Our share at most (%)")
     owner = django_filters.CharFilter(field_name="exchange__owner__username", label="Owner (username)")
-    stage = django_filters.MultipleChoiceFilter(field_name="exchange__stage", choices=Stage.choices)
+    stage = django_filters.MultipleChoiceFilter(distinct=False, field_name="exchange__stage", choices=Stage.choices)
     changed_since = django_filters.IsoDateTimeFilter(
         method="filter_changed_since", label="Score changed at or after (ISO 8601 date-time)"
     )
@@ -73,7 +75,7 @@ class LeadFilterSet(django_filters.FilterSet):
 
 class ScoreChangeFilterSet(django_filters.FilterSet):
     exchange = django_filters.CharFilter(field_name="exchange__slug", label="Exchange (slug)")
-    cause = django_filters.MultipleChoiceFilter(choices=ScoreCause.choices)
+    cause = django_filters.MultipleChoiceFilter(distinct=False, choices=ScoreCause.choices)
     is_grade_change = django_filters.BooleanFilter(method="filter_is_grade_change", label="Grade changed")
 
     class Meta:
@@ -90,7 +92,7 @@ class FollowUpFilterSet(django_filters.FilterSet):
     exchange = django_filters.CharFilter(field_name="attendee__exchange__slug", label="Exchange (slug)")
     assignee = django_filters.CharFilter(field_name="assignee__username", label="Assignee (username)")
     is_unassigned = django_filters.BooleanFilter(field_name="assignee", lookup_expr="isnull", label="Unassigned")
-    status = django_filters.MultipleChoiceFilter(choices=FollowUpStatus.choices)
+    status = django_filters.MultipleChoiceFilter(distinct=False, choices=FollowUpStatus.choices)
     due_before = django_filters.IsoDateTimeFilter(field_name="due_at", lookup_expr="lt")
 
     class Meta:

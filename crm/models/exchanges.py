@@ -36,10 +36,10 @@ class ExchangeQuerySet(models.QuerySet):
         if rep.is_manager:
             return self
         territory = rep.territories.values("pk")
-        in_territory = Exchange.objects.filter(
-            Q(headquarters__in=territory) | Q(presences__jurisdiction__in=territory)
-        ).values("pk")
-        return self.filter(Q(owner=user) | Q(pk__in=in_territory))
+        # Two indexed semi-joins rather than one join through presences: the planner can then walk a
+        # score index in order and stop at a page, which keeps large ranked lists fast.
+        present = Presence.objects.filter(jurisdiction__in=territory).values("exchange_id")
+        return self.filter(Q(owner=user) | Q(headquarters__in=territory) | Q(pk__in=present))
 
     def editable_by(self, user) -> "ExchangeQuerySet":
         """What a user may change: a manager everything visible, a rep what they own."""
