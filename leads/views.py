@@ -35,6 +35,7 @@ from leads.services import (
 )
 
 PAGE_SIZE = 50
+BOARD_PAGE_SIZE = 100
 
 
 @login_required
@@ -120,13 +121,15 @@ def _event_follow_ups(event: Event, user):
 @login_required
 def follow_up_board(request, slug: str):
     event = get_object_or_404(Event, slug=slug)
-    follow_ups = list(_event_follow_ups(event, request.user))
     now = timezone.now()
     mine_only = request.GET.get("mine") == "1"
+    follow_ups = _event_follow_ups(event, request.user)
+    if mine_only:
+        follow_ups = follow_ups.filter(assignee=request.user)
+    page = Paginator(follow_ups, BOARD_PAGE_SIZE).get_page(request.GET.get("page"))
     rows = [
         {"follow_up": f, "rank": rank, "is_overdue": f.is_overdue(now)}
-        for rank, f in enumerate(follow_ups, start=1)
-        if not mine_only or f.assignee_id == request.user.pk
+        for rank, f in enumerate(page.object_list, start=page.start_index())
     ]
     return render(
         request,
@@ -135,10 +138,11 @@ def follow_up_board(request, slug: str):
             "section": "events",
             "event": event,
             "rows": rows,
+            "page": page,
             "reps": list(rep_users()),
             "statuses": FollowUpStatus.choices,
             "mine_only": mine_only,
-            "overdue": sum(1 for row in rows if row["is_overdue"]),
+            "overdue": follow_ups.overdue(now=now).count(),
         },
     )
 
