@@ -239,3 +239,41 @@ def test_invalid_thresholds_are_refused_and_no_version_is_created(manager_client
     assert response.status_code == 400
     assert "grade thresholds must fall" in response.content.decode()
     assert ScoringModel.objects.count() == 1
+
+
+def test_a_signal_recorded_from_the_exchange_page_comes_back_to_it_and_is_on_its_timeline(japan_client, world):
+    exchange = world["exchanges"][0]
+    page = japan_client.get(f"/exchanges/{exchange.slug}/").content.decode()
+    assert f'href="/signals/new/?exchange={exchange.slug}&amp;next=/exchanges/{exchange.slug}/"' in page
+
+    response = japan_client.post(
+        "/signals/new/",
+        {
+            "kind": "relocation",
+            "title": "Moving its matching engine out of Singapore",
+            "occurred_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
+            "severity": 4,
+            "exchanges": [exchange.slug],
+            "source_note": "Met at WebX",
+            "next": f"/exchanges/{exchange.slug}/",
+            "save": "1",
+        },
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == f"/exchanges/{exchange.slug}/"
+    assert "Moving its matching engine out of Singapore" in japan_client.get(response["Location"]).content.decode()
+
+
+def test_choosing_another_exchange_in_the_review_queue_matches_the_person_to_it(japan_client, world):
+    from intel.models import Attendee
+
+    person = Attendee.objects.get(full_name="Unsure Person 0")
+
+    response = japan_client.post(
+        f"/events/webx-2025/review/{person.pk}/", {"decision": "choose", "exchange": "tokyo-2"}
+    )
+
+    assert response.status_code == 302
+    person.refresh_from_db()
+    assert (person.exchange.slug, person.match_status, person.match_method) == ("tokyo-2", "matched", "manual")
