@@ -40,7 +40,7 @@ def test_with_no_environment_the_product_runs_embedded():
         "engine": "django.db.backends.sqlite3",
         "name": str(ROOT / "db.sqlite3"),
         "eager": True,
-        "broker": "",
+        "broker": "memory://localhost/",
         "home": "tencent-cloud",
         "debug": True,
         "key_length": 67,
