@@ -9,7 +9,7 @@ from django.db import transaction
 
 from crm.catalogue import read_snapshot
 from crm.choices import RepRole
-from crm.models import Jurisdiction, Rep, Team
+from crm.models import Exchange, Jurisdiction, Rep, Team
 from crm.services import CatalogueImportSummary, exchange_catalogue_import
 
 DEMO_PASSWORD = "webx-tokyo-2025"  # demo login only, printed by `make demo`; never used outside the demo
@@ -31,6 +31,15 @@ DEMO_USERS = (
     DemoUser("rep.singapore", "Priya", "Nair", RepRole.REP, ("SG", "HK", "ID", "TH")),
     DemoUser("rep.west", "Tom", "Becker", RepRole.REP, ("US", "GB", "EU", "MT", "KY", "SC", "VG")),
 )
+
+
+# Accounts each demo rep owns (a rep sees their territories plus what they own). Applied only
+# to exchanges without an owner, so a reassignment made in the product is kept.
+DEMO_OWNERS = {
+    "rep.singapore": ("okx", "bybit", "gate", "kucoin", "htx"),
+    "rep.japan": ("bitflyer", "coincheck", "bitbank", "zaif", "binance"),
+    "rep.west": ("coinbase", "coinbaseinternational", "kraken", "cryptocom"),
+}
 
 
 def load_accounts(*, progress=None) -> CatalogueImportSummary:
@@ -61,4 +70,5 @@ def load_team() -> list[str]:
         rep, _ = Rep.objects.get_or_create(user=user, defaults={"role": demo.role, "team": team})
         if not rep.territories.exists() and demo.territories:
             rep.territories.set(Jurisdiction.objects.filter(code__in=demo.territories))
+        Exchange.objects.filter(ccxt_id__in=DEMO_OWNERS.get(demo.username, ()), owner__isnull=True).update(owner=user)
     return created
