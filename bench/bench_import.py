@@ -13,7 +13,7 @@ TARGET_SECONDS = 10.0
 
 
 def main() -> None:
-    setup_django()
+    setup_django("postgres://postgres@127.0.0.1:5432/bench_import")
     from django.db import connection, transaction
     from django.test.utils import CaptureQueriesContext
 
