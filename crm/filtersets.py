@@ -1,5 +1,7 @@
 """One FilterSet per model of the account book, shared by the API and the HTML lists."""
 
+import datetime
+
 import django_filters
 from django.db.models import Q
 
@@ -17,6 +19,16 @@ from crm.choices import (
 from crm.models import Activity, Allocation, ApiToken, CloudVendor, Contact, Exchange, Jurisdiction, Presence
 
 
+class UtcDateTimeFilter(django_filters.IsoDateTimeFilter):
+    """An ISO 8601 moment, turned into UTC before it reaches the database (PostgreSQL refuses offsets
+    beyond ±16 h that ISO 8601 allows)."""
+
+    def filter(self, qs, value):
+        if value is not None:
+            value = value.astimezone(datetime.UTC)
+        return super().filter(qs, value)
+
+
 class ExchangeFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="filter_q", label="Name or slug contains")
     kind = django_filters.MultipleChoiceFilter(distinct=False, choices=ExchangeKind.choices)
@@ -30,7 +42,7 @@ class ExchangeFilterSet(django_filters.FilterSet):
     owner = django_filters.CharFilter(field_name="owner__username", label="Owner (username)")
     family = django_filters.CharFilter(field_name="family__slug", label="Variant of (exchange slug)")
     is_family = django_filters.BooleanFilter(field_name="family", lookup_expr="isnull", label="Top-level accounts")
-    updated_since = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+    updated_since = UtcDateTimeFilter(field_name="updated_at", lookup_expr="gte")
 
     class Meta:
         model = Exchange
@@ -112,8 +124,8 @@ class ActivityFilterSet(django_filters.FilterSet):
     exchange = django_filters.CharFilter(field_name="exchange__slug", label="Exchange (slug)")
     kind = django_filters.MultipleChoiceFilter(distinct=False, choices=ActivityKind.choices)
     rep = django_filters.CharFilter(field_name="rep__username", label="Rep (username)")
-    occurred_after = django_filters.IsoDateTimeFilter(field_name="occurred_at", lookup_expr="gte")
-    occurred_before = django_filters.IsoDateTimeFilter(field_name="occurred_at", lookup_expr="lt")
+    occurred_after = UtcDateTimeFilter(field_name="occurred_at", lookup_expr="gte")
+    occurred_before = UtcDateTimeFilter(field_name="occurred_at", lookup_expr="lt")
 
     class Meta:
         model = Activity

@@ -2,6 +2,7 @@
 
 import django_filters
 
+from crm.filtersets import UtcDateTimeFilter
 from intel.choices import MatchMethod, MatchStatus, SignalKind
 from intel.models import Attendee, Event, Regulation, Signal
 
@@ -11,8 +12,8 @@ class SignalFilterSet(django_filters.FilterSet):
     vendor = django_filters.CharFilter(field_name="vendor__slug", label="Vendor (slug)")
     jurisdiction = django_filters.CharFilter(field_name="jurisdiction__code", label="Jurisdiction (code)")
     exchange = django_filters.CharFilter(method="filter_exchange", label="Names this exchange (slug)")
-    occurred_after = django_filters.IsoDateTimeFilter(field_name="occurred_at", lookup_expr="gte")
-    occurred_before = django_filters.IsoDateTimeFilter(field_name="occurred_at", lookup_expr="lt")
+    occurred_after = UtcDateTimeFilter(field_name="occurred_at", lookup_expr="gte")
+    occurred_before = UtcDateTimeFilter(field_name="occurred_at", lookup_expr="lt")
     min_severity = django_filters.NumberFilter(field_name="severity", lookup_expr="gte")
 
     class Meta:

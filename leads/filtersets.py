@@ -5,6 +5,7 @@ from django.conf import settings
 from django.db.models import F, Q
 
 from crm.choices import SizeTier, Stage
+from crm.filtersets import UtcDateTimeFilter
 from crm.models import Allocation, Presence
 from leads.choices import FollowUpStatus, Grade, ScoreCause
 from leads.models import FollowUp, Score, ScoreChange, ScoringModel
@@ -27,7 +28,7 @@ class LeadFilterSet(django_filters.FilterSet):
     our_share_max = django_filters.NumberFilter(method="filter_our_share_max", label="Our share at most (%)")
     owner = django_filters.CharFilter(field_name="exchange__owner__username", label="Owner (username)")
     stage = django_filters.MultipleChoiceFilter(distinct=False, field_name="exchange__stage", choices=Stage.choices)
-    changed_since = django_filters.IsoDateTimeFilter(
+    changed_since = UtcDateTimeFilter(
         method="filter_changed_since", label="Score changed at or after (ISO 8601 date-time)"
     )
     include_defend = django_filters.BooleanFilter(
@@ -93,7 +94,7 @@ class FollowUpFilterSet(django_filters.FilterSet):
     assignee = django_filters.CharFilter(field_name="assignee__username", label="Assignee (username)")
     is_unassigned = django_filters.BooleanFilter(field_name="assignee", lookup_expr="isnull", label="Unassigned")
     status = django_filters.MultipleChoiceFilter(distinct=False, choices=FollowUpStatus.choices)
-    due_before = django_filters.IsoDateTimeFilter(field_name="due_at", lookup_expr="lt")
+    due_before = UtcDateTimeFilter(field_name="due_at", lookup_expr="lt")
 
     class Meta:
         model = FollowUp

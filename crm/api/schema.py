@@ -76,9 +76,19 @@ class SessionScheme(OpenApiAuthenticationExtension):
 
 def relax_blank_formats(result, generator, request, public):
     """Email and URL fields of this product may be blank, which `format: email|uri` would forbid: keep the
-    type, drop the format, and say so in the description."""
+    type, drop the format, and say so in the description. Also leaves out database-dependent ranges."""
     for component in result.get("components", {}).get("schemas", {}).values():
         for prop in component.get("properties", {}).values():
+            # The integer range of a field depends on the database (SQLite's is 64-bit, PostgreSQL's
+            # 32-bit); leave the edges out so the document is the same on both.
+            if prop.get("maximum") in (2**31 - 1, 2**63 - 1):
+                del prop["maximum"]
+                if prop.get("format") == "int64":
+                    del prop["format"]
+            if prop.get("minimum") in (-(2**31), -(2**63)):
+                del prop["minimum"]
+                if prop.get("format") == "int64":
+                    del prop["format"]
             kind = prop.get("format")
             if kind in ("email", "uri"):
                 del prop["format"]

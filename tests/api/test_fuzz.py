@@ -7,7 +7,9 @@ from pathlib import Path
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, Phase, given, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -82,8 +84,15 @@ def test_the_api_answers_every_generated_request_without_error_or_leak(world, ca
 
 @pytest.fixture
 def settings_override(settings):
+    # The test client keeps the test's database connection open across requests; a bare WSGI call
+    # would close it at the end of each request, so do as the test client does.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
     settings.ALLOWED_HOSTS = ["*"]
     settings.REST_FRAMEWORK = {
         **settings.REST_FRAMEWORK,
         "DEFAULT_THROTTLE_RATES": {"user": "100000/minute", "upload": "100000/minute"},
     }
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)

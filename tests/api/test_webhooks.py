@@ -9,6 +9,7 @@ import pytest
 from django.db import transaction
 from django.utils import timezone
 
+from crm.celery import app as celery_app
 from leads.models import WebhookDelivery, WebhookSubscription
 from leads.webhooks.choices import DeliveryStatus
 from leads.webhooks.services import webhook_deliver, webhook_event_record, webhooks_relay
@@ -59,6 +60,11 @@ def loopback_allowed(settings):
     settings.WEBHOOK_ALLOW_PRIVATE_TARGETS = True
     settings.WEBHOOK_BACKOFF_BASE_SECONDS = 10
     settings.WEBHOOK_TIMEOUT_SECONDS = 2
+    # The first send runs in-process after commit (as without a broker); retries go through the relay.
+    eager = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = eager
 
 
 def subscribe(owner, url, events=("follow_up.assigned",)):
