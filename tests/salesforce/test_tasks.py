@@ -1,5 +1,11 @@
 """The beat task: thin, and harmless when the integration is off."""
 
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
 from leads.salesforce.models import SyncRun
@@ -7,9 +13,10 @@ from leads.salesforce.tasks import sync_salesforce_task
 from tests.crm.factories import ExchangeFactory
 from tests.salesforce.factories import score_change
 
-pytestmark = pytest.mark.django_db
+ROOT = Path(__file__).resolve().parents[2]
 
 
+@pytest.mark.django_db
 def test_the_task_runs_a_sync(salesforce):
     score_change(ExchangeFactory(), 72, "A")
     assert sync_salesforce_task.apply().get() == "succeeded"
@@ -17,6 +24,7 @@ def test_the_task_runs_a_sync(salesforce):
     assert len(salesforce.org.all("Account")) == 1
 
 
+@pytest.mark.django_db
 def test_without_configuration_the_task_does_nothing(settings):
     settings.SALESFORCE_LOGIN_URL = ""
     score_change(ExchangeFactory(), 72, "A")
@@ -24,18 +32,21 @@ def test_without_configuration_the_task_does_nothing(settings):
     assert SyncRun.objects.count() == 0
 
 
-def test_the_task_is_on_beat_when_salesforce_is_configured(monkeypatch):
-    import importlib
+def beat_schedule_with(**variables) -> dict:
+    """The beat schedule a fresh process builds from these environment variables."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SALESFORCE_")}
+    env.update(DJANGO_SETTINGS_MODULE="crm.settings", CRM_IGNORE_DOTENV="1", **variables)
+    probe = "import json; from django.conf import settings; print(json.dumps(settings.CELERY_BEAT_SCHEDULE))"
+    result = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, env=env, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
 
-    import crm.settings
 
-    monkeypatch.setenv("SALESFORCE_LOGIN_URL", "https://example.my.salesforce.com")
-    monkeypatch.setenv("SALESFORCE_CLIENT_ID", "app")
-    monkeypatch.setenv("SALESFORCE_SYNC_MINUTES", "5")
-    reloaded = importlib.reload(crm.settings)
-    try:
-        assert reloaded.CELERY_BEAT_SCHEDULE["salesforce-sync"] == {"task": "salesforce.sync", "schedule": 300}
-    finally:
-        monkeypatch.delenv("SALESFORCE_LOGIN_URL")
-        monkeypatch.delenv("SALESFORCE_CLIENT_ID")
-        importlib.reload(crm.settings)
+def test_the_task_is_on_beat_only_when_salesforce_is_configured():
+    configured = beat_schedule_with(
+        SALESFORCE_LOGIN_URL="https://example.my.salesforce.com",
+        SALESFORCE_CLIENT_ID="app",
+        SALESFORCE_SYNC_MINUTES="5",
+    )
+    assert configured["salesforce-sync"] == {"task": "salesforce.sync", "schedule": 300}
+    assert "salesforce-sync" not in beat_schedule_with()
