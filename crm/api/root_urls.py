@@ -12,6 +12,7 @@ urlpatterns = [
     path("v1/", include("crm.api.urls")),
     path("v1/", include("intel.api.urls")),
     path("v1/", include("leads.api.urls")),
+    path("v1/technographics/", include("intel.technographics.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
 ]

@@ -5,13 +5,16 @@ import datetime
 import pytest
 from rest_framework.test import APIClient
 
+from crm.choices import RepRole, TokenAccess
+from crm.services import api_token_create
 from intel.technographics.choices import EndpointRole
+from intel.technographics.models import CloudDetection
 from intel.technographics.resolver import StaticResolver
 from intel.technographics.services import exchange_clouds_detect
 from tests.crm.factories import ExchangeFactory, RepFactory, jurisdiction
 from tests.technographics.factories import EndpointFactory
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.technographics.urls")]
+pytestmark = pytest.mark.django_db
 
 CHECKED = datetime.datetime(2025, 9, 1, 3, 0, tzinfo=datetime.UTC)
 
@@ -55,3 +58,42 @@ def test_a_rep_outside_the_territory_gets_not_found(sigma):
     response = client.get("/api/v1/technographics/exchanges/sigma/footprint/")
     assert response.status_code == 404
     assert APIClient().get("/api/v1/technographics/exchanges/sigma/footprint/").status_code == 401
+
+
+def test_the_owner_asks_for_a_check_now_and_the_footprint_shows_its_verdict(sigma, fixture_resolver, eager_celery):
+    rep = RepFactory(user__username="rep.owner", territories=[jurisdiction("JP")])
+    sigma.owner = rep.user
+    sigma.save()
+    fixture_resolver({"api.sigma.example": ["13.112.0.9"], "www.sigma.example": ["13.112.0.10"]})
+    client = APIClient()
+    client.force_login(rep.user)
+
+    response = client.post("/api/v1/technographics/exchanges/sigma/footprint/detect/")
+
+    assert (response.status_code, response.json()) == (202, {"queued": True})
+    assert CloudDetection.objects.filter(exchange=sigma).count() == 2
+    latest = client.get("/api/v1/technographics/exchanges/sigma/footprint/").json()["latest"]
+    assert latest["summary"] == "API on AWS Tokyo (ap-northeast-1) 100%"
+
+
+def test_a_rep_who_only_sees_the_exchange_may_not_start_a_check(sigma, eager_celery):
+    rep = RepFactory(user__username="rep.tokyo", territories=[jurisdiction("JP")])
+    client = APIClient()
+    client.force_login(rep.user)
+
+    response = client.post("/api/v1/technographics/exchanges/sigma/footprint/detect/")
+
+    assert response.status_code == 403
+    assert CloudDetection.objects.filter(exchange=sigma).count() == 1
+
+
+def test_a_read_only_token_of_a_manager_may_not_start_a_check(sigma, eager_celery):
+    manager = RepFactory(user__username="boss", role=RepRole.MANAGER)
+    issued = api_token_create(user=manager.user, name="dashboards", access=TokenAccess.READ)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {issued.key}")
+
+    response = client.post("/api/v1/technographics/exchanges/sigma/footprint/detect/")
+
+    assert response.status_code == 403
+    assert CloudDetection.objects.filter(exchange=sigma).count() == 1

@@ -1,13 +1,16 @@
 """The cloud footprint of one exchange over the API: host -> IP -> cloud / region / front door."""
 
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from crm.models import Exchange
 from intel.technographics.api.serializers import ExchangeFootprintSerializer
 from intel.technographics.footprint import exchange_footprint
+from intel.technographics.tasks import detect_clouds_task
 
 
 class ExchangeFootprintView(APIView):
@@ -17,3 +20,25 @@ class ExchangeFootprintView(APIView):
     def get(self, request, slug: str):
         exchange = get_object_or_404(Exchange.objects.visible_to(request.user), slug=slug)
         return Response(ExchangeFootprintSerializer(exchange_footprint(exchange)).data)
+
+
+class ExchangeFootprintDetectView(APIView):
+    """Check an exchange's hosts now (queued; the footprint shows the result when it is done).
+
+    Detection may write allocations (IP inference), so only who may change the exchange may ask:
+    its owner or a manager. An exchange the caller cannot see answers 404."""
+
+    @extend_schema(
+        request=None,
+        responses={
+            202: inline_serializer("FootprintDetectQueued", {"queued": serializers.BooleanField()}),
+            403: OpenApiResponse(description="Not the owner of the exchange, or a read-only token."),
+            404: OpenApiResponse(description="No such exchange among those the caller may see."),
+        },
+    )
+    def post(self, request, slug: str):
+        exchange = get_object_or_404(Exchange.objects.visible_to(request.user), slug=slug)
+        if not Exchange.objects.editable_by(request.user).filter(pk=exchange.pk).exists():
+            raise PermissionDenied("You may check only the accounts you own.")
+        detect_clouds_task.delay(exchange.pk)
+        return Response({"queued": True}, status=status.HTTP_202_ACCEPTED)
