@@ -18,6 +18,7 @@ from crm.views import user_is_manager
 from intel.choices import SignalKind
 from intel.models import Signal
 from intel.queries import regulatory_pressure
+from intel.technographics.footprint import exchange_footprint
 from leads.choices import FollowUpStatus, Grade
 from leads.models import FollowUp, Score, ScoreChange
 from leads.salesforce.mapping import ACCOUNT
@@ -321,6 +322,7 @@ def exchange_context(*, exchange: Exchange, user, now: datetime.datetime) -> dic
         if history
         else "",
         "can_edit": Exchange.objects.editable_by(user).filter(pk=exchange.pk).exists(),
+        "footprint": exchange_footprint(exchange),
     }
 
 

@@ -13,6 +13,7 @@ urlpatterns = [
     path("leads/export-salesforce.csv", views.lead_export_salesforce, name="export_salesforce"),
     path("exchanges/<slug:slug>/", views.exchange_detail, name="exchange"),
     path("exchanges/<slug:slug>/activities/", views.exchange_activity_create, name="exchange_activity"),
+    path("exchanges/<slug:slug>/footprint/check/", views.exchange_footprint_detect, name="exchange_footprint_detect"),
     path("events/<slug:slug>/follow-ups/", views.follow_up_board, name="follow_ups"),
     path("events/<slug:slug>/follow-ups/build/", views.follow_ups_build, name="follow_ups_build"),
     path("events/<slug:slug>/follow-ups/assign/", views.follow_ups_assign, name="follow_ups_assign"),

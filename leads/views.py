@@ -19,6 +19,7 @@ from crm.forms import ActivityForm
 from crm.models import Exchange
 from crm.views import user_is_manager
 from intel.models import Event
+from intel.technographics.tasks import detect_clouds_task
 from leads import pages
 from leads.choices import FollowUpStatus
 from leads.exports import csv_text
@@ -108,6 +109,18 @@ def exchange_activity_create(request, slug: str):
         return redirect(reverse("leads:exchange", args=[exchange.slug]) + "#timeline")
     context = pages.exchange_context(exchange=exchange, user=request.user, now=timezone.now())
     return render(request, "leads/exchange.html", {"section": "leads", "activity_form": form, **context}, status=400)
+
+
+@login_required
+@require_POST
+def exchange_footprint_detect(request, slug: str):
+    """Queue a cloud check of the exchange's hosts (its owner or a manager: it may write allocations)."""
+    exchange = get_object_or_404(Exchange.objects.visible_to(request.user), slug=slug)
+    if not Exchange.objects.editable_by(request.user).filter(pk=exchange.pk).exists():
+        raise PermissionDenied("You may check only the accounts you own.")
+    detect_clouds_task.delay(exchange.pk)
+    messages.success(request, f"Checking {exchange.name}'s hosts; the footprint shows the result when it is done.")
+    return redirect(reverse("leads:exchange", args=[exchange.slug]) + "#footprint")
 
 
 def _event_follow_ups(event: Event, user):
