@@ -42,3 +42,11 @@ def postgresql(db, django_db_blocker) -> None:
 def home_vendor_slug(settings) -> str:
     settings.CRM_HOME_VENDOR = "tencent-cloud"
     return settings.CRM_HOME_VENDOR
+
+
+@pytest.fixture
+def transactional_db(django_db_serialized_rollback, transactional_db):
+    """A test that commits for real ends with every table flushed, migration-seeded rows included
+    (vendors, jurisdictions, the first scoring model). Serialized rollback reloads them before each
+    such test, so every test starts from the same reference data whatever ran before it."""
+    return transactional_db

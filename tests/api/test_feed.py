@@ -45,7 +45,7 @@ def _now():
     return timezone.now()
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_client_following_the_cursor_gets_every_change_once_and_in_order_during_rescoring(postgresql):
     manager = RepFactory(user__username="sync", role=RepRole.MANAGER).user
     exchange_ids = [ExchangeFactory().pk for _ in range(WRITERS * EXCHANGES_PER_ROUND)]

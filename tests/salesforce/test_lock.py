@@ -11,7 +11,7 @@ from leads.salesforce.models import SyncState
 from leads.salesforce.services import sync_lock_acquire, sync_lock_release
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_workers_racing_for_the_lock_only_one_wins(postgresql):
     # given the state row, and eight workers starting at the same moment
     SyncState.objects.create(pk=1)

@@ -16,7 +16,12 @@ from intel.technographics.tasks import detect_clouds_task
 class ExchangeFootprintView(APIView):
     """Read-only: an exchange the user may see, with its hosts, their addresses and the last verdict."""
 
-    @extend_schema(responses=ExchangeFootprintSerializer)
+    @extend_schema(
+        responses={
+            200: ExchangeFootprintSerializer,
+            404: OpenApiResponse(description="No such exchange among those the caller may see."),
+        }
+    )
     def get(self, request, slug: str):
         exchange = get_object_or_404(Exchange.objects.visible_to(request.user), slug=slug)
         return Response(ExchangeFootprintSerializer(exchange_footprint(exchange)).data)
