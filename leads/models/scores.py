@@ -84,6 +84,16 @@ class Score(models.Model):
     is_research_needed = models.BooleanField(default=False, help_text="Its cloud allocation is unknown.")
     as_of = models.DateTimeField(help_text="The moment the score describes.")
     computed_at = models.DateTimeField()
+    # What a rescore compares instead of reloading facts and decoding factors (blank: unknown, so
+    # the next rescore computes and compares in full). The fingerprint is an md5 of every input
+    # of the score (leads.facts.fingerprints); the factors hash an md5 of the factors as serialized.
+    facts_fingerprint = models.CharField(max_length=32, blank=True, default="", editable=False)
+    factors_hash = models.CharField(max_length=32, blank=True, default="", editable=False)
+    is_time_dependent = models.BooleanField(
+        default=False,
+        editable=False,
+        help_text="Its evidence is dated (decays or takes effect later): recomputed when the moment moves.",
+    )
 
     objects = ScoreQuerySet.as_manager()
 

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import datetime
-import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -14,10 +13,13 @@ from django.utils import timezone
 
 from crm.models import EvidenceChange, Exchange
 from leads.choices import ScoreCause
-from leads.facts import load_facts
-from leads.models import DeadLetter, Score, ScoreChange, ScoringModel
+from leads.facts import Fingerprint, fingerprint_sql, fingerprints, home_vendor, load_facts, run_salt
+from leads.models import DeadLetter, Score, ScoringModel
 from leads.parameters import ScoringParameters
 from leads.scoring import ScoreResult, score_exchange
+from leads.services.score_writes import SCORE_WRITE_LOCK, RescoreSummary, scores_write
+
+__all__ = ["SCORE_WRITE_LOCK", "RescoreSummary", "scores_write"]  # re-exported: callers import them from here
 
 # Exchanges per transaction (and per Celery task in a rescore-all): the facts of 2,000 exchanges
 # take a few MB, a chunk writes in well under a second, and at ~0.7 ms of queue overhead per
@@ -25,30 +27,6 @@ from leads.scoring import ScoreResult, score_exchange
 RESCORE_CHUNK_SIZE = 2000
 # Evidence changes claimed per transaction by the consumer.
 EVIDENCE_BATCH_SIZE = 500
-# Writers of scores serialise on this PostgreSQL advisory lock, so a history id is committed
-# only after every smaller one: the change feed's cursor never skips a late commit.
-SCORE_WRITE_LOCK = 4_242_001
-
-
-@dataclass
-class RescoreSummary:
-    examined: int = 0
-    created: int = 0
-    updated: int = 0
-    model_version: int | None = None
-    grade_changes: dict[str, int] = field(default_factory=dict)
-
-    @property
-    def unchanged(self) -> int:
-        return self.examined - self.created - self.updated
-
-    def add(self, other: RescoreSummary) -> None:
-        self.examined += other.examined
-        self.created += other.created
-        self.updated += other.updated
-        self.model_version = other.model_version or self.model_version
-        for key, count in other.grade_changes.items():
-            self.grade_changes[key] = self.grade_changes.get(key, 0) + count
 
 
 def active_model() -> tuple[int, ScoringParameters]:
@@ -58,163 +36,40 @@ def active_model() -> tuple[int, ScoringParameters]:
     return model.version, model.get_parameters()
 
 
-def _state(result: ScoreResult, version: int) -> tuple:
-    return (result.score, result.grade, result.factors_json(), version, result.is_defend, result.is_research_needed)
-
-
-def _existing(exchange_ids: list[int]) -> dict[int, tuple]:
-    table = Score._meta.db_table
-    columns = "exchange_id, score, grade, factors, model_version, is_defend, is_research_needed"
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(f"SELECT {columns} FROM {table} WHERE exchange_id = ANY(%s)", [exchange_ids])
-        else:
-            found = []
-            for start in range(0, len(exchange_ids), 900):
-                part = exchange_ids[start : start + 900]
-                cursor.execute(
-                    f"SELECT {columns} FROM {table} WHERE exchange_id IN ({', '.join(['%s'] * len(part))})", part
-                )
-                found.extend(cursor.fetchall())
-            return {row[0]: (row[1], row[2], json.loads(row[3]), row[4], bool(row[5]), bool(row[6])) for row in found}
-        # Django keeps psycopg from decoding jsonb (JSONField decodes it), so it arrives as text.
-        return {row[0]: (row[1], row[2], json.loads(row[3]), row[4], row[5], row[6]) for row in cursor.fetchall()}
-
-
-def _insert_postgresql(changed: list[tuple], version: int, cause: str, as_of, now) -> None:
-    """Two statements whatever the number of rows: the scores upserted and the history inserted
-    from arrays (unnest), bound server-side. Composing a statement with one placeholder per value
-    costs more in Python than PostgreSQL takes to run it."""
-    import psycopg
-
-    score_table, change_table = Score._meta.db_table, ScoreChange._meta.db_table
-    ids, scores, grades, factors, defend, research = [], [], [], [], [], []
-    old_scores, old_grades, old_factors = [], [], []
-    for exchange_id, state, old in changed:
-        ids.append(exchange_id)
-        scores.append(state[0])
-        grades.append(state[1])
-        factors.append(json.dumps(state[2]))
-        defend.append(state[4])
-        research.append(state[5])
-        old_scores.append(old[0] if old else None)
-        old_grades.append(old[1] if old else "")
-        old_factors.append(json.dumps(old[2]) if old else None)
-    connection.ensure_connection()
-    with psycopg.Cursor(connection.connection) as cursor:
-        cursor.execute(
-            f"INSERT INTO {score_table} (exchange_id, score, grade, factors, model_version, is_defend, "
-            "is_research_needed, as_of, computed_at) "
-            "SELECT u.exchange_id, u.score, u.grade, u.factors::jsonb, %s, u.is_defend, u.is_research_needed, %s, %s "
-            "FROM unnest(%s::bigint[], %s::int[], %s::text[], %s::text[], %s::bool[], %s::bool[]) "
-            "AS u(exchange_id, score, grade, factors, is_defend, is_research_needed) "
-            "ON CONFLICT (exchange_id) DO UPDATE SET score = EXCLUDED.score, grade = EXCLUDED.grade, "
-            "factors = EXCLUDED.factors, model_version = EXCLUDED.model_version, is_defend = EXCLUDED.is_defend, "
-            "is_research_needed = EXCLUDED.is_research_needed, as_of = EXCLUDED.as_of, "
-            "computed_at = EXCLUDED.computed_at",
-            [version, as_of, now, ids, scores, grades, factors, defend, research],
-        )
-        cursor.execute(
-            f"INSERT INTO {change_table} (exchange_id, old_score, new_score, old_grade, new_grade, old_factors, "
-            "new_factors, is_defend, model_version, cause, as_of, created_at) "
-            "SELECT u.exchange_id, u.old_score, u.new_score, u.old_grade, u.new_grade, u.old_factors::jsonb, "
-            "u.new_factors::jsonb, u.is_defend, %s, %s, %s, %s "
-            "FROM unnest(%s::bigint[], %s::int[], %s::int[], %s::text[], %s::text[], %s::text[], %s::text[], "
-            "%s::bool[]) AS u(exchange_id, old_score, new_score, old_grade, new_grade, old_factors, new_factors, "
-            "is_defend) ORDER BY u.exchange_id",
-            [version, cause, as_of, now, ids, old_scores, scores, old_grades, grades, old_factors, factors, defend],
-        )
-
-
-def _insert_portable(changed: list[tuple], version: int, cause: str, as_of, now) -> None:
-    scores = [
-        Score(
-            exchange_id=exchange_id,
-            score=state[0],
-            grade=state[1],
-            factors=state[2],
-            model_version=version,
-            is_defend=state[4],
-            is_research_needed=state[5],
-            as_of=as_of,
-            computed_at=now,
-        )
-        for exchange_id, state, _old in changed
-    ]
-    Score.objects.bulk_create(
-        scores,
-        batch_size=500,
-        update_conflicts=True,
-        unique_fields=["exchange"],
-        update_fields=[
-            "score",
-            "grade",
-            "factors",
-            "model_version",
-            "is_defend",
-            "is_research_needed",
-            "as_of",
-            "computed_at",
-        ],
-    )
-    ScoreChange.objects.bulk_create(
-        [
-            ScoreChange(
-                exchange_id=exchange_id,
-                old_score=old[0] if old else None,
-                new_score=state[0],
-                old_grade=old[1] if old else "",
-                new_grade=state[1],
-                old_factors=old[2] if old else None,
-                new_factors=state[2],
-                is_defend=state[4],
-                model_version=version,
-                cause=cause,
-                as_of=as_of,
-                created_at=now,
+def _stale(
+    *, salt: str, as_of: datetime.datetime, exchange_ids: Sequence[int] | None = None
+) -> tuple[int, dict[int, Fingerprint]]:
+    """(exchanges examined, the fingerprints of those to compute): an exchange is skipped when its
+    stored fingerprint matches and its score does not depend on the moment or was stored for this
+    same moment. On PostgreSQL one statement, which returns only the exchanges to compute."""
+    if connection.vendor != "postgresql":
+        found = fingerprints(salt=salt, exchange_ids=exchange_ids)
+        stored = {
+            pk: (digest, moment)
+            for pk, digest, moment in Score.objects.filter(exchange_id__in=list(found)).values_list(
+                "exchange_id", "facts_fingerprint", "as_of"
             )
-            for exchange_id, state, old in changed
-        ],
-        batch_size=500,
-    )
-
-
-@transaction.atomic
-def scores_write(
-    *, results: Sequence[ScoreResult], model_version: int, cause: str, as_of: datetime.datetime
-) -> RescoreSummary:
-    """Write the scores that differ from the stored ones (score, grade, factors, flags or model
-    version) and one history row per difference; identical results write nothing."""
-    summary = RescoreSummary(examined=len(results), model_version=model_version)
-    if not results:
-        return summary
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [SCORE_WRITE_LOCK])
-    # Read under the lock: a concurrent writer's rows are committed and seen, so a change is
-    # recorded once even when two workers rescore the same exchange.
-    existing = _existing([r.exchange_id for r in results])
-    changed = []
-    for result in results:
-        state = _state(result, model_version)
-        old = existing.get(result.exchange_id)
-        if old == state:
-            continue
-        changed.append((result.exchange_id, state, old))
-        if old is None:
-            summary.created += 1
-        else:
-            summary.updated += 1
-            if old[1] != state[1]:
-                key = f"{old[1]}->{state[1]}"
-                summary.grade_changes[key] = summary.grade_changes.get(key, 0) + 1
-    if changed:
-        now = timezone.now()
-        if connection.vendor == "postgresql":
-            _insert_postgresql(changed, model_version, cause, as_of, now)
-        else:
-            _insert_portable(changed, model_version, cause, as_of, now)
-    return summary
+        }
+        stale = {}
+        for exchange_id, fingerprint in found.items():
+            digest, moment = stored.get(exchange_id, ("", None))
+            if digest != fingerprint.digest or (fingerprint.is_time_dependent and moment != as_of):
+                stale[exchange_id] = fingerprint
+        return len(found), stale
+    sql, params = fingerprint_sql(salt=salt, exchange_ids=exchange_ids)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH f AS MATERIALIZED ({sql}), stale AS (SELECT f.exchange_id, f.fingerprint, f.is_time_dependent "
+            f"FROM f LEFT JOIN {Score._meta.db_table} s ON s.exchange_id = f.exchange_id WHERE s.id IS NULL "
+            "OR s.facts_fingerprint <> f.fingerprint OR (f.is_time_dependent AND s.as_of <> %s)) "
+            "SELECT (SELECT count(*) FROM f), array_agg(exchange_id), array_agg(fingerprint), "
+            "array_agg(is_time_dependent) FROM stale",
+            [*params, as_of],
+        )
+        examined, ids, digests, dated = cursor.fetchone()
+    return examined, {
+        pk: Fingerprint(digest, flag) for pk, digest, flag in zip(ids or (), digests or (), dated or (), strict=True)
+    }
 
 
 def _rescore_chunk(
@@ -224,12 +79,26 @@ def _rescore_chunk(
     as_of: datetime.datetime,
     version: int,
     parameters: ScoringParameters,
-    id_range: tuple[int, int] | None = None,
+    salt: str | None = None,
+    stale: Mapping[int, Fingerprint] | None = None,
 ) -> RescoreSummary:
-    loaded = load_facts(exchange_ids=exchange_ids, id_range=id_range, as_of=as_of)
-    home = loaded.home
-    results = [score_exchange(f, parameters=parameters, home=home, as_of=as_of) for f in loaded.exchanges]
-    return scores_write(results=results, model_version=version, cause=cause, as_of=as_of)
+    """Rescore the given exchanges: those whose inputs are unchanged since their stored score are
+    skipped (checked here, unless the caller passes the `stale` ones it checked already)."""
+    if salt is None:
+        salt = run_salt(home=home_vendor(), model_version=version, parameters=parameters.to_dict())
+    if stale is None:
+        examined, stale = _stale(salt=salt, as_of=as_of, exchange_ids=exchange_ids)
+    else:
+        examined = len(stale)
+    summary = RescoreSummary(model_version=version)
+    if stale:
+        loaded = load_facts(exchange_ids=sorted(stale), as_of=as_of)
+        home = loaded.home
+        results = [score_exchange(f, parameters=parameters, home=home, as_of=as_of) for f in loaded.exchanges]
+        summary = scores_write(results=results, model_version=version, cause=cause, as_of=as_of, fingerprints=stale)
+    # An exchange deleted since the check counts as examined and unchanged.
+    summary.examined, summary.skipped = examined, examined - len(stale)
+    return summary
 
 
 def scores_rescore(
@@ -241,30 +110,47 @@ def scores_rescore(
     progress: Callable[[int, int], None] | None = None,
 ) -> RescoreSummary:
     """Rescore the given exchanges (None: all), one transaction per chunk: killing it half-way
-    keeps the finished chunks, and a rerun finishes the rest without duplicating history."""
+    keeps the finished chunks, and a rerun finishes the rest without duplicating history.
+    Exchanges whose inputs have not changed since their stored score are skipped without loading
+    their facts (a fingerprint computed in the database); so are the whole run's unchanged ones."""
     as_of = as_of or timezone.now()
     if cause not in ScoreCause.values:
         raise ValidationError({"cause": f"{cause!r} is not one of {', '.join(ScoreCause.values)}"})
     version, parameters = active_model()
-    everything = exchange_ids is None
-    if everything:
-        ids = list(Exchange.objects.order_by("pk").values_list("pk", flat=True))
-    else:
-        ids = sorted(set(exchange_ids))
+    salt = run_salt(home=home_vendor(), model_version=version, parameters=parameters.to_dict())
     summary = RescoreSummary(model_version=version)
+    if exchange_ids is None:
+        # One check for the whole book, then chunks of the exchanges to compute only. A fingerprint
+        # is read before the facts it stands for: if evidence changes in between, the stored
+        # fingerprint is the older one, and the next rescore computes the exchange again.
+        examined, stale = _stale(salt=salt, as_of=as_of)
+        summary.examined = summary.skipped = examined - len(stale)
+        ids = sorted(stale)
+        for start in range(0, len(ids), chunk_size):
+            chunk = ids[start : start + chunk_size]
+            with transaction.atomic():
+                summary.add(
+                    _rescore_chunk(
+                        chunk,
+                        cause=cause,
+                        as_of=as_of,
+                        version=version,
+                        parameters=parameters,
+                        salt=salt,
+                        stale={pk: stale[pk] for pk in chunk},
+                    )
+                )
+            if progress:
+                progress(summary.examined, examined)
+        if progress and not ids:
+            progress(examined, examined)
+        return summary
+    ids = sorted(set(exchange_ids))
     for start in range(0, len(ids), chunk_size):
         chunk = ids[start : start + chunk_size]
         with transaction.atomic():
-            # All of them: a chunk is an id range, which the indexes serve better than a list.
             summary.add(
-                _rescore_chunk(
-                    None if everything else chunk,
-                    id_range=(chunk[0], chunk[-1]) if everything else None,
-                    cause=cause,
-                    as_of=as_of,
-                    version=version,
-                    parameters=parameters,
-                )
+                _rescore_chunk(chunk, cause=cause, as_of=as_of, version=version, parameters=parameters, salt=salt)
             )
         if progress:
             progress(min(start + chunk_size, len(ids)), len(ids))
