@@ -54,6 +54,12 @@ def _scope(queryset, exchange_ids: Sequence[int] | None, id_range: tuple[int, in
     if id_range is not None:
         return queryset.filter(exchange_id__gte=id_range[0], exchange_id__lte=id_range[1])
     if exchange_ids is not None:
+        if connection.vendor == "postgresql":
+            # One array parameter: Django builds an `IN (...)` of 2,000 values in ~20 ms, more than
+            # the query takes.
+            return queryset.extra(
+                where=[f"{queryset.model._meta.db_table}.exchange_id = ANY(%s)"], params=[exchange_ids]
+            )
         return queryset.filter(exchange_id__in=exchange_ids)
     return queryset
 
@@ -100,8 +106,17 @@ def load_facts(
             params,
         )
         presences: dict[int, list[PresenceFact]] = defaultdict(list)
+        # A presence's fact is the same for every exchange in that jurisdiction with that status:
+        # one instance each (they are frozen) instead of one per row.
+        presence_facts: dict[tuple, PresenceFact] = {}
         for exchange_id, jurisdiction_id, name, status, is_major, is_banned in cursor.fetchall():
-            presences[exchange_id].append(PresenceFact(jurisdiction_id, name, status, bool(is_major), bool(is_banned)))
+            key = (jurisdiction_id, status)
+            fact = presence_facts.get(key)
+            if fact is None:
+                fact = presence_facts[key] = PresenceFact(
+                    jurisdiction_id, name, status, bool(is_major), bool(is_banned)
+                )
+            presences[exchange_id].append(fact)
 
     # Regulations: a small table, read whole and attached by jurisdiction.
     regulations: dict[int, list[RegulationFact]] = defaultdict(list)
@@ -182,12 +197,13 @@ def load_facts(
         engagements[exchange_id].append(MomentFact(f"activity:{pk}", occurred_at, f"{kind.capitalize()}: {summary}"))
 
     exchanges: list[ExchangeFacts] = []
+    nothing: frozenset[int] = frozenset()
     for exchange_id, name, size_tier, is_do_not_pursue in exchange_rows:
         own_allocations = tuple(allocations.get(exchange_id, ()))
         own_presences = tuple(presences.get(exchange_id, ()))
         incidents: list[IncidentFact] = []
-        named_here = named_outages.get(exchange_id, set())
-        used_vendors = {a.vendor_id for a in own_allocations}
+        named_here = named_outages.get(exchange_id, nothing)
+        used_vendors = {a.vendor_id for a in own_allocations} if outages_by_vendor or named_here else nothing
         for vendor_id in sorted(used_vendors):
             for s in outages_by_vendor.get(vendor_id, ()):
                 incidents.append(

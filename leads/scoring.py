@@ -178,6 +178,24 @@ def _hard_stop(facts: ExchangeFacts) -> Factor | None:
     return None
 
 
+def _rival_order(allocation: AllocationFact) -> tuple[float, str]:
+    return -allocation.share_percent, allocation.vendor_name
+
+
+RESEARCH_NEEDED = Factor("research_needed", 0, "Its cloud allocation is unknown: research needed")
+# Factors are frozen, so the few distinct size factors are built once and shared by every score.
+_SIZE_FACTORS: dict[tuple[str, int], Factor] = {}
+
+
+def _size_factor(size_tier: str, points: int) -> Factor:
+    factor = _SIZE_FACTORS.get((size_tier, points))
+    if factor is None:
+        factor = Factor("size", points, SIZE_WORDS.get(size_tier, SIZE_WORDS["unknown"]))
+        if len(_SIZE_FACTORS) < 1000:  # tiers are a handful; the bound only guards odd input
+            _SIZE_FACTORS[(size_tier, points)] = factor
+    return factor
+
+
 def score_exchange(
     facts: ExchangeFacts, *, parameters: ScoringParameters, home: HomeVendor, as_of: datetime.datetime
 ) -> ScoreResult:
@@ -187,23 +205,20 @@ def score_exchange(
     if stop is not None:
         return ScoreResult(facts.exchange_id, 0, parameters.grade(0), (stop,))
 
-    factors: list[Factor] = []
     p = parameters
-    factors.append(
-        Factor("size", p.size_points.get(facts.size_tier, 0), SIZE_WORDS.get(facts.size_tier, SIZE_WORDS["unknown"]))
-    )
+    factors: list[Factor] = [_size_factor(facts.size_tier, p.size_points.get(facts.size_tier, 0))]
 
     is_defend = False
     is_research_needed = not facts.allocations
     if is_research_needed:
-        factors.append(Factor("research_needed", 0, "Its cloud allocation is unknown: research needed"))
+        factors.append(RESEARCH_NEEDED)
     else:
         workload, shares = _shares_in_view(facts.allocations)
         where = WORKLOAD_WORDS.get(workload, f"its {workload}")
-        rivals = sorted(
-            (a for vendor_id, a in shares.items() if vendor_id != home.id and a.share_percent > 0),
-            key=lambda a: (-a.share_percent, a.vendor_name),
-        )
+        home_id = home.id
+        rivals = [a for vendor_id, a in shares.items() if vendor_id != home_id and a.share_percent > 0]
+        if len(rivals) > 1:
+            rivals.sort(key=_rival_order)
         if rivals:
             top = rivals[0]
             factors.append(
