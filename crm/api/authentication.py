@@ -1,7 +1,14 @@
-"""How API callers prove who they are: a named token (tools) or the session (the web UI)."""
+"""How API callers prove who they are: a named token (tools) or the session (the web UI).
+
+A token's lookup (the hashed key -> the token, its user and rep) is kept in the cache (Redis when
+configured) for TOKEN_CACHE_SECONDS, so a tool's steady stream of requests costs no database query
+to authenticate. Revoking a token over the API drops its entry at once; a change made elsewhere
+(a user deactivated, a role changed) reaches the API within TOKEN_CACHE_SECONDS."""
 
 import datetime
 
+from django.core.cache import cache
+from django.db import transaction
 from django.utils import timezone
 from rest_framework import authentication, exceptions
 
@@ -11,7 +18,41 @@ from crm.models.tokens import hash_key
 # Recording every use would write a row per request; a minute's precision is enough to see
 # which tokens are in use, and keeps the hot read paths free of writes.
 LAST_USED_PRECISION = datetime.timedelta(minutes=1)
+# Shorter than LAST_USED_PRECISION: last_used_at is refreshed when the entry is reloaded, so it stays
+# within a minute and a half of the truth, written at most once a minute per token.
+TOKEN_CACHE_SECONDS = 30
 KEYWORDS = ("token", "bearer")
+# Written after a revocation commits, in place of the entry: a request that read the token just
+# before the commit cannot put the live token back (entries are only ever *added*).
+REVOKED = "revoked"
+
+
+def token_cache_key(key_hash: str) -> str:
+    return f"api-token:{key_hash}"
+
+
+def forget_token(token: ApiToken) -> None:
+    """Stop accepting a token that was just revoked: its cached lookup goes now, and is replaced by a
+    'revoked' mark once the revocation commits."""
+    key = token_cache_key(token.key_hash)
+    cache.delete(key)
+    transaction.on_commit(lambda: cache.set(key, REVOKED, TOKEN_CACHE_SECONDS))
+
+
+def _load_token(key_hash: str) -> ApiToken | None:
+    token = (
+        ApiToken.objects.select_related("user", "user__rep")
+        .defer("user__password")  # the cached copy carries no password hash
+        .filter(key_hash=key_hash, revoked_at__isnull=True)
+        .first()
+    )
+    if token is None or not token.user.is_active:
+        return None
+    now = timezone.now()
+    if token.last_used_at is None or now - token.last_used_at >= LAST_USED_PRECISION:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        token.last_used_at = now
+    return token
 
 
 class ApiTokenAuthentication(authentication.BaseAuthentication):
@@ -28,17 +69,15 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
             key = header[1].decode("ascii")
         except UnicodeDecodeError as error:
             raise exceptions.AuthenticationFailed("Invalid token: it contains non-ASCII characters.") from error
-        token = (
-            ApiToken.objects.select_related("user", "user__rep")
-            .filter(key_hash=hash_key(key), revoked_at__isnull=True)
-            .first()
-        )
-        if token is None or not token.user.is_active:
+        key_hash = hash_key(key)
+        cache_key = token_cache_key(key_hash)
+        token = cache.get(cache_key)
+        if token is None:
+            token = _load_token(key_hash)
+            if token is not None:
+                cache.add(cache_key, token, TOKEN_CACHE_SECONDS)
+        if not isinstance(token, ApiToken):
             raise exceptions.AuthenticationFailed("Invalid, revoked or expired token.")
-        now = timezone.now()
-        if token.last_used_at is None or now - token.last_used_at >= LAST_USED_PRECISION:
-            ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-            token.last_used_at = now
         return token.user, token
 
     def authenticate_header(self, request) -> str:

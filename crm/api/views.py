@@ -6,6 +6,7 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from crm.api.authentication import forget_token
 from crm.api.base import AtomicWritesMixin, ExchangeScopedViewSet
 from crm.api.permissions import ApiAccess, ChangeOwnOnly, ManagerWrites, is_manager
 from crm.api.serializers import (
@@ -212,6 +213,7 @@ class ApiTokenViewSet(
 
     def perform_destroy(self, instance):
         instance.revoke()
+        forget_token(instance)
 
     @extend_schema(request=None, responses={200: ApiTokenSerializer, 404: OpenApiResponse(description="Not yours")})
     @action(detail=True, methods=["post"])
@@ -220,4 +222,5 @@ class ApiTokenViewSet(
         token = self.get_object()
         with transaction.atomic():
             token.revoke()
+            forget_token(token)
         return Response(self.get_serializer(token).data)
