@@ -113,6 +113,41 @@ def activate_model_version(version: int) -> None:
         )
 
 
+class StepTimer:
+    """Wrap the rescore's steps (fingerprint check, facts, write) to add up their time; the rest is
+    scoring in Python (not wrapped: a timer around each of 100,000 calls would weigh on it)."""
+
+    def __init__(self) -> None:
+        from leads.services import scores
+
+        self.module = scores
+        self.seconds: dict[str, float] = {}
+        self.originals = {}
+        for name, label in (
+            ("_stale", "fingerprint check"),
+            ("load_facts", "load facts"),
+            ("scores_write", "write (compare, upsert, history, under the lock)"),
+        ):
+            original = getattr(scores, name)
+            self.originals[name] = original
+            self.seconds[label] = 0.0
+            setattr(scores, name, self._timed(original, label))
+
+    def _timed(self, function, label):
+        def timed(*args, **kwargs):
+            started = time.perf_counter()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                self.seconds[label] += time.perf_counter() - started
+
+        return timed
+
+    def restore(self) -> None:
+        for name, original in self.originals.items():
+            setattr(self.module, name, original)
+
+
 def _chunk_task(arguments: tuple[list[int], str, str]) -> tuple[int, int]:
     """One Celery chunk task's body (leads.rescore_exchanges), in a worker process."""
     from django.db import connection
@@ -197,13 +232,20 @@ def main() -> None:
         f"history, {elapsed:.2f} s = {summary.examined / elapsed:,.0f} exchanges/s"
     )
     activate_model_version(2)
+    spent = StepTimer()
     started = time.perf_counter()
     summary = scores_rescore(as_of=as_of, cause=ScoreCause.MODEL_CHANGE)
     end_to_end = time.perf_counter() - started
+    spent.restore()
     print(
         f"full rescore after a model change (service path, 1 process): {summary.examined} exchanges, "
         f"{summary.updated} changed with history, {end_to_end:.2f} s = {summary.examined / end_to_end:,.0f} "
         "exchanges/s (target >= 50,000)"
+    )
+    print(
+        "  where the time went: "
+        + ", ".join(f"{name} {seconds:.2f} s" for name, seconds in spent.seconds.items())
+        + f", scoring in Python and the rest {end_to_end - sum(spent.seconds.values()):.2f} s"
     )
     activate_model_version(3)
     examined, written, elapsed = rescore_on_workers(as_of=as_of, cause=ScoreCause.MODEL_CHANGE, workers=2)
@@ -221,23 +263,36 @@ def main() -> None:
     started = time.perf_counter()
     results = [score_exchange(f, parameters=parameters, home=loaded.home, as_of=later) for f in loaded.exchanges]
     score_s = time.perf_counter() - started
-    # Force every row to differ (untimed), so the write step writes all of them and their history.
-    results = [dataclasses.replace(r, is_research_needed=not r.is_research_needed) for r in results]
-    before = ScoreChange.objects.count()
-    started = time.perf_counter()
-    written = scores_write(results=results, model_version=version, cause=ScoreCause.MANUAL, as_of=later)
-    write_s = time.perf_counter() - started
-    history = ScoreChange.objects.count() - before
+    # The write step and the raw UPDATE, alternately, twice each (the machine is shared: the best
+    # of two keeps a neighbour's burst from deciding the ratio). Each write flips a flag on every
+    # row (untimed), so it writes all of them and their history.
+    flipped = [dataclasses.replace(r, is_research_needed=not r.is_research_needed) for r in results]
+    write_rates, raw_rates, history = [], [], 0
+    for attempt in range(2):
+        before = ScoreChange.objects.count()
+        started = time.perf_counter()
+        written = scores_write(
+            results=flipped if attempt % 2 == 0 else results,
+            model_version=version,
+            cause=ScoreCause.MANUAL,
+            as_of=later,
+        )
+        write_s = time.perf_counter() - started
+        history = ScoreChange.objects.count() - before
+        write_rates.append(written.updated / write_s)
+        raw_rate, raw_rows = raw_update_rate()
+        raw_rates.append(raw_rate)
     count = len(results)
     print(
         f"  phases: load facts {load_s:.2f} s ({count / load_s:,.0f}/s), "
-        f"score {score_s:.2f} s ({count / score_s:,.0f}/s), "
-        f"write {write_s:.2f} s ({written.updated / write_s:,.0f} rows/s, {history} history rows)"
+        f"score {score_s:.2f} s ({count / score_s:,.0f}/s), write step "
+        + " / ".join(f"{rate:,.0f}" for rate in write_rates)
+        + f" rows/s ({written.updated} scores and {history} history rows each time)"
     )
-    raw_rate, raw_rows = raw_update_rate()
     print(
-        f"physical limit: one raw UPDATE ... FROM (VALUES ...) of {raw_rows} scores: {raw_rate:,.0f} rows/s; "
-        f"write step / raw = {written.updated / write_s / raw_rate:.2f} (target >= 0.5)"
+        f"physical limit: one raw UPDATE ... FROM (VALUES ...) of {raw_rows} scores: "
+        + " / ".join(f"{rate:,.0f}" for rate in raw_rates)
+        + f" rows/s; write step / raw, best of each = {max(write_rates) / max(raw_rates):.2f} (target >= 0.5)"
     )
 
     # 3. Nothing changed: same moment again (restore the flags first, untimed).

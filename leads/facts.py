@@ -7,6 +7,7 @@ is several times faster than model instances for 100,000 rows; the small evidenc
 from __future__ import annotations
 
 import datetime
+import functools
 import hashlib
 from collections import defaultdict
 from collections.abc import Sequence
@@ -37,6 +38,17 @@ class LoadedFacts:
     exchanges: list[ExchangeFacts]
 
 
+def id_array(exchange_ids: Sequence[int]) -> str:
+    """Ids as one PostgreSQL array literal: Django's client-side binding quotes a Python list
+    element by element (~0.3 ms per 100 ids), a string in one go."""
+    return _id_literal(tuple(exchange_ids))
+
+
+@functools.lru_cache(maxsize=4)  # the same chunk's ids serve the several queries of one load
+def _id_literal(exchange_ids: tuple[int, ...]) -> str:
+    return "{" + ",".join(str(int(pk)) for pk in exchange_ids) + "}"
+
+
 def _where_ids(column: str, exchange_ids: Sequence[int] | None, id_range: tuple[int, int] | None) -> tuple[str, list]:
     if id_range is not None:
         return f" WHERE {column} BETWEEN %s AND %s", list(id_range)
@@ -46,7 +58,7 @@ def _where_ids(column: str, exchange_ids: Sequence[int] | None, id_range: tuple[
         return " WHERE 1 = 0", []
     if connection.vendor == "postgresql":
         # One array parameter: composing thousands of placeholders costs more than the query.
-        return f" WHERE {column} = ANY(%s)", [list(exchange_ids)]
+        return f" WHERE {column} = ANY(%s::bigint[])", [id_array(exchange_ids)]
     return f" WHERE {column} IN ({', '.join(['%s'] * len(exchange_ids))})", list(exchange_ids)
 
 
@@ -58,7 +70,8 @@ def _scope(queryset, exchange_ids: Sequence[int] | None, id_range: tuple[int, in
             # One array parameter: Django builds an `IN (...)` of 2,000 values in ~20 ms, more than
             # the query takes.
             return queryset.extra(
-                where=[f"{queryset.model._meta.db_table}.exchange_id = ANY(%s)"], params=[exchange_ids]
+                where=[f"{queryset.model._meta.db_table}.exchange_id = ANY(%s::bigint[])"],
+                params=[id_array(exchange_ids)],
             )
         return queryset.filter(exchange_id__in=exchange_ids)
     return queryset
