@@ -44,6 +44,25 @@ def home_vendor_slug(settings) -> str:
     return settings.CRM_HOME_VENDOR
 
 
+_SERIALIZED_CONTENTS: dict[str, str] = {}
+
+
+@pytest.fixture(autouse=True)
+def _keep_serialized_database_contents():
+    """Django keeps the database's serialized contents (for serialized rollback) on the connection
+    object, which is per context: after a test that switches contexts (the browser tests' event
+    loop) the next test may get a fresh connection object without them. Keep a copy and put it back."""
+    from django.db import connections
+
+    for alias in connections:
+        connection = connections[alias]
+        contents = getattr(connection, "_test_serialized_contents", None)
+        if contents is not None:
+            _SERIALIZED_CONTENTS[alias] = contents
+        elif alias in _SERIALIZED_CONTENTS:
+            connection._test_serialized_contents = _SERIALIZED_CONTENTS[alias]
+
+
 @pytest.fixture
 def transactional_db(django_db_serialized_rollback, transactional_db):
     """A test that commits for real ends with every table flushed, migration-seeded rows included
