@@ -394,7 +394,7 @@ def today_context(*, user, rep_username: str, now: datetime.datetime) -> dict:
             exchanges__in=visible_ids, created_at__gte=now - datetime.timedelta(days=RECENT_SIGNAL_DAYS)
         )
         .distinct()
-        .order_by("-occurred_at")[:20]
+        .order_by("-occurred_at", "-pk")[:20]
     )
     touched: dict[int, list[Exchange]] = defaultdict(list)
     if signals:

@@ -60,7 +60,12 @@ def test_today_lists_my_top_prospects_with_grade_and_reason_and_my_overdue_follo
         "Met Person 0",
     ]
     assert all(row["is_overdue"] for row in response.context["follow_ups"])
-    assert [row["signal"].title for row in response.context["signals"]][:1] == ["Asks about LLM hosting 0"]
+    # the same moment for all three: the one recorded last comes first
+    assert [row["signal"].title for row in response.context["signals"]] == [
+        "Asks about LLM hosting 2",
+        "Asks about LLM hosting 1",
+        "Asks about LLM hosting 0",
+    ]
 
 
 def test_a_manager_s_today_shows_the_team_and_narrows_to_one_rep(manager_client, world, team):
