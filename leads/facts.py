@@ -49,7 +49,17 @@ def _id_literal(exchange_ids: tuple[int, ...]) -> str:
     return "{" + ",".join(str(int(pk)) for pk in exchange_ids) + "}"
 
 
-def _where_ids(column: str, exchange_ids: Sequence[int] | None, id_range: tuple[int, int] | None) -> tuple[str, list]:
+def _where_ids(
+    column: str,
+    exchange_ids: Sequence[int] | None,
+    id_range: tuple[int, int] | None,
+    *,
+    superset: bool = False,
+) -> tuple[str, list]:
+    """A WHERE clause on exchange ids. With `superset`, the caller ignores rows of other
+    exchanges (it keys them by exchange), so on PostgreSQL a dense list becomes its id range:
+    an index range scan reads a chunk of 2,000 exchanges' allocations in 1 ms, where `= ANY` of the
+    same ids made PostgreSQL scan the whole table (18 ms)."""
     if id_range is not None:
         return f" WHERE {column} BETWEEN %s AND %s", list(id_range)
     if exchange_ids is None:
@@ -57,22 +67,24 @@ def _where_ids(column: str, exchange_ids: Sequence[int] | None, id_range: tuple[
     if not exchange_ids:
         return " WHERE 1 = 0", []
     if connection.vendor == "postgresql":
+        low, high = min(exchange_ids), max(exchange_ids)
+        if superset and high - low < 2 * len(exchange_ids):
+            return f" WHERE {column} BETWEEN %s AND %s", [low, high]
         # One array parameter: composing thousands of placeholders costs more than the query.
         return f" WHERE {column} = ANY(%s::bigint[])", [id_array(exchange_ids)]
     return f" WHERE {column} IN ({', '.join(['%s'] * len(exchange_ids))})", list(exchange_ids)
 
 
 def _scope(queryset, exchange_ids: Sequence[int] | None, id_range: tuple[int, int] | None):
+    """Evidence rows of the given exchanges, or of more (see _where_ids: the caller keys them by exchange)."""
     if id_range is not None:
         return queryset.filter(exchange_id__gte=id_range[0], exchange_id__lte=id_range[1])
     if exchange_ids is not None:
         if connection.vendor == "postgresql":
-            # One array parameter: Django builds an `IN (...)` of 2,000 values in ~20 ms, more than
-            # the query takes.
-            return queryset.extra(
-                where=[f"{queryset.model._meta.db_table}.exchange_id = ANY(%s::bigint[])"],
-                params=[id_array(exchange_ids)],
+            where, params = _where_ids(
+                f"{queryset.model._meta.db_table}.exchange_id", exchange_ids, None, superset=True
             )
+            return queryset.extra(where=[where.removeprefix(" WHERE ")], params=params)
         return queryset.filter(exchange_id__in=exchange_ids)
     return queryset
 
@@ -98,11 +110,14 @@ def load_facts(
     ids = sorted(set(exchange_ids)) if exchange_ids is not None else None
 
     with connection.cursor() as cursor:
-        where, params = _where_ids("id", ids, id_range)
+        where, params = _where_ids("id", ids, id_range, superset=True)
         cursor.execute(f"SELECT id, name, size_tier, is_do_not_pursue FROM {exchange_table}{where} ORDER BY id", params)
         exchange_rows = cursor.fetchall()
+        if ids is not None and "BETWEEN" in where and id_range is None:  # a dense list read as its range
+            wanted = set(ids)
+            exchange_rows = [row for row in exchange_rows if row[0] in wanted]
 
-        where, params = _where_ids("a.exchange_id", ids, id_range)
+        where, params = _where_ids("a.exchange_id", ids, id_range, superset=True)
         cursor.execute(
             f"SELECT a.exchange_id, a.id, a.vendor_id, v.name, a.workload, a.share_percent "
             f"FROM {allocation_table} a JOIN {vendor_table} v ON v.id = a.vendor_id{where}",
@@ -112,7 +127,7 @@ def load_facts(
         for exchange_id, pk, vendor_id, vendor_name, workload, share in cursor.fetchall():
             allocations[exchange_id].append(AllocationFact(pk, vendor_id, vendor_name, workload, float(share)))
 
-        where, params = _where_ids("p.exchange_id", ids, id_range)
+        where, params = _where_ids("p.exchange_id", ids, id_range, superset=True)
         cursor.execute(
             f"SELECT p.exchange_id, p.jurisdiction_id, j.name, p.licence_status, j.is_major, j.is_banned "
             f"FROM {presence_table} p JOIN {jurisdiction_table} j ON j.id = p.jurisdiction_id{where}",
@@ -331,7 +346,7 @@ def _evidence_parts() -> list[tuple[str, str, str, str]]:
 
 
 def _scope_sql(column: str, exchange_ids: Sequence[int] | None, id_range: tuple[int, int] | None) -> tuple[str, list]:
-    where, params = _where_ids(column, exchange_ids, id_range)
+    where, params = _where_ids(column, exchange_ids, id_range, superset=True)
     return (" AND" + where.removeprefix(" WHERE")) if where else "", params
 
 

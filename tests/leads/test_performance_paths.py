@@ -9,9 +9,10 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from crm.models import Allocation, CloudVendor, Presence
+from crm.models import Allocation, CloudVendor, Exchange, Presence
 from intel.models import Signal
 from leads.choices import ScoreCause
+from leads.facts import load_facts
 from leads.models import Score, ScoreChange
 from leads.scoring import Factor, ScoreResult
 from leads.services import scores_rescore, scores_write
@@ -174,3 +175,29 @@ def test_scores_written_without_a_fingerprint_are_computed_again_by_the_next_res
     # then the exchange is not skipped: its computed score replaces the written one
     assert counts(summary) == (1, 0, 0, 1, 0)
     assert list(ScoreChange.objects.order_by("pk").values_list("new_score", flat=True)) == [48, 99, 48]
+
+
+def test_facts_of_some_exchanges_read_as_an_id_range_leave_out_the_ones_between(home_vendor_slug):
+    # given three exchanges with consecutive ids
+    first, middle, last = (exchange_on(slug, {"aws": 10 * n}) for n, slug in enumerate(("a", "b", "c"), start=1))
+
+    # when the first and the last are loaded (dense enough to be read as their id range)
+    loaded = load_facts(exchange_ids=[last.pk, first.pk], as_of=AS_OF)
+
+    # then exactly those two come back, each with its own allocation
+    assert [(f.name, [a.share_percent for a in f.allocations]) for f in loaded.exchanges] == [
+        ("A", [10.0]),
+        ("C", [30.0]),
+    ]
+    assert middle.pk not in [f.exchange_id for f in loaded.exchanges]
+
+
+def test_rescoring_some_exchanges_examines_and_writes_only_those(home_vendor_slug):
+    for slug in ("a", "b", "c"):
+        exchange_on(slug, {"aws": 60})
+    wanted = list(Exchange.objects.filter(slug__in=["a", "c"]).values_list("pk", flat=True))
+
+    summary = scores_rescore(exchange_ids=wanted, as_of=AS_OF)
+
+    assert counts(summary) == (2, 0, 2, 0, 0)
+    assert sorted(Score.objects.values_list("exchange__slug", flat=True)) == ["a", "c"]
