@@ -199,6 +199,9 @@ API_UPLOAD_MAX_ROWS = env.int("API_UPLOAD_MAX_ROWS", default=20_000)
 WEBHOOK_ALLOW_PRIVATE_TARGETS = env.bool("WEBHOOK_ALLOW_PRIVATE_TARGETS", default=False)
 WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=5.0)
 WEBHOOK_BACKOFF_BASE_SECONDS = env.float("WEBHOOK_BACKOFF_BASE_SECONDS", default=30.0)
+WEBHOOK_RESOLVE_TIMEOUT_SECONDS = env.float("WEBHOOK_RESOLVE_TIMEOUT_SECONDS", default=2.0)
+# A CA bundle path for targets with a private CA; empty: the system's trust store.
+WEBHOOK_CA_BUNDLE = env.str("WEBHOOK_CA_BUNDLE", default="")
 CELERY_IMPORTS = ["leads.webhooks.tasks"]
 CELERY_BEAT_SCHEDULE["relay-webhooks"] = {"task": "leads.relay_webhooks", "schedule": 30.0}
 

@@ -9,19 +9,22 @@ from typing import Any
 import requests
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from crm.models import Exchange
 from leads.models import WebhookDelivery, WebhookSubscription
 from leads.webhooks.choices import DeliveryStatus
+from leads.webhooks.sending import post_to_target
 from leads.webhooks.signing import sign
-from leads.webhooks.targets import TargetRefused, check_target
+from leads.webhooks.targets import TargetRefused, check_target, resolve_timeout_seconds
 
 logger = logging.getLogger(__name__)
 
 # Attempt n waits BACKOFF_BASE * 2**(n-1) seconds, capped; after MAX_ATTEMPTS the delivery is failed.
 MAX_ATTEMPTS = 8
 BACKOFF_CAP_SECONDS = 3600
+LEASE_MARGIN_SECONDS = 30
 RELAY_BATCH_SIZE = 200  # deliveries re-driven per relay run; each is one small row
 
 
@@ -63,64 +66,108 @@ def _publish(ids: list[int]) -> None:
             logger.exception("Could not queue webhook delivery %s; the relay will send it.", pk)
 
 
-def webhook_deliver(*, delivery_id: int, now: datetime.datetime | None = None) -> WebhookDelivery | None:
-    """Send one due delivery once; record the outcome (and when to try again). Safe to call twice:
-    a delivered or not-yet-due delivery is left alone."""
-    with transaction.atomic():
-        delivery = (
-            WebhookDelivery.objects.select_for_update(skip_locked=True)
-            .select_related("subscription")
-            .filter(pk=delivery_id, status=DeliveryStatus.PENDING, next_attempt_at__lte=now or timezone.now())
-            .first()
-        )
-        if delivery is None:
-            return None
-        subscription = delivery.subscription
-        body = json.dumps(
-            {
-                "id": str(delivery.delivery_id),
-                "event": delivery.event,
-                "created_at": delivery.created_at.isoformat(),
-                "data": delivery.payload,
+def lease_seconds() -> float:
+    """How long a claimed attempt keeps its delivery from being claimed again: longer than resolving
+    and sending can take, so only an attempt whose worker died is taken over (by the relay)."""
+    timeout = float(getattr(settings, "WEBHOOK_TIMEOUT_SECONDS", 5))
+    # requests' timeout bounds the connect and each read, not the whole exchange: allow two of them.
+    return resolve_timeout_seconds() + 2 * timeout + LEASE_MARGIN_SECONDS
+
+
+def _claim(*, delivery_id: int, now: datetime.datetime) -> WebhookDelivery | None:
+    """Take a due delivery for one attempt in one conditional UPDATE (no lock is held afterwards):
+    count the attempt and push its due time past the lease, so no other worker sends it meanwhile."""
+    delivery = (
+        WebhookDelivery.objects.select_related("subscription")
+        .filter(pk=delivery_id, status=DeliveryStatus.PENDING, next_attempt_at__lte=now)
+        .first()
+    )
+    if delivery is None:
+        return None
+    lease_until = timezone.now() + datetime.timedelta(seconds=lease_seconds())
+    claimed = WebhookDelivery.objects.filter(
+        pk=delivery.pk,
+        status=DeliveryStatus.PENDING,
+        attempts=delivery.attempts,
+        next_attempt_at=delivery.next_attempt_at,
+    ).update(attempts=F("attempts") + 1, next_attempt_at=lease_until)
+    if not claimed:  # another worker took it between the read and the update
+        return None
+    delivery.attempts += 1
+    delivery.next_attempt_at = lease_until
+    return delivery
+
+
+def _body(delivery: WebhookDelivery) -> bytes:
+    return json.dumps(
+        {
+            "id": str(delivery.delivery_id),
+            "event": delivery.event,
+            "created_at": delivery.created_at.isoformat(),
+            "data": delivery.payload,
+        },
+        separators=(",", ":"),
+        sort_keys=True,
+    ).encode("utf-8")
+
+
+def _send(delivery: WebhookDelivery) -> tuple[int | None, str]:
+    """Resolve and check the target once, then POST to the checked address: (status code, error)."""
+    subscription = delivery.subscription
+    body = _body(delivery)
+    timestamp = int(time.time())
+    try:
+        target = check_target(subscription.target_url)
+        status_code, answer = post_to_target(
+            target=target,
+            body=body,
+            headers={
+                "Content-Type": "application/json",
+                "X-Webhook-Id": str(delivery.delivery_id),
+                "X-Webhook-Event": delivery.event,
+                "X-Webhook-Timestamp": str(timestamp),
+                "X-Webhook-Signature": sign(secret=subscription.secret, timestamp=timestamp, body=body),
             },
-            separators=(",", ":"),
-            sort_keys=True,
-        ).encode("utf-8")
-        timestamp = int(time.time())
-        delivery.attempts += 1
-        error, status_code = "", None
-        try:
-            check_target(subscription.target_url)
-            response = requests.post(
-                subscription.target_url,
-                data=body,
-                headers={
-                    "Content-Type": "application/json",
-                    "X-Webhook-Id": str(delivery.delivery_id),
-                    "X-Webhook-Event": delivery.event,
-                    "X-Webhook-Timestamp": str(timestamp),
-                    "X-Webhook-Signature": sign(secret=subscription.secret, timestamp=timestamp, body=body),
-                },
-                timeout=getattr(settings, "WEBHOOK_TIMEOUT_SECONDS", 5),
-                allow_redirects=False,
-            )
-            status_code = response.status_code
-            if not 200 <= status_code < 300:
-                error = f"HTTP {status_code}: {response.text[:200]}"
-        except TargetRefused as refused:
-            error = str(refused)
-        except requests.RequestException as failure:
-            error = f"{type(failure).__name__}: {failure}"
-        delivery.last_status_code = status_code
-        delivery.last_error = error
-        if not error:
-            delivery.status = DeliveryStatus.DELIVERED
-            delivery.delivered_at = timezone.now()
-        elif delivery.attempts >= MAX_ATTEMPTS:
-            delivery.status = DeliveryStatus.FAILED
+            timeout=float(getattr(settings, "WEBHOOK_TIMEOUT_SECONDS", 5)),
+            verify=getattr(settings, "WEBHOOK_CA_BUNDLE", None) or True,
+        )
+    except TargetRefused as refused:
+        return None, str(refused)
+    except requests.RequestException as failure:
+        return None, f"{type(failure).__name__}: {failure}"
+    if not 200 <= status_code < 300:
+        return status_code, f"HTTP {status_code}: {answer}"
+    return status_code, ""
+
+
+def webhook_deliver(*, delivery_id: int, now: datetime.datetime | None = None) -> WebhookDelivery | None:
+    """Send one due delivery once and record the outcome (and when to try again). Safe to call twice:
+    a delivered, not-yet-due or already-claimed delivery is left alone.
+
+    Deliberately not atomic: the claim and the outcome are two short statements, and the network call
+    between them runs outside any transaction, holding no row lock."""
+    delivery = _claim(delivery_id=delivery_id, now=now or timezone.now())
+    if delivery is None:
+        return None
+    status_code, error = _send(delivery)
+    finished_at = timezone.now()
+    outcome: dict[str, Any] = {"last_status_code": status_code, "last_error": error}
+    if not error:
+        outcome.update(status=DeliveryStatus.DELIVERED, delivered_at=finished_at)
+        # Delivered is delivered, even if a later attempt took over after the lease ran out.
+        recorded = WebhookDelivery.objects.filter(pk=delivery.pk, status=DeliveryStatus.PENDING)
+    else:
+        if delivery.attempts >= MAX_ATTEMPTS:
+            outcome["status"] = DeliveryStatus.FAILED
         else:
-            delivery.next_attempt_at = timezone.now() + datetime.timedelta(seconds=backoff_seconds(delivery.attempts))
-        delivery.save()
+            outcome["next_attempt_at"] = finished_at + datetime.timedelta(seconds=backoff_seconds(delivery.attempts))
+        # A failure is not recorded over the outcome of a later attempt.
+        recorded = WebhookDelivery.objects.filter(
+            pk=delivery.pk, status=DeliveryStatus.PENDING, attempts=delivery.attempts
+        )
+    recorded.update(**outcome)
+    for field, value in outcome.items():
+        setattr(delivery, field, value)
     return delivery
 
 

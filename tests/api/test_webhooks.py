@@ -3,6 +3,7 @@
 import datetime
 import http.server
 import json
+import ssl
 import threading
 
 import pytest
@@ -23,17 +24,21 @@ SECRET = "a-long-enough-signing-secret"
 
 
 class Receiver:
-    """An HTTP server on 127.0.0.1 that answers `failures` times with 503, then 200, and keeps every request."""
+    """An HTTP server on 127.0.0.1 that answers `failures` times with 503, then 200, and keeps every request.
+    `during_request` runs while a request is held (before the answer); `tls` is an ssl.SSLContext to serve https."""
 
-    def __init__(self, failures: int = 0):
+    def __init__(self, failures: int = 0, during_request=None, tls: ssl.SSLContext | None = None):
         self.failures = failures
         self.requests: list[tuple[dict, bytes]] = []
+        self.server_names: list[str | None] = []
         receiver = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
             def do_POST(self):
                 body = self.rfile.read(int(self.headers["Content-Length"]))
                 receiver.requests.append((dict(self.headers), body))
+                if during_request is not None:
+                    during_request()
                 failing = len(receiver.requests) <= receiver.failures
                 self.send_response(503 if failing else 200)
                 self.end_headers()
@@ -43,7 +48,11 @@ class Receiver:
                 pass
 
         self.server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_port}/hook"
+        self.port = self.server.server_port
+        self.url = f"http://127.0.0.1:{self.port}/hook"
+        if tls is not None:
+            tls.sni_callback = lambda _socket, server_name, _context: receiver.server_names.append(server_name)
+            self.server.socket = tls.wrap_socket(self.server.socket, server_side=True)
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
     def __enter__(self):
