@@ -218,7 +218,7 @@ class ApiTokenViewSet(
     @extend_schema(request=None, responses={200: ApiTokenSerializer, 404: OpenApiResponse(description="Not yours")})
     @action(detail=True, methods=["post"])
     def revoke(self, request, pk=None):
-        """Revoke the token at once: the next request using it answers 401."""
+        """Revoke the token: the next request using it answers 401 (on other server processes, within a second)."""
         token = self.get_object()
         with transaction.atomic():
             token.revoke()

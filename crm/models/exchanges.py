@@ -60,7 +60,8 @@ def visibility_condition(user, *, through: str = "") -> Q | None:
         return Q(**{f"{prefix}owner": user})
     if rep.is_manager:
         return Q()
-    territory = rep.territories.values("pk")
+    # The rep's rows of the territory table itself: no join to jurisdictions, no related manager.
+    territory = type(rep).territories.through.objects.filter(rep_id=rep.pk).values("jurisdiction_id")
     # Indexed semi-joins rather than a join through presences: the planner can then walk a score
     # index in order and stop at a page, which keeps large ranked lists fast.
     present = Presence.objects.filter(jurisdiction__in=territory).values("exchange_id")

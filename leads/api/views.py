@@ -3,7 +3,10 @@ models. Every queryset is scoped by Exchange.objects.visible_to(user) (through t
 visible_to methods). The list and the feed are hot paths: served from values(), no serializer."""
 
 import secrets
+import threading
+from collections import OrderedDict
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django_filters.rest_framework import DjangoFilterBackend
@@ -89,6 +92,47 @@ def visible_scores(user):
     return Score.objects.none() if condition is None else Score.objects.filter(condition)
 
 
+class QueryCache:
+    """Built querysets (not their rows) of a worker, least recently used dropped first. Building the
+    leads list's queryset (visibility rule, filters, validation) costs about as much CPU as running
+    it; a sync tool asks for the same page over and over."""
+
+    def __init__(self, size: int) -> None:
+        self.size, self.lock, self.entries = size, threading.Lock(), OrderedDict()
+
+    def get(self, key):
+        with self.lock:
+            queryset = self.entries.get(key)
+            if queryset is not None:
+                self.entries.move_to_end(key)
+            return queryset
+
+    def put(self, key, queryset) -> None:
+        with self.lock:
+            self.entries[key] = queryset
+            if len(self.entries) > self.size:
+                self.entries.popitem(last=False)
+
+
+LEAD_PAGES = QueryCache(512)
+
+
+def _page_key(request) -> tuple:
+    """Everything the page's query depends on: who asks (the visibility rule's inputs: the user, their
+    role; territories are read by the query itself, so a change applies at once), the query string,
+    and the setting the filters read."""
+    user = request.user
+    rep = getattr(user, "rep", None)
+    return (
+        user.pk,
+        user.is_active,
+        user.is_superuser,
+        None if rep is None else (rep.pk, rep.role),
+        settings.CRM_HOME_VENDOR,
+        tuple(sorted((name, tuple(values)) for name, values in request.query_params.lists())),
+    )
+
+
 def _rows(queryset, columns: dict[str, str]) -> list[dict]:
     names, paths = list(columns), list(columns.values())
     return [dict(zip(names, row, strict=True)) for row in queryset.values_list(*paths)]
@@ -146,9 +190,15 @@ class LeadListView(generics.ListAPIView):
     def list(self, request, *args, **kwargs):
         page = _bounded_int(request, "page", 1, 1, 1_000_000)
         size = _bounded_int(request, "page_size", DEFAULT_PAGE_SIZE, 1, MAX_PAGE_SIZE)
-        queryset = self.filter_queryset(visible_scores(request.user)).order_by("-score", "exchange_id")
-        start = (page - 1) * size
-        rows = _rows(queryset[start : start + size + 1], LEAD_COLUMNS)
+        key = _page_key(request)
+        queryset = LEAD_PAGES.get(key)
+        if queryset is None:
+            ranked = self.filter_queryset(visible_scores(request.user)).order_by("-score", "exchange_id")
+            start = (page - 1) * size
+            queryset = ranked.values_list(*LEAD_COLUMNS.values())[start : start + size + 1]
+            LEAD_PAGES.put(key, queryset)
+        names = list(LEAD_COLUMNS)
+        rows = [dict(zip(names, row, strict=True)) for row in queryset.all()]
         url = request.build_absolute_uri()
         return Response(
             {

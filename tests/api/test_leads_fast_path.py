@@ -7,9 +7,9 @@ import pytest
 from django.core.cache import cache
 from rest_framework.test import APIClient
 
-from crm.api.authentication import REVOKED, token_cache_key
+from crm.api.authentication import REVOKED, WORKER_CACHE_SECONDS, WORKER_TOKENS, token_cache_key
 from crm.api.throttling import COUNTER, TokenOrUserRateThrottle, WindowCounter
-from crm.choices import TokenAccess
+from crm.choices import RepRole, TokenAccess
 from crm.models import ApiToken, Exchange
 from crm.services import api_token_create
 from leads.models import Score
@@ -151,6 +151,23 @@ def test_after_a_revocation_commits_a_late_reader_cannot_put_the_live_token_back
     assert tool.get("/api/v1/leads/").status_code == 401
 
 
+def test_a_token_revoked_by_another_worker_is_refused_here_once_this_workers_copy_expires(scored, monkeypatch):
+    now = [1000.0]
+    monkeypatch.setattr(WORKER_TOKENS, "clock", lambda: now[0])
+    client, token = token_client(scored["japan"])
+    leads(client)
+    # another worker revokes it: the database and the shared cache know, this worker's copy does not
+    token.revoke()
+    cache.set(token_cache_key(token.key_hash), REVOKED, 30)
+
+    now[0] += WORKER_CACHE_SECONDS - 0.5
+    within_the_second = client.get("/api/v1/leads/").status_code
+    now[0] += 0.5
+    after_it = client.get("/api/v1/leads/").status_code
+
+    assert (within_the_second, after_it) == (200, 401)
+
+
 @pytest.fixture
 def budget_of_three(monkeypatch):
     # 30 seconds before the end of a minute-long window (windows start at multiples of 60 seconds since the epoch)
@@ -200,3 +217,35 @@ def test_two_workers_share_one_budget_near_the_limit():
 
     assert totals == [1, 2, 3, 4, 5]
     assert cache.get("throttle_test:2") == 5
+
+
+def test_a_territory_given_to_a_rep_shows_on_their_next_page_though_the_query_was_built_before(scored):
+    client, _token = token_client(scored["singapore"])
+    before = leads(client)
+
+    scored["singapore"].rep.territories.add(jurisdiction("US"))
+
+    assert before == ["coinhako"]
+    assert leads(client) == ["gemini", "kraken", "coinhako"]
+
+
+def test_a_rep_made_manager_sees_every_account_on_the_next_request(scored):
+    client = client_for(scored["singapore"])
+    before = leads(client)
+
+    scored["singapore"].rep.role = RepRole.MANAGER
+    scored["singapore"].rep.save(update_fields=["role"])
+
+    assert before == ["coinhako"]
+    assert leads(client) == ["gemini", "kraken", "coinhako", "bybit", "bitflyer"]
+
+
+def test_two_callers_asking_the_same_page_each_get_their_own(scored):
+    japan, _token = token_client(scored["japan"])
+    singapore, _token = token_client(scored["singapore"])
+
+    first = japan.get("/api/v1/leads/", {"min_score": 51}).json()["results"]
+    second = singapore.get("/api/v1/leads/", {"min_score": 51}).json()["results"]
+
+    assert [row["slug"] for row in first] == ["gemini", "bybit"]
+    assert [row["slug"] for row in second] == ["coinhako"]
