@@ -249,7 +249,7 @@ def _write_portable(changed: list[_Row], version: int, cause: str, as_of, now) -
     )
 
 
-def _refresh(rows: list[_Row], as_of) -> None:
+def _refresh(rows: list[_Row], as_of, *, keep_as_of: bool) -> None:
     """Unchanged scores whose inputs' fingerprint (or factors hash) is new: store them with the
     moment they were checked at, so the next rescore skips them. No history: nothing a user sees changed."""
     table = Score._meta.db_table
@@ -261,11 +261,12 @@ def _refresh(rows: list[_Row], as_of) -> None:
             cursor.execute(
                 f"UPDATE {table} s SET facts_fingerprint = u.facts_fingerprint, "
                 "is_time_dependent = u.is_time_dependent, factors_hash = u.factors_hash, "
-                "as_of = CASE WHEN u.facts_fingerprint = '' THEN s.as_of ELSE %s END "
+                "as_of = CASE WHEN %s THEN s.as_of ELSE %s END "
                 "FROM unnest(%b::bigint[], %b::text[], %b::bool[], %b::text[]) "
                 "AS u(exchange_id, facts_fingerprint, is_time_dependent, factors_hash) "
                 "WHERE s.exchange_id = u.exchange_id",
                 [
+                    keep_as_of,
                     as_of,
                     [row.exchange_id for row in rows],
                     [row.fingerprint for row in rows],
@@ -276,7 +277,7 @@ def _refresh(rows: list[_Row], as_of) -> None:
         return
     for row in rows:
         values = {"facts_fingerprint": row.fingerprint, "is_time_dependent": row.is_time_dependent}
-        if row.fingerprint:
+        if not keep_as_of:
             values["as_of"] = as_of
         Score.objects.filter(exchange_id=row.exchange_id).update(factors_hash=row.digest, **values)
 
@@ -350,6 +351,7 @@ def scores_write(
         else:
             _write_portable(changed, model_version, cause, as_of, now)
     if refreshed:
-        _refresh(refreshed, as_of)
+        # Without fingerprints the stored one is kept, and with it the moment it was stored for.
+        _refresh(refreshed, as_of, keep_as_of=fingerprints is None)
         summary.refreshed = len(refreshed)
     return summary

@@ -44,11 +44,10 @@ def _stale(
     same moment. On PostgreSQL one statement, which returns only the exchanges to compute."""
     if connection.vendor != "postgresql":
         found = fingerprints(salt=salt, exchange_ids=exchange_ids)
+        scores = Score.objects.all() if exchange_ids is None else Score.objects.filter(exchange_id__in=list(found))
         stored = {
             pk: (digest, moment)
-            for pk, digest, moment in Score.objects.filter(exchange_id__in=list(found)).values_list(
-                "exchange_id", "facts_fingerprint", "as_of"
-            )
+            for pk, digest, moment in scores.values_list("exchange_id", "facts_fingerprint", "as_of")
         }
         stale = {}
         for exchange_id, fingerprint in found.items():

@@ -15,7 +15,7 @@ from leads.choices import ScoreCause
 from leads.facts import load_facts
 from leads.models import Score, ScoreChange
 from leads.scoring import Factor, ScoreResult
-from leads.services import scores_rescore, scores_write
+from leads.services import exchange_explain, scores_rescore, scores_write
 from tests.crm.factories import jurisdiction
 from tests.leads.factories import exchange_on, outage
 
@@ -201,3 +201,23 @@ def test_rescoring_some_exchanges_examines_and_writes_only_those(home_vendor_slu
 
     assert counts(summary) == (2, 0, 2, 0, 0)
     assert sorted(Score.objects.values_list("exchange__slug", flat=True)) == ["a", "c"]
+
+
+def test_a_direct_write_of_an_unchanged_score_keeps_its_fingerprint_and_moment(home_vendor_slug):
+    # given a scored exchange whose factors hash is blank (stored before hashes existed)
+    exchange = exchange_on("keepex", {"aws": 60})
+    scores_rescore(as_of=AS_OF)
+    Score.objects.update(factors_hash="")
+    fingerprint = Score.objects.values_list("facts_fingerprint", flat=True).get()
+    same = exchange_explain(exchange_id=exchange.pk, as_of=AS_OF)
+
+    # when the same score is written a day later by a caller that knows no fingerprint
+    written = scores_write(
+        results=[same], model_version=1, cause=ScoreCause.MANUAL, as_of=AS_OF + datetime.timedelta(days=1)
+    )
+
+    # then only the hash is stored: the fingerprint and the moment it stands for stay, and a
+    # rescore at that moment still skips it
+    assert (written.created, written.updated, written.refreshed) == (0, 0, 1)
+    assert Score.objects.values_list("facts_fingerprint", "as_of").get() == (fingerprint, AS_OF)
+    assert counts(scores_rescore(as_of=AS_OF)) == (1, 1, 0, 0, 0)
