@@ -20,6 +20,7 @@ class MatchMethod(models.TextChoices):
     ALIAS = "alias", "Known alias"
     FUZZY_NAME = "fuzzy_name", "Similar name"
     MANUAL = "manual", "Chosen by a rep"
+    CLOUD_VENDOR = "cloud_vendor", "Works for a cloud vendor"
     NONE = "none", "No match"
 
 

@@ -394,7 +394,8 @@ def load_badge_scans(*, event: Event, progress: Callable[[int, int], None] | Non
     return (
         f"{event.name}: {outcome.rows_read} GENERATED badge scans; {outcome.created} people, "
         f"{outcome.duplicate_lines} duplicate scans merged, {outcome.rejected} malformed rows rejected; "
-        f"{outcome.matched} matched, {outcome.review} in the review queue, {outcome.unmatched} not at an exchange"
+        f"{outcome.matched} matched, {outcome.review} in the review queue, {outcome.not_an_exchange} at a cloud "
+        f"vendor (not an exchange), {outcome.unmatched} not at a known exchange"
     )
 
 

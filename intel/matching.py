@@ -78,6 +78,53 @@ COMPANY_NOISE_WORDS = frozenset(
         "the",
     }
 )
+# Words that say where a company works, not which company it is: "BingX Japan" is BingX. They are
+# dropped before names are compared, so that "PwC Japan" does not look like "OKX Japan".
+REGION_WORDS = frozenset(
+    {
+        "japan",
+        "jp",
+        "japanese",
+        "tokyo",
+        "singapore",
+        "sg",
+        "global",
+        "international",
+        "intl",
+        "asia",
+        "apac",
+        "pacific",
+        "korea",
+        "kr",
+        "hong",
+        "kong",
+        "hk",
+        "china",
+        "cn",
+        "taiwan",
+        "tw",
+        "thailand",
+        "th",
+        "vietnam",
+        "vn",
+        "indonesia",
+        "india",
+        "australia",
+        "europe",
+        "uk",
+        "dubai",
+        "uae",
+        "mena",
+        "latam",
+        "日本",
+        "ジャパン",
+        "シンガポール",
+    }
+)
+# A leading word this long or longer that is the whole name of an exchange points at that exchange.
+LEADING_WORD_MIN_LENGTH = 3
+LEADING_WORD_CONFIDENCE = 80
+CLOUD_VENDOR_CONFIDENCE = 95
 COMPANY_NOISE_JAPANESE = ("株式会社", "有限会社", "合同会社", "(株)", "（株）", "㈱", "取引所")
 _PUNCTUATION = re.compile(r"[^\w]+", re.UNICODE)
 
@@ -94,6 +141,15 @@ def normalise_company(name: str) -> str:
     text = text.casefold().replace("_", " ")
     words = [word for word in _PUNCTUATION.sub(" ", text).split() if word not in COMPANY_NOISE_WORDS]
     return " ".join(words)
+
+
+def distinctive_name(normalised: str) -> str:
+    """A normalised company name without the words that only say where it works.
+
+    >>> distinctive_name("bingx japan")
+    'bingx'
+    """
+    return " ".join(word for word in normalised.split() if word not in REGION_WORDS)
 
 
 def normalise_person(name: str) -> str:
@@ -126,6 +182,15 @@ class ExchangeEntry:
     name: str
     website: str = ""
     family_id: int | None = None
+
+
+@dataclass(frozen=True)
+class VendorEntry:
+    """A cloud vendor: its people are not exchange staff, whatever else their badge says."""
+
+    name: str
+    website: str = ""
+    other_names: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -167,6 +232,7 @@ class Matcher:
 
     exchanges: Iterable[ExchangeEntry]
     aliases: Iterable[AliasEntry] = ()
+    vendors: Iterable[VendorEntry] = ()
     threshold: int = MATCH_THRESHOLD
     review_floor: int = REVIEW_FLOOR
     _by_id: dict[int, ExchangeEntry] = field(init=False, repr=False)
@@ -175,6 +241,9 @@ class Matcher:
     _by_name: dict[str, set[int]] = field(init=False, repr=False)
     _choices: list[str] = field(init=False, repr=False)
     _choice_ids: list[set[int]] = field(init=False, repr=False)
+    _choice_index: dict[str, int] = field(init=False, repr=False)
+    _vendor_names: dict[str, str] = field(init=False, repr=False)
+    _vendor_domains: dict[str, str] = field(init=False, repr=False)
     _cache: dict[tuple[str, str], MatchResult] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -196,11 +265,25 @@ class Matcher:
                 self._by_domain[domain] = {alias.exchange_id}
             else:
                 self._by_alias[normalise_company(alias.alias)] = alias.exchange_id
-        names: dict[str, set[int]] = {name: set(ids) for name, ids in self._by_name.items()}
+        # Similar names are compared without region words, on both sides.
+        names: dict[str, set[int]] = {}
+        for name, ids in self._by_name.items():
+            names.setdefault(distinctive_name(name) or name, set()).update(ids)
         for alias, exchange_id in self._by_alias.items():
-            names.setdefault(alias, set()).add(exchange_id)
+            names.setdefault(distinctive_name(alias) or alias, set()).add(exchange_id)
         self._choices = list(names)
         self._choice_ids = [names[name] for name in self._choices]
+        self._choice_index = {name: index for index, name in enumerate(self._choices)}
+        self._vendor_names, self._vendor_domains = {}, {}
+        for vendor in self.vendors:
+            for vendor_name in (vendor.name, *vendor.other_names):
+                distinctive = distinctive_name(normalise_company(vendor_name))
+                if distinctive:
+                    self._vendor_names[distinctive] = vendor.name
+            domain = normalise_domain(vendor.website)
+            # aws.amazon.com: people there write from amazon.com.
+            for vendor_domain in parent_domains(domain)[-2:] if domain else ():
+                self._vendor_domains[vendor_domain] = vendor.name
         self._cache = {}
 
     def root(self, exchange_id: int) -> int:
@@ -223,9 +306,7 @@ class Matcher:
         by_domain = self._match_domain(name, domain)
         if by_domain is not None:
             return by_domain
-        if not name:
-            return NO_MATCH
-        if name in self._by_alias:
+        if name and name in self._by_alias:
             exchange_id = self._by_alias[name]
             return MatchResult(
                 exchange_id,
@@ -235,7 +316,31 @@ class Matcher:
                 (self._candidate(exchange_id, ALIAS_CONFIDENCE),),
                 "a known alias",
             )
-        return self._match_name(name)
+        vendor = self._vendor(name, domain)
+        if vendor:
+            return MatchResult(
+                None,
+                MatchMethod.CLOUD_VENDOR,
+                CLOUD_VENDOR_CONFIDENCE,
+                MatchStatus.NOT_AN_EXCHANGE,
+                (),
+                f"works for {vendor}, a cloud vendor",
+            )
+        return self._match_name(name) if name else NO_MATCH
+
+    def _vendor(self, name: str, domain: str) -> str:
+        """The cloud vendor a company name or mail domain names ('' if none): "Tencent Cloud Japan",
+        "Amazon Web Services", or a mailbox at amazon.com."""
+        if domain:
+            for candidate_domain in parent_domains(domain):
+                if candidate_domain in self._vendor_domains:
+                    return self._vendor_domains[candidate_domain]
+        words = distinctive_name(name).split()
+        for length in range(len(words), 0, -1):
+            vendor = self._vendor_names.get(" ".join(words[:length]))
+            if vendor:
+                return vendor
+        return ""
 
     def _match_domain(self, name: str, domain: str) -> MatchResult | None:
         if not domain or domain in FREE_MAIL_DOMAINS:
@@ -283,15 +388,31 @@ class Matcher:
         return None
 
     def _name_score(self, name: str, exchange_id: int) -> int:
-        return round(fuzz.ratio(name, normalise_company(self._by_id[exchange_id].name))) if name else 0
+        if not name:
+            return 0
+        exchange_name = normalise_company(self._by_id[exchange_id].name)
+        return round(fuzz.ratio(distinctive_name(name) or name, distinctive_name(exchange_name) or exchange_name))
 
     def _match_name(self, name: str) -> MatchResult:
-        found = process.extract(name, self._choices, scorer=fuzz.ratio, limit=5, score_cutoff=self.review_floor)
+        query = distinctive_name(name)
+        if not query:
+            return NO_MATCH
+        found = process.extract(query, self._choices, scorer=fuzz.ratio, limit=5, score_cutoff=self.review_floor)
         best: dict[int, int] = {}
-        for _choice, score, index in found:
+        leading = query.split()[0]
+        for choice, score, index in found:
+            # "Sakura Ventures" is not "Kraken Futures": two names of several words must start alike.
+            if " " in query and " " in choice and fuzz.ratio(leading, choice.split()[0]) < self.review_floor:
+                continue
             for exchange_id in self._choice_ids[index]:
                 root = self.root(exchange_id)
                 best[root] = max(best.get(root, 0), round(score))
+        # "Bitget Wallet": a leading word that is an exchange's whole name points at that exchange,
+        # above names that merely look alike.
+        if len(leading) >= LEADING_WORD_MIN_LENGTH and leading != query:
+            for exchange_id in self._leading_ids(leading):
+                root = self.root(exchange_id)
+                best[root] = max(best.get(root, 0), LEADING_WORD_CONFIDENCE)
         if not best:
             return NO_MATCH
         ranked = sorted(best.items(), key=lambda pair: (-pair[1], pair[0]))
@@ -302,3 +423,7 @@ class Matcher:
             return MatchResult(top_id, MatchMethod.FUZZY_NAME, top_score, MatchStatus.MATCHED, candidates, "same name")
         reason = "similar names of several exchanges" if is_ambiguous else f"similar name ({top_score}%)"
         return MatchResult(top_id, MatchMethod.FUZZY_NAME, top_score, MatchStatus.REVIEW, candidates, reason)
+
+    def _leading_ids(self, word: str) -> set[int]:
+        index = self._choice_index.get(word)
+        return self._choice_ids[index] if index is not None else set()

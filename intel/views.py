@@ -154,6 +154,11 @@ def _review_items(event: Event, user):
 def review_queue(request, slug: str):
     event = get_object_or_404(Event, slug=slug)
     items = list(_review_items(event, request.user)[:REVIEW_PAGE])
+    for item in items:
+        # The suggestion is shown once, not again among the other candidates.
+        item.other_candidates = [
+            candidate for candidate in item.match_candidates if candidate.get("exchange_id") != item.exchange_id
+        ]
     exchanges = list(ChooseExchangeForm(user=request.user).fields["exchange"].queryset.only("slug", "name"))
     return render(
         request,

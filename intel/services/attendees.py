@@ -11,10 +11,10 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.utils import timezone
 
-from crm.models import Contact
+from crm.models import CloudVendor, Contact
 from crm.services import evidence_changed
 from intel.choices import MatchStatus
-from intel.matching import MatchResult
+from intel.matching import MatchResult, VendorEntry
 from intel.models import Attendee, AttendeeImport, Event
 from intel.parsing import ParsedRow, RowProblem, parse
 from intel.queries import matcher_load
@@ -25,6 +25,26 @@ PROGRESS_EVERY = 500
 DATA_FIELDS = ("full_name", "company", "title", "email", "phone", "notes", "scanned_by", "scanned_at")
 MATCH_FIELDS = ("exchange_id", "match_method", "match_confidence", "match_status", "match_candidates")
 _LATIN = re.compile(r"^[\x00-\u024f\s]*$")
+# How people write the vendors' names on a badge besides the account book's name (by vendor slug).
+CLOUD_VENDOR_OTHER_NAMES: dict[str, tuple[str, ...]] = {
+    "alibaba-cloud": ("Aliyun", "阿里云", "Alibaba Group", "Alibaba"),
+    "huawei-cloud": ("Huawei", "华为云"),
+    "tencent-cloud": ("Tencent", "腾讯云"),
+    "aws": ("Amazon Web Services", "Amazon"),
+    "google-cloud": ("Google", "Google Cloud Platform"),
+    "microsoft-azure": ("Microsoft", "Azure"),
+    "oracle-cloud": ("Oracle",),
+    "china-telecom-cloud": ("Tianyi Cloud", "China Telecom", "天翼云"),
+    "china-mobile-ecloud": ("China Mobile", "移动云"),
+}
+
+
+def cloud_vendors_load() -> list[VendorEntry]:
+    """The cloud vendors of the account book, as matching needs them: one query."""
+    return [
+        VendorEntry(name=name, website=website, other_names=CLOUD_VENDOR_OTHER_NAMES.get(slug, ()))
+        for slug, name, website in CloudVendor.objects.values_list("slug", "name", "website")
+    ]
 
 
 @dataclass
@@ -64,6 +84,7 @@ class ImportOutcome:
     matched: int = 0
     review: int = 0
     unmatched: int = 0
+    not_an_exchange: int = 0
     contacts_created: int = 0
     contacts_updated: int = 0
     batch: AttendeeImport | None = None
@@ -128,7 +149,8 @@ def attendee_import(
         )
     # One import per event at a time: two overlapping files must not both create the same person.
     event = Event.objects.select_for_update().get(pk=event.pk)
-    matcher = matcher_load(**({"threshold": threshold} if threshold is not None else {}))
+    options = {"threshold": threshold} if threshold is not None else {}
+    matcher = matcher_load(vendors=cloud_vendors_load(), **options)
     existing = {attendee.dedupe_key: attendee for attendee in Attendee.objects.filter(event=event)}
     outcome = ImportOutcome(
         is_committed=True,
@@ -175,6 +197,8 @@ def attendee_import(
             outcome.review += 1
         elif attendee.match_status == MatchStatus.UNMATCHED:
             outcome.unmatched += 1
+        elif attendee.match_status == MatchStatus.NOT_AN_EXCHANGE:
+            outcome.not_an_exchange += 1
     outcome.batch = AttendeeImport.objects.create(
         event=event,
         filename=filename[:300],

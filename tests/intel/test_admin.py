@@ -16,7 +16,9 @@ pytestmark = pytest.mark.django_db
 def admin_client(client):
     client.force_login(UserFactory(username="root", is_staff=True, is_superuser=True))
     ExchangeFactory(name="Binance", slug="binance", website="https://www.binance.com")
-    attendee_import(event=EventFactory(), data=b"Name,Company,Email\nBob,Binance Japan,\nAnn,Binance,ann@binance.com\n")
+    attendee_import(
+        event=EventFactory(), data=b"Name,Company,Email\nBob,Binance Wallet,\nAnn,Binance,ann@binance.com\n"
+    )
     return client
 
 
@@ -48,4 +50,4 @@ def test_an_attendee_page_shows_the_candidates(admin_client):
     response = admin_client.get(reverse("admin:intel_attendee_change", args=[bob.pk]))
 
     assert response.status_code == 200
-    assert "Binance (70%)" in response.content.decode()
+    assert "Binance (80%)" in response.content.decode()

@@ -49,12 +49,44 @@ def test_webx_has_thousands_of_generated_scans_matched_with_a_review_queue(demo)
     assert batch.filename == "webx-2025-badge-scans-GENERATED.csv"
     assert (batch.rows_read, batch.created_count, batch.duplicate_count, batch.rejected_count) == (3000, 2854, 102, 44)
     assert by_status == {
-        MatchStatus.MATCHED: 897,
-        MatchStatus.REVIEW: 345,
-        MatchStatus.NOT_AN_EXCHANGE: 0,
-        MatchStatus.UNMATCHED: 1612,
+        MatchStatus.MATCHED: 986,
+        MatchStatus.REVIEW: 129,
+        MatchStatus.NOT_AN_EXCHANGE: 380,
+        MatchStatus.UNMATCHED: 1359,
     }
     assert Attendee.objects.filter(event=webx).exclude(notes__startswith="[GENERATED demo row]").count() == 0
+
+
+def test_webx_review_queue_suggests_no_exchange_for_a_country_word_alone(demo):
+    webx = Event.objects.get(slug="webx-2025")
+    suggestions = {
+        (company, exchange)
+        for company, exchange in Attendee.objects.filter(event=webx, match_status=MatchStatus.REVIEW).values_list(
+            "company", "exchange__name"
+        )
+    }
+
+    assert suggestions == {
+        ("CoinDesk Japan", "Coincheck"),
+        ("Ledger", "Lighter"),
+        ("Coinbase Exchange Japan", "Coinbase Advanced"),
+        ("MEXC Glbal", "MEXC Global"),
+    }
+    bingx = Attendee.objects.filter(event=webx, company="BingX Japan").values_list("exchange__name", "match_status")
+    assert set(bingx) == {("BingX", MatchStatus.MATCHED)}
+
+
+def test_webx_cloud_vendor_staff_are_set_aside_as_not_an_exchange(demo):
+    webx = Event.objects.get(slug="webx-2025")
+    set_aside = Attendee.objects.filter(event=webx, match_status=MatchStatus.NOT_AN_EXCHANGE)
+
+    assert sorted(set(set_aside.values_list("company", "match_method"))) == [
+        ("Alibaba Cloud", "cloud_vendor"),
+        ("Amazon Web Services", "cloud_vendor"),
+        ("Google Cloud Japan", "cloud_vendor"),
+        ("Huawei Cloud", "cloud_vendor"),
+        ("Tencent Cloud", "cloud_vendor"),
+    ]
 
 
 def test_the_public_allocations_carry_their_evidence_and_nothing_else_is_invented(demo):

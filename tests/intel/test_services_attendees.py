@@ -19,7 +19,7 @@ HEADER = "氏名,会社名,役職,Email,Scanned at\n"
 GOOD = (
     HEADER + "山田 太郎,OKX Japan,CTO,taro@okx.com,2025-08-25 10:30\n"
     "Alice Chen,欧易,,alice@gmail.com,\n"
-    "Bob Lee,Binance Japan,VP,,\n"
+    "Bob Lee,Binance Wallet,VP,,\n"
     "佐藤 花子,ソニー株式会社,,hanako@sony.co.jp,\n"
 )
 WITH_BAD_ROWS = GOOD + ",OKX,,nobody@okx.com,\nKen,OKX,,ken(at)okx.com,\n"
@@ -91,7 +91,7 @@ def test_keep_valid_writes_the_valid_rows_matches_them_and_returns_the_rejected_
     assert (outcome.created, outcome.rejected, outcome.matched, outcome.review, outcome.unmatched) == (4, 2, 2, 1, 1)
     assert attendees(event) == [
         ("Alice Chen", "okx", MatchMethod.ALIAS, 95, MatchStatus.MATCHED),
-        ("Bob Lee", "binance", MatchMethod.FUZZY_NAME, 70, MatchStatus.REVIEW),
+        ("Bob Lee", "binance", MatchMethod.FUZZY_NAME, 80, MatchStatus.REVIEW),
         ("佐藤 花子", None, MatchMethod.NONE, 0, MatchStatus.UNMATCHED),
         ("山田 太郎", "okx", MatchMethod.EMAIL_DOMAIN, 95, MatchStatus.MATCHED),
     ]
@@ -178,9 +178,9 @@ def rows(count: int) -> bytes:
 def test_the_number_of_queries_does_not_grow_with_the_number_of_rows(postgresql, exchanges, django_assert_num_queries):
     small, large = EventFactory(slug="small"), EventFactory(slug="large")
 
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(12):
         attendee_import(event=small, data=rows(10))
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(12):
         attendee_import(event=large, data=rows(50))
 
     assert (Attendee.objects.filter(event=small).count(), Attendee.objects.filter(event=large).count()) == (10, 50)

@@ -19,7 +19,7 @@ from tests.intel.factories import EventFactory
 
 pytestmark = pytest.mark.django_db
 
-FILE = b"Name,Company,Email\nBob Lee,Binance Japan,bob@bnb-jp.example\nCarol,Mystery Corp,\n"
+FILE = b"Name,Company,Email\nBob Lee,Binance Wallet,bob@bnb-jp.example\nCarol,Mystery Corp,\n"
 
 
 @pytest.fixture
@@ -38,7 +38,7 @@ def manager():
 
 
 def test_the_queue_holds_the_match_below_the_threshold(queue):
-    assert list(Attendee.objects.review_queue().values_list("full_name", "match_confidence")) == [("Bob Lee", 70)]
+    assert list(Attendee.objects.review_queue().values_list("full_name", "match_confidence")) == [("Bob Lee", 80)]
 
 
 def test_confirming_matches_the_suggested_exchange_and_creates_the_contact(queue, manager):
@@ -84,9 +84,9 @@ def test_choosing_another_exchange_can_teach_the_matching_an_alias(queue, manage
     bob.refresh_from_db()
     assert (bob.exchange_id, bob.match_method, bob.match_status) == (okx.pk, MatchMethod.MANUAL, MatchStatus.MATCHED)
     assert list(ExchangeAlias.objects.values_list("alias", "exchange__slug", "source")) == [
-        ("Binance Japan", "okx", "added by a rep")
+        ("Binance Wallet", "okx", "added by a rep")
     ]
-    assert matcher_load().match(company="BINANCE JAPAN").exchange_id == okx.pk
+    assert matcher_load().match(company="BINANCE WALLET").exchange_id == okx.pk
 
 
 def test_marking_not_an_exchange_takes_the_person_off_the_queue_without_a_contact(queue, manager):
