@@ -1,11 +1,14 @@
 """CSV exports people open in a spreadsheet: every cell that a spreadsheet would read as a formula is
-neutralised (OWASP "CSV injection"): a leading = + - @ (or tab / carriage return) gets a quote prepended."""
+neutralised (OWASP "CSV injection"): a leading = + - @ (or tab / carriage return) gets a quote prepended.
+Every export starts with a byte order mark: without it Excel reads UTF-8 as the local code page and
+garbles Japanese names."""
 
 import csv
 import io
 from collections.abc import Iterable, Sequence
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+BYTE_ORDER_MARK = "\ufeff"
 
 
 def neutralise(value: object) -> str:
@@ -15,8 +18,10 @@ def neutralise(value: object) -> str:
 
 
 def csv_text(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
-    """A CSV document (UTF-8 text, CRLF line ends as spreadsheets expect) with every cell neutralised."""
+    """A CSV document (UTF-8 text after a byte order mark, CRLF line ends as spreadsheets expect) with every
+    cell neutralised."""
     buffer = io.StringIO()
+    buffer.write(BYTE_ORDER_MARK)
     writer = csv.writer(buffer)
     writer.writerow([neutralise(cell) for cell in header])
     for row in rows:

@@ -26,4 +26,13 @@ def test_a_cell_starting_with_a_formula_character_gets_a_quote(cell, expected):
 def test_the_header_and_every_row_are_neutralised():
     text = csv_text(["=name", "score"], [["=HYPERLINK(1)", 75], ["OKX", -3]])
 
-    assert text == "'=name,score\r\n'=HYPERLINK(1),75\r\nOKX,'-3\r\n"
+    assert text == "\ufeff'=name,score\r\n'=HYPERLINK(1),75\r\nOKX,'-3\r\n"
+
+
+def test_an_export_starts_with_a_byte_order_mark_so_excel_reads_japanese_names():
+    # given a Japanese name
+    # when it is exported
+    text = csv_text(["Person"], [["佐藤 健二"]])
+
+    # then the file starts with the UTF-8 byte order mark, and the name follows intact
+    assert text.encode("utf-8") == b"\xef\xbb\xbfPerson\r\n" + "佐藤 健二".encode() + b"\r\n"
