@@ -23,7 +23,10 @@ class ActivityForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.exchange = exchange
         self.instance.exchange = exchange
-        self.fields["contact"].queryset = Contact.objects.filter(exchange=exchange).order_by("full_name")
+        # The "With" options print each contact with its exchange: load it with them, not once per option.
+        self.fields["contact"].queryset = (
+            Contact.objects.filter(exchange=exchange).select_related("exchange").order_by("full_name")
+        )
         self.fields["contact"].empty_label = "Nobody in particular"
         self.fields["occurred_at"].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d"]
         if not self.is_bound:

@@ -101,7 +101,7 @@ class FollowUpAdmin(admin.ModelAdmin):
     list_display = ["attendee", "person_score", "assignee", "assignment_method", "status", "due_at"]
     list_filter = ["status", "assignment_method", "attendee__event"]
     search_fields = ["attendee__full_name", "attendee__company"]
-    list_select_related = ["attendee", "assignee"]
+    list_select_related = ["attendee__event", "assignee"]  # a row names the person "at <event>"
     readonly_fields = ["person_score", "person_factors", "status_changed_by", "status_changed_at", "due_at"]
 
     def save_model(self, request, obj, form, change):
