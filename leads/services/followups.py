@@ -13,7 +13,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from crm.choices import RepRole
-from crm.models import Presence, Rep
+from crm.models import Exchange, Presence, Rep
+from crm.views import user_is_manager
 from intel.choices import MatchStatus
 from intel.models import Attendee, Event
 from leads.choices import AssignmentMethod, FollowUpStatus
@@ -31,35 +32,43 @@ def follow_up_due_at(event: Event) -> datetime.datetime:
 
 @transaction.atomic
 def follow_ups_create_for_event(*, event: Event) -> list[FollowUp]:
-    """Create (or refresh the person score of) one follow-up per person met at the event who may be
-    a lead, then assign the unassigned: by territory of the matched exchange, else round-robin.
-    Assignments and statuses already set are kept. Returns the list, best person first."""
+    """Create (or refresh the person score of) one follow-up per person met at the event who works at a
+    matched exchange, then assign the unassigned (see _assign_unassigned). Returns the list, best person first.
+
+    Only matched people are leads. An unmatched person (our own vendor's staff, a rival, a consultancy)
+    is nobody's follow-up, and a person still in review is not one yet: their exchange is a guess, and
+    assigning by a guess hands them to a rep who may not cover the real one. Resolving the review queue
+    and refreshing the list adds them. A follow-up whose person is no longer matched is dropped while
+    nobody has worked it (still to do); one with a recorded outcome is kept.
+    Assignments and statuses already set are kept, except automatic ones whose rep can no longer open
+    the exchange."""
     active = ScoringModel.objects.filter(is_active=True).first()
     if active is None:
         raise ValidationError("No scoring model is active: activate one in the admin.")
     parameters = active.get_parameters()
     attendees = list(
-        Attendee.objects.filter(event=event)
-        .exclude(match_status=MatchStatus.NOT_AN_EXCHANGE)
-        .select_related("exchange", "contact")
-    )
-    scores = dict(
-        Score.objects.filter(exchange_id__in=[a.exchange_id for a in attendees if a.exchange_id]).values_list(
-            "exchange_id", "score"
+        Attendee.objects.filter(event=event, match_status=MatchStatus.MATCHED, exchange__isnull=False).select_related(
+            "exchange", "contact"
         )
+    )
+    FollowUp.objects.filter(attendee__event=event, status=FollowUpStatus.TO_DO).exclude(
+        attendee__in=[a.pk for a in attendees]
+    ).delete()
+    scores = dict(
+        Score.objects.filter(exchange_id__in=[a.exchange_id for a in attendees]).values_list("exchange_id", "score")
     )
     existing = {f.attendee_id: f for f in FollowUp.objects.filter(attendee__event=event)}
     due_at = follow_up_due_at(event)
     to_create, to_update = [], []
     for attendee in attendees:
-        matched = attendee.exchange if attendee.match_status == MatchStatus.MATCHED else None
+        matched = attendee.exchange
         person = score_person(
             PersonFacts(
                 attendee.full_name,
                 title=attendee.title or (attendee.contact.title if attendee.contact else ""),
                 contact_role=attendee.contact.role if attendee.contact else "",
-                exchange_name=matched.name if matched else "",
-                exchange_score=scores.get(matched.pk, 0) if matched else None,
+                exchange_name=matched.name,
+                exchange_score=scores.get(matched.pk, 0),
                 notes=attendee.notes,
             ),
             parameters=parameters,
@@ -88,14 +97,24 @@ def follow_ups_create_for_event(*, event: Event) -> list[FollowUp]:
     return list(FollowUp.objects.for_event(event.pk).select_related("attendee", "assignee"))
 
 
+AUTOMATIC_METHODS = (AssignmentMethod.TERRITORY, AssignmentMethod.ROUND_ROBIN)
+
+
 def _assign_unassigned(event: Event) -> None:
-    reps = list(Rep.objects.filter(role=RepRole.REP, user__is_active=True).order_by("user__username"))
-    if not reps:
-        return
-    territories = {rep.user_id: set(rep.territories.values_list("pk", flat=True)) for rep in reps}
-    follow_ups = list(FollowUp.objects.for_event(event.pk).select_related("attendee__exchange"))
-    load = Counter(f.assignee_id for f in follow_ups if f.assignee_id)
+    """Give each unassigned follow-up to someone who can open its exchange: the account's owner; else the
+    least loaded rep whose territory covers it (headquarters or a presence); else, round-robin, a rep who
+    may see it (Exchange.objects.visible_to). Nobody fits: it stays unassigned, for a manager to give."""
+    reps = list(
+        Rep.objects.filter(role=RepRole.REP, user__is_active=True).select_related("user").order_by("user__username")
+    )
+    follow_ups = list(FollowUp.objects.for_event(event.pk).select_related("attendee__exchange__owner__rep"))
     exchange_ids = {f.attendee.exchange_id for f in follow_ups if f.attendee.exchange_id}
+    # One query per rep, whatever the number of people: the visibility rule lives in one place.
+    sees = {
+        rep.user_id: set(Exchange.objects.visible_to(rep.user).filter(pk__in=exchange_ids).values_list("pk", flat=True))
+        for rep in reps
+    }
+    territories = {rep.user_id: set(rep.territories.values_list("pk", flat=True)) for rep in reps}
     places: dict[int, set[int]] = defaultdict(set)
     for exchange_id, jurisdiction_id in Presence.objects.filter(exchange_id__in=exchange_ids).values_list(
         "exchange_id", "jurisdiction_id"
@@ -105,24 +124,82 @@ def _assign_unassigned(event: Event) -> None:
         exchange = follow_up.attendee.exchange
         if exchange is not None and exchange.headquarters_id:
             places[exchange.pk].add(exchange.headquarters_id)
+
+    def needs_assignee(follow_up: FollowUp) -> bool:
+        if not follow_up.assignee_id:
+            return True
+        # An automatic assignment to a rep who cannot open the exchange (made before this rule) is redone.
+        return (
+            follow_up.assignment_method in AUTOMATIC_METHODS
+            and follow_up.status == FollowUpStatus.TO_DO
+            and follow_up.attendee.exchange_id not in sees.get(follow_up.assignee_id, set())
+        )
+
+    pending = [f for f in follow_ups if needs_assignee(f)]
+    pending_ids = {f.pk for f in pending}
+    load = Counter(f.assignee_id for f in follow_ups if f.assignee_id and f.pk not in pending_ids)
     turn = 0
     changed = []
-    for follow_up in follow_ups:  # best person first, so the best leads spread evenly
-        if follow_up.assignee_id:
-            continue
-        exchange_id = follow_up.attendee.exchange_id
-        covering = [r for r in reps if exchange_id and places.get(exchange_id, set()) & territories[r.user_id]]
-        if covering:
-            rep = min(covering, key=lambda r: (load[r.user_id], r.user.username))
-            method = AssignmentMethod.TERRITORY
+    for follow_up in pending:  # best person first, so the best leads spread evenly
+        exchange = follow_up.attendee.exchange
+        owner = exchange.owner if exchange is not None else None
+        if owner is not None and owner.is_active and _is_rep(owner):
+            assignee_id, method = owner.pk, AssignmentMethod.TERRITORY  # the account's rep: see the report
         else:
-            rep = reps[turn % len(reps)]
-            turn += 1
-            method = AssignmentMethod.ROUND_ROBIN
-        follow_up.assignee_id, follow_up.assignment_method = rep.user_id, method
-        load[rep.user_id] += 1
+            exchange_id = exchange.pk if exchange is not None else None
+            covering = [r for r in reps if exchange_id and places.get(exchange_id, set()) & territories[r.user_id]]
+            seeing = [r for r in reps if exchange_id in sees[r.user_id]]
+            if covering:
+                rep = min(covering, key=lambda r: (load[r.user_id], r.user.username))
+                assignee_id, method = rep.user_id, AssignmentMethod.TERRITORY
+            elif seeing:
+                rep = seeing[turn % len(seeing)]
+                turn += 1
+                assignee_id, method = rep.user_id, AssignmentMethod.ROUND_ROBIN
+            else:
+                assignee_id, method = None, AssignmentMethod.UNASSIGNED
+        if (follow_up.assignee_id, follow_up.assignment_method) == (assignee_id, method):
+            continue
+        follow_up.assignee_id, follow_up.assignment_method = assignee_id, method
+        if assignee_id:
+            load[assignee_id] += 1
         changed.append(follow_up)
     FollowUp.objects.bulk_update(changed, ["assignee", "assignment_method"])
+
+
+def _is_rep(user) -> bool:
+    """A person on the sales team (not an integration's service account)."""
+    try:
+        return not user.rep.is_service_account
+    except Rep.DoesNotExist:
+        return False
+
+
+def follow_up_may_assign(*, user) -> bool:
+    """Who hands follow-ups out (to anyone, in bulk or one at a time): a manager."""
+    return user_is_manager(user)
+
+
+def follow_up_may_change(*, follow_up: FollowUp, user) -> bool:
+    """Who moves a follow-up's status: a manager, its assignee, or whoever may change its exchange (the
+    account's owner). The pages and the API apply this same rule."""
+    if not user.is_authenticated:
+        return False
+    if user_is_manager(user) or follow_up.assignee_id == user.pk:
+        return True
+    exchange_id = follow_up.attendee.exchange_id
+    return exchange_id is not None and Exchange.objects.editable_by(user).filter(pk=exchange_id).exists()
+
+
+def follow_ups_changeable(*, follow_ups: list[FollowUp], user) -> set[int]:
+    """The ids of those follow-ups whose status the user may move (follow_up_may_change), in one query."""
+    if not user.is_authenticated:
+        return set()
+    if user_is_manager(user):
+        return {f.pk for f in follow_ups}
+    exchange_ids = {f.attendee.exchange_id for f in follow_ups if f.attendee.exchange_id}
+    editable = set(Exchange.objects.editable_by(user).filter(pk__in=exchange_ids).values_list("pk", flat=True))
+    return {f.pk for f in follow_ups if f.assignee_id == user.pk or f.attendee.exchange_id in editable}
 
 
 @transaction.atomic

@@ -38,11 +38,11 @@ def test_an_events_people_are_ranked_assigned_and_tracked(home_vendor_slug):
     # when the follow-up list is built
     follow_ups = follow_ups_create_for_event(event=event)
 
-    # then people are ranked by person score and split by territory, then round-robin
+    # then the people at the matched exchange are ranked by person score and given to the rep covering it;
+    # the person matched to no exchange is nobody's follow-up
     assert [(f.attendee.full_name, f.person_score, f.assignee.username, f.assignment_method) for f in follow_ups] == [
         ("Aiko CTO", 78, "rep.japan", "territory"),
         ("Bo Sales", 58, "rep.japan", "territory"),
-        ("Chen Unknown", 10, "rep.japan", "round_robin"),
     ]
     # due 48 h after the end of 2025-08-26 in Tokyo
     assert follow_ups[0].due_at == datetime.datetime(2025, 8, 28, 15, 0, tzinfo=datetime.UTC)
@@ -56,12 +56,12 @@ def test_an_events_people_are_ranked_assigned_and_tracked(home_vendor_slug):
     )
     progress = follow_ups_progress(event=event, now=datetime.datetime(2025, 8, 29, tzinfo=datetime.UTC))
     assert (progress.total, progress.overdue, progress.by_status["meeting_booked"], progress.by_status["to_do"]) == (
-        3,
         2,
         1,
-        2,
+        1,
+        1,
     )
-    assert [(r.username, r.total, r.overdue) for r in progress.reps] == [("rep.japan", 3, 2)]
+    assert [(r.username, r.total, r.overdue) for r in progress.reps] == [("rep.japan", 2, 1)]
     follow_ups[0].refresh_from_db()
     assert (follow_ups[0].status_changed_by, follow_ups[0].status_changed_at) == (
         japan.user,
