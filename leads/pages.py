@@ -16,7 +16,7 @@ from crm.choices import EVIDENCE_STRENGTH
 from crm.models import Exchange, Rep
 from crm.views import user_is_manager
 from intel.choices import SignalKind
-from intel.models import Signal
+from intel.models import Event, Signal
 from intel.queries import regulatory_pressure
 from intel.technographics.footprint import exchange_footprint
 from leads.choices import FollowUpStatus, Grade
@@ -30,6 +30,7 @@ BIG_MOVE_POINTS = 10
 TIMELINE_LENGTH = 40
 HISTORY_LENGTH = 30
 RECENT_SIGNAL_DAYS = 7
+FOLLOW_UPS_SHOWN = 50
 
 
 # ---------------------------------------------------------------- factors and reasons
@@ -211,6 +212,15 @@ def follow_ups_csv(follow_ups, *, now: datetime.datetime) -> tuple[list[str], li
     return header, rows
 
 
+def exchanges_openable(*, user, exchanges) -> set[int]:
+    """Of these exchanges, the ids whose page the user may open: a page links an exchange only then
+    (a follow-up assigned to a rep can name an exchange outside their accounts)."""
+    ids = {e.pk for e in exchanges if e is not None}
+    if not ids:
+        return set()
+    return set(Exchange.objects.visible_to(user).filter(pk__in=ids).values_list("pk", flat=True))
+
+
 # ---------------------------------------------------------------- the exchange page
 
 
@@ -383,11 +393,19 @@ def today_context(*, user, rep_username: str, now: datetime.datetime) -> dict:
     follow_ups = FollowUp.objects.filter(status=FollowUpStatus.TO_DO, due_at__lt=end_of_today)
     # A manager's team view shows every follow-up due; a rep's (or a manager's look at one rep), theirs.
     follow_ups = follow_ups.visible_to(user) if is_manager and focus is None else follow_ups.filter(assignee=scope_user)
+    follow_ups_total = follow_ups.count()
+    # Where to see them all: each event's board, narrowed to the overdue (and to mine for a rep's own view).
+    board_query = "overdue=1" if is_manager else "mine=1&overdue=1"
+    due_events = [
+        {"event": event, "url": reverse("leads:follow_ups", args=[event.slug]) + f"?{board_query}"}
+        for event in Event.objects.filter(pk__in=follow_ups.values("attendee__event")).order_by("-starts_on", "name")
+    ]
     follow_ups = list(
         follow_ups.select_related("attendee", "attendee__event", "attendee__exchange", "assignee").order_by(
             "due_at", "-person_score"
-        )[:50]
+        )[:FOLLOW_UPS_SHOWN]
     )
+    openable = exchanges_openable(user=user, exchanges=[f.attendee.exchange for f in follow_ups])
 
     signals = list(
         Signal.objects.filter(
@@ -410,7 +428,12 @@ def today_context(*, user, rep_username: str, now: datetime.datetime) -> dict:
         "focus": focus,
         "prospects": [{"score": s, "reason": top_reason(s.factors)} for s in prospects],
         "moves": moves,
-        "follow_ups": [{"follow_up": f, "is_overdue": f.due_at < now} for f in follow_ups],
+        "follow_ups": [
+            {"follow_up": f, "is_overdue": f.due_at < now, "may_open_exchange": f.attendee.exchange_id in openable}
+            for f in follow_ups
+        ],
+        "follow_ups_total": follow_ups_total,
+        "follow_ups_events": due_events,
         "signals": [{"signal": s, "exchanges": touched.get(s.pk, [])} for s in signals],
         "now": now,
     }

@@ -34,6 +34,7 @@ from leads.services import (
     follow_ups_create_for_event,
     scoring_model_create_version,
 )
+from leads.services.followups import follow_up_may_assign, follow_up_may_change, follow_ups_changeable
 
 PAGE_SIZE = 50
 BOARD_PAGE_SIZE = 100
@@ -45,15 +46,30 @@ def today(request):
     return render(request, "leads/today.html", {"section": "today", **context})
 
 
-def _filtered_leads(request):
+def _filtered_leads(request) -> LeadFilterSet:
     queryset = leads_queryset(Exchange.objects.visible_to(request.user))
     return LeadFilterSet(request.GET or None, queryset=queryset)
+
+
+def _filter_errors(filterset: LeadFilterSet) -> list[str]:
+    """What is wrong with the filters, one line per field; empty when they are valid (or absent).
+
+    An invalid filter never widens the result: django-filter would drop it and list everything."""
+    if not filterset.is_bound or filterset.is_valid():
+        return []
+    return [
+        f"{filterset.form.fields[name].label if name in filterset.form.fields else name}: {message}"
+        for name, messages in filterset.errors.items()
+        for message in messages
+    ]
 
 
 @login_required
 def lead_list(request):
     filterset = _filtered_leads(request)
-    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    errors = _filter_errors(filterset)
+    exchanges = filterset.queryset.none() if errors else filterset.qs
+    page = Paginator(exchanges, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -62,10 +78,12 @@ def lead_list(request):
         {
             "section": "leads",
             "filter": filterset,
+            "filter_errors": errors,
             "page": page,
             "query": query.urlencode(),
             "rows": [pages.lead_row(exchange) for exchange in page.object_list],
         },
+        status=400 if errors else 200,
     )
 
 
@@ -75,17 +93,26 @@ def _csv_response(text: str, filename: str) -> HttpResponse:
     return response
 
 
+def _filter_errors_response(errors: list[str]) -> HttpResponse:
+    text = "The filters are invalid; nothing was exported.\n" + "\n".join(errors) + "\n"
+    return HttpResponse(text, status=400, content_type="text/plain; charset=utf-8")
+
+
 @login_required
 def lead_export(request):
-    exchanges = _filtered_leads(request).qs
-    header, rows = pages.leads_csv(exchanges)
+    filterset = _filtered_leads(request)
+    if errors := _filter_errors(filterset):
+        return _filter_errors_response(errors)
+    header, rows = pages.leads_csv(filterset.qs)
     return _csv_response(csv_text(header, rows), f"leads-{timezone.localdate():%Y-%m-%d}.csv")
 
 
 @login_required
 def lead_export_salesforce(request):
-    exchanges = _filtered_leads(request).qs
-    header, rows = pages.leads_salesforce_csv(exchanges, today=timezone.localdate())
+    filterset = _filtered_leads(request)
+    if errors := _filter_errors(filterset):
+        return _filter_errors_response(errors)
+    header, rows = pages.leads_salesforce_csv(filterset.qs, today=timezone.localdate())
     return _csv_response(csv_text(header, rows), f"salesforce-accounts-{timezone.localdate():%Y-%m-%d}.csv")
 
 
@@ -139,11 +166,25 @@ def follow_up_board(request, slug: str):
     follow_ups = _event_follow_ups(event, request.user)
     if mine_only:
         follow_ups = follow_ups.filter(assignee=request.user)
+    overdue_only = request.GET.get("overdue") == "1"
+    if overdue_only:
+        follow_ups = follow_ups.overdue(now=now)
     page = Paginator(follow_ups, BOARD_PAGE_SIZE).get_page(request.GET.get("page"))
+    listed = list(page.object_list)
+    changeable = follow_ups_changeable(follow_ups=listed, user=request.user)
+    openable = pages.exchanges_openable(user=request.user, exchanges=[f.attendee.exchange for f in listed])
     rows = [
-        {"follow_up": f, "rank": rank, "is_overdue": f.is_overdue(now)}
-        for rank, f in enumerate(page.object_list, start=page.start_index())
+        {
+            "follow_up": f,
+            "rank": rank,
+            "is_overdue": f.is_overdue(now),
+            "may_change": f.pk in changeable,
+            "may_open_exchange": f.attendee.exchange_id in openable,
+        }
+        for rank, f in enumerate(listed, start=page.start_index())
     ]
+    query = request.GET.copy()
+    query.pop("page", None)
     return render(
         request,
         "leads/follow_up_board.html",
@@ -155,6 +196,9 @@ def follow_up_board(request, slug: str):
             "reps": list(rep_users()),
             "statuses": FollowUpStatus.choices,
             "mine_only": mine_only,
+            "overdue_only": overdue_only,
+            "query": query.urlencode(),
+            "may_assign": follow_up_may_assign(user=request.user),
             "overdue": follow_ups.overdue(now=now).count(),
         },
     )
@@ -177,6 +221,8 @@ def follow_ups_build(request, slug: str):
 @require_POST
 def follow_ups_assign(request, slug: str):
     event = get_object_or_404(Event, slug=slug)
+    if not follow_up_may_assign(user=request.user):
+        raise PermissionDenied("Only a manager assigns follow-ups.")
     form = BulkAssignForm(request.POST, follow_ups=_event_follow_ups(event, request.user))
     if not form.is_valid():
         messages.error(request, "Tick at least one person and choose who gets them.")
@@ -196,6 +242,8 @@ def follow_ups_assign(request, slug: str):
 def follow_up_status(request, slug: str, follow_up_id: int):
     event = get_object_or_404(Event, slug=slug)
     follow_up = get_object_or_404(_event_follow_ups(event, request.user), pk=follow_up_id)
+    if not follow_up_may_change(follow_up=follow_up, user=request.user):
+        raise PermissionDenied("You may change only your own follow-ups, or those of the accounts you own.")
     form = FollowUpStatusForm(request.POST)
     if form.is_valid():
         follow_up_set_status(follow_up=follow_up, status=form.cleaned_data["status"], user=request.user)

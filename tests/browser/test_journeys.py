@@ -83,7 +83,7 @@ def test_a_rep_reads_today_opens_an_exchange_logs_a_meeting_and_exports(page, wo
     screenshot(page, "03-leads")
     with page.expect_download() as download:
         page.get_by_role("link", name="Export CSV").click()
-    rows = list(csv.reader(io.StringIO(Path(download.value.path()).read_text(encoding="utf-8"))))
+    rows = list(csv.reader(io.StringIO(Path(download.value.path()).read_text(encoding="utf-8-sig"))))
     names = [row[0] for row in rows[1:]]
     assert '\'=HYPERLINK("http://evil")' in names
     assert len(rows) == 1 + 5
@@ -151,20 +151,28 @@ def test_a_rep_uploads_a_cp932_badge_scan_file_and_resolves_the_review_queue(pag
     assert Attendee.objects.get(full_name=other).match_status == MatchStatus.NOT_AN_EXCHANGE
 
 
-def test_a_rep_assigns_and_completes_follow_ups_and_exports_them(page, world):
+def test_a_manager_assigns_follow_ups_and_a_rep_completes_and_exports_them(page, world):
     log_in(page, "kenji", PASSWORD)
     page.goto("/events/webx-2025/follow-ups/")
     expect(page.locator("tr.overdue")).to_have_count(3)
     screenshot(page, "08-follow-up-board")
+    # a rep moves his own follow-ups on but does not hand them out
+    expect(page.get_by_label("Assign the ticked people to")).to_have_count(0)
 
-    # when he ticks the first two people and gives them to Priya
+    # when the manager ticks the first two people and gives them to Priya
+    page.context.clear_cookies()
+    log_in(page, "mei", PASSWORD)
+    page.goto("/events/webx-2025/follow-ups/")
     page.get_by_label("Tick Met Person 2").check()
     page.get_by_label("Tick Met Person 1").check()
     page.get_by_label("Assign the ticked people to").select_option("priya")
     page.get_by_role("button", name="Assign", exact=True).click()
     expect(page.get_by_text("2 follow-ups assigned to Priya Nair.")).to_be_visible()
 
-    # and marks the third as contacted
+    # and Kenji marks the third, still his, as contacted
+    page.context.clear_cookies()
+    log_in(page, "kenji", PASSWORD)
+    page.goto("/events/webx-2025/follow-ups/")
     page.get_by_label("Status of Met Person 0").select_option("contacted")
     page.locator(f"#follow-up-{FollowUp.objects.get(attendee__full_name='Met Person 0').pk}").get_by_role(
         "button", name="Save"
@@ -180,7 +188,7 @@ def test_a_rep_assigns_and_completes_follow_ups_and_exports_them(page, world):
 
     with page.expect_download() as download:
         page.get_by_role("link", name="Export CSV").click()
-    rows = list(csv.reader(io.StringIO(Path(download.value.path()).read_text(encoding="utf-8"))))
+    rows = list(csv.reader(io.StringIO(Path(download.value.path()).read_text(encoding="utf-8-sig"))))
     assert [row[1] for row in rows[1:]] == ["Met Person 2", "Met Person 1", "Met Person 0"]
 
 
