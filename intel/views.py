@@ -62,6 +62,16 @@ def event_create(request):
     return render(request, "intel/event_form.html", {"section": "events", "form": form})
 
 
+def import_button_label(*, valid_rows: int, rejected_rows: int) -> str:
+    """What the preview's button does, in its mode: all rows, or the valid rows with the rest skipped."""
+    if not valid_rows:
+        return "Nothing to import"
+    people = f"{valid_rows} {'person' if valid_rows == 1 else 'people'}"
+    if not rejected_rows:
+        return f"Import {people}"
+    return f"Import {people} and skip {rejected_rows} row{'' if rejected_rows == 1 else 's'}"
+
+
 def _upload_key(user, token: str) -> str:
     return f"ui:badge-scan:{user.pk}:{token}"
 
@@ -84,10 +94,17 @@ def event_upload(request, slug: str):
             else:
                 token = hashlib.sha256(data).hexdigest()[:32]
                 cache.set(_upload_key(request.user, token), {"name": upload.name, "data": data}, UPLOAD_TTL_SECONDS)
+                commit_form = BadgeScanCommitForm(initial={"token": token})
+                if preview.problems:
+                    # A file with rejected rows can only be imported by keeping the valid ones.
+                    commit_form.fields["keep_valid"].widget.attrs["required"] = True
                 context.update(
                     preview=preview,
                     filename=upload.name,
-                    commit_form=BadgeScanCommitForm(initial={"token": token}),
+                    commit_form=commit_form,
+                    import_label=import_button_label(
+                        valid_rows=preview.valid_rows, rejected_rows=len({p.line for p in preview.problems})
+                    ),
                     sample_problems=preview.problems[:50],
                 )
     elif request.method == "POST":

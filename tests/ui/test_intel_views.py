@@ -1,8 +1,10 @@
 """The event pages: the review queue, the upload preview, the rejected-rows report, scoped counts."""
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from intel.models import Attendee
+from intel.views import import_button_label
 
 pytestmark = pytest.mark.django_db
 
@@ -36,3 +38,47 @@ def test_a_person_whose_only_candidate_is_the_suggestion_has_no_also_considered(
     assert response.status_code == 200
     assert response.content.decode().count("Suggested: <a") == 3
     assert "Also considered" not in response.content.decode()
+
+
+def preview(client, event, data: bytes, name: str = "scans.csv"):
+    upload = SimpleUploadedFile(name, data, content_type="text/csv")
+    return client.post(f"/events/{event.slug}/upload/", {"file": upload})
+
+
+def test_a_preview_with_a_rejected_row_offers_only_to_import_the_valid_rows_and_skip_it(japan_client, world):
+    response = preview(japan_client, world["event"], b"Name,Email\nAnn,ann@a.example\nBob,bob@b.example\n,x\n")
+
+    html = response.content.decode()
+    assert '<button type="submit">Import 2 people and skip 1 row</button>' in html
+    assert (
+        '<input type="checkbox" name="keep_valid" required aria-describedby="id_keep_valid_helptext" '
+        'id="id_keep_valid">' in html
+    )
+
+
+def test_a_clean_preview_of_one_person_says_person(japan_client, world):
+    response = preview(japan_client, world["event"], b"Name,Email\nAnn,ann@a.example\n")
+
+    html = response.content.decode()
+    assert '<button type="submit">Import 1 person</button>' in html
+    assert "Keep the valid rows" not in html
+
+
+def test_a_preview_without_a_valid_row_disables_the_import(japan_client, world):
+    response = preview(japan_client, world["event"], b"Name,Email\n,a@a.example\n,b@b.example\n")
+
+    assert '<button type="submit" disabled>Nothing to import</button>' in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("valid", "rejected", "label"),
+    [
+        (2, 0, "Import 2 people"),
+        (1, 0, "Import 1 person"),
+        (2, 1, "Import 2 people and skip 1 row"),
+        (1, 3, "Import 1 person and skip 3 rows"),
+        (0, 3, "Nothing to import"),
+    ],
+)
+def test_the_import_button_is_labelled_by_mode_and_number(valid, rejected, label):
+    assert import_button_label(valid_rows=valid, rejected_rows=rejected) == label
