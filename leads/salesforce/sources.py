@@ -99,7 +99,8 @@ def account_values(exchange_ids: list[int], *, today: datetime.date) -> dict[int
             "country": exchange.headquarters.name if exchange.headquarters else "",
             "score": score.score if score else None,
             "grade": score.grade if score else "",
-            "top_reasons": "\n".join(f"{f.get('points', 0):+d} {f.get('sentence', '')}" for f in factors),
+            # The sentence first: a cell starting with "+10" reads as a formula and gets neutralised with a quote.
+            "top_reasons": "\n".join(f"{f.get('sentence', '')} ({f.get('points', 0):+d})" for f in factors),
             "model_version": score.model_version if score else None,
             "scored_at": score.as_of if score else None,
             "our_share": ours[1] if ours else None,

@@ -52,8 +52,8 @@ def test_a_score_change_is_sent_as_one_collections_upsert_in_the_documented_form
                 "BillingCountry": "Singapore",
                 "Intel_Score__c": 72,
                 "Intel_Grade__c": "A",
-                "Intel_Top_Reasons__c": "+20 Alibaba Cloud holds 60% of its allocations\n+20 Mid-size exchange\n"
-                "+10 Singapore DTSP regime in force",
+                "Intel_Top_Reasons__c": "Alibaba Cloud holds 60% of its allocations (+20)\nMid-size exchange (+20)\n"
+                "Singapore DTSP regime in force (+10)",
                 "Intel_Model_Version__c": 1,
                 "Intel_Scored_At__c": "2025-09-01T09:00:00.000Z",
                 "Intel_Our_Share__c": None,
@@ -137,7 +137,7 @@ def test_above_the_threshold_one_bulk_job_carries_every_record(salesforce):
     )
     assert lines[1] == (
         f"exchange-{exchanges[0].pk},Exchange 00000,https://x0.example.com,#N/A,55,B,"
-        "+20 Alibaba Cloud holds 60% of its allocations,1,2025-09-01T09:00:00.000Z,#N/A,#N/A,#N/A,#N/A"
+        "Alibaba Cloud holds 60% of its allocations (+20),1,2025-09-01T09:00:00.000Z,#N/A,#N/A,#N/A,#N/A"
     )
     assert len(lines) == 2_502  # header, 2,500 rows, and the final line ending
     assert close.json == {"state": "UploadComplete"}

@@ -68,3 +68,22 @@ def test_a_valid_filter_still_lists_and_exports(japan_client, world):
     assert response.status_code == 200
     assert [row["exchange"].slug for row in response.context["rows"]] == ["tokyo-0", "tokyo-1", "tokyo-2"]
     assert japan_client.get("/leads/export.csv?our_share_min=20").status_code == 200
+
+
+def test_the_salesforce_export_writes_reasons_sentence_first_so_none_is_neutralised(japan_client, world):
+    # given tokyo-0's score factors, largest first
+    import csv
+    import io
+
+    from leads.models import Score
+
+    factors = sorted(Score.objects.get(exchange__slug="tokyo-0").factors, key=lambda f: -abs(f["points"]))[:3]
+
+    # when a rep exports it for Salesforce
+    response = japan_client.get("/leads/export-salesforce.csv?q=tokyo-0")
+
+    # then each reason reads "<sentence> (+N)", with no quote prepended
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    reasons = rows[1][rows[0].index("Intel_Top_Reasons__c")]
+    assert reasons.splitlines() == [f"{f['sentence']} ({f['points']:+d})" for f in factors]
+    assert reasons.splitlines()[0] == "A mid-size exchange: the contested middle (+20)"
