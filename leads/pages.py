@@ -271,7 +271,12 @@ def exchange_context(*, exchange: Exchange, user, now: datetime.datetime) -> dic
 
     pressures = regulatory_pressure(as_of=now.date(), exchanges=[exchange.pk])
     presence_rows = [
-        {"presence": p, "pressure": [r for r in pressures if r.jurisdiction_code == p.jurisdiction.code]}
+        {
+            "presence": p,
+            "pressure": [r for r in pressures if r.jurisdiction_code == p.jurisdiction.code],
+            # The demo marks the statuses it made up: the page must not pass them off as reported.
+            "is_generated": "GENERATED" in p.source,
+        }
         for p in presences
     ]
 

@@ -284,3 +284,23 @@ def test_choosing_another_exchange_in_the_review_queue_matches_the_person_to_it(
     assert response.status_code == 302
     person.refresh_from_db()
     assert (person.exchange.slug, person.match_status, person.match_method) == ("tokyo-2", "matched", "manual")
+
+
+def test_the_exchange_page_shows_where_a_licence_status_and_a_share_come_from(japan_client, world):
+    # given a presence the demo made up and an allocation with a source note
+    exchange = world["exchanges"][0]
+    presence = exchange.presences.get()
+    presence.source = "GENERATED for the demo: not a reported licence status"
+    presence.save()
+    allocation = exchange.allocations.get(vendor__slug="alibaba-cloud")
+    allocation.source_note = "the share as of the outage"
+    allocation.save()
+
+    # when the rep opens the exchange page
+    body = japan_client.get(f"/exchanges/{exchange.slug}/").content.decode()
+
+    # then the licence status carries a 'generated' badge and its source; the share, its note
+    assert '<span class="badge badge-warn">generated</span>' in body
+    assert "Source: GENERATED for the demo: not a reported licence status" in body
+    assert "<small>(the share as of the outage)</small>" in body
+    assert body.count('<span class="badge badge-warn">generated</span>') == 1
