@@ -9,6 +9,7 @@ from django.http import HttpResponse
 from crm.choices import LicenceStatus
 from intel.choices import MatchStatus
 from intel.models import Attendee, AttendeeImport, AttendeeToReview, Event, ExchangeAlias, Regulation, Signal
+from intel.parsing import rejected_rows_csv
 from intel.queries import outage_affected_exchanges
 from intel.services import (
     attendee_mark_not_exchange,
@@ -327,9 +328,13 @@ class AttendeeImportAdmin(admin.ModelAdmin):
 
     @admin.action(description="Download the rejected rows (CSV)")
     def download_rejected_rows(self, request, queryset):
-        batch = queryset.first()
-        response = HttpResponse(
-            ("\ufeff" + (batch.rejected_report if batch else "")).encode("utf-8"), content_type="text/csv"
-        )
-        response["Content-Disposition"] = f'attachment; filename="rejected-rows-{batch.pk if batch else 0}.csv"'
+        batches = list(queryset[:2])
+        if len(batches) != 1:
+            self.message_user(
+                request, "Select exactly one upload: its rejected rows are one CSV file.", level=messages.ERROR
+            )
+            return None
+        batch = batches[0]
+        response = HttpResponse(rejected_rows_csv(batch.rejected_report), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="rejected-rows-{batch.pk}.csv"'
         return response

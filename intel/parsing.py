@@ -242,15 +242,29 @@ class ParsedFile:
         reason, then the row as it was. Cells that a spreadsheet would run as a formula are quoted."""
         buffer = io.StringIO()
         writer = csv.writer(buffer)
-        writer.writerow(["line", "reason", *self.headers])
+        writer.writerow(["line", "reason", *(neutralise_cell(header) for header in self.headers)])
         for problem in self.problems:
             writer.writerow([problem.line, str(problem), *(neutralise_cell(value) for value in problem.values)])
         return codecs.BOM_UTF8 + buffer.getvalue().encode("utf-8")
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
 def neutralise_cell(value: str) -> str:
-    """A cell starting with = + - @ would run as a formula in a spreadsheet: prefix a quote."""
-    return f"'{value}" if value[:1] in ("=", "+", "-", "@") else value
+    """A cell starting with = + - @ (or a tab or carriage return before one) would run as a formula in
+    a spreadsheet: prefix a quote."""
+    return f"'{value}" if value[:1] in FORMULA_STARTS else value
+
+
+def rejected_rows_csv(report: str) -> bytes:
+    """A stored rejected-rows report as a download: every cell (headers too) neutralised against
+    formulas, UTF-8 with a BOM so that Excel shows Japanese."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    for cells in csv.reader(io.StringIO(report.removeprefix("\ufeff"), newline="")):
+        writer.writerow([neutralise_cell(cell) for cell in cells])
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
 def parse_datetime(value: str) -> datetime.datetime:

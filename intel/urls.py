@@ -11,6 +11,11 @@ urlpatterns = [
     path("events/new/", views.event_create, name="event_create"),
     path("events/<slug:slug>/", views.event_detail, name="event_detail"),
     path("events/<slug:slug>/upload/", views.event_upload, name="event_upload"),
+    path(
+        "events/<slug:slug>/uploads/<int:import_id>/rejected-rows.csv",
+        views.import_rejected_rows,
+        name="import_rejected_rows",
+    ),
     path("events/<slug:slug>/review/", views.review_queue, name="review_queue"),
     path("events/<slug:slug>/review/<int:attendee_id>/", views.review_decide, name="review_decide"),
     path("signals/", views.signal_list, name="signal_list"),

@@ -8,12 +8,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from crm.models import Allocation, Exchange, Presence
+from crm.views import user_is_manager
 from intel.choices import MatchStatus, SignalKind
 from intel.forms import (
     BadgeScanCommitForm,
@@ -23,8 +24,8 @@ from intel.forms import (
     SignalFeedFilterSet,
     SignalForm,
 )
-from intel.models import Attendee, Event, Signal
-from intel.parsing import FileError
+from intel.models import Attendee, AttendeeImport, Event, Signal
+from intel.parsing import FileError, rejected_rows_csv
 from intel.services import (
     attendee_import,
     attendee_import_preview,
@@ -142,6 +143,8 @@ def event_detail(request, slug: str):
     event = get_object_or_404(Event.objects.select_related("country"), slug=slug)
     counts = dict(Attendee.objects.filter(event=event).values_list("match_status").annotate(n=Count("pk")).order_by())
     imports = list(event.imports.select_related("imported_by").order_by("-pk")[:10])
+    for batch in imports:
+        batch.may_download = bool(batch.rejected_count) and _may_download(batch, request.user)
     return render(
         request,
         "intel/event_detail.html",
@@ -154,6 +157,21 @@ def event_detail(request, slug: str):
             "imports": imports,
         },
     )
+
+
+def _may_download(batch: AttendeeImport, user) -> bool:
+    return batch.imported_by_id == user.pk or user_is_manager(user)
+
+
+@login_required
+def import_rejected_rows(request, slug: str, import_id: int):
+    """The rows an upload rejected, for the person who uploaded it or a manager."""
+    batch = get_object_or_404(AttendeeImport.objects.exclude(rejected_count=0), pk=import_id, event__slug=slug)
+    if not _may_download(batch, request.user):
+        raise Http404("No such upload.")
+    response = HttpResponse(rejected_rows_csv(batch.rejected_report), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{slug}-upload-{batch.pk}-rejected-rows.csv"'
+    return response
 
 
 def _review_items(event: Event, user):

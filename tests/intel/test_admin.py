@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from intel.choices import MatchStatus
-from intel.models import Attendee
+from intel.models import Attendee, AttendeeImport
 from intel.services import attendee_import
 from tests.crm.factories import ExchangeFactory, UserFactory
 from tests.intel.factories import EventFactory
@@ -51,3 +51,30 @@ def test_an_attendee_page_shows_the_candidates(admin_client):
 
     assert response.status_code == 200
     assert "Binance (80%)" in response.content.decode()
+
+
+def test_the_rejected_rows_action_refuses_more_than_one_upload(admin_client):
+    event = EventFactory(slug="second")
+    for data in (b"Name,Email\n,a@a.example\nAnn,\n", b"Name,Email\n,b@b.example\nBen,\n"):
+        attendee_import(event=event, data=data, keep_valid=True)
+    url = reverse("admin:intel_attendeeimport_changelist")
+    selected = list(AttendeeImport.objects.filter(event=event).values_list("pk", flat=True))
+
+    response = admin_client.post(url, {"action": "download_rejected_rows", "_selected_action": selected}, follow=True)
+
+    assert response["Content-Type"].startswith("text/html")
+    assert [str(m) for m in response.context["messages"]] == [
+        "Select exactly one upload: its rejected rows are one CSV file."
+    ]
+
+
+def test_the_rejected_rows_action_downloads_the_one_selected_upload(admin_client):
+    outcome = attendee_import(event=EventFactory(slug="third"), data=b"Name,Email\n,=1+1\nAnn,\n", keep_valid=True)
+    url = reverse("admin:intel_attendeeimport_changelist")
+
+    response = admin_client.post(url, {"action": "download_rejected_rows", "_selected_action": [outcome.batch.pk]})
+
+    assert response.content.decode("utf-8").splitlines() == [
+        "\ufeffline,reason,Name,Email",
+        "2,\"line 2, column 'Name': the name is empty\",,'=1+1",
+    ]

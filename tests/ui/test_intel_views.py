@@ -4,6 +4,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from intel.models import Attendee
+from intel.services import attendee_import
 from intel.views import import_button_label
 
 pytestmark = pytest.mark.django_db
@@ -82,3 +83,46 @@ def test_a_preview_without_a_valid_row_disables_the_import(japan_client, world):
 )
 def test_the_import_button_is_labelled_by_mode_and_number(valid, rejected, label):
     assert import_button_label(valid_rows=valid, rejected_rows=rejected) == label
+
+
+BAD_FILE = "Name,=HYPERLINK(1),会社名\n,\t=1+1,株式会社\nAnn,@x,-2\n".encode()
+
+
+@pytest.fixture
+def upload(world, team):
+    return attendee_import(
+        event=world["event"], data=BAD_FILE, filename="bad.csv", keep_valid=True, imported_by=team["japan"]
+    ).batch
+
+
+def test_the_uploader_downloads_the_rejected_rows_from_the_event_page(japan_client, world, upload):
+    # given an upload that rejected a row
+    event_page = japan_client.get(f"/events/{world['event'].slug}/").content.decode()
+    link = f"/events/{world['event'].slug}/uploads/{upload.pk}/rejected-rows.csv"
+    assert f'href="{link}"' in event_page
+
+    # when the uploader follows the link
+    response = japan_client.get(link)
+
+    # then a CSV with a BOM, Japanese intact, every formula-like cell (headers too) neutralised
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response.content.startswith(b"\xef\xbb\xbf")
+    assert response.content.decode("utf-8-sig").splitlines() == [
+        "line,reason,Name,'=HYPERLINK(1),会社名",
+        "2,\"line 2, column 'Name': the name is empty\",,'\t=1+1,株式会社",
+    ]
+
+
+def test_another_rep_can_neither_see_nor_download_someone_else_s_rejected_rows(client, team, world, upload):
+    client.force_login(team["singapore"])
+    link = f"/events/{world['event'].slug}/uploads/{upload.pk}/rejected-rows.csv"
+
+    assert link not in client.get(f"/events/{world['event'].slug}/").content.decode()
+    assert client.get(link).status_code == 404
+
+
+def test_a_manager_downloads_any_upload_s_rejected_rows(manager_client, world, upload):
+    response = manager_client.get(f"/events/{world['event'].slug}/uploads/{upload.pk}/rejected-rows.csv")
+
+    assert response.status_code == 200
+    assert response.content.decode("utf-8-sig").splitlines()[1].endswith(",'\t=1+1,株式会社")
