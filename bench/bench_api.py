@@ -175,7 +175,31 @@ def get(path: str, key: str) -> bytes:
         return response.read()
 
 
-def run_wrk(path: str, key: str = "") -> dict:
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time a process has used so far (0 once it has gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def server_processes(server: subprocess.Popen) -> dict[str, list[int]]:
+    """The gunicorn workers, and the PostgreSQL backends serving the benchmark database."""
+    from django.db import connection
+
+    children = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        backends = [row[0] for row in cursor.fetchall()]
+    return {"gunicorn": [int(pid) for pid in children], "postgres": backends}
+
+
+def run_wrk(path: str, key: str = "", server: subprocess.Popen | None = None) -> dict:
+    """wrk's latency percentiles and throughput; with the server given, also the CPU time its workers
+    and their PostgreSQL backends spent per request (wrk itself, Redis and the rest left out)."""
     script = Path("/tmp/bench_api_latency.lua")
     script.write_text(
         "done = function(summary, latency, requests)\n"
@@ -184,6 +208,8 @@ def run_wrk(path: str, key: str = "") -> dict:
         "  end\n"
         "end\n"
     )
+    before = server_processes(server) if server else {}
+    spent = {name: {pid: cpu_seconds(pid) for pid in pids} for name, pids in before.items()}
     output = subprocess.run(
         [
             "wrk",
@@ -203,6 +229,13 @@ def run_wrk(path: str, key: str = "") -> dict:
     figures["rps"] = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
     figures["non_2xx"] = int(errors.group(1)) if errors else 0
+    if server:
+        requests = int(re.search(r"(\d+) requests in", output).group(1))
+        after = server_processes(server)
+        for name in ("gunicorn", "postgres"):
+            pids = set(after[name]) | set(spent[name])
+            used = sum(cpu_seconds(pid) - spent[name].get(pid, 0.0) for pid in pids)
+            figures[f"cpu_{name}"] = used / requests * 1000
     return figures
 
 
@@ -233,12 +266,16 @@ def main() -> None:
         rows = len(json.loads(get(leads, rep_key))["results"])
         get(leads, manager_key)
         for who, key in (("rep (territory rule)", rep_key), ("manager", manager_key)):
-            figures = run_wrk(leads, key)
+            figures = run_wrk(leads, key, server)
+            cpu = figures["cpu_gunicorn"] + figures["cpu_postgres"]
             print(
                 f"   leads list, {rows} rows/page, as {who}: p50 {figures['p50']:.1f} ms, p95 {figures['p95']:.1f} ms, "
                 f"p99 {figures['p99']:.1f} ms, {figures['rps']:.0f} req/s (non-2xx: {figures['non_2xx']}); "
                 f"p95 / 20 ms target = {figures['p95'] / 20.0:.2f}, req/s / 400 target = {figures['rps'] / 400:.2f}, "
-                f"req/s / ceiling = {figures['rps'] / ceiling['rps']:.2f}",
+                f"req/s / ceiling = {figures['rps'] / ceiling['rps']:.2f}\n"
+                f"      CPU per request: gunicorn {figures['cpu_gunicorn']:.2f} ms + PostgreSQL "
+                f"{figures['cpu_postgres']:.2f} ms = {cpu:.2f} ms; {os.cpu_count()} idle cores would serve at most "
+                f"{os.cpu_count() * 1000 / cpu:.0f} req/s (/ 400 target = {os.cpu_count() * 1000 / cpu / 400:.2f})",
                 flush=True,
             )
         started, cursor, changes = time.perf_counter(), 0, 0

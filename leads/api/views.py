@@ -7,7 +7,8 @@ import threading
 from collections import OrderedDict
 
 from django.conf import settings
-from django.db import transaction
+from django.core.exceptions import EmptyResultSet
+from django.db import connections, transaction
 from django.utils import timezone
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
@@ -92,24 +93,46 @@ def visible_scores(user):
     return Score.objects.none() if condition is None else Score.objects.filter(condition)
 
 
+class CompiledQuery:
+    """A values_list queryset turned into SQL once; each run() sends the same SQL and parameters
+    (through Django's cursor, so query logging and counting still see it) and converts the rows as
+    the queryset would have."""
+
+    def __init__(self, queryset) -> None:
+        self.using = queryset.db
+        self.compiler = queryset.query.get_compiler(self.using)
+        try:
+            self.sql, self.params = self.compiler.as_sql()
+        except EmptyResultSet:  # e.g. a filter that can match nothing: no query at all
+            self.sql, self.params = None, ()
+
+    def rows(self) -> list[tuple]:
+        if self.sql is None:
+            return []
+        with connections[self.using].cursor() as cursor:
+            cursor.execute(self.sql, self.params)
+            fetched = cursor.fetchall()
+        return list(self.compiler.results_iter(results=[fetched], tuple_expected=True))
+
+
 class QueryCache:
-    """Built querysets (not their rows) of a worker, least recently used dropped first. Building the
-    leads list's queryset (visibility rule, filters, validation) costs about as much CPU as running
-    it; a sync tool asks for the same page over and over."""
+    """Compiled queries (not their rows) of a worker, least recently used dropped first. Building the
+    leads list's query (visibility rule, filters, validation, SQL) costs more CPU than running it; a
+    sync tool asks for the same page over and over."""
 
     def __init__(self, size: int) -> None:
         self.size, self.lock, self.entries = size, threading.Lock(), OrderedDict()
 
     def get(self, key):
         with self.lock:
-            queryset = self.entries.get(key)
-            if queryset is not None:
+            query = self.entries.get(key)
+            if query is not None:
                 self.entries.move_to_end(key)
-            return queryset
+            return query
 
-    def put(self, key, queryset) -> None:
+    def put(self, key, query) -> None:
         with self.lock:
-            self.entries[key] = queryset
+            self.entries[key] = query
             if len(self.entries) > self.size:
                 self.entries.popitem(last=False)
 
@@ -191,14 +214,14 @@ class LeadListView(generics.ListAPIView):
         page = _bounded_int(request, "page", 1, 1, 1_000_000)
         size = _bounded_int(request, "page_size", DEFAULT_PAGE_SIZE, 1, MAX_PAGE_SIZE)
         key = _page_key(request)
-        queryset = LEAD_PAGES.get(key)
-        if queryset is None:
+        query = LEAD_PAGES.get(key)
+        if query is None:
             ranked = self.filter_queryset(visible_scores(request.user)).order_by("-score", "exchange_id")
             start = (page - 1) * size
-            queryset = ranked.values_list(*LEAD_COLUMNS.values())[start : start + size + 1]
-            LEAD_PAGES.put(key, queryset)
+            query = CompiledQuery(ranked.values_list(*LEAD_COLUMNS.values())[start : start + size + 1])
+            LEAD_PAGES.put(key, query)
         names = list(LEAD_COLUMNS)
-        rows = [dict(zip(names, row, strict=True)) for row in queryset.all()]
+        rows = [dict(zip(names, row, strict=True)) for row in query.rows()]
         url = request.build_absolute_uri()
         return Response(
             {
