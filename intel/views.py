@@ -38,6 +38,7 @@ from intel.signal_rules import AllocationFact, affected_exchanges
 
 UPLOAD_TTL_SECONDS = 60 * 60  # a previewed file waits this long for its commit
 FEED_LENGTH = 100
+DELIMITER_LABELS = {"\t": "tabs", ",": "commas", ";": "semicolons"}
 REVIEW_PAGE = 25  # people shown at once; the queue shrinks as they are decided
 
 
@@ -103,6 +104,7 @@ def event_upload(request, slug: str):
                     preview=preview,
                     filename=upload.name,
                     commit_form=commit_form,
+                    delimiter_label=DELIMITER_LABELS.get(preview.delimiter, f"“{preview.delimiter}”"),
                     import_label=import_button_label(
                         valid_rows=preview.valid_rows, rejected_rows=len({p.line for p in preview.problems})
                     ),

@@ -126,3 +126,9 @@ def test_a_manager_downloads_any_upload_s_rejected_rows(manager_client, world, u
 
     assert response.status_code == 200
     assert response.content.decode("utf-8-sig").splitlines()[1].endswith(",'\t=1+1,株式会社")
+
+
+def test_a_tab_separated_file_is_described_as_separated_by_tabs(japan_client, world):
+    response = preview(japan_client, world["event"], b"Name\tEmail\nAnn\tann@a.example\n", name="scans.tsv")
+
+    assert "separated by <strong>tabs</strong>" in response.content.decode()
