@@ -22,14 +22,15 @@ class DemoUser:
     last_name: str
     role: str
     territories: tuple[str, ...]
+    time_zone: str
 
 
 DEMO_TEAM = "Web3 sales, Asia-Pacific (Singapore office)"
 DEMO_USERS = (
-    DemoUser("manager", "Mei", "Lin", RepRole.MANAGER, ()),
-    DemoUser("rep.japan", "Kenji", "Sato", RepRole.REP, ("JP", "KR")),
-    DemoUser("rep.singapore", "Priya", "Nair", RepRole.REP, ("SG", "HK", "ID", "TH")),
-    DemoUser("rep.west", "Tom", "Becker", RepRole.REP, ("US", "GB", "EU", "MT", "KY", "SC", "VG")),
+    DemoUser("manager", "Mei", "Lin", RepRole.MANAGER, (), "Asia/Singapore"),
+    DemoUser("rep.japan", "Kenji", "Sato", RepRole.REP, ("JP", "KR"), "Asia/Tokyo"),
+    DemoUser("rep.singapore", "Priya", "Nair", RepRole.REP, ("SG", "HK", "ID", "TH"), "Asia/Singapore"),
+    DemoUser("rep.west", "Tom", "Becker", RepRole.REP, ("US", "GB", "EU", "MT", "KY", "SC", "VG"), "Europe/London"),
 )
 
 
@@ -67,7 +68,9 @@ def load_team() -> list[str]:
             user.set_password(DEMO_PASSWORD)
             user.save(update_fields=["password"])
             created.append(demo.username)
-        rep, _ = Rep.objects.get_or_create(user=user, defaults={"role": demo.role, "team": team})
+        rep, _ = Rep.objects.get_or_create(
+            user=user, defaults={"role": demo.role, "team": team, "time_zone": demo.time_zone}
+        )
         if not rep.territories.exists() and demo.territories:
             rep.territories.set(Jurisdiction.objects.filter(code__in=demo.territories))
         Exchange.objects.filter(ccxt_id__in=DEMO_OWNERS.get(demo.username, ()), owner__isnull=True).update(owner=user)

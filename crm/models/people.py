@@ -1,6 +1,9 @@
 """People: the team's reps and managers, and the contacts and activities at exchanges."""
 
+import zoneinfo
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
@@ -22,6 +25,18 @@ class Team(models.Model):
         return self.name
 
 
+def default_time_zone() -> str:
+    return settings.TIME_ZONE
+
+
+def validate_time_zone(value: str) -> None:
+    """An IANA time zone name this machine knows (Asia/Tokyo, Europe/London, ...)."""
+    try:
+        zoneinfo.ZoneInfo(value)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise ValidationError(f"{value!r} is not a time zone name (e.g. Asia/Tokyo)", code="invalid") from None
+
+
 class Rep(models.Model):
     """A user of the product: a rep or a manager, with the jurisdictions they cover."""
 
@@ -33,6 +48,12 @@ class Rep(models.Model):
         "service account",
         default=False,
         help_text="An integration (e.g. Salesforce sync): API tokens only, no password, no UI login.",
+    )
+    time_zone = models.CharField(
+        max_length=64,
+        default=default_time_zone,
+        validators=[validate_time_zone],
+        help_text="Where the rep works (IANA name, e.g. Asia/Tokyo): pages show times and 'today' in it.",
     )
 
     class Meta:
