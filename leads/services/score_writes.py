@@ -15,6 +15,7 @@ from django.utils import timezone
 from leads.facts import Fingerprint
 from leads.models import Score, ScoreChange
 from leads.scoring import ScoreResult
+from leads.webhooks.events import GradeChange, score_events_record, subscribed, top_prospects
 
 # Writers of scores serialise on this PostgreSQL advisory lock, so a history id is committed
 # only after every smaller one: the change feed's cursor never skips a late commit.
@@ -304,6 +305,8 @@ def scores_write(
     # Read under the lock: a concurrent writer's rows are committed and seen, so a change is
     # recorded once even when two workers rescore the same exchange.
     existing = _existing([r.exchange_id for r in results])
+    wanted = subscribed()
+    top_before = top_prospects(wanted.largest_top) if wanted.top_n else None
     unhashed = _stored_factors([pk for pk, old in existing.items() if not old[2]]) if existing else {}
     changed: list[_Row] = []
     refreshed: list[_Row] = []
@@ -350,6 +353,18 @@ def scores_write(
             _write_postgresql(changed, model_version, cause, as_of, now)
         else:
             _write_portable(changed, model_version, cause, as_of, now)
+        if wanted.events:
+            score_events_record(
+                wanted=wanted,
+                grade_changes=[
+                    GradeChange(row.exchange_id, row.old[0], row.old[1], row.result.score, row.result.grade)
+                    for row in changed
+                    if row.old is not None and row.old[1] != row.result.grade
+                ],
+                top_before=top_before,
+                model_version=model_version,
+                cause=cause,
+            )
     if refreshed:
         # Without fingerprints the stored one is kept, and with it the moment it was stored for.
         _refresh(refreshed, as_of, keep_as_of=fingerprints is None)

@@ -18,6 +18,7 @@ from leads.models import DeadLetter, Score, ScoringModel
 from leads.parameters import ScoringParameters
 from leads.scoring import ScoreResult, score_exchange
 from leads.services.score_writes import SCORE_WRITE_LOCK, RescoreSummary, scores_write
+from leads.webhooks.events import signals_recorded_emit
 
 __all__ = ["SCORE_WRITE_LOCK", "RescoreSummary", "scores_write"]  # re-exported: callers import them from here
 
@@ -185,17 +186,20 @@ def evidence_changes_process(
             pending = EvidenceChange.objects.filter(processed_at__isnull=True).order_by("pk")
             if connection.features.has_select_for_update_skip_locked:
                 pending = pending.select_for_update(skip_locked=True)
-            claimed = list(pending.values_list("pk", "exchange_id")[:batch_size])
+            claimed = list(pending.values_list("pk", "exchange_id", "reference")[:batch_size])
             if not claimed:
                 return summary
-            exchange_ids = sorted({exchange_id for _pk, exchange_id in claimed})
+            exchange_ids = sorted({exchange_id for _pk, exchange_id, _reference in claimed})
             moment = as_of or timezone.now()
             summary.rescore.add(
                 _rescore_chunk(
                     exchange_ids, cause=ScoreCause.EVIDENCE, as_of=moment, version=version, parameters=parameters
                 )
             )
-            EvidenceChange.objects.filter(pk__in=[pk for pk, _ in claimed]).update(processed_at=timezone.now())
+            signals_recorded_emit(references=[reference for _pk, _exchange_id, reference in claimed])
+            EvidenceChange.objects.filter(pk__in=[pk for pk, _exchange_id, _reference in claimed]).update(
+                processed_at=timezone.now()
+            )
             summary.changes += len(claimed)
             summary.exchanges += len(exchange_ids)
         if len(claimed) < batch_size:

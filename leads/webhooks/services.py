@@ -4,6 +4,7 @@ import datetime
 import json
 import logging
 import time
+from collections.abc import Iterable
 from typing import Any
 
 import requests
@@ -33,10 +34,19 @@ def backoff_seconds(attempts: int) -> float:
     return min(base * 2 ** max(attempts - 1, 0), BACKOFF_CAP_SECONDS)
 
 
-def webhook_event_record(*, event: str, payload: dict[str, Any], exchange_id: int | None = None) -> list[int]:
+def webhook_event_record(
+    *,
+    event: str,
+    payload: dict[str, Any],
+    exchange_id: int | None = None,
+    subscription_ids: Iterable[int] | None = None,
+) -> list[int]:
     """Write one delivery per active subscription to `event` (in the caller's transaction) and send
-    them after commit. A subscription whose owner may not see the exchange gets nothing."""
+    them after commit. A subscription whose owner may not see the exchange gets nothing;
+    `subscription_ids` narrows the subscribers further (e.g. those whose top N it entered)."""
     subscriptions = WebhookSubscription.objects.filter(is_active=True).select_related("owner")
+    if subscription_ids is not None:
+        subscriptions = subscriptions.filter(pk__in=list(subscription_ids))
     now = timezone.now()
     deliveries = []
     for subscription in subscriptions:

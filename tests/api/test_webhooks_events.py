@@ -1,0 +1,128 @@
+"""What scoring tells webhook subscribers: a grade changed, an exchange entered the top N, a signal was recorded."""
+
+import datetime
+
+import pytest
+
+from crm.choices import RepRole
+from crm.models import Allocation
+from intel.services import signal_record
+from leads.models import Score, WebhookDelivery, WebhookSubscription
+from leads.services import evidence_changes_process, scores_rescore
+from tests.crm.factories import RepFactory, jurisdiction, vendor
+from tests.leads.factories import exchange_on
+
+pytestmark = pytest.mark.django_db
+
+AS_OF = datetime.datetime(2025, 9, 1, tzinfo=datetime.UTC)
+
+
+@pytest.fixture
+def manager():
+    return RepFactory(user__username="mei", role=RepRole.MANAGER).user
+
+
+def subscribe(owner, *events, top_n=20):
+    return WebhookSubscription.objects.create(
+        owner=owner,
+        name="CRM",
+        target_url="https://hooks.example.test/in",
+        secret="s" * 32,
+        events=list(events),
+        top_n=top_n,
+    )
+
+
+def test_a_grade_change_is_announced_with_old_and_new_score(manager, home_vendor_slug):
+    subscription = subscribe(manager, "score.grade_changed")
+    hitex = exchange_on("hitex", {"alibaba-cloud": 80}, size_tier="small")
+    scores_rescore(as_of=AS_OF)
+    before = Score.objects.get(exchange=hitex)
+
+    hitex.size_tier = "mid"
+    hitex.save()
+    scores_rescore(as_of=AS_OF, cause="manual")
+
+    after = Score.objects.get(exchange=hitex)
+    assert (before.score, before.grade, after.score, after.grade) == (39, "C", 54, "B")
+    assert list(WebhookDelivery.objects.values_list("subscription", "event", "payload")) == [
+        (
+            subscription.pk,
+            "score.grade_changed",
+            {
+                "exchange": "hitex",
+                "old_grade": "C",
+                "new_grade": "B",
+                "old_score": 39,
+                "new_score": 54,
+                "model_version": 1,
+                "cause": "manual",
+            },
+        )
+    ]
+
+
+def test_a_rescore_that_changes_no_grade_announces_nothing(manager, home_vendor_slug):
+    subscribe(manager, "score.grade_changed")
+    exchange_on("hitex", {"alibaba-cloud": 60})
+    scores_rescore(as_of=AS_OF)
+
+    scores_rescore(as_of=AS_OF + datetime.timedelta(days=1))
+
+    assert WebhookDelivery.objects.count() == 0
+
+
+def test_an_exchange_entering_the_top_is_announced_to_subscribers_whose_top_it_entered(manager, home_vendor_slug):
+    top_one = subscribe(manager, "exchange.entered_top_n", top_n=1)
+    top_five = subscribe(manager, "exchange.entered_top_n", top_n=5)
+    exchange_on("leader", {"alibaba-cloud": 60}, size_tier="mid")
+    climber = exchange_on("climber", {"alibaba-cloud": 30}, size_tier="small")
+    scores_rescore(as_of=AS_OF)
+    WebhookDelivery.objects.all().delete()  # the first scoring put both in the top five
+
+    climber.size_tier = "mid"
+    climber.save()
+    Allocation.objects.filter(exchange=climber).update(share_percent=90)
+    scores_rescore(as_of=AS_OF)
+
+    assert list(WebhookDelivery.objects.values_list("subscription", "payload__exchange", "payload__rank")) == [
+        (top_one.pk, "climber", 1)
+    ]
+    assert top_five.deliveries.count() == 0
+
+
+def test_a_recorded_signal_is_announced_once_naming_only_the_exchanges_the_subscriber_sees(manager, home_vendor_slug):
+    japan_rep = RepFactory(user__username="kenji", territories=[jurisdiction("JP")]).user
+    for_manager = subscribe(manager, "signal.recorded")
+    for_rep = subscribe(japan_rep, "signal.recorded")
+    tokyo = exchange_on("tokyo-x", {"alibaba-cloud": 60}, presences={"JP": "licensed"})
+    exchange_on("berlin-x", {"alibaba-cloud": 40}, presences={"DE": "licensed"})
+    scores_rescore(as_of=AS_OF)
+
+    signal = signal_record(
+        kind="outage",
+        title="Alibaba Cloud Hong Kong zone C outage",
+        occurred_at=AS_OF - datetime.timedelta(days=1),
+        vendor=vendor("alibaba-cloud"),
+        vendor_region="Hong Kong zone C",
+        severity=5,
+        exchanges=[tokyo],
+        source_note="News reports",
+    )
+    evidence_changes_process(as_of=AS_OF)
+    evidence_changes_process(as_of=AS_OF)
+
+    deliveries = {d.subscription_id: d.payload for d in WebhookDelivery.objects.filter(event="signal.recorded")}
+    assert sorted(deliveries) == [for_manager.pk, for_rep.pk]
+    assert deliveries[for_rep.pk] == {
+        "signal_id": signal.pk,
+        "kind": "outage",
+        "title": "Alibaba Cloud Hong Kong zone C outage",
+        "occurred_at": "2025-08-31T00:00:00+00:00",
+        "severity": 5,
+        "source_url": "",
+        "vendor": "alibaba-cloud",
+        "jurisdiction": None,
+        "exchanges": ["tokyo-x"],
+    }
+    assert deliveries[for_manager.pk]["exchanges"] == ["tokyo-x"]
