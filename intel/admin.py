@@ -197,7 +197,7 @@ class AttendeeAdmin(admin.ModelAdmin):
     ]
     list_filter = ["event", "match_status", "match_method"]
     search_fields = ["full_name", "company", "email", "exchange__name"]
-    list_select_related = ["event", "exchange", "contact"]
+    list_select_related = ["event", "exchange", "contact__exchange"]
     autocomplete_fields = ["exchange"]
     readonly_fields = [
         "event",
