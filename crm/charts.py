@@ -28,6 +28,20 @@ class Bar:
     segments: tuple[Segment, ...]
 
 
+def _svg_open(title: str, width: int, height: int) -> str:
+    """The opening tag of an accessible inline chart: named by its title for screen readers."""
+    return format_html(
+        '<svg class="chart" role="img" aria-label="{}" viewBox="0 0 {} {}" width="{}" height="{}" '
+        'xmlns="http://www.w3.org/2000/svg"><title>{}</title>',
+        title,
+        width,
+        height,
+        width,
+        height,
+        title,
+    )
+
+
 def vendor_colours(names: list[str], home: str | None) -> dict[str, str]:
     """A stable colour per vendor: ours is always blue, rivals take the palette in order."""
     colours: dict[str, str] = {}
@@ -47,18 +61,7 @@ def allocation_bars(bars: list[Bar], *, colours: dict[str, str], title: str) -> 
     label_width, bar_width, row_height, gap = 150, 420, 26, 12
     width = label_width + bar_width + 100
     height = max(1, len(bars)) * (row_height + gap) + 24
-    parts = [
-        format_html(
-            '<svg class="chart" role="img" aria-label="{}" viewBox="0 0 {} {}" width="{}" height="{}" '
-            'xmlns="http://www.w3.org/2000/svg"><title>{}</title>',
-            title,
-            width,
-            height,
-            width,
-            height,
-            title,
-        )
-    ]
+    parts = [_svg_open(title, width, height)]
     for index, bar in enumerate(bars):
         y = 8 + index * (row_height + gap)
         parts.append(
@@ -121,18 +124,7 @@ def score_history(points: list[tuple[datetime.datetime, int]], *, title: str) ->
     """A small line chart of a score over time on a fixed 0..100 scale, with grade bands' gridlines."""
     width, height, pad_left, pad_bottom, pad_top = 320, 120, 28, 18, 8
     plot_width, plot_height = width - pad_left - 8, height - pad_bottom - pad_top
-    parts = [
-        format_html(
-            '<svg class="chart" role="img" aria-label="{}" viewBox="0 0 {} {}" width="{}" height="{}" '
-            'xmlns="http://www.w3.org/2000/svg"><title>{}</title>',
-            title,
-            width,
-            height,
-            width,
-            height,
-            title,
-        )
-    ]
+    parts = [_svg_open(title, width, height)]
     for value in (0, 50, 100):
         y = pad_top + plot_height * (1 - value / 100)
         parts.append(
