@@ -143,7 +143,7 @@ LEAD_PAGES = QueryCache(512)
 def _page_key(request) -> tuple:
     """Everything the page's query depends on: who asks (the visibility rule's inputs: the user, their
     role; territories are read by the query itself, so a change applies at once), the query string,
-    and the setting the filters read."""
+    the setting the filters read and the active time zone."""
     user = request.user
     rep = getattr(user, "rep", None)
     return (
@@ -152,6 +152,7 @@ def _page_key(request) -> tuple:
         user.is_superuser,
         None if rep is None else (rep.pk, rep.role),
         settings.CRM_HOME_VENDOR,
+        timezone.get_current_timezone_name(),  # a moment without an offset is read in it
         tuple(sorted((name, tuple(values)) for name, values in request.query_params.lists())),
     )
 

@@ -12,7 +12,7 @@ from crm.api.throttling import COUNTER, TokenOrUserRateThrottle, WindowCounter
 from crm.choices import RepRole, TokenAccess
 from crm.models import ApiToken, Exchange
 from crm.services import api_token_create
-from leads.models import Score
+from leads.models import Score, ScoreChange
 from tests.api.conftest import client_for
 from tests.crm.factories import ExchangeFactory, jurisdiction
 
@@ -249,3 +249,25 @@ def test_two_callers_asking_the_same_page_each_get_their_own(scored):
 
     assert [row["slug"] for row in first] == ["gemini", "bybit"]
     assert [row["slug"] for row in second] == ["coinhako"]
+
+
+def test_a_moment_without_an_offset_is_read_in_the_time_zone_of_each_request(scored, settings):
+    ScoreChange.objects.create(
+        exchange=scored["kraken"],
+        new_score=53,
+        new_grade="B",
+        model_version=1,
+        cause="manual",
+        as_of=WHEN,
+        created_at=datetime.datetime(2025, 8, 25, 5, tzinfo=datetime.UTC),
+    )
+    client, _token = token_client(scored["manager"])
+    asked = {"changed_since": "2025-08-25T10:00:00"}
+
+    settings.TIME_ZONE = "UTC"
+    in_utc = client.get("/api/v1/leads/", asked).json()["results"]
+    settings.TIME_ZONE = "Asia/Tokyo"  # 10:00 in Tokyo is 01:00 UTC, before the change
+    in_tokyo = client.get("/api/v1/leads/", asked).json()["results"]
+
+    assert [row["slug"] for row in in_utc] == []
+    assert [row["slug"] for row in in_tokyo] == ["kraken"]
