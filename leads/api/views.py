@@ -94,9 +94,9 @@ def visible_scores(user):
 
 
 class CompiledQuery:
-    """A values_list queryset turned into SQL once; each run() sends the same SQL and parameters
+    """A values_list queryset turned into SQL once; each rows() sends the same SQL and parameters
     (through Django's cursor, so query logging and counting still see it) and converts the rows as
-    the queryset would have."""
+    the queryset would have (the compiler is kept for its converters only)."""
 
     def __init__(self, queryset) -> None:
         self.using = queryset.db
