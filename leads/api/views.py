@@ -41,7 +41,6 @@ from leads.filtersets import FollowUpFilterSet, LeadFilterSet, ScoreChangeFilter
 from leads.models import FollowUp, Score, ScoreChange, ScoringModel, WebhookDelivery, WebhookSubscription
 from leads.services.followups import follow_up_assign, follow_up_set_status
 from leads.services.scores import active_model, exchange_explain, scoring_model_activate, scoring_model_create_version
-from leads.webhooks.services import webhook_event_record
 
 LEAD_COLUMNS = {
     "slug": "exchange__slug",
@@ -309,20 +308,7 @@ class FollowUpViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         serializer = FollowUpAssignSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         assignee = serializer.validated_data["assignee"]
-        with transaction.atomic():
-            follow_up = follow_up_assign(follow_up=follow_up, assignee=assignee)
-            if assignee is not None:
-                webhook_event_record(
-                    event="follow_up.assigned",
-                    payload={
-                        "follow_up": follow_up.pk,
-                        "assignee": assignee.get_username(),
-                        "full_name": follow_up.attendee.full_name,
-                        "exchange": follow_up.attendee.exchange.slug if follow_up.attendee.exchange else None,
-                        "due_at": follow_up.due_at.isoformat(),
-                    },
-                    exchange_id=follow_up.attendee.exchange_id,
-                )
+        follow_up = follow_up_assign(follow_up=follow_up, assignee=assignee)
         return Response(self.get_serializer(follow_up).data)
 
 

@@ -20,6 +20,7 @@ from intel.models import Attendee, Event
 from leads.choices import AssignmentMethod, FollowUpStatus
 from leads.models import FollowUp, Score, ScoringModel
 from leads.scoring import PersonFacts, score_person
+from leads.webhooks.services import webhook_event_record
 
 
 def follow_up_due_at(event: Event) -> datetime.datetime:
@@ -204,10 +205,24 @@ def follow_ups_changeable(*, follow_ups: list[FollowUp], user) -> set[int]:
 
 @transaction.atomic
 def follow_up_assign(*, follow_up: FollowUp, assignee) -> FollowUp:
-    """Give a follow-up to a rep by hand."""
+    """Give a follow-up to a rep by hand, and tell the subscribers of follow_up.assigned (in the
+    same transaction, so the announcement exists exactly when the assignment does)."""
     follow_up.assignee = assignee
     follow_up.assignment_method = AssignmentMethod.MANUAL if assignee else AssignmentMethod.UNASSIGNED
     follow_up.save(update_fields=["assignee", "assignment_method", "updated_at"])
+    if assignee is not None:
+        attendee = follow_up.attendee
+        webhook_event_record(
+            event="follow_up.assigned",
+            payload={
+                "follow_up": follow_up.pk,
+                "assignee": assignee.get_username(),
+                "full_name": attendee.full_name,
+                "exchange": attendee.exchange.slug if attendee.exchange_id else None,
+                "due_at": follow_up.due_at.isoformat(),
+            },
+            exchange_id=attendee.exchange_id,
+        )
     return follow_up
 
 

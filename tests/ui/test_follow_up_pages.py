@@ -156,3 +156,37 @@ def test_today_says_how_many_follow_ups_are_due_and_links_to_all_of_them(japan_c
     assert '<a href="/events/webx-2025/follow-ups/?mine=1&amp;overdue=1">All my overdue at WebX 2025</a>' in body
     board = japan_client.get("/events/webx-2025/follow-ups/?mine=1&overdue=1")
     assert board.context["page"].paginator.count == 52
+
+
+def test_a_manager_s_bulk_assignment_is_announced_to_webhook_subscribers(client, world, team):
+    # given a sales tool subscribed to follow_up.assigned, and kenji's follow-up at a shared exchange
+    from leads.models import WebhookDelivery, WebhookSubscription
+
+    subscription = WebhookSubscription.objects.create(
+        owner=team["manager"],
+        name="Dialer",
+        target_url="https://hooks.example.test/in",
+        secret="s" * 32,
+        events=["follow_up.assigned"],
+    )
+    follow_up = shared_exchange_follow_up(team, world)
+    client.force_login(team["manager"])
+
+    # when the manager hands it to priya on the board
+    response = client.post("/events/webx-2025/follow-ups/assign/", {"follow_ups": [follow_up.pk], "assignee": "priya"})
+
+    # then the assignment is made and announced once, with who, whom and when it is due
+    assert response.status_code == 302
+    assert list(WebhookDelivery.objects.values_list("subscription", "event", "payload")) == [
+        (
+            subscription.pk,
+            "follow_up.assigned",
+            {
+                "follow_up": follow_up.pk,
+                "assignee": "priya",
+                "full_name": "Shared Person",
+                "exchange": "shared",
+                "due_at": follow_up.due_at.isoformat(),
+            },
+        )
+    ]
