@@ -47,9 +47,10 @@ REVIEW_PAGE = 25  # people shown at once; the queue shrinks as they are decided
 
 @login_required
 def event_list(request):
+    seen = _attendees_seen_by(request.user, prefix="attendees__")
     events = Event.objects.select_related("country").annotate(
-        attendee_count=Count("attendees", distinct=True),
-        review_count=Count("attendees", filter=Q(attendees__match_status=MatchStatus.REVIEW), distinct=True),
+        attendee_count=Count("attendees", filter=seen, distinct=True),
+        review_count=Count("attendees", filter=seen & Q(attendees__match_status=MatchStatus.REVIEW), distinct=True),
     )
     return render(request, "intel/event_list.html", {"section": "events", "events": events.order_by("-starts_on")})
 
@@ -143,7 +144,13 @@ def event_upload(request, slug: str):
 @login_required
 def event_detail(request, slug: str):
     event = get_object_or_404(Event.objects.select_related("country"), slug=slug)
-    counts = dict(Attendee.objects.filter(event=event).values_list("match_status").annotate(n=Count("pk")).order_by())
+    counts = dict(
+        Attendee.objects.filter(event=event)
+        .filter(_attendees_seen_by(request.user))
+        .values_list("match_status")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
     imports = list(event.imports.select_related("imported_by").order_by("-pk")[:10])
     for batch in imports:
         batch.may_download = bool(batch.rejected_count) and _may_download(batch, request.user)
@@ -176,12 +183,18 @@ def import_rejected_rows(request, slug: str, import_id: int):
     return response
 
 
+def _attendees_seen_by(user, prefix: str = "") -> Q:
+    """The people at an event a user may see: those at no known exchange (event data, shared by the
+    team) and those matched or suggested to an exchange the user may see."""
+    visible = Exchange.objects.visible_to(user).values("pk")
+    return Q(**{f"{prefix}exchange__isnull": True}) | Q(**{f"{prefix}exchange__in": visible})
+
+
 def _review_items(event: Event, user):
     """People waiting for a decision whose suggested exchange (if any) the user may see."""
-    visible = Exchange.objects.visible_to(user).values("pk")
     return (
         Attendee.objects.filter(event=event, match_status=MatchStatus.REVIEW)
-        .filter(Q(exchange__isnull=True) | Q(exchange__in=visible))
+        .filter(_attendees_seen_by(user))
         .select_related("exchange")
         .order_by("-match_confidence", "full_name")
     )

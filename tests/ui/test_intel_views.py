@@ -132,3 +132,20 @@ def test_a_tab_separated_file_is_described_as_separated_by_tabs(japan_client, wo
     response = preview(japan_client, world["event"], b"Name\tEmail\nAnn\tann@a.example\n", name="scans.tsv")
 
     assert "separated by <strong>tabs</strong>" in response.content.decode()
+
+
+def test_event_counts_cover_only_the_people_the_viewer_may_see(client, team, world):
+    # given the event's people: three matched and three in review at Japanese exchanges, one at no exchange
+    event = world["event"]
+    Attendee.objects.create(event=event, full_name="Nobody Known", company="Acme Consulting", dedupe_key="acme")
+
+    def counts(who):
+        client.force_login(team[who])
+        detail = client.get(f"/events/{event.slug}/").context
+        listed = next(e for e in client.get("/events/").context["events"] if e.pk == event.pk)
+        return detail["total"], detail["review_count"], listed.attendee_count, listed.review_count
+
+    # then the Japan rep and the manager count everyone, the Singapore rep only the person at no exchange
+    assert counts("japan") == (7, 3, 7, 3)
+    assert counts("manager") == (7, 3, 7, 3)
+    assert counts("singapore") == (1, 0, 1, 0)
