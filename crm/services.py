@@ -257,8 +257,8 @@ def presence_save(*, presence: Presence) -> Presence:
 
 
 @transaction.atomic
-def exchange_evidence_delete(*, instance: Allocation | Presence) -> None:
-    """Delete an allocation or a presence, and have its exchange rescored."""
+def exchange_evidence_delete(*, instance: Allocation | Presence | Activity) -> None:
+    """Delete a piece of evidence (an allocation, a presence, an activity), and have its exchange rescored."""
     cause = instance._meta.model_name
     reference = f"{cause}:{instance.pk}"
     exchange_id = instance.exchange_id

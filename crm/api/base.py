@@ -10,6 +10,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from crm.api.permissions import is_manager
 from crm.models import Exchange
+from crm.services import exchange_evidence_delete
 
 
 def request_user(serializer):
@@ -92,6 +93,28 @@ class AtomicWritesMixin:
     def destroy(self, request, *args, **kwargs):
         with transaction.atomic():
             return super().destroy(request, *args, **kwargs)
+
+
+class EvidenceWritesMixin:
+    """Writes of evidence go through the model's service (its rules and the rescore outbox), deletes
+    through crm.services.exchange_evidence_delete. A viewset names the service in `save_evidence`."""
+
+    def save_evidence(self, instance):
+        raise NotImplementedError
+
+    def new_instance(self, data: dict):
+        return self.get_queryset().model(**data)
+
+    def perform_create(self, serializer):
+        serializer.instance = self.save_evidence(self.new_instance(serializer.validated_data))
+
+    def perform_update(self, serializer):
+        for name, value in serializer.validated_data.items():
+            setattr(serializer.instance, name, value)
+        self.save_evidence(serializer.instance)
+
+    def perform_destroy(self, instance):
+        exchange_evidence_delete(instance=instance)
 
 
 class ExchangeScopedViewSet(AtomicWritesMixin, viewsets.ModelViewSet):

@@ -7,7 +7,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from crm.api.authentication import forget_token
-from crm.api.base import AtomicWritesMixin, ExchangeScopedViewSet
+from crm.api.base import AtomicWritesMixin, EvidenceWritesMixin, ExchangeScopedViewSet
 from crm.api.permissions import ApiAccess, ChangeOwnOnly, ManagerWrites, is_manager
 from crm.api.serializers import (
     ActivitySerializer,
@@ -32,7 +32,7 @@ from crm.filtersets import (
     PresenceFilterSet,
 )
 from crm.models import Activity, Allocation, ApiToken, CloudVendor, Contact, Exchange, Jurisdiction, Presence
-from crm.services import activity_save, allocation_save, api_token_create, exchange_evidence_delete, presence_save
+from crm.services import activity_save, allocation_save, api_token_create, presence_save
 
 OWN_ONLY = [ApiAccess, ChangeOwnOnly]
 MANAGERS_WRITE = [ApiAccess, ManagerWrites]
@@ -82,7 +82,7 @@ class ExchangeViewSet(ExchangeScopedViewSet):
         return is_manager(request.user) or Exchange.objects.editable_by(request.user).filter(pk=obj.pk).exists()
 
 
-class PresenceViewSet(ExchangeScopedViewSet):
+class PresenceViewSet(EvidenceWritesMixin, ExchangeScopedViewSet):
     """Where exchanges operate and under what licence status."""
 
     queryset = Presence.objects.none()  # the model, for the schema; get_queryset scopes it
@@ -97,19 +97,11 @@ class PresenceViewSet(ExchangeScopedViewSet):
         visible = Exchange.objects.visible_to(self.request.user).values("pk")
         return Presence.objects.filter(exchange__in=visible).select_related("exchange", "jurisdiction")
 
-    def perform_create(self, serializer):
-        serializer.instance = presence_save(presence=Presence(**serializer.validated_data))
-
-    def perform_update(self, serializer):
-        for name, value in serializer.validated_data.items():
-            setattr(serializer.instance, name, value)
-        presence_save(presence=serializer.instance)
-
-    def perform_destroy(self, instance):
-        exchange_evidence_delete(instance=instance)
+    def save_evidence(self, instance):
+        return presence_save(presence=instance)
 
 
-class AllocationViewSet(ExchangeScopedViewSet):
+class AllocationViewSet(EvidenceWritesMixin, ExchangeScopedViewSet):
     """Who holds each exchange's cloud spend; the shares of one workload never exceed 100%."""
 
     queryset = Allocation.objects.none()  # the model, for the schema; get_queryset scopes it
@@ -124,16 +116,8 @@ class AllocationViewSet(ExchangeScopedViewSet):
         visible = Exchange.objects.visible_to(self.request.user).values("pk")
         return Allocation.objects.filter(exchange__in=visible).select_related("exchange", "vendor")
 
-    def perform_create(self, serializer):
-        serializer.instance = allocation_save(allocation=Allocation(**serializer.validated_data))
-
-    def perform_update(self, serializer):
-        for name, value in serializer.validated_data.items():
-            setattr(serializer.instance, name, value)
-        allocation_save(allocation=serializer.instance)
-
-    def perform_destroy(self, instance):
-        exchange_evidence_delete(instance=instance)
+    def save_evidence(self, instance):
+        return allocation_save(allocation=instance)
 
 
 class ContactViewSet(ExchangeScopedViewSet):
@@ -151,7 +135,7 @@ class ContactViewSet(ExchangeScopedViewSet):
         return Contact.objects.visible_to(self.request.user).select_related("exchange")
 
 
-class ActivityViewSet(ExchangeScopedViewSet):
+class ActivityViewSet(EvidenceWritesMixin, ExchangeScopedViewSet):
     """Calls, meetings, emails and notes; the caller is recorded as the rep."""
 
     queryset = Activity.objects.none()  # the model, for the schema; get_queryset scopes it
@@ -165,13 +149,11 @@ class ActivityViewSet(ExchangeScopedViewSet):
     def get_queryset(self):
         return Activity.objects.visible_to(self.request.user).select_related("exchange", "rep")
 
-    def perform_create(self, serializer):
-        serializer.instance = activity_save(activity=Activity(rep=self.request.user, **serializer.validated_data))
+    def new_instance(self, data: dict):
+        return Activity(rep=self.request.user, **data)
 
-    def perform_update(self, serializer):
-        for name, value in serializer.validated_data.items():
-            setattr(serializer.instance, name, value)
-        activity_save(activity=serializer.instance)
+    def save_evidence(self, instance):
+        return activity_save(activity=instance)
 
 
 @extend_schema_view(

@@ -1,0 +1,32 @@
+"""Evidence changed over the API asks for a rescore of exactly its exchange, deletes included."""
+
+import pytest
+
+from crm.models import Activity, EvidenceChange
+from tests.api.conftest import client_for
+
+pytestmark = pytest.mark.django_db
+
+
+def test_deleting_a_logged_meeting_asks_for_its_exchange_to_be_rescored(cast, world):
+    activity_id = world["bitflyer"]["activities"]
+    EvidenceChange.objects.all().delete()  # the set-up's own writes
+
+    response = client_for(cast["japan"]).delete(f"/api/v1/activities/{activity_id}/")
+
+    assert response.status_code == 204
+    assert not Activity.objects.filter(pk=activity_id).exists()
+    assert list(EvidenceChange.objects.values_list("exchange__slug", "cause", "reference")) == [
+        ("bitflyer", "activity", f"activity:{activity_id}")
+    ]
+
+
+def test_a_rep_may_not_delete_a_meeting_at_an_account_they_do_not_own(cast, world):
+    activity_id = world["bybit"]["activities"]
+    EvidenceChange.objects.all().delete()  # the set-up's own writes
+
+    response = client_for(cast["japan"]).delete(f"/api/v1/activities/{activity_id}/")
+
+    assert response.status_code == 403
+    assert Activity.objects.filter(pk=activity_id).exists()
+    assert EvidenceChange.objects.count() == 0
