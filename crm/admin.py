@@ -89,12 +89,15 @@ class ExchangeAdmin(admin.ModelAdmin):
     search_fields = ["name", "slug", "ccxt_id", "website"]
     list_select_related = ["headquarters", "owner", "family"]
     autocomplete_fields = ["headquarters", "family", "owner"]
-    readonly_fields = ["ccxt_id", "created_at", "updated_at"]
+    readonly_fields = ["ccxt_id", "size_tier", "created_at", "updated_at"]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [PresenceInline, AllocationInline, ContactInline]
     fieldsets = [
         (None, {"fields": ["name", "slug", "website", "kind", "headquarters", "family"]}),
-        ("Size", {"fields": ["size_tier", "volume_30d_usd", "staff_count", "size_source"]}),
+        (
+            "Size",
+            {"fields": ["size_tier", "size_tier_by_hand", "size_source", "volume_30d_usd", "staff_count"]},
+        ),
         ("Pipeline", {"fields": ["stage", "owner", "is_do_not_pursue", "notes"]}),
         ("External ids", {"fields": ["ccxt_id", "salesforce_account_id", "created_at", "updated_at"]}),
     ]

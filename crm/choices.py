@@ -42,6 +42,15 @@ class LicenceStatus(models.TextChoices):
     UNKNOWN = "unknown", "Unknown"
 
 
+class FactOrigin(models.TextChoices):
+    """Where a fact about an exchange comes from: a person's entry wins over an import."""
+
+    CATALOGUE = "catalogue", "Exchange catalogue"
+    REGISTER = "register", "Regulator's register"
+    PERSON = "person", "Entered by a person"
+    GENERATED = "generated", "Generated (demo)"
+
+
 class Workload(models.TextChoices):
     ALL = "all", "All workloads"
     TRADING_ENGINE = "trading_engine", "Trading engine"

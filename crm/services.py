@@ -14,7 +14,7 @@ from django.db.models import Sum
 from django.utils.text import slugify
 
 from crm.catalogue import CatalogueRecord
-from crm.choices import EVIDENCE_STRENGTH, ExchangeKind
+from crm.choices import EVIDENCE_STRENGTH, ExchangeKind, FactOrigin
 from crm.models import Activity, Allocation, ApiToken, EvidenceChange, Exchange, Jurisdiction, Presence, Rep
 from crm.models.reference import validate_jurisdiction_code
 
@@ -248,8 +248,11 @@ def service_account_create(*, username: str, role: str, territory_codes: Iterabl
 
 
 @transaction.atomic
-def presence_save(*, presence: Presence) -> Presence:
-    """Save where an exchange operates (and under what licence): evidence for its score."""
+def presence_save(*, presence: Presence, origin: str = FactOrigin.PERSON) -> Presence:
+    """Save where an exchange operates (and under what licence): evidence for its score. What a
+    person saves is theirs (origin 'person'): a later register import keeps it and shows the
+    disagreement instead of overwriting it."""
+    presence.origin = origin
     presence.full_clean()
     presence.save()
     evidence_changed(exchange_ids=[presence.exchange_id], cause="presence", reference=f"presence:{presence.pk}")

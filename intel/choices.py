@@ -13,6 +13,7 @@ class SignalKind(models.TextChoices):
     NEWS = "news", "News"
     MEETING = "meeting", "Meeting"
     CLOUD_CHANGE = "cloud_change", "Cloud footprint change"
+    LICENCE_CHANGE = "licence_change", "Licence change (register)"
 
 
 class MatchMethod(models.TextChoices):
@@ -34,3 +35,17 @@ class MatchStatus(models.TextChoices):
 class AliasKind(models.TextChoices):
     NAME = "name", "Company name"
     DOMAIN = "domain", "Email / web domain"
+
+
+class MarketSource(models.TextChoices):
+    COINGECKO = "coingecko", "CoinGecko"
+
+
+class RegisterKind(models.TextChoices):
+    """The regulators' registers the product reads (`import_register KIND FILE`)."""
+
+    ESMA_MICA = "esma-mica", "ESMA interim MiCA register (CASPs)"
+    JP_FSA = "jp-fsa", "Japan FSA register of crypto-asset exchange service providers"
+    HK_SFC = "hk-sfc", "Hong Kong SFC licensed virtual asset trading platforms"
+    SG_MAS = "sg-mas", "Singapore MAS digital payment token service licensees"
+    AE_VARA = "ae-vara", "Dubai VARA licensed virtual asset service providers"

@@ -29,6 +29,12 @@ class ScoringParameters:
     """Everything a manager may tune. Points are whole numbers; shares and thresholds are percents."""
 
     size_points: dict[str, int] = field(default_factory=_default_size_points)
+    # The size tier a market figure gives (24h volume in BTC, CoinGecko's normalized volume where
+    # served, else the reported one): at or over `size_large_volume_btc` large, at or over
+    # `size_mid_volume_btc` mid-size, else small. A tier set by hand wins. On CoinGecko's
+    # 2023-01-07 reading these split the catalogue's matched exchanges about 1 : 2 : 2 (README).
+    size_large_volume_btc: int = 20_000
+    size_mid_volume_btc: int = 1_000
     # Rival share: points for the largest rival's share (scaled by share), a bonus when that
     # rival holds at least `displacement_share_percent`, and points for all rivals' share together.
     largest_rival_points: int = 20
@@ -98,6 +104,8 @@ class ScoringParameters:
         for name in ("displacement_share_percent", "defend_share_percent"):
             if not 0 < getattr(self, name) <= 100:
                 errors[name] = "must be a percent between 1 and 100"
+        if not self.size_large_volume_btc > self.size_mid_volume_btc > 0:
+            errors["size_large_volume_btc"] = "size thresholds must fall: large > mid-size > 0 BTC"
         for name in ("incident_half_life_days", "ai_interest_half_life_days", "engagement_half_life_days"):
             if getattr(self, name) <= 0:
                 errors[name] = "must be at least one day"

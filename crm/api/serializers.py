@@ -42,6 +42,7 @@ class ExchangeSerializer(ModelCleanMixin, serializers.ModelSerializer):
             "kind",
             "headquarters",
             "size_tier",
+            "size_tier_by_hand",
             "volume_30d_usd",
             "staff_count",
             "size_source",
@@ -54,7 +55,7 @@ class ExchangeSerializer(ModelCleanMixin, serializers.ModelSerializer):
             "created_at",
             "updated_at",
         ]
-        read_only_fields = ["id", "created_at", "updated_at"]
+        read_only_fields = ["id", "size_tier", "created_at", "updated_at"]
 
     def validate_owner(self, owner):
         user = request_user(self)

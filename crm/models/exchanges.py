@@ -12,6 +12,7 @@ from crm.choices import (
     EVIDENCE_STRENGTH,
     EvidenceSource,
     ExchangeKind,
+    FactOrigin,
     LicenceStatus,
     SizeTier,
     Stage,
@@ -82,7 +83,24 @@ class Exchange(models.Model):
     headquarters = models.ForeignKey(
         Jurisdiction, null=True, blank=True, on_delete=models.PROTECT, related_name="headquartered_exchanges"
     )
-    size_tier = models.CharField(max_length=10, choices=SizeTier.choices, default=SizeTier.UNKNOWN)
+    # The tier in effect is written by scoring (leads.scoring.size_in_effect, the one owner): the
+    # tier a person set by hand, else the one the newest market figure gives under the active
+    # scoring model's thresholds. People set `size_tier_by_hand`, never this.
+    size_tier = models.CharField(
+        "size tier",
+        max_length=10,
+        choices=SizeTier.choices,
+        default=SizeTier.UNKNOWN,
+        editable=False,
+        help_text="In effect: set by hand, else derived from the newest market figure by the scoring model.",
+    )
+    size_tier_by_hand = models.CharField(
+        "size tier set by hand",
+        max_length=10,
+        choices=SizeTier.choices,
+        default=SizeTier.UNKNOWN,
+        help_text="Wins over the market figures; say why (with the figure and its source) below.",
+    )
     volume_30d_usd = models.DecimalField(
         "30-day volume (USD)",
         max_digits=20,
@@ -92,7 +110,16 @@ class Exchange(models.Model):
         validators=[MinValueValidator(0)],
     )
     staff_count = models.PositiveIntegerField(null=True, blank=True)
-    size_source = models.CharField(max_length=300, blank=True, help_text="Where the size figure comes from.")
+    size_source = models.CharField(
+        "why (size set by hand)",
+        max_length=300,
+        blank=True,
+        help_text="Why the tier was set by hand: the figure, its source and date.",
+    )
+    size_set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
+    size_set_on = models.DateField(null=True, blank=True, editable=False)
     stage = models.CharField(max_length=20, choices=Stage.choices, default=Stage.PROSPECT)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="owned_exchanges"
@@ -146,6 +173,10 @@ class Presence(models.Model):
     since = models.DateField(null=True, blank=True)
     source = models.CharField(max_length=300, blank=True)
     source_url = models.URLField(blank=True)
+    # Provenance as data: where the licence status comes from and the date of that reading. A
+    # register is authoritative for its jurisdiction, but never overwrites what a person typed.
+    origin = models.CharField(max_length=20, choices=FactOrigin.choices, default=FactOrigin.CATALOGUE)
+    source_date = models.DateField(null=True, blank=True, help_text="The date of the source (e.g. the register file).")
 
     class Meta:
         ordering = ["exchange__name", "jurisdiction__code"]
