@@ -1,5 +1,5 @@
-"""Matching a person met at an event to an exchange: email domain first, then known aliases,
-then similar names. Pure: the caller loads the exchanges and aliases once and passes them in."""
+"""Matching a person met at an event (or a market-data or register record) to an exchange: email
+domain or website first, then known aliases, then similar names. Pure: the caller loads the exchanges and aliases once and passes them in."""
 
 from __future__ import annotations
 
@@ -294,8 +294,12 @@ class Matcher:
     def _candidate(self, exchange_id: int, confidence: int) -> Candidate:
         return Candidate(exchange_id, self._by_id[exchange_id].name, confidence)
 
-    def match(self, *, company: str, email: str = "") -> MatchResult:
+    def match(self, *, company: str, email: str = "", website: str = "") -> MatchResult:
+        """Match a company by its mail domain (or, for a record without one, its website), then
+        by known alias, then by similar name."""
         domain = normalise_domain(email) if "@" in (email or "") else ""
+        if not domain and website:
+            domain = normalise_domain(website)
         name = normalise_company(company)
         key = (name, domain)
         if key not in self._cache:
