@@ -19,6 +19,7 @@ REQUIREMENTS: dict[str, tuple[str, ...]] = {
     SignalKind.NEWS: (),
     SignalKind.MEETING: ("exchange",),
     SignalKind.CLOUD_CHANGE: ("exchange", "vendor"),
+    SignalKind.LICENCE_CHANGE: ("exchange", "jurisdiction"),
 }
 # A rep's own meeting is its own source; everything else says where it comes from.
 KINDS_WITHOUT_SOURCE = frozenset({SignalKind.MEETING})
