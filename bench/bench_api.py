@@ -54,11 +54,13 @@ def populate() -> None:
     with connection.cursor() as cursor:
         cursor.execute(
             """
-            INSERT INTO crm_exchange (name, slug, website, kind, headquarters_id, size_tier, staff_count, size_source,
+            INSERT INTO crm_exchange (name, slug, website, kind, headquarters_id, size_tier, size_tier_by_hand,
+                staff_count, size_source,
                 stage, owner_id, family_id, is_do_not_pursue, ccxt_id, salesforce_account_id, notes, imported_values,
                 created_at, updated_at)
             SELECT 'Bench ' || g, 'bench-' || g, '', 'centralised',
                    (SELECT id FROM crm_jurisdiction ORDER BY id OFFSET (g %% 5) LIMIT 1),
+                   (ARRAY['small','mid','large','unknown'])[1 + g %% 4],
                    (ARRAY['small','mid','large','unknown'])[1 + g %% 4], NULL, '', 'prospect', NULL, NULL, false,
                    NULL, '', '', '{}'::jsonb, now(), now()
             FROM generate_series(1, %s) g

@@ -41,17 +41,19 @@ def generate(count: int) -> None:
     raw = connection.connection  # psycopg 3 connection: COPY for the set-up only
     with raw.cursor() as cursor:
         with cursor.copy(
-            "COPY crm_exchange (name, slug, website, kind, size_tier, stage, is_do_not_pursue, "
+            "COPY crm_exchange (name, slug, website, kind, size_tier, size_tier_by_hand, stage, is_do_not_pursue, "
             "salesforce_account_id, notes, imported_values, size_source, created_at, updated_at) FROM STDIN"
         ) as copy:
             for n in range(count):
+                tier = rng.choice(tiers)
                 copy.write_row(
                     (
                         f"Bench {n}",
                         f"{SLUG_PREFIX}{n}",
                         "",
                         "centralised",
-                        rng.choice(tiers),
+                        tier,
+                        tier,
                         "prospect",
                         n % 97 == 0,
                         "",

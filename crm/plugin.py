@@ -63,6 +63,7 @@ def spectacular_settings() -> dict:
         ],
         "ENUM_NAME_OVERRIDES": {
             "FollowUpStatusEnum": "leads.choices.FollowUpStatus",
+            "SizeTierEnum": "crm.choices.SizeTier",
             "DeliveryStatusEnum": "leads.webhooks.choices.DeliveryStatus",
             "WebhookEventEnum": "leads.webhooks.choices.WebhookEvent",
         },

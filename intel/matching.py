@@ -1,5 +1,6 @@
 """Matching a person met at an event (or a market-data or register record) to an exchange: email
-domain or website first, then known aliases, then similar names. Pure: the caller loads the exchanges and aliases once and passes them in."""
+domain or website first, then known aliases, then similar names. Pure: the caller loads the exchanges
+and aliases once and passes them in."""
 
 from __future__ import annotations
 

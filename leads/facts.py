@@ -11,18 +11,19 @@ import functools
 import hashlib
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db import connection
 
 from crm.models import Activity, Allocation, CloudVendor, Exchange, Jurisdiction, Presence
 from intel.choices import MatchStatus, SignalKind
-from intel.models import Attendee, Event, Regulation, Signal
+from intel.models import Attendee, Event, MarketFigure, Regulation, Signal
 from leads.scoring import (
     AllocationFact,
     ExchangeFacts,
     HomeVendor,
     IncidentFact,
+    MarketFigureFact,
     MomentFact,
     PresenceFact,
     RegulationFact,
@@ -36,6 +37,9 @@ ENGAGEMENT_ACTIVITY_KINDS = ("meeting", "call")
 class LoadedFacts:
     home: HomeVendor
     exchanges: list[ExchangeFacts]
+    # The size tier stored on each exchange (the one in effect at its last scoring): the writer
+    # updates those the new score puts in another tier.
+    stored_size_tiers: dict[int, str] = field(default_factory=dict)
 
 
 def id_array(exchange_ids: Sequence[int]) -> str:
@@ -111,7 +115,11 @@ def load_facts(
 
     with connection.cursor() as cursor:
         where, params = _where_ids("id", ids, id_range, superset=True)
-        cursor.execute(f"SELECT id, name, size_tier, is_do_not_pursue FROM {exchange_table}{where} ORDER BY id", params)
+        cursor.execute(
+            f"SELECT id, name, size_tier_by_hand, size_source, is_do_not_pursue, size_tier "
+            f"FROM {exchange_table}{where} ORDER BY id",
+            params,
+        )
         exchange_rows = cursor.fetchall()
         if ids is not None and "BETWEEN" in where and id_range is None:  # a dense list read as its range
             wanted = set(ids)
@@ -145,6 +153,28 @@ def load_facts(
                     jurisdiction_id, name, status, bool(is_major), bool(is_banned)
                 )
             presences[exchange_id].append(fact)
+
+        # The newest matched market figure of each exchange (figures are history: a few per exchange).
+        where, params = _where_ids("f.exchange_id", ids, id_range, superset=True)
+        matched = f"f.match_status = '{MatchStatus.MATCHED}' AND f.exchange_id IS NOT NULL"
+        cursor.execute(
+            f"SELECT f.exchange_id, f.id, f.source, f.as_of, f.volume_24h_btc, f.volume_24h_btc_normalized, "
+            f"f.trust_score_rank FROM {MarketFigure._meta.db_table} f"
+            + (f"{where} AND {matched}" if where else f" WHERE {matched}")
+            + " ORDER BY f.exchange_id, f.as_of DESC, f.market_import_id DESC, f.id DESC",
+            params,
+        )
+        figures: dict[int, MarketFigureFact] = {}
+        for exchange_id, pk, source, as_of_date, volume, normalized, rank in cursor.fetchall():
+            if exchange_id not in figures:
+                figures[exchange_id] = MarketFigureFact(
+                    pk,
+                    source,
+                    _as_date(as_of_date),
+                    float(volume) if volume is not None else None,
+                    float(normalized) if normalized is not None else None,
+                    rank,
+                )
 
     # Regulations: a small table, read whole and attached by jurisdiction.
     regulations: dict[int, list[RegulationFact]] = defaultdict(list)
@@ -226,7 +256,9 @@ def load_facts(
 
     exchanges: list[ExchangeFacts] = []
     nothing: frozenset[int] = frozenset()
-    for exchange_id, name, size_tier, is_do_not_pursue in exchange_rows:
+    stored_size_tiers: dict[int, str] = {}
+    for exchange_id, name, size_tier_by_hand, size_reason, is_do_not_pursue, stored_tier in exchange_rows:
+        stored_size_tiers[exchange_id] = stored_tier
         own_allocations = tuple(allocations.get(exchange_id, ()))
         own_presences = tuple(presences.get(exchange_id, ()))
         incidents: list[IncidentFact] = []
@@ -251,7 +283,7 @@ def load_facts(
             ExchangeFacts(
                 exchange_id,
                 name,
-                size_tier,
+                size_tier_by_hand,
                 bool(is_do_not_pursue),
                 own_allocations,
                 own_presences,
@@ -259,16 +291,23 @@ def load_facts(
                 own_regulations,
                 tuple(ai_interest.get(exchange_id, ())),
                 tuple(engagements.get(exchange_id, ())),
+                figures.get(exchange_id),
+                size_reason,
             )
         )
-    return LoadedFacts(home=home_vendor(), exchanges=exchanges)
+    return LoadedFacts(home=home_vendor(), exchanges=exchanges, stored_size_tiers=stored_size_tiers)
+
+
+def _as_date(value) -> datetime.date:
+    """SQLite returns dates as text through a raw cursor."""
+    return value if isinstance(value, datetime.date) else datetime.date.fromisoformat(str(value))
 
 
 # --- fingerprints: has anything a score reads changed? -------------------------------------------
 
 # Bump when score_exchange or load_facts changes what a score says for the same evidence: every
 # stored fingerprint then differs, and the next rescore recomputes everything.
-SCORING_CODE_VERSION = 1
+SCORING_CODE_VERSION = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -342,6 +381,14 @@ def _evidence_parts() -> list[tuple[str, str, str, str]]:
             "x.id",
             "1 = 1",
         ),
+        (
+            f"{MarketFigure._meta.db_table} x WHERE x.match_status = '{MatchStatus.MATCHED}' "
+            "AND x.exchange_id IS NOT NULL",
+            "x.id || ',' || x.as_of || ',' || COALESCE(x.volume_24h_btc, -1) || ',' "
+            "|| COALESCE(x.volume_24h_btc_normalized, -1) || ',' || COALESCE(x.trust_score_rank, 0)",
+            "x.id",
+            "1 = 0",
+        ),
     ]
 
 
@@ -350,7 +397,7 @@ def _scope_sql(column: str, exchange_ids: Sequence[int] | None, id_range: tuple[
     return (" AND" + where.removeprefix(" WHERE")) if where else "", params
 
 
-EXCHANGE_TEXT = "e.name || '|' || e.size_tier || '|' || e.is_do_not_pursue"
+EXCHANGE_TEXT = "e.name || '|' || e.size_tier_by_hand || '|' || e.size_source || '|' || e.is_do_not_pursue"
 
 
 def fingerprint_sql(
@@ -363,7 +410,7 @@ def fingerprint_sql(
     over parallel workers."""
     ids = sorted(set(exchange_ids)) if exchange_ids is not None else None
     selects, params = [], []
-    for letter, (rows, text, _order, is_dated) in zip("apsev", _evidence_parts(), strict=True):
+    for letter, (rows, text, _order, is_dated) in zip("apsevm", _evidence_parts(), strict=True):
         scope, scope_params = _scope_sql("x.exchange_id", ids, id_range)
         selects.append(
             f"SELECT x.exchange_id, hashtextextended('{letter}' || {text}, 0) AS h, ({is_dated}) AS dated "

@@ -33,7 +33,7 @@ class ScoringParameters:
     # served, else the reported one): at or over `size_large_volume_btc` large, at or over
     # `size_mid_volume_btc` mid-size, else small. A tier set by hand wins. On CoinGecko's
     # 2023-01-07 reading these split the catalogue's matched exchanges about 1 : 2 : 2 (README).
-    size_large_volume_btc: int = 20_000
+    size_large_volume_btc: int = 10_000
     size_mid_volume_btc: int = 1_000
     # Rival share: points for the largest rival's share (scaled by share), a bonus when that
     # rival holds at least `displacement_share_percent`, and points for all rivals' share together.

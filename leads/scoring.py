@@ -92,10 +92,28 @@ class MomentFact:
 
 
 @dataclass(frozen=True, slots=True)
+class MarketFigureFact:
+    """The newest market figure of an exchange (e.g. CoinGecko's 24h volume), with its source and date."""
+
+    id: int
+    source: str
+    as_of: datetime.date
+    volume_24h_btc: float | None
+    volume_24h_btc_normalized: float | None = None
+    trust_score_rank: int | None = None
+
+    @property
+    def volume_btc(self) -> float | None:
+        """The volume a tier is read from: the normalized one where the source gives it (it
+        discounts wash trading), else the reported one."""
+        return self.volume_24h_btc_normalized if self.volume_24h_btc_normalized is not None else self.volume_24h_btc
+
+
+@dataclass(frozen=True, slots=True)
 class ExchangeFacts:
     exchange_id: int
     name: str
-    size_tier: str = "unknown"
+    size_tier_by_hand: str = "unknown"
     is_do_not_pursue: bool = False
     allocations: tuple[AllocationFact, ...] = ()
     presences: tuple[PresenceFact, ...] = ()
@@ -103,6 +121,8 @@ class ExchangeFacts:
     regulations: tuple[RegulationFact, ...] = ()
     ai_interest: tuple[MomentFact, ...] = ()
     engagements: tuple[MomentFact, ...] = ()
+    market_figure: MarketFigureFact | None = None
+    size_reason: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,6 +156,7 @@ class ScoreResult:
     is_defend: bool = False
     is_research_needed: bool = False
     points_total: int = 0
+    size_tier: str = "unknown"
 
     def factors_json(self) -> list[dict]:
         return [factor.to_json() for factor in self.factors]
@@ -183,16 +204,62 @@ def _rival_order(allocation: AllocationFact) -> tuple[float, str]:
 
 
 RESEARCH_NEEDED = Factor("research_needed", 0, "Its cloud allocation is unknown: research needed")
-# Factors are frozen, so the few distinct size factors are built once and shared by every score.
+# Factors are frozen, so the few distinct size factors without a figure are built once and shared.
 _SIZE_FACTORS: dict[tuple[str, int], Factor] = {}
+SOURCE_NAMES = {"coingecko": "CoinGecko"}
+TIER_NAMES = {"mid": "Mid-size", "large": "Large", "small": "Small"}
 
 
-def _size_factor(size_tier: str, points: int) -> Factor:
-    factor = _SIZE_FACTORS.get((size_tier, points))
+@dataclass(frozen=True, slots=True)
+class SizeVerdict:
+    """The size tier in effect and what it rests on: 'hand' (a person set it), 'market' (the newest
+    market figure under the model's thresholds) or 'none'."""
+
+    tier: str
+    basis: str
+    figure: MarketFigureFact | None = None
+
+
+def size_in_effect(facts: ExchangeFacts, parameters: ScoringParameters) -> SizeVerdict:
+    """The one answer to "how big is this exchange": a tier set by hand wins; else the newest
+    market figure's volume against the model's thresholds; else unknown."""
+    figure = facts.market_figure
+    if facts.size_tier_by_hand and facts.size_tier_by_hand != "unknown":
+        return SizeVerdict(facts.size_tier_by_hand, "hand", figure)
+    volume = figure.volume_btc if figure is not None else None
+    if volume is None:
+        return SizeVerdict("unknown", "none", figure)
+    if volume >= parameters.size_large_volume_btc:
+        tier = "large"
+    elif volume >= parameters.size_mid_volume_btc:
+        tier = "mid"
+    else:
+        tier = "small"
+    return SizeVerdict(tier, "market", figure)
+
+
+def figure_sentence(figure: MarketFigureFact) -> str:
+    """'24h volume 9,450 BTC, rank 21 on CoinGecko (2023-01-07)'."""
+    source = SOURCE_NAMES.get(figure.source, figure.source)
+    rank = f", rank {figure.trust_score_rank}" if figure.trust_score_rank is not None else ""
+    return f"24h volume {figure.volume_btc:,.0f} BTC{rank} on {source} ({figure.as_of:%Y-%m-%d})"
+
+
+def _size_factor(verdict: SizeVerdict, points: int, reason: str) -> Factor:
+    if verdict.basis == "market" and verdict.figure is not None:
+        return Factor(
+            "size",
+            points,
+            f"{TIER_NAMES[verdict.tier]}: {figure_sentence(verdict.figure)}",
+            (f"market_figure:{verdict.figure.id}",),
+        )
+    if verdict.basis == "hand" and reason:
+        return Factor("size", points, f"{SIZE_WORDS.get(verdict.tier, SIZE_WORDS['unknown'])} (set by hand: {reason})")
+    factor = _SIZE_FACTORS.get((verdict.tier, points))
     if factor is None:
-        factor = Factor("size", points, SIZE_WORDS.get(size_tier, SIZE_WORDS["unknown"]))
+        factor = Factor("size", points, SIZE_WORDS.get(verdict.tier, SIZE_WORDS["unknown"]))
         if len(_SIZE_FACTORS) < 1000:  # tiers are a handful; the bound only guards odd input
-            _SIZE_FACTORS[(size_tier, points)] = factor
+            _SIZE_FACTORS[(verdict.tier, points)] = factor
     return factor
 
 
@@ -201,12 +268,13 @@ def score_exchange(
 ) -> ScoreResult:
     """Score one exchange as of a moment. Deterministic: the same facts, parameters and moment
     give the same result, factor for factor."""
+    p = parameters
+    size = size_in_effect(facts, p)
     stop = _hard_stop(facts)
     if stop is not None:
-        return ScoreResult(facts.exchange_id, 0, parameters.grade(0), (stop,))
+        return ScoreResult(facts.exchange_id, 0, p.grade(0), (stop,), size_tier=size.tier)
 
-    p = parameters
-    factors: list[Factor] = [_size_factor(facts.size_tier, p.size_points.get(facts.size_tier, 0))]
+    factors: list[Factor] = [_size_factor(size, p.size_points.get(size.tier, 0), facts.size_reason)]
 
     is_defend = False
     is_research_needed = not facts.allocations
@@ -305,7 +373,9 @@ def score_exchange(
 
     total = sum(f.points for f in factors)
     score = max(0, min(100, total))
-    return ScoreResult(facts.exchange_id, score, p.grade(score), tuple(factors), is_defend, is_research_needed, total)
+    return ScoreResult(
+        facts.exchange_id, score, p.grade(score), tuple(factors), is_defend, is_research_needed, total, size.tier
+    )
 
 
 def _latest(

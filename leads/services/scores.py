@@ -96,9 +96,21 @@ def _rescore_chunk(
         home = loaded.home
         results = [score_exchange(f, parameters=parameters, home=home, as_of=as_of) for f in loaded.exchanges]
         summary = scores_write(results=results, model_version=version, cause=cause, as_of=as_of, fingerprints=stale)
+        _size_tiers_store(results, loaded.stored_size_tiers)
     # An exchange deleted since the check counts as examined and unchanged.
     summary.examined, summary.skipped = examined, examined - len(stale)
     return summary
+
+
+def _size_tiers_store(results: Sequence[ScoreResult], stored: Mapping[int, str]) -> None:
+    """Store the size tier each new score used on its exchange, where it moved, so lists, filters
+    and exports read the same answer as the score (leads.scoring.size_in_effect owns it)."""
+    moved: dict[str, list[int]] = {}
+    for result in results:
+        if stored.get(result.exchange_id, result.size_tier) != result.size_tier:
+            moved.setdefault(result.size_tier, []).append(result.exchange_id)
+    for tier, exchange_ids in moved.items():
+        Exchange.objects.filter(pk__in=exchange_ids).update(size_tier=tier)
 
 
 def scores_rescore(

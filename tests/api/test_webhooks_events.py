@@ -39,7 +39,7 @@ def test_a_grade_change_is_announced_with_old_and_new_score(manager, home_vendor
     scores_rescore(as_of=AS_OF)
     before = Score.objects.get(exchange=hitex)
 
-    hitex.size_tier = "mid"
+    hitex.size_tier_by_hand = "mid"
     hitex.save()
     scores_rescore(as_of=AS_OF, cause="manual")
 
@@ -80,7 +80,7 @@ def test_an_exchange_entering_the_top_is_announced_to_subscribers_whose_top_it_e
     scores_rescore(as_of=AS_OF)
     WebhookDelivery.objects.all().delete()  # the first scoring put both in the top five
 
-    climber.size_tier = "mid"
+    climber.size_tier_by_hand = "mid"
     climber.save()
     Allocation.objects.filter(exchange=climber).update(share_percent=90)
     scores_rescore(as_of=AS_OF)

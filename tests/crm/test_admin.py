@@ -35,7 +35,7 @@ def test_saving_inline_allocations_over_100_percent_is_refused_with_a_message(ad
         "slug": "okx",
         "website": okx.website,
         "kind": "centralised",
-        "size_tier": "unknown",
+        "size_tier_by_hand": "unknown",
         "stage": "prospect",
         "presences-TOTAL_FORMS": "0",
         "presences-INITIAL_FORMS": "0",

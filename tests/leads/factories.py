@@ -10,7 +10,7 @@ from tests.crm.factories import ExchangeFactory, jurisdiction, vendor
 
 def exchange_on(slug: str, shares: dict[str, int], *, size_tier: str = "mid", presences: dict[str, str] | None = None):
     """An exchange with allocations (vendor slug -> share %) and presences (country code -> licence status)."""
-    exchange = ExchangeFactory(slug=slug, name=slug.title(), size_tier=size_tier)
+    exchange = ExchangeFactory(slug=slug, name=slug.title(), size_tier_by_hand=size_tier)
     for vendor_slug, share in shares.items():
         Allocation.objects.create(
             exchange=exchange,

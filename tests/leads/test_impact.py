@@ -17,7 +17,7 @@ def facts(exchange_id: int, name: str, rival_share: float, size: str = "mid") ->
     return ExchangeFacts(
         exchange_id=exchange_id,
         name=name,
-        size_tier=size,
+        size_tier_by_hand=size,
         allocations=(AllocationFact(exchange_id * 10, 1, "Alibaba Cloud", "all", rival_share),),
     )
 

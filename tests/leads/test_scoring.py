@@ -2,12 +2,15 @@
 
 import datetime
 
-from leads.parameters import ScoringParameters
+import pytest
+
+from leads.parameters import ParameterError, ScoringParameters
 from leads.scoring import (
     AllocationFact,
     ExchangeFacts,
     HomeVendor,
     IncidentFact,
+    MarketFigureFact,
     MomentFact,
     PersonFacts,
     PresenceFact,
@@ -15,6 +18,7 @@ from leads.scoring import (
     decay,
     score_exchange,
     score_person,
+    size_in_effect,
 )
 
 AS_OF = datetime.datetime(2025, 9, 1, tzinfo=datetime.UTC)
@@ -41,7 +45,7 @@ def outage(days_ago: float, *, named: bool = False) -> IncidentFact:
 
 def test_rival_at_60_percent_explains_each_point():
     # given a mid-size exchange with Alibaba Cloud at 60%
-    facts = ExchangeFacts(1, "Midex", size_tier="mid", allocations=(alibaba_at(60),))
+    facts = ExchangeFacts(1, "Midex", size_tier_by_hand="mid", allocations=(alibaba_at(60),))
 
     # when it is scored for a Tencent Cloud team
     result = score_exchange(facts, parameters=PARAMETERS, home=TENCENT, as_of=AS_OF)
@@ -58,12 +62,12 @@ def test_rival_at_60_percent_explains_each_point():
 
 
 def test_recent_rival_outage_adds_points_that_halve_every_half_life():
-    base = ExchangeFacts(1, "Midex", size_tier="mid", allocations=(alibaba_at(60),))
+    base = ExchangeFacts(1, "Midex", size_tier_by_hand="mid", allocations=(alibaba_at(60),))
     fresh = ExchangeFacts(
-        1, "Midex", size_tier="mid", allocations=(alibaba_at(60),), incidents=(outage(0, named=True),)
+        1, "Midex", size_tier_by_hand="mid", allocations=(alibaba_at(60),), incidents=(outage(0, named=True),)
     )
     aged = ExchangeFacts(
-        1, "Midex", size_tier="mid", allocations=(alibaba_at(60),), incidents=(outage(180, named=True),)
+        1, "Midex", size_tier_by_hand="mid", allocations=(alibaba_at(60),), incidents=(outage(180, named=True),)
     )
 
     without = score_exchange(base, parameters=PARAMETERS, home=TENCENT, as_of=AS_OF).score
@@ -85,7 +89,7 @@ def test_decay_halves_at_each_half_life_and_ignores_the_future():
 
 def test_our_vendor_at_80_percent_is_an_account_to_defend():
     tencent = AllocationFact(12, TENCENT.id, "Tencent Cloud", "all", 80)
-    facts = ExchangeFacts(2, "Loyal", size_tier="mid", allocations=(tencent,))
+    facts = ExchangeFacts(2, "Loyal", size_tier_by_hand="mid", allocations=(tencent,))
 
     result = score_exchange(facts, parameters=PARAMETERS, home=TENCENT, as_of=AS_OF)
 
@@ -102,7 +106,7 @@ def test_singapore_regulation_counts_only_from_its_effective_date():
     dtsp = RegulationFact(
         9, 5, "Singapore", "DTSP regime", datetime.date(2025, 6, 30), ("unlicensed", "pending"), True, ""
     )
-    facts = ExchangeFacts(3, "Movex", size_tier="mid", presences=(singapore,), regulations=(dtsp,))
+    facts = ExchangeFacts(3, "Movex", size_tier_by_hand="mid", presences=(singapore,), regulations=(dtsp,))
 
     before = score_exchange(
         facts, parameters=PARAMETERS, home=TENCENT, as_of=datetime.datetime(2025, 6, 29, tzinfo=datetime.UTC)
@@ -120,7 +124,7 @@ def test_singapore_regulation_counts_only_from_its_effective_date():
 
 def test_unknown_allocation_is_research_needed_not_zero_rival_share():
     result = score_exchange(
-        ExchangeFacts(4, "Unknownex", size_tier="mid"), parameters=PARAMETERS, home=TENCENT, as_of=AS_OF
+        ExchangeFacts(4, "Unknownex", size_tier_by_hand="mid"), parameters=PARAMETERS, home=TENCENT, as_of=AS_OF
     )
 
     assert result.is_research_needed is True
@@ -132,8 +136,10 @@ def test_unknown_allocation_is_research_needed_not_zero_rival_share():
 
 def test_hard_stops_score_zero_with_the_reason():
     china = PresenceFact(6, "China", "banned", is_major=False, is_banned=True)
-    banned = ExchangeFacts(5, "Mainland", size_tier="mid", presences=(china,), allocations=(alibaba_at(90),))
-    do_not_pursue = ExchangeFacts(6, "Nope", size_tier="mid", is_do_not_pursue=True, allocations=(alibaba_at(90),))
+    banned = ExchangeFacts(5, "Mainland", size_tier_by_hand="mid", presences=(china,), allocations=(alibaba_at(90),))
+    do_not_pursue = ExchangeFacts(
+        6, "Nope", size_tier_by_hand="mid", is_do_not_pursue=True, allocations=(alibaba_at(90),)
+    )
 
     first = score_exchange(banned, parameters=PARAMETERS, home=TENCENT, as_of=AS_OF)
     second = score_exchange(do_not_pursue, parameters=PARAMETERS, home=TENCENT, as_of=AS_OF)
@@ -150,7 +156,7 @@ def test_points_add_up_before_clamping():
     many = ExchangeFacts(
         7,
         "Everything",
-        size_tier="mid",
+        size_tier_by_hand="mid",
         allocations=(alibaba_at(100),),
         incidents=(outage(0, named=True),),
         presences=(PresenceFact(5, "Singapore", "pending", True, False),),
@@ -181,3 +187,81 @@ def test_person_score_adds_persona_fit_and_engagement():
         48,
         ["Works at Midex, scored 48", "Marketing manager: not a buyer of infrastructure"],
     )
+
+
+def coingecko(normalized: float | None, reported: float = 23_491.0) -> MarketFigureFact:
+    return MarketFigureFact(
+        id=5,
+        source="coingecko",
+        as_of=datetime.date(2023, 1, 7),
+        volume_24h_btc=reported,
+        volume_24h_btc_normalized=normalized,
+        trust_score_rank=21,
+    )
+
+
+def test_the_size_tier_comes_from_the_newest_market_figure_and_names_it():
+    # given an exchange nobody sized by hand, with a CoinGecko figure of 9,450 BTC (normalized)
+    facts = ExchangeFacts(1, "Bitget", market_figure=coingecko(9_450.2), allocations=(alibaba_at(60),))
+
+    # when it is scored with the default thresholds (mid-size from 1,000 BTC, large from 10,000 BTC)
+    result = score_exchange(facts, parameters=PARAMETERS, home=TENCENT, as_of=AS_OF)
+
+    # then it is mid-size, and the factor names the figure, its rank, source and date
+    assert result.size_tier == "mid"
+    assert (result.factors[0].code, result.factors[0].points, result.factors[0].sentence) == (
+        "size",
+        20,
+        "Mid-size: 24h volume 9,450 BTC, rank 21 on CoinGecko (2023-01-07)",
+    )
+    assert result.factors[0].references == ("market_figure:5",)
+
+
+def test_without_a_normalized_volume_the_reported_one_sets_the_tier():
+    facts = ExchangeFacts(1, "Bigex", market_figure=coingecko(None, reported=23_491.4))
+
+    result = score_exchange(facts, parameters=PARAMETERS, home=TENCENT, as_of=AS_OF)
+
+    assert (result.size_tier, result.factors[0].points, result.factors[0].sentence) == (
+        "large",
+        10,
+        "Large: 24h volume 23,491 BTC, rank 21 on CoinGecko (2023-01-07)",
+    )
+
+
+def test_the_model_thresholds_move_the_tier():
+    facts = ExchangeFacts(1, "Bitget", market_figure=coingecko(9_450.0))
+    stricter = ScoringParameters(size_large_volume_btc=50_000, size_mid_volume_btc=10_000)
+
+    assert size_in_effect(facts, stricter).tier == "small"
+    assert size_in_effect(facts, PARAMETERS).tier == "mid"
+
+
+def test_a_tier_set_by_hand_wins_over_the_market_figure_and_says_why():
+    # given a figure that says mid-size, and a rep who knows better
+    facts = ExchangeFacts(
+        1,
+        "Bitget",
+        size_tier_by_hand="large",
+        size_reason="derivatives volume 10x spot (Bitget annual report 2025)",
+        market_figure=coingecko(9_450.0),
+    )
+
+    verdict = size_in_effect(facts, PARAMETERS)
+    result = score_exchange(facts, parameters=PARAMETERS, home=TENCENT, as_of=AS_OF)
+
+    # then the hand-set tier is the one in effect, and the figure is still known
+    assert (verdict.tier, verdict.basis, verdict.figure.volume_btc) == ("large", "hand", 9_450.0)
+    assert (result.size_tier, result.factors[0].points, result.factors[0].sentence) == (
+        "large",
+        10,
+        "A large exchange: usually tied to an incumbent vendor (set by hand: derivatives volume 10x spot "
+        "(Bitget annual report 2025))",
+    )
+
+
+def test_size_thresholds_must_fall():
+    with pytest.raises(ParameterError) as error:
+        ScoringParameters.from_dict({"size_large_volume_btc": 1_000, "size_mid_volume_btc": 1_000})
+
+    assert error.value.errors == {"size_large_volume_btc": "size thresholds must fall: large > mid-size > 0 BTC"}

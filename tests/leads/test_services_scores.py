@@ -131,8 +131,9 @@ def test_facts_load_in_the_same_number_of_queries_for_5_and_50_exchanges(home_ve
         fifty_facts = load_facts(exchange_ids=ids, as_of=AS_OF)
 
     assert (len(five_facts.exchanges), len(fifty_facts.exchanges)) == (5, 50)
-    # exchanges, allocations, presences, regulations, outages, named signals, attendees, activities, home vendor
-    assert (len(five), len(fifty)) == (9, 9)
+    # exchanges, allocations, presences, market figures, regulations, outages, named signals, attendees,
+    # activities, home vendor
+    assert (len(five), len(fifty)) == (10, 10)
 
 
 def test_history_records_old_and_new_with_cause_and_model_version(home_vendor_slug):
@@ -225,3 +226,49 @@ def test_invalid_parameters_are_refused_and_no_version_is_created(home_vendor_sl
         "parameters": ["bonus: is not a parameter of a scoring model", "grade_a: must be a whole number, not 'high'"]
     }
     assert list(ScoringModel.objects.values_list("version", flat=True)) == [1]
+
+
+def _coingecko_figure(exchange, *, as_of: datetime.date, normalized: str, rank: int):
+    from intel.models import MarketDataImport, MarketFigure
+
+    reading = MarketDataImport.objects.create(source="coingecko", as_of=as_of, content_sha256=f"{as_of}{rank}")
+    return MarketFigure.objects.create(
+        market_import=reading,
+        source="coingecko",
+        as_of=as_of,
+        source_exchange_id=exchange.slug,
+        source_name=exchange.name,
+        exchange=exchange,
+        match_status="matched",
+        volume_24h_btc=Decimal(normalized) * 2,
+        volume_24h_btc_normalized=Decimal(normalized),
+        trust_score_rank=rank,
+    )
+
+
+def test_the_tier_a_score_used_is_stored_on_the_exchange_and_follows_a_newer_figure(home_vendor_slug):
+    # given an exchange sized by nobody, with a CoinGecko figure that makes it mid-size
+    bitget = exchange_on("bitget", {"alibaba-cloud": 60}, size_tier="unknown")
+    _coingecko_figure(bitget, as_of=datetime.date(2023, 1, 7), normalized="9450.2", rank=21)
+
+    # when it is scored
+    scores_rescore(as_of=AS_OF)
+
+    # then the exchange carries the tier the score used, and the factor names the figure
+    bitget.refresh_from_db()
+    size = Score.objects.get(exchange=bitget).factors[0]
+    assert (bitget.size_tier, size["points"], size["sentence"]) == (
+        "mid",
+        20,
+        "Mid-size: 24h volume 9,450 BTC, rank 21 on CoinGecko (2023-01-07)",
+    )
+
+    # and when a newer reading puts it over the large threshold, the next rescore follows it
+    _coingecko_figure(bitget, as_of=datetime.date(2025, 8, 1), normalized="15000", rank=7)
+    scores_rescore(as_of=AS_OF)
+
+    bitget.refresh_from_db()
+    assert (bitget.size_tier, Score.objects.get(exchange=bitget).factors[0]["sentence"]) == (
+        "large",
+        "Large: 24h volume 15,000 BTC, rank 7 on CoinGecko (2025-08-01)",
+    )

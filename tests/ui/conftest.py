@@ -60,7 +60,10 @@ def add_exchanges(team, event, *, start: int, count: int) -> list:
     exchanges = []
     for index in range(start, start + count):
         exchange = ExchangeFactory(
-            name=f"Tokyo Exchange {index}", slug=f"tokyo-{index}", headquarters=jurisdiction("JP"), size_tier="mid"
+            name=f"Tokyo Exchange {index}",
+            slug=f"tokyo-{index}",
+            headquarters=jurisdiction("JP"),
+            size_tier_by_hand="mid",
         )
         Allocation.objects.create(
             exchange=exchange,

@@ -149,7 +149,9 @@ def test_the_exchange_page_shows_factors_with_links_to_evidence_and_the_allocati
 def test_logging_a_meeting_adds_it_to_the_timeline_and_raises_the_score(
     japan_client, world, team, eager_celery, django_capture_on_commit_callbacks
 ):
-    exchange = ExchangeFactory(name="Quiet Exchange", slug="quiet", headquarters=jurisdiction("JP"), size_tier="mid")
+    exchange = ExchangeFactory(
+        name="Quiet Exchange", slug="quiet", headquarters=jurisdiction("JP"), size_tier_by_hand="mid"
+    )
     from leads.services import scores_rescore
 
     scores_rescore(exchange_ids=[exchange.pk], as_of=timezone.now())
