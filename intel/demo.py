@@ -1,24 +1,25 @@
-"""The evidence part of the demo data: the market in FACTS (as reported, each item with its source
-and evidence strength), Singapore's DTSP regime, and WebX 2025 with a GENERATED badge-scan file.
+"""The evidence part of the demo data: the public evidence of real exchanges' clouds and the
+outages that hit them (intel/data/cloud_evidence_*.json, every row with its source URL and date),
+Singapore's DTSP regime, and WebX 2025 with a GENERATED badge-scan file of made-up people.
 
-What is not known stays unknown: most exchanges get no allocation at all. The few licence
-statuses and the badge scans that are invented say so in their source. Idempotent and fast on a
-second run: nothing is written twice."""
+What is not known stays unknown: most exchanges get no allocation at all, and no real exchange
+gets a GENERATED value. Idempotent and fast on a second run: nothing is written twice."""
 
 from __future__ import annotations
 
 import datetime
+import json
 from collections.abc import Callable
-from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from crm.choices import EvidenceSource, ExchangeKind, LicenceStatus, Workload
+from crm.choices import ExchangeKind, FactOrigin, LicenceStatus
 from crm.models import Allocation, CloudVendor, Exchange, Presence
 from crm.services import allocation_save, evidence_changed, jurisdiction_get_or_create
-from intel.choices import AliasKind, SignalKind
+from intel.choices import AliasKind
 from intel.generated import ExchangeSample, badge_scan_csv
 from intel.models import AttendeeImport, Event, ExchangeAlias, Regulation, Signal
 from intel.services import attendee_import, exchange_alias_add, regulation_save, signal_record
@@ -56,184 +57,12 @@ KNOWN_ALIASES: dict[str, tuple[tuple[str, str], ...]] = {
 }
 
 
-@dataclass(frozen=True)
-class DemoAllocation:
-    exchange: str
-    vendor: str
-    workload: str
-    share: str
-    region: str
-    evidence: str
-    note: str
-    observed_on: datetime.date
+CLOUD_EVIDENCE_FILE = Path(__file__).parent / "data" / "cloud_evidence_2026-11-30.json"
 
 
-INFERRED = "Share inferred: the source names this vendor as the only host of this workload."
-ALLOCATIONS = (
-    DemoAllocation(
-        "bybit",
-        "aws",
-        Workload.TRADING_ENGINE,
-        "100",
-        "ap-southeast-1 (apse1-az2, apse1-az3)",
-        EvidenceSource.SELF_PUBLISHED,
-        f"Bybit API FAQ: servers in AWS Singapore. {INFERRED}",
-        datetime.date(2025, 8, 25),
-    ),
-    DemoAllocation(
-        "coinbaseinternational",
-        "aws",
-        Workload.TRADING_ENGINE,
-        "100",
-        "ap-northeast-1",
-        EvidenceSource.SELF_PUBLISHED,
-        "Coinbase International Exchange systems-operations docs: trading engine and gateways in AWS Tokyo. "
-        f"{INFERRED}",
-        datetime.date(2025, 8, 25),
-    ),
-    DemoAllocation(
-        "coinbaseinternational",
-        "aws",
-        Workload.MARKET_DATA,
-        "100",
-        "ap-northeast-1",
-        EvidenceSource.SELF_PUBLISHED,
-        f"Coinbase International Exchange systems-operations docs: market data in AWS Tokyo. {INFERRED}",
-        datetime.date(2025, 8, 25),
-    ),
-    DemoAllocation(
-        "bitmex",
-        "aws",
-        Workload.TRADING_ENGINE,
-        "100",
-        "ap-northeast-1",
-        EvidenceSource.VENDOR_CASE_STUDY,
-        f"AWS case study: BitMEX moved its trading platform from AWS Ireland to AWS Tokyo. {INFERRED}",
-        datetime.date(2025, 8, 25),
-    ),
-    DemoAllocation(
-        "paradex",
-        "aws",
-        Workload.TRADING_ENGINE,
-        "100",
-        "ap-northeast-1",
-        EvidenceSource.SELF_PUBLISHED,
-        f"Paradex docs: API servers in AWS ap-northeast-1. {INFERRED}",
-        datetime.date(2025, 8, 25),
-    ),
-    DemoAllocation(
-        "okx",
-        "alibaba-cloud",
-        Workload.TRADING_ENGINE,
-        "100",
-        "Hong Kong zone C",
-        EvidenceSource.NEWS,
-        "News reports of the 2022-12-18 outage: OKX ran on Alibaba Cloud Hong Kong. OKX then announced a "
-        "multi-cloud plan, so today's share is unknown; this is the share as of the outage.",
-        datetime.date(2022, 12, 18),
-    ),
-)
-
-
-@dataclass(frozen=True)
-class DemoSignal:
-    kind: str
-    title: str
-    occurred_on: datetime.date
-    vendor: str | None
-    region: str
-    exchanges: tuple[str, ...]
-    severity: int
-    details: str
-    source_note: str
-    jurisdiction: str | None = None
-
-
-SIGNALS = (
-    DemoSignal(
-        SignalKind.OUTAGE,
-        "Alibaba Cloud Hong Kong zone C hardware failure stops OKX for over 7 hours",
-        datetime.date(2022, 12, 18),
-        "alibaba-cloud",
-        "Hong Kong zone C",
-        ("okx", "gate"),
-        5,
-        "OKX (and Gate.io) disrupted. OKX named Alibaba Cloud and announced a multi-cloud plan; a management "
-        "change at Alibaba Cloud followed. Rivals use the incident in their pitch. Time of day not recorded.",
-        f"News reports; {REPORTED}",
-    ),
-    DemoSignal(
-        SignalKind.OUTAGE,
-        "AWS Tokyo (ap-northeast-1) outage",
-        datetime.date(2021, 2, 19),
-        "aws",
-        "ap-northeast-1 (Tokyo)",
-        ("binance", "htx", "kucoin"),
-        4,
-        "Binance, Huobi and KuCoin reported affected (2021-02-19/20). Time of day not recorded.",
-        f"News reports; {REPORTED}",
-    ),
-    DemoSignal(
-        SignalKind.OUTAGE,
-        "AWS Tokyo power failure in zone apne1-az4",
-        datetime.date(2025, 4, 15),
-        "aws",
-        "ap-northeast-1, apne1-az4",
-        ("binance", "kucoin", "mexc", "gate"),
-        4,
-        "Binance, KuCoin, MEXC and Gate.io reported affected. Time of day not recorded.",
-        f"News reports; {REPORTED}",
-    ),
-    DemoSignal(
-        SignalKind.OUTAGE,
-        "AWS us-east-1 outage",
-        datetime.date(2025, 10, 20),
-        "aws",
-        "us-east-1",
-        ("coinbase", "robinhood"),
-        4,
-        "Coinbase and Robinhood reported down. Time of day not recorded.",
-        "News reports",
-    ),
-    DemoSignal(
-        SignalKind.CLOUD_CHANGE,
-        "Coinbase moves data applications to Google Cloud",
-        datetime.date(2022, 10, 1),
-        "google-cloud",
-        "",
-        ("coinbase",),
-        3,
-        "Coinbase, a long-time AWS customer, moved data applications to Google Cloud in October 2022 (day "
-        "not reported): a multi-cloud account. Shares unknown.",
-        f"News reports; {REPORTED}",
-    ),
-    DemoSignal(
-        SignalKind.REGULATION,
-        "Singapore's DTSP regime takes effect: unlicensed providers serving clients abroad must stop or leave",
-        datetime.date(2025, 6, 30),
-        None,
-        "",
-        (),
-        4,
-        "Exchanges that moved to Singapore after 2021 and serve clients abroad without a licence must move "
-        "again: a relocation is a re-platforming moment.",
-        REPORTED,
-        "SG",
-    ),
-)
-
-# Licence statuses in Singapore for some of the exchanges the catalogue places there. GENERATED:
-# the facts do not say which exchanges hold a licence; these only make the scenario visible.
-GENERATED_SG_STATUSES: dict[str, str] = {
-    "bitget": LicenceStatus.UNLICENSED,
-    "bydfi": LicenceStatus.PENDING,
-    "deepcoin": LicenceStatus.UNLICENSED,
-    "digifinex": LicenceStatus.PENDING,
-    "weex": LicenceStatus.UNLICENSED,
-    "bitrue": LicenceStatus.PENDING,
-    "upbit": LicenceStatus.LICENSED,
-    "luno": LicenceStatus.LICENSED,
-}
+def cloud_evidence() -> dict:
+    """The shipped public evidence of real exchanges' clouds and the outages that hit them."""
+    return json.loads(CLOUD_EVIDENCE_FILE.read_text(encoding="utf-8"))
 
 
 def _at(day: datetime.date) -> datetime.datetime:
@@ -263,67 +92,75 @@ def load_exchanges_and_aliases() -> tuple[int, int]:
 
 
 @transaction.atomic
-def load_allocations() -> int:
+def load_allocations() -> tuple[int, int]:
+    """The sourced allocations (vendor, workload, region, share, source URL, kind, date). An
+    allocation recorded earlier without a source URL is brought up to its sourced version; one a
+    person recorded with a source is left alone. Returns (created, updated)."""
+    items = cloud_evidence()["allocations"]
     vendors = {vendor.slug: vendor for vendor in CloudVendor.objects.all()}
     exchanges = {
-        exchange.slug: exchange for exchange in Exchange.objects.filter(slug__in={a.exchange for a in ALLOCATIONS})
+        exchange.slug: exchange for exchange in Exchange.objects.filter(slug__in={i["exchange"] for i in items})
     }
-    existing = set(Allocation.objects.values_list("exchange__slug", "vendor__slug", "workload"))
-    created = 0
-    for item in ALLOCATIONS:
-        if item.exchange not in exchanges or (item.exchange, item.vendor, item.workload) in existing:
+    existing = {
+        (a.exchange.slug, a.vendor.slug, a.workload): a
+        for a in Allocation.objects.filter(exchange__in=exchanges.values()).select_related("exchange", "vendor")
+    }
+    created = updated = 0
+    for item in items:
+        if item["exchange"] not in exchanges:
             continue
-        allocation_save(
-            allocation=Allocation(
-                exchange=exchanges[item.exchange],
-                vendor=vendors[item.vendor],
-                workload=item.workload,
-                share_percent=Decimal(item.share),
-                region=item.region,
-                evidence_source=item.evidence,
-                source_note=f"{item.note} ({REPORTED})"[:300],
-                observed_on=item.observed_on,
-            )
-        )
-        created += 1
-    return created
+        current = existing.get((item["exchange"], item["vendor"], item["workload"]))
+        if current is not None and current.source_url:
+            continue
+        allocation = current or Allocation(exchange=exchanges[item["exchange"]], vendor=vendors[item["vendor"]])
+        allocation.workload = item["workload"]
+        allocation.share_percent = Decimal(item["share"])
+        allocation.region = item["region"]
+        allocation.evidence_source = item["evidence"]
+        allocation.source_url = item["source_url"]
+        allocation.source_note = item["note"][:300]
+        allocation.confidence = None  # the default for its kind of evidence
+        allocation.observed_on = datetime.date.fromisoformat(item["observed_on"])
+        allocation_save(allocation=allocation)
+        if current is None:
+            created += 1
+        else:
+            updated += 1
+    return created, updated
 
 
 @transaction.atomic
-def load_singapore() -> tuple[int, int]:
-    """Singapore's DTSP regime and the (GENERATED) licence statuses of some exchanges there."""
+def load_singapore() -> int:
+    """Singapore's DTSP regime (MAS, from 2025-06-30)."""
     singapore = jurisdiction_get_or_create(code="SG")
     regulation_name = "Digital token service provider (DTSP) regime, Financial Services and Markets Act 2022"
-    created = 0
-    if not Regulation.objects.filter(jurisdiction=singapore, name=regulation_name).exists():
-        regulation_save(
-            regulation=Regulation(
-                jurisdiction=singapore,
-                name=regulation_name,
-                short_name="DTSP regime",
-                regulator="Monetary Authority of Singapore (MAS)",
-                effective_on=datetime.date(2025, 6, 30),
-                pressured_statuses=[LicenceStatus.UNLICENSED, LicenceStatus.PENDING],
-                consequence="must stop serving clients outside Singapore or leave",
-                forces_relocation=True,
-            )
+    if Regulation.objects.filter(jurisdiction=singapore, name=regulation_name).exists():
+        return 0
+    regulation_save(
+        regulation=Regulation(
+            jurisdiction=singapore,
+            name=regulation_name,
+            short_name="DTSP regime",
+            regulator="Monetary Authority of Singapore (MAS)",
+            effective_on=datetime.date(2025, 6, 30),
+            pressured_statuses=[LicenceStatus.UNLICENSED, LicenceStatus.PENDING],
+            consequence="must stop serving clients outside Singapore or leave",
+            forces_relocation=True,
+            source_url="https://investment-international.com/?p=44141",
         )
-        created = 1
-    changed = []
-    presences = Presence.objects.filter(
-        jurisdiction=singapore,
-        exchange__slug__in=GENERATED_SG_STATUSES,
-        licence_status=LicenceStatus.UNKNOWN,
-    ).select_related("exchange")
-    for presence in presences:
-        if presence.source not in ("", "ccxt exchange catalogue"):
-            continue  # a person recorded something here: keep it
-        presence.licence_status = GENERATED_SG_STATUSES[presence.exchange.slug]
-        presence.source = GENERATED_STATUS_SOURCE
-        presence.save(update_fields=["licence_status", "source"])
-        changed.append(presence.exchange_id)
-    evidence_changed(exchange_ids=changed, cause="presence", reference="demo:singapore-statuses")
-    return created, len(changed)
+    )
+    return 1
+
+
+@transaction.atomic
+def generated_statuses_remove() -> int:
+    """Earlier demos set GENERATED licence statuses on real exchanges: take them back to unknown."""
+    presences = list(Presence.objects.filter(origin=FactOrigin.GENERATED).values_list("pk", "exchange_id"))
+    Presence.objects.filter(pk__in=[pk for pk, _ in presences]).update(
+        licence_status=LicenceStatus.UNKNOWN, source="", origin=FactOrigin.CATALOGUE
+    )
+    evidence_changed(exchange_ids={exchange_id for _, exchange_id in presences}, cause="presence", reference="demo")
+    return len(presences)
 
 
 @transaction.atomic
@@ -331,21 +168,22 @@ def load_signals() -> int:
     vendors = {vendor.slug: vendor for vendor in CloudVendor.objects.all()}
     exchanges = {exchange.slug: exchange for exchange in Exchange.objects.all()}
     created = 0
-    for item in SIGNALS:
-        occurred_at = _at(item.occurred_on)
-        if Signal.objects.filter(kind=item.kind, title=item.title, occurred_at=occurred_at).exists():
+    for item in cloud_evidence()["signals"]:
+        occurred_at = datetime.datetime.fromisoformat(item["occurred_at"])
+        if Signal.objects.filter(kind=item["kind"], title=item["title"], occurred_at=occurred_at).exists():
             continue
         signal_record(
-            kind=item.kind,
-            title=item.title,
+            kind=item["kind"],
+            title=item["title"],
             occurred_at=occurred_at,
-            vendor=vendors[item.vendor] if item.vendor else None,
-            vendor_region=item.region,
-            jurisdiction=jurisdiction_get_or_create(code=item.jurisdiction) if item.jurisdiction else None,
-            exchanges=[exchanges[slug] for slug in item.exchanges if slug in exchanges],
-            severity=item.severity,
-            details=item.details,
-            source_note=item.source_note[:300],
+            ended_at=datetime.datetime.fromisoformat(item["ended_at"]) if item["ended_at"] else None,
+            vendor=vendors[item["vendor"]] if item["vendor"] else None,
+            vendor_region=item["region"],
+            exchanges=[exchanges[slug] for slug in item["exchanges"] if slug in exchanges],
+            severity=item["severity"],
+            details=item["details"],
+            source_url=item["source_url"],
+            source_note=item["source_note"][:300],
         )
         created += 1
     return created
@@ -402,14 +240,17 @@ def load_badge_scans(*, event: Event, progress: Callable[[int, int], None] | Non
 def load(*, progress: Callable[[int, int], None] | None = None) -> list[str]:
     """Load the evidence demo; returns one line per part saying what it did."""
     exchanges, aliases = load_exchanges_and_aliases()
-    allocations = load_allocations()
-    regulations, statuses = load_singapore()
+    removed = generated_statuses_remove()
+    created, updated = load_allocations()
+    regulations = load_singapore()
     signals = load_signals()
     event = load_event()
     return [
         f"exchanges the catalogue lacks: {exchanges} created; aliases: {aliases} added",
-        f"allocations with public evidence: {allocations} created (every other exchange's allocation: unknown)",
-        f"Singapore: {regulations} regulation created, {statuses} GENERATED licence statuses set",
-        f"signals (outages, cloud moves, regulation): {signals} created",
+        *([f"GENERATED licence statuses left by an earlier demo: {removed} removed"] if removed else []),
+        f"allocations with a public source: {created} created, {updated} given their source "
+        "(every other exchange's allocation: unknown)",
+        f"Singapore: {regulations} regulation created",
+        f"signals with a public source (outages, cloud moves, news): {signals} created",
         load_badge_scans(event=event, progress=progress),
     ]

@@ -28,6 +28,7 @@ class SignalSerializer(ModelCleanMixin, serializers.ModelSerializer):
             "source_url",
             "source_note",
             "occurred_at",
+            "ended_at",
             "severity",
             "recorded_by",
             "vendor",

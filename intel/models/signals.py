@@ -17,6 +17,9 @@ class Signal(models.Model):
     source_url = models.URLField(blank=True)
     source_note = models.CharField(max_length=300, blank=True, help_text="e.g. 'News reports', 'Self-published'.")
     occurred_at = models.DateTimeField()
+    ended_at = models.DateTimeField(
+        null=True, blank=True, help_text="When it was over (an outage's end), where the source says."
+    )
     severity = models.PositiveSmallIntegerField(
         default=3, validators=[MinValueValidator(1), MaxValueValidator(5)], help_text="1 (minor) .. 5 (critical)"
     )

@@ -89,40 +89,55 @@ def test_webx_cloud_vendor_staff_are_set_aside_as_not_an_exchange(demo):
     ]
 
 
-def test_the_public_allocations_carry_their_evidence_and_nothing_else_is_invented(demo):
-    assert sorted(Allocation.objects.values_list("exchange__slug", "vendor__slug", "workload", "evidence_source")) == [
+def test_the_public_allocations_carry_their_source_url_and_date_and_nothing_else_is_invented(demo):
+    allocations = Allocation.objects.values_list("exchange__slug", "vendor__slug", "workload", "evidence_source")
+
+    assert sorted(allocations) == [
+        ("binance", "aws", "wallets", "news"),
+        ("bitbank", "aws", "all", "vendor_case_study"),
         ("bitmex", "aws", "trading_engine", "vendor_case_study"),
         ("bybit", "aws", "trading_engine", "self_published"),
+        ("coinbase", "aws", "all", "vendor_case_study"),
         ("coinbaseinternational", "aws", "market_data", "self_published"),
         ("coinbaseinternational", "aws", "trading_engine", "self_published"),
+        ("cryptocom", "aws", "trading_engine", "self_published"),
+        ("gate", "alibaba-cloud", "wallets", "news"),
+        ("kucoin", "aws", "trading_engine", "news"),
+        ("mexc", "aws", "trading_engine", "news"),
         ("okx", "alibaba-cloud", "trading_engine", "news"),
         ("paradex", "aws", "trading_engine", "self_published"),
+        ("robinhood", "aws", "all", "news"),
+        ("zaif", "aws", "trading_engine", "news"),
     ]
+    assert Allocation.objects.filter(source_url="").count() == 0
+    assert Allocation.objects.filter(evidence_source="generated").count() == 0
+    bybit = Allocation.objects.get(exchange__slug="bybit")
+    assert (bybit.source_url, str(bybit.observed_on), bybit.confidence) == (
+        "https://bybit-exchange.github.io/docs/faq",
+        "2025-08-25",
+        95,
+    )
 
 
-def test_the_alibaba_outage_concerns_okx_by_share_and_gate_as_named(demo):
+def test_the_alibaba_outage_concerns_okx_and_gate_by_their_allocations_and_as_named(demo):
     outage = Signal.objects.get(vendor__slug="alibaba-cloud", kind="outage")
     slugs = dict(Exchange.objects.values_list("pk", "slug"))
 
     impacts = outage_impacts([outage.pk])[outage.pk]
 
     assert [(slugs[i.exchange_id], i.share_percent, i.is_named_by_source) for i in impacts] == [
+        ("gate", 100, True),
         ("okx", 100, True),
-        ("gate", None, True),
     ]
+    assert (str(outage.occurred_at), str(outage.ended_at)) == ("2022-12-18 03:00:00+00:00", "2022-12-18 18:50:00+00:00")
 
 
-def test_singapore_pressure_starts_on_2025_06_30_with_generated_statuses_labelled(demo):
-    before = regulatory_pressure(as_of=datetime.date(2025, 6, 29))
-    after = regulatory_pressure(as_of=datetime.date(2025, 6, 30))
+def test_every_signal_of_the_demo_has_a_source_url(demo):
+    assert Signal.objects.count() == 8
+    assert Signal.objects.filter(source_url="").count() == 0
 
-    assert before == []
-    assert sorted((p.exchange_name, p.licence_status) for p in after) == [
-        ("BYDFi", "pending"),
-        ("Bitget", "unlicensed"),
-        ("Bitrue", "pending"),
-        ("DeepCoin", "unlicensed"),
-        ("DigiFinex", "pending"),
-        ("Weex", "unlicensed"),
-    ]
-    assert {p.status_source for p in after} == {"GENERATED for the demo: not a reported licence status"}
+
+def test_no_real_exchange_gets_a_generated_licence_status(demo):
+    assert Presence.objects.filter(origin="generated").count() == 0
+    assert Presence.objects.filter(source__icontains="generated").count() == 0
+    assert regulatory_pressure(as_of=datetime.date(2025, 6, 29)) == []
