@@ -20,4 +20,6 @@ urlpatterns = [
     path("events/<slug:slug>/review/<int:attendee_id>/", views.review_decide, name="review_decide"),
     path("signals/", views.signal_list, name="signal_list"),
     path("signals/new/", views.signal_create, name="signal_create"),
+    path("radar/", views.regulatory_radar, name="radar"),
+    path("data-coverage/", views.data_coverage_page, name="data_coverage"),
 ]

@@ -11,11 +11,13 @@ from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from crm.models import Allocation, Exchange, Presence
 from crm.views import user_is_manager
 from intel.choices import MatchStatus, SignalKind
+from intel.coverage import data_coverage
 from intel.forms import (
     BadgeScanCommitForm,
     BadgeScanUploadForm,
@@ -24,8 +26,9 @@ from intel.forms import (
     SignalFeedFilterSet,
     SignalForm,
 )
-from intel.models import Attendee, AttendeeImport, Event, Signal
+from intel.models import Attendee, AttendeeImport, Event, MarketDataImport, Register, Regulation, Signal
 from intel.parsing import FileError, rejected_rows_csv
+from intel.queries import regulatory_pressure
 from intel.services import (
     attendee_import,
     attendee_import_preview,
@@ -346,3 +349,69 @@ def signal_create(request):
             return redirect(back)
         return redirect(reverse("intel:signal_list") + f"#signal-{signal.pk}")
     return render(request, "intel/signal_form.html", context)
+
+
+# ---------------------------------------------------------------- managers: what we know, what is coming
+
+
+def _managers_only(request) -> None:
+    if not user_is_manager(request.user):
+        raise PermissionDenied("Managers only.")
+
+
+@login_required
+def data_coverage_page(request):
+    _managers_only(request)
+    coverage = data_coverage()
+    return render(
+        request,
+        "intel/data_coverage.html",
+        {
+            "section": "data",
+            "coverage": coverage,
+            "summary": coverage.summary_lines(),
+            "details": coverage.detail_lines(),
+            "readings": Register.objects.order_by("kind", "-as_of")[:20],
+            "market_readings": MarketDataImport.objects.order_by("-as_of", "-created_at")[:10],
+        },
+    )
+
+
+RADAR_CHANGES = 30  # register changes shown, newest first
+
+
+@login_required
+def regulatory_radar(request):
+    """Upcoming effective dates, the latest register changes, and the exchanges under pressure per
+    jurisdiction and why (intel.queries.regulatory_pressure, the one owner of that answer)."""
+    _managers_only(request)
+    today = timezone.localdate()
+    pressures = regulatory_pressure(as_of=today, user=request.user)
+    slugs = dict(Exchange.objects.filter(pk__in={p.exchange_id for p in pressures}).values_list("pk", "slug"))
+    by_jurisdiction: dict[str, list] = {}
+    for pressure in sorted(pressures, key=lambda p: (p.jurisdiction_code, p.exchange_name)):
+        by_jurisdiction.setdefault(pressure.jurisdiction_code, []).append((pressure, slugs[pressure.exchange_id]))
+    visible = Exchange.objects.visible_to(request.user).values("pk")
+    changes = (
+        Signal.objects.filter(kind=SignalKind.LICENCE_CHANGE, exchanges__in=visible)
+        .select_related("jurisdiction")
+        .distinct()
+        .order_by("-occurred_at", "-pk")[:RADAR_CHANGES]
+    )
+    return render(
+        request,
+        "intel/radar.html",
+        {
+            "section": "radar",
+            "today": today,
+            "upcoming": Regulation.objects.filter(effective_on__gt=today)
+            .select_related("jurisdiction")
+            .order_by("effective_on"),
+            "in_force": Regulation.objects.filter(effective_on__lte=today)
+            .select_related("jurisdiction")
+            .order_by("-effective_on"),
+            "changes": changes,
+            "pressure_groups": sorted(by_jurisdiction.items()),
+            "readings": Register.objects.order_by("kind", "-as_of")[:20],
+        },
+    )

@@ -46,7 +46,7 @@ def test_a_rep_s_main_pages_pass_the_html_and_accessibility_check(japan_client, 
 
 
 def test_the_scoring_model_and_the_manager_s_today_pass_the_check(manager_client, world):
-    for path in ("/", "/scoring-model/"):
+    for path in ("/", "/scoring-model/", "/radar/", "/data-coverage/"):
         response = manager_client.get(path)
         assert response.status_code == 200
         assert problems(response.content.decode()) == []

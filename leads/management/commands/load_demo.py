@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand
 
 from crm import demo as crm_demo
 from intel import demo as intel_demo
+from intel.coverage import data_coverage
 from intel.models import Event
 from leads.choices import ScoreCause
 from leads.services import follow_ups_create_for_event, scores_rescore
@@ -29,6 +30,10 @@ class Command(BaseCommand):
         for event in Event.objects.order_by("starts_on"):
             follow_ups = follow_ups_create_for_event(event=event)
             self.stdout.write(f"  follow-up list for {event.name}: {len(follow_ups)} people, ranked and assigned")
+        self.stdout.write("")
+        self.stdout.write("Data coverage of the real exchanges (python manage.py data_coverage):")
+        for line in data_coverage().summary_lines():
+            self.stdout.write(line)
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS("Demo data ready."))
         self.stdout.write(f"  Log in as manager / {crm_demo.DEMO_PASSWORD}")
