@@ -61,6 +61,8 @@ NOT_THE_EXCHANGE_DOMAINS: dict[str, str] = {
     "goldengate.cz": "Golden Gate (CZ), not Gate",
     "coingate.com": "CoinGate (LT), not Gate",
 }
+# Registers name firms formally: a similar name below this is another company, not a review item.
+REVIEW_FLOOR = 80
 # Legal forms say what kind of company it is, not which: "Bitvavo B.V." is Bitvavo.
 LEGAL_FORM_WORDS = frozenset(
     {
@@ -131,8 +133,12 @@ def record_match(matcher: Matcher, record: RegisterRecord) -> MatchResult:
     candidates = _candidates(results)
     if not candidates:
         return NO_MATCH
-    reason = "names of the firm point at several exchanges" if len(sure_ids) > 1 else "similar name, not the same"
     top = candidates[0]
+    if len(sure_ids) <= 1 and top.confidence < REVIEW_FLOOR:
+        # "Open Bank" is not LBank: below the floor a register firm is another company, and the
+        # review queue would drown in banks and brokers that look a little like an exchange.
+        return MatchResult(None, MatchMethod.NONE, 0, MatchStatus.UNMATCHED, candidates, "no name close enough")
+    reason = "names of the firm point at several exchanges" if len(sure_ids) > 1 else "similar name, not the same"
     method = next((result.method for result in results if result.exchange_id == top.exchange_id), MatchMethod.NONE)
     return MatchResult(top.exchange_id, method, top.confidence, MatchStatus.REVIEW, candidates, reason)
 
