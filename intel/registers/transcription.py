@@ -83,17 +83,18 @@ def parse_transcription(data: bytes) -> ParsedRegister:
         raise RegisterFileError(str(error)) from None
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
-        headers = [clean_cell(header).casefold() for header in next(reader)]
+        found = [clean_cell(header) for header in next(reader)]
     except StopIteration:
         raise RegisterFileError("The file is empty: it needs the header row and one row per firm.") from None
-    while headers and not headers[-1]:
-        headers.pop()
+    while found and not found[-1]:
+        found.pop()
+    headers = [header.casefold() for header in found]
     missing = [column for column in REQUIRED_COLUMNS if column not in headers]
     unknown = [header for header in headers if header not in (*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS)]
     if missing or unknown:
         raise RegisterFileError(
             f"This is not the register transcription layout. Expected the columns {', '.join(REQUIRED_COLUMNS)} "
-            f"(and optionally {', '.join(OPTIONAL_COLUMNS)}); found: {', '.join(headers) or '(none)'}."
+            f"(and optionally {', '.join(OPTIONAL_COLUMNS)}); found: {', '.join(found) or '(none)'}."
         )
     result = ParsedRegister(layout=LAYOUT, encoding=encoding, headers=headers)
     first_line: dict[str, int] = {}
