@@ -15,7 +15,8 @@ __all__ = ["ParsedRegister", "RegisterFileError", "RegisterRecord", "parse_regis
 
 def parse_register(*, kind: str, data: bytes, filename: str = "", as_of: datetime.date | None = None) -> ParsedRegister:
     """Read a register file of this kind. Its date is `as_of`, else the file's own (ESMA's newest
-    update, the FSA sheet's 現在 date), else the date in its name; none of them: RegisterFileError."""
+    update, the FSA sheet's 現在 date), else the date in its name; none of them: RegisterFileError
+    (unless rows are rejected: those are reported first)."""
     if kind not in RegisterKind.values:
         raise RegisterFileError(f"Unknown register {kind!r}; use one of: {', '.join(RegisterKind.values)}.")
     if kind == RegisterKind.ESMA_MICA:
@@ -32,7 +33,7 @@ def parse_register(*, kind: str, data: bytes, filename: str = "", as_of: datetim
         day = as_of or parsed.as_of or date_in_filename(filename)
         if day is not None:
             parsed = finish(parsed, as_of=day)
-    if parsed.as_of is None:
+    if parsed.as_of is None and not parsed.problems:
         raise RegisterFileError(
             "The register's date is neither in the file nor in its name (e.g. register_jp-fsa_2026-06-30.csv): "
             "give it (--as-of YYYY-MM-DD)."

@@ -129,7 +129,7 @@ def record_match(matcher: Matcher, record: RegisterRecord) -> MatchResult:
     sure = [result for result in results if result.status == MatchStatus.MATCHED and not _is_weak(result)]
     sure_ids = {result.exchange_id for result in sure}
     if len(sure_ids) == 1:
-        return max(sure, key=lambda result: result.confidence)
+        return sure[0]  # the website (checked first) is the strongest evidence
     candidates = _candidates(results)
     if not candidates:
         return NO_MATCH

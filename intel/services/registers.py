@@ -19,7 +19,7 @@ from intel.choices import MatchStatus, RegisterKind, SignalKind
 from intel.models import Register, RegisterEntry, Regulation
 from intel.parsing import RowProblem
 from intel.queries import register_matcher_load
-from intel.registers import parse_register
+from intel.registers import RegisterFileError, parse_register
 from intel.registers.changes import CHANGE_KINDS, CHANGE_LABELS, WITHDRAWN, changes_summary, register_changes
 from intel.registers.matching import record_match
 from intel.registers.records import STATUS_RANK, RegisterRecord
@@ -116,6 +116,8 @@ def register_import(
             f"(first: {parsed.problems[0]}). Fix them, or import with keep_valid to skip them."
         )
         return outcome
+    if parsed.as_of is None:
+        raise RegisterFileError("The register's date is neither in its valid rows nor in its name: give as_of.")
     as_of = parsed.as_of
     jurisdiction = jurisdiction_get_or_create(code=JURISDICTIONS[kind])
     previous = Register.objects.filter(kind=kind, as_of__lte=as_of).order_by("-as_of", "-imported_at").first()
@@ -145,7 +147,9 @@ def register_import(
     source = register_source(kind=kind, filename=filename, as_of=as_of)
     gone = {change.key for change in changes if change.kind == WITHDRAWN} - {record.key for record in parsed.records}
     readings = _readings(kind, entries, [entry for entry in previous_entries if entry.key in gone])
-    created, updated, disagreements, touched = _presences_apply(readings, source=source, as_of=as_of)
+    created, updated, disagreements, touched = _presences_apply(
+        readings, source=source, source_url=register.source_url, as_of=as_of
+    )
     exchange_of = {entry.key: entry.exchange_id for entry in (*previous_entries, *entries) if _is_matched(entry)}
     signals = _signals_record(register, changes, exchange_of, source=source)
     register.entries_count = len(entries)
@@ -245,7 +249,7 @@ def _ordinal(day: datetime.date | None) -> int:
 
 
 def _presences_apply(
-    readings: dict[tuple[int, str], _Reading], *, source: str, as_of: datetime.date
+    readings: dict[tuple[int, str], _Reading], *, source: str, source_url: str, as_of: datetime.date
 ) -> tuple[int, int, list[str], set[int]]:
     """Write the readings to the presences in bulk: created, updated, the disagreements with what a
     person typed (kept), and the exchanges whose presences changed. A presence from a newer reading
@@ -271,7 +275,7 @@ def _presences_apply(
             "licence_reference": reading.reference[:200],
             "since": reading.since,
             "source": source,
-            "source_url": (reading.source_url or "")[:200],
+            "source_url": (reading.source_url or source_url)[:200],
             "source_date": as_of,
             "origin": FactOrigin.REGISTER,
         }
