@@ -8,25 +8,24 @@ import datetime
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from django.db import transaction
+from django.utils import timezone
 
 from crm.choices import FactOrigin, LicenceStatus
 from crm.models import Exchange, Jurisdiction, Presence
 from crm.services import evidence_changed, jurisdiction_get_or_create
-from intel.choices import MatchStatus, RegisterKind, SignalKind
-from intel.models import Register, RegisterEntry, Regulation
+from intel.choices import MatchStatus, SignalKind
+from intel.models import Register, RegisterEntry
 from intel.parsing import RowProblem
 from intel.queries import register_matcher_load
 from intel.registers import RegisterFileError, parse_register
 from intel.registers.changes import CHANGE_KINDS, CHANGE_LABELS, WITHDRAWN, changes_summary, register_changes
 from intel.registers.matching import record_match
 from intel.registers.records import STATUS_RANK, RegisterRecord
-from intel.registers.regulations import REGULATIONS
 from intel.registers.sources import AUTHORITIES, JURISDICTIONS, SOURCE_URLS, jurisdiction_codes, register_source
 
-from .signals import regulation_save, signal_record
+from .signals import signal_record
 
 Progress = Callable[[int, int], None]
 PROGRESS_EVERY = 50
@@ -346,56 +345,22 @@ def _summary(outcome: RegisterImportOutcome, previous: Register | None) -> str:
     )
 
 
-# The registers shipped in intel/data, oldest kind first; the demo imports them.
-SHIPPED_REGISTERS = (
-    (RegisterKind.ESMA_MICA, "esma_casps_2026-06-25.csv"),
-    (RegisterKind.JP_FSA, "register_jp-fsa_2026-06-30.csv"),
-    (RegisterKind.HK_SFC, "register_hk-sfc_2026-02-13.csv"),
-    (RegisterKind.SG_MAS, "register_sg-mas_2024-09-19.csv"),
-    (RegisterKind.AE_VARA, "register_ae-vara_2026-03-31.csv"),
-)
-DATA_DIRECTORY = Path(__file__).resolve().parent.parent / "data"
-
-
 @transaction.atomic
-def regulations_load() -> list[str]:
-    """The rules behind the registers (intel.registers.regulations), saved once: a regulation that
-    exists by jurisdiction and name keeps what a person changed, and only gets a missing source."""
-    lines = []
-    for facts in REGULATIONS:
-        jurisdiction = jurisdiction_get_or_create(code=facts.jurisdiction_code)
-        regulation = Regulation.objects.filter(jurisdiction=jurisdiction, name=facts.name).first()
-        if regulation is None:
-            regulation_save(
-                regulation=Regulation(
-                    jurisdiction=jurisdiction,
-                    name=facts.name,
-                    short_name=facts.short_name,
-                    regulator=facts.regulator,
-                    effective_on=facts.effective_on,
-                    pressured_statuses=list(facts.pressured_statuses),
-                    consequence=facts.consequence,
-                    forces_relocation=facts.forces_relocation,
-                    source_url=facts.source_url,
-                )
-            )
-            lines.append(f"{facts.short_name} ({facts.jurisdiction_code}, from {facts.effective_on}): added")
-        elif not regulation.source_url:
-            regulation.source_url = facts.source_url
-            regulation_save(regulation=regulation)
-            lines.append(f"{facts.short_name} ({facts.jurisdiction_code}): source added")
-        else:
-            lines.append(f"{facts.short_name} ({facts.jurisdiction_code}): already there")
-    return lines
-
-
-def registers_load_shipped(*, progress: Progress | None = None) -> list[str]:
-    """Import the registers shipped in intel/data (each skipped once imported) and their regulations.
-    One line per part."""
-    lines = []
-    for kind, filename in SHIPPED_REGISTERS:
-        outcome = register_import(
-            kind=kind, data=(DATA_DIRECTORY / filename).read_bytes(), filename=filename, progress=progress
-        )
-        lines.append(outcome.message)
-    return [*lines, *regulations_load()]
+def register_entry_match_confirm(*, entry: RegisterEntry, exchange: Exchange | None = None, reviewed_by=None) -> None:
+    """A person confirms the suggested exchange of an entry in the review queue (or chooses another):
+    the entry is matched, and when it belongs to the newest reading of its register, the exchange's
+    presences are set from it like any matched entry."""
+    entry.exchange = exchange or entry.exchange
+    if entry.exchange is None:
+        raise ValueError("This entry has no suggested exchange: choose one.")
+    entry.match_status, entry.match_method, entry.match_confidence = MatchStatus.MATCHED, "manual", 100
+    entry.reviewed_by, entry.reviewed_at = reviewed_by, timezone.now()
+    entry.save()
+    register = entry.register
+    newest = Register.objects.filter(kind=register.kind).order_by("-as_of", "-imported_at").first()
+    if newest != register:
+        return
+    source = register_source(kind=register.kind, filename=register.filename, as_of=register.as_of)
+    readings = _readings(register.kind, [entry], [])
+    _, _, _, touched = _presences_apply(readings, source=source, source_url=register.source_url, as_of=register.as_of)
+    evidence_changed(exchange_ids=touched, cause="register", reference=f"register_entry:{entry.pk}")

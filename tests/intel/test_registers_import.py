@@ -12,7 +12,7 @@ from crm.models import EvidenceChange, Presence
 from intel.choices import SignalKind
 from intel.models import Register, RegisterEntry, Regulation, Signal
 from intel.queries import licence_disagreements
-from intel.services import register_import, registers_load_shipped, regulations_load
+from intel.services import register_entry_match_confirm, register_import, registers_load_shipped, regulations_load
 from tests.crm.factories import ExchangeFactory, PresenceFactory, jurisdiction
 from tests.intel.test_registers_parsing import esma_csv, esma_row
 
@@ -254,3 +254,24 @@ def test_the_command_prints_counts_and_refuses_a_bad_file(exchanges, tmp_path):
         call_command("import_register", "esma-mica", str(bad), stdout=io.StringIO(), stderr=io.StringIO())
     assert "line 2, column 'ac_authorisationNotificationDate'" in str(refused.value)
     assert Register.objects.filter(kind="esma-mica").count() == 0
+
+
+def test_confirming_a_review_entry_sets_the_presence(exchanges, admin_client):
+    # given a firm whose name only resembles OKX's
+    outcome = register_import(
+        kind="esma-mica",
+        data=esma_csv(esma_row(name="OKX Trading Services", commercial="", website="")),
+        filename="c.csv",
+    )
+    entry = RegisterEntry.objects.review_queue().get()
+    assert (outcome.review, Presence.objects.count()) == (1, 0)
+    assert admin_client.get("/admin/intel/registerentrytoreview/").status_code == 200
+    assert admin_client.get(f"/admin/intel/register/{outcome.register.pk}/change/").status_code == 200
+
+    # when a person confirms the suggestion
+    register_entry_match_confirm(entry=entry)
+
+    # then it is matched and OKX's EU presence comes from the register
+    entry.refresh_from_db()
+    assert (entry.match_status, entry.exchange.slug, entry.match_method) == ("matched", "okx", "manual")
+    assert Presence.objects.get(exchange=exchanges["okx"], jurisdiction__code="EU").licence_status == "licensed"
