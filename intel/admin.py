@@ -8,7 +8,18 @@ from django.http import HttpResponse
 
 from crm.choices import LicenceStatus
 from intel.choices import MatchStatus
-from intel.models import Attendee, AttendeeImport, AttendeeToReview, Event, ExchangeAlias, Regulation, Signal
+from intel.models import (
+    Attendee,
+    AttendeeImport,
+    AttendeeToReview,
+    Event,
+    ExchangeAlias,
+    Register,
+    RegisterEntry,
+    RegisterEntryToReview,
+    Regulation,
+    Signal,
+)
 from intel.parsing import rejected_rows_csv
 from intel.queries import outage_affected_exchanges
 from intel.services import (
@@ -16,6 +27,7 @@ from intel.services import (
     attendee_match_choose,
     attendee_match_confirm,
     exchange_alias_add,
+    register_entry_match_confirm,
     regulation_save,
     signal_evidence_changed,
 )
@@ -338,3 +350,67 @@ class AttendeeImportAdmin(admin.ModelAdmin):
         response = HttpResponse(rejected_rows_csv(batch.rejected_report), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="rejected-rows-{batch.pk}.csv"'
         return response
+
+
+class RegisterEntryInline(admin.TabularInline):
+    model = RegisterEntry
+    fields = ["legal_name", "commercial_name", "key", "status", "authorised_on", "ended_on", "exchange", "match_status"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Register)
+class RegisterAdmin(admin.ModelAdmin):
+    """Register readings, as imported (import_register): read only."""
+
+    list_display = ["kind", "as_of", "filename", "entries_count", "matched_count", "review_count", "imported_at"]
+    list_filter = ["kind"]
+    inlines = [RegisterEntryInline]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(RegisterEntryToReview)
+class RegisterReviewQueueAdmin(admin.ModelAdmin):
+    """Register firms whose exchange a person must choose: confirm the suggestion, or open the entry,
+    pick the exchange and save (which confirms it)."""
+
+    list_display = ["legal_name", "commercial_name", "register", "exchange", "match_confidence", "candidates"]
+    list_filter = ["register__kind"]
+    search_fields = ["legal_name", "commercial_name"]
+    list_select_related = ["register", "exchange"]
+    autocomplete_fields = ["exchange"]
+    fields = ["legal_name", "commercial_name", "other_names", "website", "status", "exchange", "match_candidates"]
+    readonly_fields = ["legal_name", "commercial_name", "other_names", "website", "status", "match_candidates"]
+    actions = ["confirm"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).review_queue()
+
+    @admin.display(description="candidates")
+    def candidates(self, entry):
+        return ", ".join(f"{c['name']} ({c['confidence']}%)" for c in entry.match_candidates)
+
+    def has_add_permission(self, request):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        register_entry_match_confirm(entry=obj, exchange=obj.exchange, reviewed_by=request.user)
+
+    @admin.action(description="Confirm the suggested exchange")
+    def confirm(self, request, queryset):
+        confirmed = 0
+        for entry in queryset.select_related("register", "exchange"):
+            if entry.exchange_id:
+                register_entry_match_confirm(entry=entry, reviewed_by=request.user)
+                confirmed += 1
+        self.message_user(request, f"{confirmed} register entries confirmed.")

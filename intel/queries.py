@@ -5,12 +5,17 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
+from dataclasses import dataclass
 
+from crm.choices import FactOrigin
 from crm.models import Allocation, Exchange, Presence
 from intel.choices import SignalKind
 from intel.matching import AliasEntry, ExchangeEntry, Matcher
-from intel.models import ExchangeAlias, Regulation, Signal
+from intel.models import ExchangeAlias, Register, RegisterEntry, Regulation, Signal
 from intel.pressure import PresenceFact, RegulationFact, RegulatoryPressure, regulatory_pressures
+from intel.registers.matching import group_aliases
+from intel.registers.records import STATUS_RANK
+from intel.registers.sources import jurisdiction_codes, register_source
 from intel.signal_rules import AffectedExchange, AllocationFact, affected_exchanges
 
 
@@ -87,3 +92,93 @@ def matcher_load(**options) -> Matcher:
     exchanges = [ExchangeEntry(*row) for row in Exchange.objects.values_list("pk", "name", "website", "family_id")]
     aliases = [AliasEntry(*row) for row in ExchangeAlias.objects.values_list("exchange_id", "alias", "kind")]
     return Matcher(exchanges=exchanges, aliases=aliases, **options)
+
+
+def register_matcher_load() -> Matcher:
+    """A Matcher over every exchange and alias plus the registers' group entities ("OKX Europe
+    Limited" is OKX): three queries."""
+    rows = list(Exchange.objects.values_list("pk", "name", "website", "family_id", "slug", "ccxt_id"))
+    exchanges = [ExchangeEntry(pk, name, website, family_id) for pk, name, website, family_id, _, _ in rows]
+    codes = {slug: pk for pk, _, _, _, slug, _ in rows} | {ccxt_id: pk for pk, *_, ccxt_id in rows if ccxt_id}
+    aliases = [AliasEntry(*row) for row in ExchangeAlias.objects.values_list("exchange_id", "alias", "kind")]
+    return Matcher(exchanges=exchanges, aliases=[*aliases, *group_aliases(codes)])
+
+
+@dataclass(frozen=True)
+class LicenceReading:
+    """An exchange's presence in a jurisdiction next to what the newest register reading says."""
+
+    presence_id: int
+    exchange_id: int
+    jurisdiction_code: str
+    status: str
+    origin: str
+    source: str
+    source_date: datetime.date | None
+    register_entry_id: int | None = None
+    register_status: str = ""
+    register_reference: str = ""
+    register_source: str = ""
+    register_source_url: str = ""
+    register_as_of: datetime.date | None = None
+
+    @property
+    def is_disagreement(self) -> bool:
+        """A person's status that the register contradicts: both are shown, neither overwrites."""
+        return self.origin == FactOrigin.PERSON and bool(self.register_status) and self.register_status != self.status
+
+
+def licence_readings(exchange_ids: Iterable[int]) -> list[LicenceReading]:
+    """Every presence of these exchanges with the newest register reading for its jurisdiction (the
+    strongest entry when a group has several). Three queries for any number of exchanges."""
+    ids = list(exchange_ids)
+    latest: dict[str, Register] = {}
+    for register in Register.objects.order_by("kind", "-as_of", "-imported_at"):
+        latest.setdefault(register.kind, register)
+    by_id = {register.pk: register for register in latest.values()}
+    best: dict[tuple[int, str], tuple[RegisterEntry, Register]] = {}
+    entries = RegisterEntry.objects.matched().filter(register_id__in=list(by_id), exchange_id__in=ids)
+    for entry in entries.only(
+        "pk",
+        "register_id",
+        "exchange_id",
+        "status",
+        "registration_number",
+        "lei",
+        "home_state",
+        "host_states",
+        "authorised_on",
+        "source_url",
+    ):
+        register = by_id[entry.register_id]
+        codes = jurisdiction_codes(kind=register.kind, home_state=entry.home_state, host_states=entry.host_states)
+        for code in codes:
+            current = best.get((entry.exchange_id, code))
+            if current is None or STATUS_RANK[entry.status] > STATUS_RANK[current[0].status]:
+                best[(entry.exchange_id, code)] = (entry, register)
+    readings = []
+    for row in Presence.objects.filter(exchange_id__in=ids).values_list(
+        "pk", "exchange_id", "jurisdiction__code", "licence_status", "origin", "source", "source_date"
+    ):
+        found = best.get((row[1], row[2]))
+        if found is None:
+            readings.append(LicenceReading(*row))
+            continue
+        entry, register = found
+        readings.append(
+            LicenceReading(
+                *row,
+                register_entry_id=entry.pk,
+                register_status=entry.status,
+                register_reference=entry.registration_number or (f"LEI {entry.lei}" if entry.lei else ""),
+                register_source=register_source(kind=register.kind, filename=register.filename, as_of=register.as_of),
+                register_source_url=entry.source_url or register.source_url,
+                register_as_of=register.as_of,
+            )
+        )
+    return readings
+
+
+def licence_disagreements(exchange_ids: Iterable[int]) -> list[LicenceReading]:
+    """The presences where a person's status and the newest register reading differ."""
+    return [reading for reading in licence_readings(exchange_ids) if reading.is_disagreement]

@@ -1,19 +1,26 @@
 """Writes to the evidence that carry a rule or a side effect (rescoring)."""
 
 from .attendees import ImportOutcome, ImportPreview, attendee_import, attendee_import_preview
+from .register_loading import registers_load_shipped, regulations_load
+from .registers import RegisterImportOutcome, register_entry_match_confirm, register_import
 from .review import attendee_mark_not_exchange, attendee_match_choose, attendee_match_confirm, exchange_alias_add
 from .signals import regulation_save, signal_concerned_exchange_ids, signal_evidence_changed, signal_record
 
 __all__ = [
     "ImportOutcome",
     "ImportPreview",
+    "RegisterImportOutcome",
     "attendee_import",
     "attendee_import_preview",
     "attendee_mark_not_exchange",
     "attendee_match_choose",
     "attendee_match_confirm",
     "exchange_alias_add",
+    "register_entry_match_confirm",
+    "register_import",
+    "registers_load_shipped",
     "regulation_save",
+    "regulations_load",
     "signal_concerned_exchange_ids",
     "signal_evidence_changed",
     "signal_record",
