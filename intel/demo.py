@@ -1,6 +1,7 @@
 """The evidence part of the demo data: the public evidence of real exchanges' clouds and the
 outages that hit them (intel/data/cloud_evidence_*.json, every row with its source URL and date),
-Singapore's DTSP regime, and WebX 2025 with a GENERATED badge-scan file of made-up people.
+the regulators' registers shipped in intel/data with the regimes behind them, and WebX 2025 with a
+GENERATED badge-scan file of made-up people.
 
 What is not known stays unknown: most exchanges get no allocation at all, and no real exchange
 gets a GENERATED value. Idempotent and fast on a second run: nothing is written twice."""
@@ -21,8 +22,8 @@ from crm.models import Allocation, CloudVendor, Exchange, Presence
 from crm.services import allocation_save, evidence_changed, jurisdiction_get_or_create
 from intel.choices import AliasKind
 from intel.generated import ExchangeSample, badge_scan_csv
-from intel.models import AttendeeImport, Event, ExchangeAlias, Regulation, Signal
-from intel.services import attendee_import, exchange_alias_add, regulation_save, signal_record
+from intel.models import AttendeeImport, Event, ExchangeAlias, Signal
+from intel.services import attendee_import, exchange_alias_add, registers_load_shipped, signal_record
 
 REPORTED = "Foresight News (autumn 2025), as reported"
 GENERATED_STATUS_SOURCE = "GENERATED for the demo: not a reported licence status"
@@ -130,29 +131,6 @@ def load_allocations() -> tuple[int, int]:
 
 
 @transaction.atomic
-def load_singapore() -> int:
-    """Singapore's DTSP regime (MAS, from 2025-06-30)."""
-    singapore = jurisdiction_get_or_create(code="SG")
-    regulation_name = "Digital token service provider (DTSP) regime, Financial Services and Markets Act 2022"
-    if Regulation.objects.filter(jurisdiction=singapore, name=regulation_name).exists():
-        return 0
-    regulation_save(
-        regulation=Regulation(
-            jurisdiction=singapore,
-            name=regulation_name,
-            short_name="DTSP regime",
-            regulator="Monetary Authority of Singapore (MAS)",
-            effective_on=datetime.date(2025, 6, 30),
-            pressured_statuses=[LicenceStatus.UNLICENSED, LicenceStatus.PENDING],
-            consequence="must stop serving clients outside Singapore or leave",
-            forces_relocation=True,
-            source_url="https://investment-international.com/?p=44141",
-        )
-    )
-    return 1
-
-
-@transaction.atomic
 def generated_statuses_remove() -> int:
     """Earlier demos set GENERATED licence statuses on real exchanges: take them back to unknown."""
     presences = list(Presence.objects.filter(origin=FactOrigin.GENERATED).values_list("pk", "exchange_id"))
@@ -241,8 +219,8 @@ def load(*, progress: Callable[[int, int], None] | None = None) -> list[str]:
     """Load the evidence demo; returns one line per part saying what it did."""
     exchanges, aliases = load_exchanges_and_aliases()
     removed = generated_statuses_remove()
+    registers = registers_load_shipped()
     created, updated = load_allocations()
-    regulations = load_singapore()
     signals = load_signals()
     event = load_event()
     return [
@@ -250,7 +228,7 @@ def load(*, progress: Callable[[int, int], None] | None = None) -> list[str]:
         *([f"GENERATED licence statuses left by an earlier demo: {removed} removed"] if removed else []),
         f"allocations with a public source: {created} created, {updated} given their source "
         "(every other exchange's allocation: unknown)",
-        f"Singapore: {regulations} regulation created",
+        *registers,
         f"signals with a public source (outages, cloud moves, news): {signals} created",
         load_badge_scans(event=event, progress=progress),
     ]

@@ -140,4 +140,52 @@ def test_every_signal_of_the_demo_has_a_source_url(demo):
 def test_no_real_exchange_gets_a_generated_licence_status(demo):
     assert Presence.objects.filter(origin="generated").count() == 0
     assert Presence.objects.filter(source__icontains="generated").count() == 0
-    assert regulatory_pressure(as_of=datetime.date(2025, 6, 29)) == []
+
+
+def test_regulatory_pressure_comes_from_register_readings_only(demo):
+    pressures = regulatory_pressure(as_of=datetime.date(2026, 12, 1))
+
+    # FSA warning letters and ended registrations in Japan; withdrawn, refused or deemed in Hong Kong
+    assert sorted((p.exchange_name, p.jurisdiction_code, p.licence_status) for p in pressures) == [
+        ("Bitget", "JP", "unlicensed"),
+        ("Bybit", "HK", "unlicensed"),
+        ("Bybit", "JP", "unlicensed"),
+        ("Crypto.com", "HK", "pending"),
+        ("HTX", "HK", "unlicensed"),
+        ("Kraken", "JP", "unlicensed"),
+        ("KuCoin", "JP", "unlicensed"),
+        ("LBank", "JP", "unlicensed"),
+        ("MEXC Global", "JP", "unlicensed"),
+        ("OKX", "HK", "unlicensed"),
+    ]
+    assert all("register" in p.status_source for p in pressures)
+
+
+def test_licences_come_from_the_regulators_registers_with_their_reference_and_date(demo):
+    bitflyer = Presence.objects.get(exchange__slug="bitflyer", jurisdiction__code="JP")
+    okx_eu = Presence.objects.get(exchange__slug="okx", jurisdiction__code="EU")
+
+    assert (bitflyer.licence_status, bitflyer.licence_reference, str(bitflyer.since), bitflyer.origin) == (
+        "registered",
+        "関東財務局長 第00003号",
+        "2017-09-29",
+        "register",
+    )
+    assert (okx_eu.licence_status, okx_eu.licence_reference, str(okx_eu.since), str(okx_eu.source_date)) == (
+        "licensed",
+        "LEI 54930069NLWEIGLHXU42",
+        "2025-01-27",
+        "2026-06-25",
+    )
+    assert Presence.objects.filter(origin="register").count() == 563
+
+
+def test_the_demo_prints_the_data_coverage_summary():
+    out = io.StringIO()
+
+    call_command("load_demo", stdout=out)
+
+    lines = out.getvalue().splitlines()
+    assert "licence statuses from registers: 563 presences on 34 exchanges" in lines
+    assert "GENERATED values on real exchanges: 0" in lines
+    assert "exchanges with sourced cloud evidence: 14" in lines
