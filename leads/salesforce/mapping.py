@@ -64,6 +64,9 @@ SOURCES: dict[str, dict[str, Source]] = {
             Source("largest_rival", "Largest rival vendor", "text"),
             Source("largest_rival_share", "Largest rival's share (%)", "number"),
             Source("compliance_pressure", "Compliance pressure", "long_text"),
+            Source("size_tier", "Size tier in effect", "text"),
+            Source("size_evidence", "What the size rests on: figure, source and date, or who set it", "long_text"),
+            Source("licences", "Licence status by jurisdiction, with reference, source and date", "long_text"),
         )
     },
     LEAD: {
@@ -122,6 +125,9 @@ DEFAULT_FIELD_MAP: dict[str, dict[str, str]] = {
         "largest_rival": "Intel_Largest_Rival__c",
         "largest_rival_share": "Intel_Largest_Rival_Share__c",
         "compliance_pressure": "Intel_Compliance_Pressure__c",
+        "size_tier": "Intel_Size_Tier__c",
+        "size_evidence": "Intel_Size_Evidence__c",
+        "licences": "Intel_Licences__c",
     },
     LEAD: {
         KEY: EXTERNAL_ID_FIELD,

@@ -14,7 +14,7 @@ from typing import Any
 
 from django.conf import settings
 
-from crm.choices import Workload
+from crm.choices import LicenceStatus, Workload
 from crm.models import Allocation, Exchange, Presence
 from intel.models import Event, Regulation
 from leads.choices import FollowUpStatus
@@ -65,6 +65,16 @@ def _shares(allocations: list[Allocation]) -> dict[str, tuple[str, Decimal]]:
     return {slug: (name, share) for slug, (name, share, _) in best.items()}
 
 
+def licence_line(presence: Presence) -> str:
+    """'JP: registered (関東財務局長 第00003号; Japan FSA register ..., 2026-06-30)': the status with its
+    reference, source and date, as exports show it."""
+    details = [part for part in (presence.licence_reference, presence.source) if part]
+    if presence.source_date:
+        details.append(f"{presence.source_date:%Y-%m-%d}")
+    suffix = f" ({'; '.join(details)})" if details else ""
+    return f"{presence.jurisdiction.code}: {presence.get_licence_status_display().lower()}{suffix}"
+
+
 def account_values(exchange_ids: list[int], *, today: datetime.date) -> dict[int, dict[str, Any]]:
     exchanges = Exchange.objects.filter(pk__in=exchange_ids).select_related("headquarters", "score")
     allocations: dict[int, list[Allocation]] = defaultdict(list)
@@ -74,8 +84,11 @@ def account_values(exchange_ids: list[int], *, today: datetime.date) -> dict[int
     for regulation in Regulation.objects.filter(effective_on__lte=today).order_by("effective_on", "pk"):
         regulations[regulation.jurisdiction_id].append(regulation)
     pressure: dict[int, list[str]] = defaultdict(list)
+    licences: dict[int, list[str]] = defaultdict(list)
     presences = Presence.objects.filter(exchange_id__in=exchange_ids).select_related("jurisdiction")
     for presence in presences.order_by("jurisdiction__code"):
+        if presence.licence_status != LicenceStatus.UNKNOWN:
+            licences[presence.exchange_id].append(licence_line(presence))
         for regulation in regulations.get(presence.jurisdiction_id, []):
             if presence.licence_status in (regulation.pressured_statuses or []):
                 pressure[presence.exchange_id].append(
@@ -107,6 +120,13 @@ def account_values(exchange_ids: list[int], *, today: datetime.date) -> dict[int
             "largest_rival": rivals[0][1] if rivals else "",
             "largest_rival_share": rivals[0][0] if rivals else None,
             "compliance_pressure": "\n".join(pressure[exchange.pk]),
+            "size_tier": exchange.get_size_tier_display(),
+            # The score's own size sentence: it names the figure, its rank, source and date, or the reason
+            # a person gave (leads.scoring.size_in_effect is the one owner of the answer).
+            "size_evidence": next(
+                (f.get("sentence", "") for f in (score.factors if score else []) if f.get("code") == "size"), ""
+            ),
+            "licences": "\n".join(licences[exchange.pk]),
         }
     return values
 

@@ -26,7 +26,7 @@ def describes(*objects):
 def test_the_default_map_fits_an_org_with_the_documented_custom_fields():
     specs = field_map_validate(field_map_build([]), describes("Account", "Lead", "Campaign", "CampaignMember"))
     assert [s.field for s in specs["Account"]] == list(DEFAULT_FIELD_MAP["Account"].values())
-    assert [s.length for s in specs["Account"] if s.length] == [100, 255, 80, 1000, 100, 1000]
+    assert [s.length for s in specs["Account"] if s.length] == [100, 255, 80, 1000, 100, 1000, 1000, 32000]
 
 
 def test_every_problem_is_named_with_its_object_and_field():

@@ -60,6 +60,9 @@ def test_a_score_change_is_sent_as_one_collections_upsert_in_the_documented_form
                 "Intel_Largest_Rival__c": None,
                 "Intel_Largest_Rival_Share__c": None,
                 "Intel_Compliance_Pressure__c": None,
+                "Intel_Size_Tier__c": "Unknown",
+                "Intel_Size_Evidence__c": "Mid-size exchange",
+                "Intel_Licences__c": None,
             }
         ],
     }
@@ -133,11 +136,13 @@ def test_above_the_threshold_one_bulk_job_carries_every_record(salesforce):
     assert lines[0] == (
         "Exchange_Intel_Key__c,Name,Website,BillingCountry,Intel_Score__c,Intel_Grade__c,Intel_Top_Reasons__c,"
         "Intel_Model_Version__c,Intel_Scored_At__c,Intel_Our_Share__c,Intel_Largest_Rival__c,"
-        "Intel_Largest_Rival_Share__c,Intel_Compliance_Pressure__c"
+        "Intel_Largest_Rival_Share__c,Intel_Compliance_Pressure__c,Intel_Size_Tier__c,Intel_Size_Evidence__c,"
+        "Intel_Licences__c"
     )
     assert lines[1] == (
         f"exchange-{exchanges[0].pk},Exchange 00000,https://x0.example.com,#N/A,55,B,"
-        "Alibaba Cloud holds 60% of its allocations (+20),1,2025-09-01T09:00:00.000Z,#N/A,#N/A,#N/A,#N/A"
+        "Alibaba Cloud holds 60% of its allocations (+20),1,2025-09-01T09:00:00.000Z,#N/A,#N/A,#N/A,#N/A,"
+        "Unknown,#N/A,#N/A"
     )
     assert len(lines) == 2_502  # header, 2,500 rows, and the final line ending
     assert close.json == {"state": "UploadComplete"}

@@ -61,6 +61,9 @@ def default_fields() -> dict[str, list[dict]]:
             _field("Intel_Largest_Rival__c", length=100),
             _field("Intel_Largest_Rival_Share__c", "percent"),
             _field("Intel_Compliance_Pressure__c", "textarea", length=1000),
+            _field("Intel_Size_Tier__c", "picklist"),
+            _field("Intel_Size_Evidence__c", "textarea", length=1000),
+            _field("Intel_Licences__c", "textarea", length=32000),
         ],
         "Lead": [
             _field("Id", "id", createable=False, updateable=False),
