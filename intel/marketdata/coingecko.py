@@ -87,12 +87,22 @@ def _record(item: object, *, index: int, label: str) -> CoinGeckoExchange:
     )
 
 
+def _shown(value: object) -> str:
+    """A value as it appears in the JSON (2.5, "12.5", true), for error messages."""
+    if isinstance(value, Decimal):
+        return str(value)
+    try:
+        return json.dumps(value, ensure_ascii=False)[:80]
+    except (TypeError, ValueError):
+        return repr(value)[:80]
+
+
 def _text(item: dict, field: str, where: str) -> str:
     value = item.get(field)
     if value is None:
         return ""
     if not isinstance(value, str):
-        raise MarketDataError(f"{where}: field {field!r} is not text: {value!r}.")
+        raise MarketDataError(f"{where}: field {field!r} is not text: {_shown(value)}.")
     return value.strip()
 
 
@@ -101,7 +111,7 @@ def _integer(item: dict, field: str, where: str) -> int | None:
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int | Decimal) or value != int(value) or value < 0:
-        raise MarketDataError(f"{where}: field {field!r} is not a whole number >= 0: {value!r}.")
+        raise MarketDataError(f"{where}: field {field!r} is not a whole number >= 0: {_shown(value)}.")
     return int(value)
 
 
@@ -110,13 +120,13 @@ def _volume(item: dict, field: str, where: str) -> Decimal | None:
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int | Decimal):
-        raise MarketDataError(f"{where}: field {field!r} is not a number: {value!r}.")
+        raise MarketDataError(f"{where}: field {field!r} is not a number: {_shown(value)}.")
     try:
         volume = Decimal(value).quantize(VOLUME_QUANTUM, rounding=ROUND_HALF_UP)
     except InvalidOperation as error:
-        raise MarketDataError(f"{where}: field {field!r} is not a finite number: {value!r}.") from error
+        raise MarketDataError(f"{where}: field {field!r} is not a finite number: {_shown(value)}.") from error
     if volume < 0:
-        raise MarketDataError(f"{where}: field {field!r} is negative: {value!r}.")
+        raise MarketDataError(f"{where}: field {field!r} is negative: {_shown(value)}.")
     return volume
 
 
