@@ -45,7 +45,7 @@ COINGECKO_ALIASES: dict[str, tuple[tuple[str, str], ...]] = {
     # "Coinbase Exchange" API variant that shares the domain.
     "coinbase": (("coinbase.com", AliasKind.DOMAIN), ("GDAX", AliasKind.NAME), ("Coinbase Pro", AliasKind.NAME)),
     "okx": (("OKEx", AliasKind.NAME), ("okex.com", AliasKind.DOMAIN)),
-    "htx": (("Huobi", AliasKind.NAME), ("Huobi Global", AliasKind.NAME), ("htx.com", AliasKind.DOMAIN)),
+    "htx": (("Huobi", AliasKind.NAME), ("htx.com", AliasKind.DOMAIN)),
     "mexc": (("MXC", AliasKind.NAME), ("mxc.com", AliasKind.DOMAIN)),
     "gate": (("Gate.io", AliasKind.NAME), ("gate.io", AliasKind.DOMAIN)),
     "cryptocom": (("Crypto.com Exchange", AliasKind.NAME),),
