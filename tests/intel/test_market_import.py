@@ -428,3 +428,23 @@ def test_the_command_gives_up_on_the_api_and_writes_nothing(catalogue, settings,
 
     assert str(error.value).endswith("HTTP 500 (500: scripted); gave up after 2 attempts. Nothing was imported.")
     assert (MarketDataImport.objects.count(), MarketFigure.objects.count()) == (0, 0)
+
+
+def test_the_number_of_queries_does_not_grow_with_the_reading(catalogue):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from intel.services import market_aliases_ensure
+
+    market_aliases_ensure()  # the first run adds the CoinGecko aliases: one query more, once
+    counts = []
+    for day, items in ((1, records()[:10]), (2, records())):
+        with CaptureQueriesContext(connection) as queries:
+            market_data_import(pages=[page(items)], as_of=datetime.date(2023, 1, day))
+        counts.append(len(queries.captured_queries))
+
+    # Only the figures' bulk insert may take more statements, where the database caps the
+    # parameters of one statement (SQLite: 999); on PostgreSQL the counts are equal.
+    fields = [field for field in MarketFigure._meta.concrete_fields if not field.primary_key]
+    batch = connection.ops.bulk_batch_size(fields, [None] * 100) or 100
+    assert counts[1] - counts[0] == -(-100 // batch) - 1
