@@ -25,3 +25,24 @@ __all__ = [
     "signal_evidence_changed",
     "signal_record",
 ]
+
+# Market data (CoinGecko readings) and their review queue.
+from .market import (
+    MarketImportOutcome,
+    market_aliases_ensure,
+    market_data_import,
+    market_data_load_shipped,
+    market_figure_mark_unmatched,
+    market_figure_match_choose,
+    market_figure_match_confirm,
+)
+
+__all__ += [
+    "MarketImportOutcome",
+    "market_aliases_ensure",
+    "market_data_import",
+    "market_data_load_shipped",
+    "market_figure_mark_unmatched",
+    "market_figure_match_choose",
+    "market_figure_match_confirm",
+]
