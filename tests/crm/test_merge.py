@@ -310,3 +310,15 @@ def test_a_variant_merges_into_its_family(accounts, manager):
 
     assert merge.source_slug == "coinbase-inc-futures"
     assert not Exchange.objects.filter(slug="coinbase-inc-futures").exists()
+
+
+def test_the_admin_shows_the_merge_on_the_target_and_in_its_list(client, accounts, manager):
+    exchange_merge(source=accounts["source"], target=accounts["target"], user=manager)
+    client.force_login(UserFactory(username="keeper", is_staff=True, is_superuser=True))
+
+    page = client.get(f"/admin/crm/exchange/{accounts['target'].pk}/change/")
+    merges = client.get("/admin/crm/exchangemerge/")
+
+    assert f"Coinbase Inc. on {timezone.localdate():%Y-%m-%d} by Mei Lin" in page.content.decode()
+    assert merges.status_code == 200
+    assert "Coinbase Inc." in merges.content.decode()

@@ -138,3 +138,59 @@ def test_the_matcher_folds_a_shared_domain_to_the_family_primary():
     )
 
     assert matcher.match(company="", website="https://coinbase.com").exchange_id == 1
+
+
+@pytest.fixture
+def admin_client(client):
+    client.force_login(UserFactory(username="keeper", first_name="Kim", is_staff=True, is_superuser=True))
+    return client
+
+
+def admin_exchange_data(exchange, **changes) -> dict:
+    data = {
+        "name": exchange.name,
+        "slug": exchange.slug,
+        "website": exchange.website,
+        "kind": "centralised",
+        "size_tier_by_hand": "unknown",
+        "size_source": "",
+        "stage": "prospect",
+        "presences-TOTAL_FORMS": "0",
+        "presences-INITIAL_FORMS": "0",
+        "contacts-TOTAL_FORMS": "0",
+        "contacts-INITIAL_FORMS": "0",
+        "allocations-TOTAL_FORMS": "0",
+        "allocations-INITIAL_FORMS": "0",
+    }
+    return {**data, **changes}
+
+
+def test_the_admin_sets_the_size_by_hand_through_its_service(admin_client):
+    exchange = ExchangeFactory(name="Bitbank", slug="bitbank")
+
+    response = admin_client.post(
+        f"/admin/crm/exchange/{exchange.pk}/change/",
+        admin_exchange_data(exchange, size_tier_by_hand="mid", size_source="staff of 300, LinkedIn, 2025-08"),
+    )
+
+    assert response.status_code == 302
+    exchange.refresh_from_db()
+    assert (exchange.size_tier_by_hand, exchange.size_source, exchange.size_set_by.username) == (
+        "mid",
+        "staff of 300, LinkedIn, 2025-08",
+        "keeper",
+    )
+    assert list(EvidenceChange.objects.values_list("cause", flat=True)) == ["size"]
+
+
+def test_the_admin_refuses_a_size_set_by_hand_without_a_reason(admin_client):
+    exchange = ExchangeFactory(name="Bitbank", slug="bitbank")
+
+    response = admin_client.post(
+        f"/admin/crm/exchange/{exchange.pk}/change/", admin_exchange_data(exchange, size_tier_by_hand="mid")
+    )
+
+    assert response.status_code == 200
+    assert "Say why: the figure, its source and its date." in response.content.decode()
+    exchange.refresh_from_db()
+    assert (exchange.size_tier_by_hand, exchange.size_set_by) == ("unknown", None)
