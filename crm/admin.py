@@ -2,14 +2,28 @@
 
 from decimal import Decimal
 
+from django import forms
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
+from django.utils import timezone
 
-from crm.models import Activity, Allocation, CloudVendor, Contact, Exchange, Jurisdiction, Presence, Rep, Team
-from crm.services import allocation_save
+from crm.choices import SizeTier
+from crm.models import (
+    Activity,
+    Allocation,
+    CloudVendor,
+    Contact,
+    Exchange,
+    ExchangeMerge,
+    Jurisdiction,
+    Presence,
+    Rep,
+    Team,
+)
+from crm.services import allocation_save, exchange_size_set
 
 
 @admin.register(CloudVendor)
@@ -82,14 +96,24 @@ class ContactInline(admin.TabularInline):
     show_change_link = True
 
 
+class ExchangeAdminForm(forms.ModelForm):
+    def clean(self):
+        cleaned = super().clean()
+        tier, reason = cleaned.get("size_tier_by_hand"), (cleaned.get("size_source") or "").strip()
+        if tier and tier != SizeTier.UNKNOWN and not reason:
+            self.add_error("size_source", "Say why: the figure, its source and its date.")
+        return cleaned
+
+
 @admin.register(Exchange)
 class ExchangeAdmin(admin.ModelAdmin):
+    form = ExchangeAdminForm
     list_display = ["name", "kind", "headquarters", "size_tier", "stage", "owner", "family", "is_do_not_pursue"]
     list_filter = ["kind", "size_tier", "stage", "is_do_not_pursue", "headquarters", "owner"]
     search_fields = ["name", "slug", "ccxt_id", "website"]
     list_select_related = ["headquarters", "owner", "family"]
     autocomplete_fields = ["headquarters", "family", "owner"]
-    readonly_fields = ["ccxt_id", "size_tier", "created_at", "updated_at"]
+    readonly_fields = ["ccxt_id", "size_tier", "merged_from", "created_at", "updated_at"]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [PresenceInline, AllocationInline, ContactInline]
     fieldsets = [
@@ -98,9 +122,62 @@ class ExchangeAdmin(admin.ModelAdmin):
             "Size",
             {"fields": ["size_tier", "size_tier_by_hand", "size_source", "volume_30d_usd", "staff_count"]},
         ),
-        ("Pipeline", {"fields": ["stage", "owner", "is_do_not_pursue", "notes"]}),
+        ("Pipeline", {"fields": ["stage", "owner", "is_do_not_pursue", "notes", "merged_from"]}),
         ("External ids", {"fields": ["ccxt_id", "salesforce_account_id", "created_at", "updated_at"]}),
     ]
+
+    @admin.display(description="merged from")
+    def merged_from(self, exchange) -> str:
+        """The accounts merged into this one (a manager merges on the exchange page)."""
+        merges = exchange.merges_received.select_related("merged_by") if exchange.pk else []
+        return (
+            "; ".join(
+                f"{m.source_name} on {timezone.localtime(m.merged_at):%Y-%m-%d}"
+                + (f" by {m.merged_by.get_full_name() or m.merged_by.get_username()}" if m.merged_by else "")
+                for m in merges
+            )
+            or "-"
+        )
+
+    def save_model(self, request, obj, form, change):
+        # A size set by hand goes through its service (who and when are recorded, the account is
+        # rescored), like on the exchange page.
+        size_changed = bool({"size_tier_by_hand", "size_source"} & set(form.changed_data))
+        tier, reason = obj.size_tier_by_hand, obj.size_source
+        if size_changed:
+            saved = Exchange.objects.filter(pk=obj.pk).values("size_tier_by_hand", "size_source").first()
+            obj.size_tier_by_hand = saved["size_tier_by_hand"] if saved else SizeTier.UNKNOWN
+            obj.size_source = saved["size_source"] if saved else ""
+        super().save_model(request, obj, form, change)
+        if size_changed:
+            exchange_size_set(exchange=obj, size_tier=tier, reason=reason, user=request.user)
+            obj.refresh_from_db()
+
+
+@admin.register(ExchangeMerge)
+class ExchangeMergeAdmin(admin.ModelAdmin):
+    """A read-only record of merges: they are made on the exchange page by a manager."""
+
+    list_display = ["source_name", "target", "merged_by", "merged_at"]
+    search_fields = ["source_name", "source_slug", "source_ccxt_id", "target__name"]
+    list_select_related = ["target", "merged_by"]
+    readonly_fields = [
+        "target",
+        "source_name",
+        "source_slug",
+        "source_website",
+        "source_ccxt_id",
+        "merged_by",
+        "merged_at",
+        "moved",
+        "dropped",
+    ]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Presence)

@@ -75,3 +75,58 @@ def load_team() -> list[str]:
             rep.territories.set(Jurisdiction.objects.filter(code__in=demo.territories))
         Exchange.objects.filter(ccxt_id__in=DEMO_OWNERS.get(demo.username, ()), owner__isnull=True).update(owner=user)
     return created
+
+
+@dataclass(frozen=True)
+class DemoFamily:
+    """A parent company's venues: the primary account (the one matching and the lead list fold the
+    others into) and the venues that are variants of it."""
+
+    company: str
+    primary: str  # ccxt id
+    venues: tuple[str, ...]  # ccxt ids
+    source: str
+
+
+# Families the catalogue does not group (ccxt groups a variant only when its class inherits from
+# its family's: binanceusdm -> binance). Sources: the companies' own pages.
+KNOWN_FAMILIES = (
+    DemoFamily(
+        company="Coinbase Global, Inc.",
+        # ccxt's "coinbase" is Coinbase Advanced (www.coinbase.com), the retail and advanced-trade
+        # venue most people mean by Coinbase; Coinbase Exchange is the institutional venue (the former
+        # GDAX/Pro API) and Coinbase International the Bermuda-licensed derivatives venue.
+        primary="coinbase",
+        venues=("coinbaseexchange", "coinbaseinternational"),
+        source="https://www.coinbase.com/about and https://international.coinbase.com (Coinbase's own pages)",
+    ),
+    DemoFamily(
+        company="Payward, Inc. (Kraken)",
+        primary="kraken",
+        venues=("krakenfutures",),
+        source="https://www.kraken.com/features/futures (Kraken's own page)",
+    ),
+)
+
+
+@transaction.atomic
+def load_families() -> int:
+    """Link each known family's venues to its primary account; returns how many links changed.
+
+    Idempotent; a venue a person already put in another family is left alone, and a family whose
+    primary is not in the book (catalogue not loaded) is skipped."""
+    changed = 0
+    for family in KNOWN_FAMILIES:
+        primary = Exchange.objects.filter(ccxt_id=family.primary).first()
+        if primary is None:
+            continue
+        if primary.family_id is not None:  # a family is one level deep: its primary is top-level
+            primary.family = None
+            primary.save(update_fields=["family", "updated_at"])
+            changed += 1
+        changed += (
+            Exchange.objects.filter(ccxt_id__in=family.venues, family__isnull=True)
+            .exclude(pk=primary.pk)
+            .update(family=primary)
+        )
+    return changed

@@ -7,6 +7,13 @@ class LeadsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from crm.merging import register_mover
+
         # Register the tasks in every process (web too): crm.services.evidence_changed looks up
         # "leads.process_evidence_changes" by name after commit.
         from leads import tasks  # noqa: F401
+
+        # crm may not import leads: an account merge moves the score history through this mover.
+        from leads.merging import exchange_merge_move_scores
+
+        register_mover(exchange_merge_move_scores)

@@ -1,8 +1,16 @@
-"""Forms of the verdict's pages: follow-up assignment and status, and the scoring model's parameters."""
+"""Forms of the verdict's pages: follow-up assignment and status, the scoring model's parameters, and
+what a research rep records on the exchange page (size, allocations, presences, contacts, a merge).
+
+The research forms validate their fields; each saves through the account book's service (the same
+write path as the API), and an error the service raises lands on the field it names."""
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 
+from crm.choices import SizeTier
+from crm.models import Allocation, CloudVendor, Contact, Exchange, Jurisdiction, Presence
+from crm.services import allocation_save, contact_save, exchange_size_set, presence_save
 from leads.choices import FollowUpStatus
 from leads.parameters import ScoringParameters
 
@@ -83,3 +91,160 @@ class ScoringModelForm(forms.Form):
         data = {name: self.cleaned_data[name] for _, names in PARAMETER_GROUPS for name in names}
         data["size_points"] = {tier: self.cleaned_data[f"size_{tier}"] for tier in SIZE_TIERS}
         return data
+
+
+def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
+    """Put a service's ValidationError on the form: on the field it names when the form has it,
+    else above the form."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for name, errors in error.error_dict.items():
+        form.add_error(name if name in form.fields and name != NON_FIELD_ERRORS else None, errors)
+
+
+class SizeTierForm(forms.Form):
+    """The size tier a person sets by hand, with why; 'Unknown' clears it (the market figures decide)."""
+
+    size_tier_by_hand = forms.ChoiceField(
+        choices=SizeTier.choices,
+        label="Size tier set by hand",
+        help_text="Unknown: not set by hand, the newest market figure decides.",
+    )
+    size_source = forms.CharField(
+        max_length=300,
+        required=False,
+        label="Why (the figure, its source and date)",
+        help_text="Required when you set a tier, e.g. '24h volume 52,000 BTC, CoinGecko, 2025-08-01'.",
+    )
+
+    def __init__(self, *args, exchange: Exchange, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.exchange = exchange
+        self.initial.setdefault("size_tier_by_hand", exchange.size_tier_by_hand)
+        self.initial.setdefault("size_source", exchange.size_source)
+
+    def save(self, *, user) -> Exchange | None:
+        try:
+            return exchange_size_set(
+                exchange=self.exchange,
+                size_tier=self.cleaned_data["size_tier_by_hand"],
+                reason=self.cleaned_data["size_source"],
+                user=user,
+            )
+        except ValidationError as error:
+            add_service_errors(self, error)
+            return None
+
+
+class ExchangeEvidenceForm(forms.ModelForm):
+    """A row about one exchange, saved through its service; `save()` returns None when the service refuses."""
+
+    def __init__(self, *args, exchange: Exchange, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.exchange = exchange
+        self.instance.exchange = exchange
+
+    def save_through_service(self, instance):
+        raise NotImplementedError
+
+    def save(self, commit: bool = True):  # type: ignore[override]
+        instance = super().save(commit=False)
+        instance.exchange = self.exchange
+        try:
+            return self.save_through_service(instance)
+        except ValidationError as error:
+            add_service_errors(self, error)
+            return None
+
+
+class AllocationForm(ExchangeEvidenceForm):
+    """Who hosts a workload of the exchange, with the source: a page entry needs a source URL and a date."""
+
+    class Meta:
+        model = Allocation
+        fields = [
+            "vendor",
+            "workload",
+            "region",
+            "share_percent",
+            "evidence_source",
+            "source_url",
+            "observed_on",
+            "source_note",
+            "confidence",
+        ]
+        widgets = {"observed_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+        labels = {
+            "evidence_source": "Kind of evidence",
+            "source_url": "Source URL",
+            "observed_on": "Date of the source",
+            "source_note": "Note",
+        }
+        help_texts = {
+            "source_url": "Required here: the page, case study or note that shows it.",
+            "observed_on": "Required here: when the source says so.",
+            "confidence": "0..100; leave blank for the default of its kind of evidence.",
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["vendor"].queryset = CloudVendor.objects.order_by("name")
+        self.fields["source_url"].required = True
+        self.fields["observed_on"].required = True
+
+    def save_through_service(self, instance):
+        return allocation_save(allocation=instance)
+
+
+class JurisdictionChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return f"{obj.code} · {obj.name}"
+
+
+class PresenceForm(ExchangeEvidenceForm):
+    """Where the exchange operates, under what licence, and how we know: saved as a person's entry."""
+
+    class Meta:
+        model = Presence
+        fields = ["jurisdiction", "licence_status", "licence_reference", "since", "source", "source_url"]
+        field_classes = {"jurisdiction": JurisdictionChoiceField}
+        widgets = {"since": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+        labels = {"licence_reference": "Licence reference", "source_url": "Source URL"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["jurisdiction"].queryset = Jurisdiction.objects.order_by("code")
+
+    def save_through_service(self, instance):
+        return presence_save(presence=instance)
+
+
+class ContactForm(ExchangeEvidenceForm):
+    """A person at the exchange."""
+
+    class Meta:
+        model = Contact
+        fields = ["full_name", "native_name", "title", "role", "email", "phone", "is_do_not_contact"]
+
+    def save_through_service(self, instance):
+        return contact_save(contact=instance)
+
+
+class ExchangeMergeForm(forms.Form):
+    """Which account to merge into this one (a manager's decision; the service checks the rest)."""
+
+    source = forms.ModelChoiceField(
+        queryset=Exchange.objects.none(),
+        to_field_name="slug",
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+        label="Account to merge into this one (its slug)",
+        help_text="Its allocations, presences, people, signals and history move here; it is then deleted.",
+        error_messages={"invalid_choice": "No account has this slug."},
+    )
+    confirm = forms.BooleanField(label="I understand the other account is deleted once merged")
+
+    def __init__(self, *args, target: Exchange, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.target = target
+        self.fields["source"].queryset = Exchange.objects.visible_to(user)

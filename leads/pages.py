@@ -12,11 +12,11 @@ from django.db.models import Q, QuerySet
 from django.urls import reverse
 
 from crm.charts import Bar, Segment, allocation_bars, score_history, vendor_colours
-from crm.choices import EVIDENCE_STRENGTH
-from crm.models import Exchange, Rep
+from crm.choices import EVIDENCE_STRENGTH, SizeTier
+from crm.models import Exchange, ExchangeMerge, Rep
 from crm.views import user_is_manager
 from intel.choices import SignalKind
-from intel.models import Event, Signal
+from intel.models import Event, MarketFigure, Signal
 from intel.queries import regulatory_pressure
 from intel.technographics.footprint import exchange_footprint
 from leads.choices import FollowUpStatus, Grade
@@ -314,6 +314,26 @@ def exchange_context(*, exchange: Exchange, user, now: datetime.datetime) -> dic
     ]
     timeline.sort(key=lambda item: item.occurred_at, reverse=True)
 
+    # The size a rep reads: the tier in effect, what a person set by hand and the newest market figure
+    # side by side, so a disagreement shows.
+    market_figure = (
+        MarketFigure.objects.newest_per_exchange().filter(exchange=exchange).select_related("market_import").first()
+    )
+    # The family: its primary account and its venues; only those the viewer may see are links.
+    root_id = exchange.family_id or exchange.pk
+    members = list(Exchange.objects.filter(Q(pk=root_id) | Q(family_id=root_id)).order_by("name"))
+    openable = exchanges_openable(user=user, exchanges=members) if len(members) > 1 else set()
+    family = (
+        {
+            "primary": next((m for m in members if m.pk == root_id), None),
+            "venues": [m for m in members if m.pk != root_id],
+            "openable": openable,
+        }
+        if len(members) > 1
+        else None
+    )
+    merges = list(ExchangeMerge.objects.filter(target=exchange).select_related("merged_by").order_by("-merged_at"))
+
     return {
         "exchange": exchange,
         "score": score,
@@ -337,6 +357,11 @@ def exchange_context(*, exchange: Exchange, user, now: datetime.datetime) -> dic
         if history
         else "",
         "can_edit": Exchange.objects.editable_by(user).filter(pk=exchange.pk).exists(),
+        "can_merge": user_is_manager(user),
+        "size_by_hand": exchange.size_tier_by_hand != SizeTier.UNKNOWN,
+        "market_figure": market_figure,
+        "family": family,
+        "merges": merges,
         "footprint": exchange_footprint(exchange),
     }
 

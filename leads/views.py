@@ -9,21 +9,33 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from crm.forms import ActivityForm
-from crm.models import Exchange
+from crm.models import Exchange, ExchangeMerge
+from crm.services import exchange_merge
 from crm.views import user_is_manager
 from intel.models import Event
 from intel.technographics.tasks import detect_clouds_task
 from leads import pages
 from leads.choices import FollowUpStatus
 from leads.exports import csv_text
-from leads.forms import BulkAssignForm, FollowUpStatusForm, ScoringModelForm, rep_users
+from leads.forms import (
+    AllocationForm,
+    BulkAssignForm,
+    ContactForm,
+    ExchangeMergeForm,
+    FollowUpStatusForm,
+    PresenceForm,
+    ScoringModelForm,
+    SizeTierForm,
+    add_service_errors,
+    rep_users,
+)
 from leads.impact import scoring_model_impact
 from leads.listing import LeadFilterSet, leads_queryset
 from leads.models import FollowUp, ScoringModel
@@ -116,26 +128,154 @@ def lead_export_salesforce(request):
     return _csv_response(csv_text(header, rows), f"salesforce-accounts-{timezone.localdate():%Y-%m-%d}.csv")
 
 
+def _exchange_page_queryset(user):
+    return Exchange.objects.visible_to(user).select_related("headquarters", "owner", "family", "size_set_by")
+
+
+# The forms a research rep opens on the exchange page, by the name the page's links use (?form=...).
+RESEARCH_FORMS = ("size", "allocation", "presence", "contact", "merge")
+
+
+def _render_exchange(request, exchange: Exchange, *, status: int = 200, open_form: str = "", **forms):
+    """The exchange page, with the forms its viewer may use: bound ones (after a refused POST) win
+    over fresh ones. A rep who may not change the account gets no research form at all."""
+    context = pages.exchange_context(exchange=exchange, user=request.user, now=timezone.now())
+    context.update(forms)
+    context.setdefault("activity_form", ActivityForm(exchange=exchange))
+    if context["can_edit"]:
+        edited_allocation = _pick(context["allocations"], request.GET.get("allocation"))
+        edited_presence = _pick([row["presence"] for row in context["presences"]], request.GET.get("presence"))
+        context.setdefault("size_form", SizeTierForm(exchange=exchange))
+        context.setdefault("allocation_form", AllocationForm(exchange=exchange, instance=edited_allocation))
+        context.setdefault("presence_form", PresenceForm(exchange=exchange, instance=edited_presence))
+        context.setdefault("contact_form", ContactForm(exchange=exchange))
+        open_form = open_form or ("allocation" if edited_allocation else "presence" if edited_presence else "")
+    if context["can_merge"]:
+        context.setdefault("merge_form", ExchangeMergeForm(target=exchange, user=request.user))
+    requested = request.GET.get("form", "")
+    context["open_form"] = open_form or (requested if requested in RESEARCH_FORMS else "")
+    return render(request, "leads/exchange.html", {"section": "leads", **context}, status=status)
+
+
+def _pick(rows, pk: str | None):
+    """The row of the page with this id (the page already loaded them: no query), or None."""
+    return next((row for row in rows if str(row.pk) == pk), None) if pk else None
+
+
 @login_required
 def exchange_detail(request, slug: str):
-    exchange = get_object_or_404(
-        Exchange.objects.visible_to(request.user).select_related("headquarters", "owner", "family"), slug=slug
-    )
-    context = pages.exchange_context(exchange=exchange, user=request.user, now=timezone.now())
-    context.setdefault("activity_form", ActivityForm(exchange=exchange))
-    return render(request, "leads/exchange.html", {"section": "leads", **context})
+    exchange = _exchange_page_queryset(request.user).filter(slug=slug).first()
+    if exchange is None:
+        # An account merged into another: its old address leads to the one that holds it now.
+        merge = ExchangeMerge.objects.filter(source_slug=slug).order_by("-merged_at").first()
+        if merge is not None and Exchange.objects.visible_to(request.user).filter(pk=merge.target_id).exists():
+            return redirect("leads:exchange", slug=merge.target.slug)
+        raise Http404("No such exchange.")
+    return _render_exchange(request, exchange)
 
 
 @login_required
 @require_POST
 def exchange_activity_create(request, slug: str):
-    exchange = get_object_or_404(Exchange.objects.visible_to(request.user), slug=slug)
+    exchange = get_object_or_404(_exchange_page_queryset(request.user), slug=slug)
     form = ActivityForm(request.POST, exchange=exchange)
     if form.is_valid():
         form.save(rep=request.user)
         return redirect(reverse("leads:exchange", args=[exchange.slug]) + "#timeline")
-    context = pages.exchange_context(exchange=exchange, user=request.user, now=timezone.now())
-    return render(request, "leads/exchange.html", {"section": "leads", "activity_form": form, **context}, status=400)
+    return _render_exchange(request, exchange, status=400, activity_form=form)
+
+
+def _editable_exchange(request, slug: str) -> Exchange:
+    """The exchange, if the user may change it: 404 when they may not see it, 403 when they may only look."""
+    exchange = get_object_or_404(_exchange_page_queryset(request.user), slug=slug)
+    if not Exchange.objects.editable_by(request.user).filter(pk=exchange.pk).exists():
+        raise PermissionDenied("You may change only the accounts you own (a manager changes any).")
+    return exchange
+
+
+def _exchange_url(exchange: Exchange, anchor: str) -> str:
+    return reverse("leads:exchange", args=[exchange.slug]) + f"#{anchor}"
+
+
+@login_required
+@require_POST
+def exchange_size_set_view(request, slug: str):
+    exchange = _editable_exchange(request, slug)
+    form = SizeTierForm(request.POST, exchange=exchange)
+    if form.is_valid() and (saved := form.save(user=request.user)) is not None:
+        if saved.size_tier_by_hand == "unknown":
+            messages.success(request, f"{exchange.name}: the size set by hand is cleared; the market figures decide.")
+        else:
+            messages.success(
+                request, f"{exchange.name}: size set by hand to {saved.get_size_tier_by_hand_display()}; rescoring."
+            )
+        return redirect(_exchange_url(exchange, "size-panel"))
+    return _render_exchange(request, exchange, status=400, open_form="size", size_form=form)
+
+
+@login_required
+@require_POST
+def exchange_allocation_save(request, slug: str, allocation_id: int | None = None):
+    exchange = _editable_exchange(request, slug)
+    instance = get_object_or_404(exchange.allocations, pk=allocation_id) if allocation_id else None
+    form = AllocationForm(request.POST, exchange=exchange, instance=instance)
+    if form.is_valid() and (allocation := form.save()) is not None:
+        messages.success(
+            request,
+            f"{exchange.name}: {allocation.vendor.name} holds {allocation.share_percent.normalize():f}% "
+            f"({allocation.get_workload_display()}); rescoring.",
+        )
+        return redirect(_exchange_url(exchange, f"allocation-{allocation.pk}"))
+    return _render_exchange(request, exchange, status=400, open_form="allocation", allocation_form=form)
+
+
+@login_required
+@require_POST
+def exchange_presence_save(request, slug: str, presence_id: int | None = None):
+    exchange = _editable_exchange(request, slug)
+    instance = get_object_or_404(exchange.presences, pk=presence_id) if presence_id else None
+    form = PresenceForm(request.POST, exchange=exchange, instance=instance)
+    if form.is_valid() and (presence := form.save()) is not None:
+        messages.success(
+            request,
+            f"{exchange.name} in {presence.jurisdiction.code}: {presence.get_licence_status_display()}; rescoring.",
+        )
+        return redirect(_exchange_url(exchange, f"presence-{presence.pk}"))
+    return _render_exchange(request, exchange, status=400, open_form="presence", presence_form=form)
+
+
+@login_required
+@require_POST
+def exchange_contact_create(request, slug: str):
+    exchange = _editable_exchange(request, slug)
+    form = ContactForm(request.POST, exchange=exchange)
+    if form.is_valid() and (contact := form.save()) is not None:
+        messages.success(request, f"{contact.full_name} added to {exchange.name}.")
+        return redirect(_exchange_url(exchange, "contacts"))
+    return _render_exchange(request, exchange, status=400, open_form="contact", contact_form=form)
+
+
+@login_required
+@require_POST
+def exchange_merge_view(request, slug: str):
+    """A manager merges another account into this one."""
+    target = get_object_or_404(_exchange_page_queryset(request.user), slug=slug)
+    if not user_is_manager(request.user):
+        raise PermissionDenied("Only a manager merges accounts.")
+    form = ExchangeMergeForm(request.POST, target=target, user=request.user)
+    if form.is_valid():
+        source = form.cleaned_data["source"]
+        try:
+            merge = exchange_merge(source=source, target=target, user=request.user)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            text = f"{merge.source_name} merged into {target.name}."
+            if merge.dropped:
+                text += f" Dropped {len(merge.dropped)}: " + " ".join(merge.dropped)
+            messages.success(request, text)
+            return redirect(_exchange_url(target, "merges"))
+    return _render_exchange(request, target, status=400, open_form="merge", merge_form=form)
 
 
 @login_required
