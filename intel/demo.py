@@ -23,7 +23,13 @@ from crm.services import allocation_save, evidence_changed, jurisdiction_get_or_
 from intel.choices import AliasKind
 from intel.generated import ExchangeSample, badge_scan_csv
 from intel.models import AttendeeImport, Event, ExchangeAlias, Signal
-from intel.services import attendee_import, exchange_alias_add, registers_load_shipped, signal_record
+from intel.services import (
+    attendee_import,
+    exchange_alias_add,
+    market_data_load_shipped,
+    registers_load_shipped,
+    signal_record,
+)
 
 REPORTED = "Foresight News (autumn 2025), as reported"
 GENERATED_STATUS_SOURCE = "GENERATED for the demo: not a reported licence status"
@@ -219,6 +225,9 @@ def load(*, progress: Callable[[int, int], None] | None = None) -> list[str]:
     """Load the evidence demo; returns one line per part saying what it did."""
     exchanges, aliases = load_exchanges_and_aliases()
     removed = generated_statuses_remove()
+    # CoinGecko's top 100 are real exchanges a cloud team prospects: those the catalogue lacks become
+    # prospects (with their figure, website and country); look-alike names wait in the review queue.
+    market = market_data_load_shipped(create_missing=True)
     registers = registers_load_shipped()
     created, updated = load_allocations()
     signals = load_signals()
@@ -228,6 +237,7 @@ def load(*, progress: Callable[[int, int], None] | None = None) -> list[str]:
         *([f"GENERATED licence statuses left by an earlier demo: {removed} removed"] if removed else []),
         f"allocations with a public source: {created} created, {updated} given their source "
         "(every other exchange's allocation: unknown)",
+        *market,
         *registers,
         f"signals with a public source (outages, cloud moves, news): {signals} created",
         load_badge_scans(event=event, progress=progress),

@@ -457,10 +457,15 @@ def _unique_slug(base: str, taken: set[str]) -> str:
     return candidate
 
 
-def market_data_load_shipped(*, progress: Progress | None = None) -> list[str]:
+def market_data_load_shipped(*, create_missing: bool = False, progress: Progress | None = None) -> list[str]:
     """Import the CoinGecko reading shipped with the product (intel/data, as of 2023-01-07).
     Idempotent: a second run says nothing changed. Returns the summary lines."""
-    outcome = market_data_import(pages=[SHIPPED_FILE.read_bytes()], filenames=[SHIPPED_FILE.name], progress=progress)
+    outcome = market_data_import(
+        pages=[SHIPPED_FILE.read_bytes()],
+        filenames=[SHIPPED_FILE.name],
+        create_missing=create_missing,
+        progress=progress,
+    )
     return outcome.summary_lines()
 
 

@@ -19,6 +19,8 @@ class Command(BaseCommand):
         self.stdout.write(
             f"  exchanges: {summary.created} created, {summary.updated} updated, {summary.unchanged} unchanged"
         )
+        families = crm_demo.load_families()
+        self.stdout.write(f"  account families: {families} venues linked to their primary account")
         created = crm_demo.load_team()
         self.stdout.write(f"  demo team: {len(created)} users created")
         self.stdout.write("Loading the market evidence (FACTS) and WebX 2025...")
