@@ -93,8 +93,10 @@ class PresenceSerializer(ExchangeChildSerializer):
             "since",
             "source",
             "source_url",
+            "origin",
+            "source_date",
         ]
-        read_only_fields = ["id"]
+        read_only_fields = ["id", "origin", "source_date"]
         # The unique (exchange, jurisdiction) rule is checked by full_clean with a clear message.
         validators = []
 

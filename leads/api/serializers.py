@@ -2,10 +2,11 @@
 (leads list, change feed) are served from values() by the views; these serializers describe them."""
 
 from django.contrib.auth import get_user_model
-from drf_spectacular.utils import extend_schema_serializer
+from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from crm.api.serializers import ExchangeSerializer
+from intel.models import MarketFigure
 from leads.choices import FollowUpStatus, Grade, ScoreCause
 from leads.models import FollowUp, Score, ScoringModel, WebhookDelivery, WebhookSubscription
 from leads.webhooks.choices import WebhookEvent
@@ -37,11 +38,46 @@ class ScoreSummarySerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class MarketFigureSerializer(serializers.ModelSerializer):
+    """The newest market figure of an exchange, with its source, date and the source's attribution."""
+
+    attribution = serializers.SerializerMethodField(help_text="e.g. 'Data provided by CoinGecko (2023-01-07)'.")
+
+    class Meta:
+        model = MarketFigure
+        fields = [
+            "source",
+            "as_of",
+            "source_exchange_id",
+            "volume_24h_btc",
+            "volume_24h_btc_normalized",
+            "trust_score",
+            "trust_score_rank",
+            "year_established",
+            "country",
+            "attribution",
+        ]
+        read_only_fields = fields
+
+    def get_attribution(self, figure) -> str:
+        return f"Data provided by {figure.get_source_display()} ({figure.as_of:%Y-%m-%d})"
+
+
 class ScoredExchangeSerializer(ExchangeSerializer):
     score = ScoreSummarySerializer(read_only=True, allow_null=True, help_text="Null until the exchange is scored.")
+    market_figure = serializers.SerializerMethodField(
+        help_text="The newest market figure (the size tier in effect rests on it unless set by hand); null if none."
+    )
 
     class Meta(ExchangeSerializer.Meta):
-        fields = [*ExchangeSerializer.Meta.fields, "score"]
+        fields = [*ExchangeSerializer.Meta.fields, "score", "market_figure"]
+
+    @extend_schema_field(MarketFigureSerializer(allow_null=True))
+    def get_market_figure(self, exchange) -> dict | None:
+        newest = getattr(exchange, "newest_market_figures", None)
+        if newest is None:  # not prefetched (a single write): read it
+            newest = list(MarketFigure.objects.newest_per_exchange().filter(exchange=exchange))
+        return MarketFigureSerializer(newest[0]).data if newest else None
 
 
 class LeadSerializer(serializers.Serializer):

@@ -9,6 +9,7 @@ from collections import OrderedDict
 from django.conf import settings
 from django.core.exceptions import EmptyResultSet
 from django.db import connections, transaction
+from django.db.models import Prefetch
 from django.utils import timezone
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
@@ -23,6 +24,7 @@ from crm.api.permissions import ApiAccess, ChangeOwnOnly, ManagerWrites, is_mana
 from crm.api.views import ExchangeViewSet
 from crm.models import Exchange
 from crm.models.exchanges import visibility_condition
+from intel.models import MarketFigure
 from leads.api.evidence import explain_factors
 from leads.api.serializers import (
     ExplanationSerializer,
@@ -168,7 +170,10 @@ class ScoredExchangeViewSet(ExchangeViewSet):
     serializer_class = ScoredExchangeSerializer
 
     def get_queryset(self):
-        return super().get_queryset().select_related("score")
+        newest = Prefetch(
+            "market_figures", queryset=MarketFigure.objects.newest_per_exchange(), to_attr="newest_market_figures"
+        )
+        return super().get_queryset().select_related("score").prefetch_related(newest)
 
     @extend_schema(responses={200: ExplanationSerializer})
     @action(detail=True, methods=["get"])
