@@ -5,7 +5,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 from crm.models import Activity, Allocation, Exchange
-from intel.models import Event, Regulation, Signal
+from intel.models import Event, MarketFigure, Regulation, Signal
 from leads.scoring import Factor
 
 
@@ -35,12 +35,23 @@ def _activities(ids, visible):
         yield a.pk, f"{a.get_kind_display()}: {a.summary}", "", a.occurred_at.date()
 
 
+def _market_figures(ids, visible):
+    for f in MarketFigure.objects.filter(pk__in=ids, exchange__in=visible):
+        volume = f.volume_24h_btc_normalized if f.volume_24h_btc_normalized is not None else f.volume_24h_btc
+        rank = f", trust rank {f.trust_score_rank}" if f.trust_score_rank else ""
+        label = (
+            f"{f.get_source_display()}: 24h volume {volume:,.0f} BTC{rank} (Data provided by {f.get_source_display()})"
+        )
+        yield f.pk, label, f"https://www.coingecko.com/en/exchanges/{f.source_exchange_id}", f.as_of
+
+
 RESOLVERS = {
     "allocation": _allocations,
     "signal": _signals,
     "regulation": _regulations,
     "event": _events,
     "activity": _activities,
+    "market_figure": _market_figures,
 }
 
 

@@ -8,6 +8,7 @@ class WebhookEvent(models.TextChoices):
     ENTERED_TOP_N = "exchange.entered_top_n", "An exchange entered the top N"
     FOLLOW_UP_ASSIGNED = "follow_up.assigned", "A follow-up was assigned"
     SIGNAL_RECORDED = "signal.recorded", "A signal was recorded"
+    LICENCE_CHANGED = "licence.changed", "A regulator's register granted, withdrew or changed a licence"
 
 
 class DeliveryStatus(models.TextChoices):

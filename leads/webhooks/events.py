@@ -8,6 +8,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from crm.models import Exchange
+from intel.choices import SignalKind
 from intel.models import Signal
 from leads.models import Score, WebhookDelivery, WebhookSubscription
 from leads.webhooks.choices import WebhookEvent
@@ -116,24 +117,33 @@ def score_events_record(
 
 
 def signals_recorded_emit(*, references: Iterable[str]) -> int:
-    """Deliveries for signals whose evidence changes were just served (references 'signal:<id>').
-    A signal is announced once, whichever batch of its exchanges is served first."""
+    """Deliveries for signals whose evidence changes were just served (references 'signal:<id>'):
+    `signal.recorded` for every signal, and `licence.changed` too for a register's licence change.
+    A signal is announced once per event, whichever batch of its exchanges is served first."""
     signal_ids = sorted(
         {int(reference.split(":", 1)[1]) for reference in references if reference.startswith("signal:")}
     )
-    if not signal_ids or WebhookEvent.SIGNAL_RECORDED not in subscribed().events:
+    if not signal_ids:
         return 0
+    events = subscribed().events
+    written = 0
+    if WebhookEvent.SIGNAL_RECORDED in events:
+        written += _signal_event_emit(WebhookEvent.SIGNAL_RECORDED, Signal.objects.filter(pk__in=signal_ids))
+    if WebhookEvent.LICENCE_CHANGED in events:
+        licence_changes = Signal.objects.filter(pk__in=signal_ids, kind=SignalKind.LICENCE_CHANGE)
+        written += _signal_event_emit(WebhookEvent.LICENCE_CHANGED, licence_changes)
+    return written
+
+
+def _signal_event_emit(event: str, signals) -> int:
     announced = set(
         WebhookDelivery.objects.filter(
-            event=WebhookEvent.SIGNAL_RECORDED, payload__signal_id__in=signal_ids
+            event=event, payload__signal_id__in=list(signals.values_list("pk", flat=True))
         ).values_list("payload__signal_id", flat=True)
     )
     written = 0
     for signal in (
-        Signal.objects.filter(pk__in=signal_ids)
-        .exclude(pk__in=announced)
-        .select_related("vendor", "jurisdiction")
-        .prefetch_related("exchanges")
+        signals.exclude(pk__in=announced).select_related("vendor", "jurisdiction").prefetch_related("exchanges")
     ):
         exchanges = sorted(signal.exchanges.all(), key=lambda e: e.slug)
         payload = {
@@ -146,12 +156,14 @@ def signals_recorded_emit(*, references: Iterable[str]) -> int:
             "vendor": signal.vendor.slug if signal.vendor_id else None,
             "jurisdiction": signal.jurisdiction.code if signal.jurisdiction_id else None,
         }
+        if event == WebhookEvent.LICENCE_CHANGED:
+            payload = {**payload, "details": signal.details, "source_note": signal.source_note}
         if not exchanges:
-            written += len(webhook_event_record(event=WebhookEvent.SIGNAL_RECORDED, payload=payload))
+            written += len(webhook_event_record(event=event, payload=payload))
             continue
         # One delivery per subscriber, naming only the exchanges that subscriber's owner may see.
         for subscription in WebhookSubscription.objects.filter(is_active=True).select_related("owner"):
-            if WebhookEvent.SIGNAL_RECORDED not in subscription.events:
+            if event not in subscription.events:
                 continue
             visible = set(
                 Exchange.objects.visible_to(subscription.owner)
@@ -162,7 +174,7 @@ def signals_recorded_emit(*, references: Iterable[str]) -> int:
                 continue
             written += len(
                 webhook_event_record(
-                    event=WebhookEvent.SIGNAL_RECORDED,
+                    event=event,
                     subscription_ids=[subscription.pk],
                     payload={**payload, "exchanges": [e.slug for e in exchanges if e.pk in visible]},
                 )

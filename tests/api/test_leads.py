@@ -181,3 +181,59 @@ def test_an_upload_over_the_size_limit_answers_413_and_over_the_row_limit_400(wo
     assert too_large.json() == {"detail": "The file is 205 bytes; the limit is 150 bytes."}
     assert too_long.status_code == 400
     assert too_long.json() == {"file": ["The file has 2 rows; at most 1 are accepted per upload."]}
+
+
+def test_an_exchange_shows_its_market_figure_with_source_date_and_attribution_and_explain_links_it(world, cast):
+    import datetime
+    from decimal import Decimal
+
+    from intel.models import MarketDataImport, MarketFigure
+    from leads.services import scores_rescore
+
+    # given a CoinGecko reading of bitFlyer (nobody sized it by hand)
+    reading = MarketDataImport.objects.create(source="coingecko", as_of=datetime.date(2023, 1, 7), content_sha256="x")
+    figure = MarketFigure.objects.create(
+        market_import=reading,
+        source="coingecko",
+        as_of=datetime.date(2023, 1, 7),
+        source_exchange_id="bitflyer",
+        source_name="bitFlyer",
+        exchange=cast["bitflyer"],
+        match_status="matched",
+        volume_24h_btc=Decimal("393.1"),
+        volume_24h_btc_normalized=Decimal("393.1"),
+        trust_score=8,
+        trust_score_rank=30,
+    )
+    scores_rescore()
+    client = client_for(cast["japan"])
+
+    # when a tool reads the exchange and its explanation
+    detail = client.get("/api/v1/exchanges/bitflyer/").json()
+    explained = client.get("/api/v1/exchanges/bitflyer/explain/").json()
+
+    # then the figure comes with its source, date and attribution, and the size factor links to it
+    assert detail["size_tier"] == "small"
+    assert detail["market_figure"] == {
+        "source": "coingecko",
+        "as_of": "2023-01-07",
+        "source_exchange_id": "bitflyer",
+        "volume_24h_btc": "393.1000",
+        "volume_24h_btc_normalized": "393.1000",
+        "trust_score": 8,
+        "trust_score_rank": 30,
+        "year_established": None,
+        "country": "",
+        "attribution": "Data provided by CoinGecko (2023-01-07)",
+    }
+    size = explained["factors"][0]
+    assert (size["code"], size["sentence"]) == ("size", "Small: 24h volume 393 BTC, rank 30 on CoinGecko (2023-01-07)")
+    assert size["evidence"] == [
+        {
+            "reference": f"market_figure:{figure.pk}",
+            "kind": "market_figure",
+            "label": "CoinGecko: 24h volume 393 BTC, trust rank 30 (Data provided by CoinGecko)",
+            "source_url": "https://www.coingecko.com/en/exchanges/bitflyer",
+            "occurred_on": "2023-01-07",
+        }
+    ]

@@ -126,3 +126,47 @@ def test_a_recorded_signal_is_announced_once_naming_only_the_exchanges_the_subsc
         "exchanges": ["tokyo-x"],
     }
     assert deliveries[for_manager.pk]["exchanges"] == ["tokyo-x"]
+
+
+def test_a_register_s_licence_change_is_announced_to_subscribers_who_see_the_exchange(manager, home_vendor_slug):
+    japan_rep = RepFactory(user__username="kenji", territories=[jurisdiction("JP")]).user
+    singapore_rep = RepFactory(user__username="priya", territories=[jurisdiction("SG")]).user
+    for_japan = subscribe(japan_rep, "licence.changed")
+    for_singapore = subscribe(singapore_rep, "licence.changed")
+    kraken = exchange_on("kraken", {"aws": 60}, presences={"JP": "registered"})
+    scores_rescore(as_of=AS_OF)
+
+    # when a newer FSA reading ends Kraken Japan's registration (a licence-change signal)
+    signal = signal_record(
+        kind="licence_change",
+        title="Payward Asia (Kraken) leaves the Japan FSA register",
+        occurred_at=AS_OF - datetime.timedelta(days=2),
+        jurisdiction=jurisdiction("JP"),
+        exchanges=[kraken],
+        details="withdrawn: business abolished 2023-01-31",
+        source_url="https://www.fsa.go.jp/menkyo/menkyoj/kasoutuka.xlsx",
+        source_note="Japan FSA register, 2026-06-30",
+    )
+    evidence_changes_process(as_of=AS_OF)
+
+    # then the Japan rep's subscription is told, with the register as source; the Singapore rep's is not
+    deliveries = list(WebhookDelivery.objects.filter(event="licence.changed").values_list("subscription", "payload"))
+    assert deliveries == [
+        (
+            for_japan.pk,
+            {
+                "signal_id": signal.pk,
+                "kind": "licence_change",
+                "title": "Payward Asia (Kraken) leaves the Japan FSA register",
+                "occurred_at": "2025-08-30T00:00:00+00:00",
+                "severity": 3,
+                "source_url": "https://www.fsa.go.jp/menkyo/menkyoj/kasoutuka.xlsx",
+                "vendor": None,
+                "jurisdiction": "JP",
+                "details": "withdrawn: business abolished 2023-01-31",
+                "source_note": "Japan FSA register, 2026-06-30",
+                "exchanges": ["kraken"],
+            },
+        )
+    ]
+    assert for_singapore.deliveries.count() == 0
