@@ -11,6 +11,9 @@ import re
 from dataclasses import dataclass, field
 
 from leads.parameters import ScoringParameters
+from leads.sizing import TIER_NAMES, MarketFigureFact, SizeVerdict, figure_sentence, size_in_effect
+
+__all__ = ["MarketFigureFact", "size_in_effect"]  # re-exported: facts and tests read them from here
 
 # Licence statuses that count as licensed for "compliant exchange".
 LICENSED_STATUSES = frozenset({"licensed", "registered"})
@@ -89,24 +92,6 @@ class MomentFact:
     reference: str
     occurred_at: datetime.datetime
     label: str
-
-
-@dataclass(frozen=True, slots=True)
-class MarketFigureFact:
-    """The newest market figure of an exchange (e.g. CoinGecko's 24h volume), with its source and date."""
-
-    id: int
-    source: str
-    as_of: datetime.date
-    volume_24h_btc: float | None
-    volume_24h_btc_normalized: float | None = None
-    trust_score_rank: int | None = None
-
-    @property
-    def volume_btc(self) -> float | None:
-        """The volume a tier is read from: the normalized one where the source gives it (it
-        discounts wash trading), else the reported one."""
-        return self.volume_24h_btc_normalized if self.volume_24h_btc_normalized is not None else self.volume_24h_btc
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,43 +191,6 @@ def _rival_order(allocation: AllocationFact) -> tuple[float, str]:
 RESEARCH_NEEDED = Factor("research_needed", 0, "Its cloud allocation is unknown: research needed")
 # Factors are frozen, so the few distinct size factors without a figure are built once and shared.
 _SIZE_FACTORS: dict[tuple[str, int], Factor] = {}
-SOURCE_NAMES = {"coingecko": "CoinGecko"}
-TIER_NAMES = {"mid": "Mid-size", "large": "Large", "small": "Small"}
-
-
-@dataclass(frozen=True, slots=True)
-class SizeVerdict:
-    """The size tier in effect and what it rests on: 'hand' (a person set it), 'market' (the newest
-    market figure under the model's thresholds) or 'none'."""
-
-    tier: str
-    basis: str
-    figure: MarketFigureFact | None = None
-
-
-def size_in_effect(facts: ExchangeFacts, parameters: ScoringParameters) -> SizeVerdict:
-    """The one answer to "how big is this exchange": a tier set by hand wins; else the newest
-    market figure's volume against the model's thresholds; else unknown."""
-    figure = facts.market_figure
-    if facts.size_tier_by_hand and facts.size_tier_by_hand != "unknown":
-        return SizeVerdict(facts.size_tier_by_hand, "hand", figure)
-    volume = figure.volume_btc if figure is not None else None
-    if volume is None:
-        return SizeVerdict("unknown", "none", figure)
-    if volume >= parameters.size_large_volume_btc:
-        tier = "large"
-    elif volume >= parameters.size_mid_volume_btc:
-        tier = "mid"
-    else:
-        tier = "small"
-    return SizeVerdict(tier, "market", figure)
-
-
-def figure_sentence(figure: MarketFigureFact) -> str:
-    """'24h volume 9,450 BTC, rank 21 on CoinGecko (2023-01-07)'."""
-    source = SOURCE_NAMES.get(figure.source, figure.source)
-    rank = f", rank {figure.trust_score_rank}" if figure.trust_score_rank is not None else ""
-    return f"24h volume {figure.volume_btc:,.0f} BTC{rank} on {source} ({figure.as_of:%Y-%m-%d})"
 
 
 def _size_factor(verdict: SizeVerdict, points: int, reason: str) -> Factor:
@@ -269,7 +217,7 @@ def score_exchange(
     """Score one exchange as of a moment. Deterministic: the same facts, parameters and moment
     give the same result, factor for factor."""
     p = parameters
-    size = size_in_effect(facts, p)
+    size = size_in_effect(size_tier_by_hand=facts.size_tier_by_hand, figure=facts.market_figure, parameters=p)
     stop = _hard_stop(facts)
     if stop is not None:
         return ScoreResult(facts.exchange_id, 0, p.grade(0), (stop,), size_tier=size.tier)

@@ -27,15 +27,8 @@ __all__ = [
 ]
 
 # Market data (CoinGecko readings) and their review queue.
-from .market import (
-    MarketImportOutcome,
-    market_aliases_ensure,
-    market_data_import,
-    market_data_load_shipped,
-    market_figure_mark_unmatched,
-    market_figure_match_choose,
-    market_figure_match_confirm,
-)
+from .market import MarketImportOutcome, market_aliases_ensure, market_data_import, market_data_load_shipped
+from .market_review import market_figure_mark_unmatched, market_figure_match_choose, market_figure_match_confirm
 
 __all__ += [
     "MarketImportOutcome",

@@ -10,14 +10,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
-from django.utils.text import slugify
 
 from crm.choices import ExchangeKind
 from crm.models import Exchange
-from crm.services import evidence_changed, jurisdiction_get_or_create
+from crm.services import evidence_changed, jurisdiction_get_or_create, unique_slug
 from intel.choices import AliasKind, MarketSource, MatchMethod, MatchStatus
 from intel.marketdata.coingecko import (
     ATTRIBUTION,
@@ -405,7 +403,7 @@ def _create_missing(
             jurisdictions[code] = jurisdiction_get_or_create(code=code)
         exchange = Exchange(
             name=figure.source_name,
-            slug=_unique_slug(figure.source_exchange_id.replace("_", "-"), taken),
+            slug=unique_slug(figure.source_exchange_id.replace("_", "-"), taken),
             website=clean_website(figure.source_website)[:200],
             kind=ExchangeKind.OTHER,
             headquarters=jurisdictions.get(code),
@@ -448,15 +446,6 @@ def _create_missing_for_previous(*, previous: MarketDataImport, outcome: MarketI
     )
 
 
-def _unique_slug(base: str, taken: set[str]) -> str:
-    slug = slugify(base)[:90] or "exchange"
-    candidate, suffix = slug, 2
-    while candidate in taken:
-        candidate, suffix = f"{slug}-{suffix}", suffix + 1
-    taken.add(candidate)
-    return candidate
-
-
 def market_data_load_shipped(*, create_missing: bool = False, progress: Progress | None = None) -> list[str]:
     """Import the CoinGecko reading shipped with the product (intel/data, as of 2023-01-07).
     Idempotent: a second run says nothing changed. Returns the summary lines."""
@@ -467,73 +456,3 @@ def market_data_load_shipped(*, create_missing: bool = False, progress: Progress
         progress=progress,
     )
     return outcome.summary_lines()
-
-
-# The review queue: a person confirms the suggested exchange, chooses another, or says none.
-
-
-def _check_visible(*, exchange_id: int, user) -> None:
-    if user is not None and not Exchange.objects.visible_to(user).filter(pk=exchange_id).exists():
-        raise PermissionDenied(f"You may not see exchange #{exchange_id}, so you cannot match market figures to it.")
-
-
-def _decide(*, figure: MarketFigure, exchange_id: int | None, method: str, status: str, user) -> MarketFigure:
-    figure = MarketFigure.objects.select_for_update().get(pk=figure.pk)
-    now = timezone.now()
-    # The same CoinGecko entry waiting in older readings gets the same decision.
-    others = MarketFigure.objects.filter(
-        source=figure.source,
-        source_exchange_id=figure.source_exchange_id,
-        match_status=MatchStatus.REVIEW,
-        reviewed_at__isnull=True,
-    ).exclude(pk=figure.pk)
-    touched = {
-        pk
-        for pk in (
-            figure.exchange_id if figure.match_status == MatchStatus.MATCHED else None,
-            exchange_id,
-        )
-        if pk
-    }
-    values = {
-        "exchange_id": exchange_id,
-        "match_method": method,
-        "match_confidence": 100,
-        "match_status": status,
-        "reviewed_by": user,
-        "reviewed_at": now,
-    }
-    others.update(**values)
-    for name, value in values.items():
-        setattr(figure, name, value)
-    figure.save()
-    evidence_changed(exchange_ids=touched, cause="market_figure", reference=f"market_figure:{figure.pk}")
-    return figure
-
-
-@transaction.atomic
-def market_figure_match_confirm(*, figure: MarketFigure, user) -> MarketFigure:
-    """Accept the exchange the matching suggested (its method is kept)."""
-    if figure.exchange_id is None:
-        raise ValidationError(
-            {"exchange": f"{figure.source_name} has no suggested exchange to confirm; choose one instead."}
-        )
-    _check_visible(exchange_id=figure.exchange_id, user=user)
-    return _decide(
-        figure=figure, exchange_id=figure.exchange_id, method=figure.match_method, status=MatchStatus.MATCHED, user=user
-    )
-
-
-@transaction.atomic
-def market_figure_match_choose(*, figure: MarketFigure, exchange: Exchange, user) -> MarketFigure:
-    """Match to the exchange a person chose; later readings of this CoinGecko entry keep it."""
-    _check_visible(exchange_id=exchange.pk, user=user)
-    return _decide(
-        figure=figure, exchange_id=exchange.pk, method=MatchMethod.MANUAL, status=MatchStatus.MATCHED, user=user
-    )
-
-
-@transaction.atomic
-def market_figure_mark_unmatched(*, figure: MarketFigure, user) -> MarketFigure:
-    """None of the accounts is this CoinGecko entry: off the queue, and later readings keep it so."""
-    return _decide(figure=figure, exchange_id=None, method=MatchMethod.MANUAL, status=MatchStatus.UNMATCHED, user=user)

@@ -233,8 +233,8 @@ def test_the_model_thresholds_move_the_tier():
     facts = ExchangeFacts(1, "Bitget", market_figure=coingecko(9_450.0))
     stricter = ScoringParameters(size_large_volume_btc=50_000, size_mid_volume_btc=10_000)
 
-    assert size_in_effect(facts, stricter).tier == "small"
-    assert size_in_effect(facts, PARAMETERS).tier == "mid"
+    assert size_in_effect(size_tier_by_hand="unknown", figure=facts.market_figure, parameters=stricter).tier == "small"
+    assert size_in_effect(size_tier_by_hand="unknown", figure=facts.market_figure, parameters=PARAMETERS).tier == "mid"
 
 
 def test_a_tier_set_by_hand_wins_over_the_market_figure_and_says_why():
@@ -247,7 +247,7 @@ def test_a_tier_set_by_hand_wins_over_the_market_figure_and_says_why():
         market_figure=coingecko(9_450.0),
     )
 
-    verdict = size_in_effect(facts, PARAMETERS)
+    verdict = size_in_effect(size_tier_by_hand="large", figure=facts.market_figure, parameters=PARAMETERS)
     result = score_exchange(facts, parameters=PARAMETERS, home=TENCENT, as_of=AS_OF)
 
     # then the hand-set tier is the one in effect, and the figure is still known
