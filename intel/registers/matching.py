@@ -13,7 +13,7 @@ from intel.registers.records import RegisterRecord
 # The group entities the registers list, by the ccxt id of the exchange they belong to. Their names
 # share too little with the exchange's ("Payward" is Kraken's company, "Foris DAX" Crypto.com's) for
 # similar-name matching, and a wrong guess would give an exchange someone else's licence. Sources:
-# ../shared/data/README.md, "Registers and licences" (the target-exchange columns of its tables).
+# the registers' own listings of which group company runs which platform (intel/data/registers.ATTRIBUTION.md).
 GROUP_ENTITIES: dict[str, tuple[str, ...]] = {
     "okx": (
         "OKX Europe Limited",

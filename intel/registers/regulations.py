@@ -1,5 +1,5 @@
 """The rules behind the registers, with their dates and the licence statuses they put under
-pressure (sources: ../shared/data/README.md, "Registers and licences")."""
+pressure (sources: intel/data/registers.ATTRIBUTION.md and each regulation's source URL)."""
 
 from __future__ import annotations
 

@@ -22,8 +22,8 @@ AUTHORITIES = {
     RegisterKind.SG_MAS: "Monetary Authority of Singapore (MAS)",
     RegisterKind.AE_VARA: "Dubai Virtual Assets Regulatory Authority (VARA)",
 }
-# Where each regulator publishes its register (the ESMA and FSA files as given in
-# ../shared/data/README.md; the SFC, MAS and VARA publish web lists without a file).
+# Where each regulator publishes its register (ESMA and the FSA publish files; the SFC, MAS and
+# VARA publish web lists without a file; see intel/data/registers.ATTRIBUTION.md).
 SOURCE_URLS = {
     RegisterKind.ESMA_MICA: "https://www.esma.europa.eu/sites/default/files/2024-12/CASPS.csv",
     RegisterKind.JP_FSA: "https://www.fsa.go.jp/menkyo/menkyoj/kasoutuka.xlsx",
