@@ -23,7 +23,9 @@ class Command(BaseCommand):
         self.stdout.write(f"  account families: {families} venues linked to their primary account")
         created = crm_demo.load_team()
         self.stdout.write(f"  demo team: {len(created)} users created")
-        self.stdout.write("Loading the market evidence (FACTS) and WebX 2025...")
+        self.stdout.write(
+            "Loading the market evidence (market data, registers, public cloud evidence) and WebX 2025..."
+        )
         for line in intel_demo.load(progress=self._progress):
             self.stdout.write(f"  {line}")
         self.stdout.write("Scoring every exchange...")
