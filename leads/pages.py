@@ -12,12 +12,12 @@ from django.db.models import Q, QuerySet
 from django.urls import reverse
 
 from crm.charts import Bar, Segment, allocation_bars, score_history, vendor_colours
-from crm.choices import EVIDENCE_STRENGTH, SizeTier
+from crm.choices import EVIDENCE_STRENGTH, FactOrigin, SizeTier
 from crm.models import Exchange, ExchangeMerge, Rep
 from crm.views import user_is_manager
 from intel.choices import SignalKind
 from intel.models import Event, MarketFigure, Signal
-from intel.queries import regulatory_pressure
+from intel.queries import licence_disagreements, regulatory_pressure
 from intel.technographics.footprint import exchange_footprint
 from leads.choices import FollowUpStatus, Grade
 from leads.models import FollowUp, Score, ScoreChange
@@ -270,12 +270,15 @@ def exchange_context(*, exchange: Exchange, user, now: datetime.datetime) -> dic
     rival = max((a for a in allocations if a.vendor.slug != home_slug), key=lambda a: a.share_percent, default=None)
 
     pressures = regulatory_pressure(as_of=now.date(), exchanges=[exchange.pk])
+    # A person's status the newest register reading contradicts: both are shown (intel.queries).
+    disagreements = {reading.presence_id: reading for reading in licence_disagreements([exchange.pk])}
     presence_rows = [
         {
             "presence": p,
             "pressure": [r for r in pressures if r.jurisdiction_code == p.jurisdiction.code],
-            # The demo marks the statuses it made up: the page must not pass them off as reported.
-            "is_generated": "GENERATED" in p.source,
+            # A status made up for a demo must not pass for a reported one.
+            "is_generated": p.origin == FactOrigin.GENERATED or "GENERATED" in p.source,
+            "register": disagreements.get(p.pk),
         }
         for p in presences
     ]
