@@ -7,6 +7,7 @@ class CrmConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from crm import checks  # noqa: F401  (registers the system checks)
         from crm.plugin import validate_settings
 
         validate_settings()

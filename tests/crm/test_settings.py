@@ -74,3 +74,21 @@ def test_production_with_a_secret_key_starts_with_only_the_allowed_hosts():
 
     probe = json.loads(result.stdout)
     assert (probe["debug"], probe["hosts"], probe["key_length"]) == (False, ["intel.example.com"], 60)
+
+
+def test_a_misspelt_home_vendor_fails_the_system_check_naming_the_valid_slugs(settings, db):
+    from crm.checks import home_vendor_check
+
+    settings.CRM_HOME_VENDOR = "tencent"
+
+    errors = home_vendor_check()
+
+    assert [(e.id, e.msg) for e in errors] == [
+        ("crm.E001", "CRM_HOME_VENDOR is 'tencent', which is not a cloud vendor of the account book.")
+    ]
+    assert errors[0].hint == (
+        "Set it to the slug of the vendor your team sells for, one of: alibaba-cloud, aws, china-mobile-ecloud, "
+        "china-telecom-cloud, google-cloud, huawei-cloud, microsoft-azure, oracle-cloud, self-hosted, tencent-cloud."
+    )
+    settings.CRM_HOME_VENDOR = "huawei-cloud"
+    assert home_vendor_check() == []
