@@ -1,9 +1,11 @@
 """The account book over the API. Every queryset starts from Exchange.objects.visible_to(user)."""
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from crm.api.authentication import forget_token
@@ -32,7 +34,7 @@ from crm.filtersets import (
     PresenceFilterSet,
 )
 from crm.models import Activity, Allocation, ApiToken, CloudVendor, Contact, Exchange, Jurisdiction, Presence
-from crm.services import activity_save, allocation_save, api_token_create, presence_save
+from crm.services import activity_save, allocation_save, api_token_create, exchange_size_set, presence_save
 
 OWN_ONLY = [ApiAccess, ChangeOwnOnly]
 MANAGERS_WRITE = [ApiAccess, ManagerWrites]
@@ -80,6 +82,28 @@ class ExchangeViewSet(ExchangeScopedViewSet):
 
     def may_change(self, request, obj) -> bool:
         return is_manager(request.user) or Exchange.objects.editable_by(request.user).filter(pk=obj.pk).exists()
+
+    def perform_create(self, serializer):
+        self._save_with_size(serializer)
+
+    def perform_update(self, serializer):
+        self._save_with_size(serializer)
+
+    def _save_with_size(self, serializer) -> None:
+        """A size set by hand goes through crm.services.exchange_size_set, as on the page: a reason
+        is required, who and when are recorded, and the exchange is rescored."""
+        data = serializer.validated_data
+        size = {name: data.pop(name) for name in ("size_tier_by_hand", "size_source") if name in data}
+        exchange = serializer.save()
+        if size:
+            tier = size.get("size_tier_by_hand", exchange.size_tier_by_hand)
+            reason = size.get("size_source", exchange.size_source)
+            try:
+                serializer.instance = exchange_size_set(
+                    exchange=exchange, size_tier=tier, reason=reason, user=self.request.user
+                )
+            except DjangoValidationError as error:
+                raise ValidationError(error.message_dict) from error
 
 
 class PresenceViewSet(EvidenceWritesMixin, ExchangeScopedViewSet):
