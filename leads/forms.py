@@ -64,6 +64,12 @@ PARAMETER_GROUPS: list[tuple[str, list[str]]] = [
     ),
 ]
 SIZE_TIERS = ["small", "mid", "large", "unknown"]
+# The market-figure thresholds that set the tier, shown with the size points.
+SIZE_THRESHOLDS = ["size_large_volume_btc", "size_mid_volume_btc"]
+SIZE_THRESHOLD_LABELS = {
+    "size_large_volume_btc": "Large from (24h volume, BTC)",
+    "size_mid_volume_btc": "Mid-size from (24h volume, BTC)",
+}
 
 
 class ScoringModelForm(forms.Form):
@@ -81,14 +87,18 @@ class ScoringModelForm(forms.Form):
                 )
         for tier in SIZE_TIERS:
             self.fields[f"size_{tier}"] = forms.IntegerField(label=f"Size: {tier}", initial=values["size_points"][tier])
+        for name in SIZE_THRESHOLDS:
+            self.fields[name] = forms.IntegerField(label=SIZE_THRESHOLD_LABELS[name], initial=values[name])
 
     def groups(self):
         result = [(title, [self[name] for name in names]) for title, names in PARAMETER_GROUPS]
-        result.insert(1, ("Size", [self[f"size_{tier}"] for tier in SIZE_TIERS]))
+        size = [self[f"size_{tier}"] for tier in SIZE_TIERS] + [self[name] for name in SIZE_THRESHOLDS]
+        result.insert(1, ("Size", size))
         return result
 
     def parameters(self) -> dict:
         data = {name: self.cleaned_data[name] for _, names in PARAMETER_GROUPS for name in names}
+        data.update({name: self.cleaned_data[name] for name in SIZE_THRESHOLDS})
         data["size_points"] = {tier: self.cleaned_data[f"size_{tier}"] for tier in SIZE_TIERS}
         return data
 

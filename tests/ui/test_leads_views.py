@@ -306,3 +306,40 @@ def test_the_exchange_page_shows_where_a_licence_status_and_a_share_come_from(ja
     assert "Source: GENERATED for the demo: not a reported licence status" in body
     assert "<small>(the share as of the outage)</small>" in body
     assert body.count('<span class="badge badge-warn">generated</span>') == 1
+
+
+def test_a_manager_moves_the_mid_size_threshold_and_the_preview_shows_the_exchanges_it_moves(manager_client, world):
+    import datetime
+    from decimal import Decimal
+
+    from intel.models import MarketDataImport, MarketFigure
+    from leads.services import scores_rescore
+
+    # given an exchange nobody sized by hand, mid-size on CoinGecko (1,500 BTC), scored
+    exchange = world["exchanges"][0]
+    Exchange.objects.filter(pk=exchange.pk).update(size_tier_by_hand="unknown")
+    reading = MarketDataImport.objects.create(source="coingecko", as_of=datetime.date(2023, 1, 7), content_sha256="x")
+    MarketFigure.objects.create(
+        market_import=reading,
+        source="coingecko",
+        as_of=datetime.date(2023, 1, 7),
+        source_exchange_id="tokyo",
+        source_name=exchange.name,
+        exchange=exchange,
+        match_status="matched",
+        volume_24h_btc=Decimal("1500"),
+    )
+    scores_rescore()
+    form = manager_client.get("/scoring-model/").context["form"]
+    data = {name: field.initial for name, field in form.fields.items() if name != "name"}
+    assert (data["size_mid_volume_btc"], data["size_large_volume_btc"]) == (1_000, 10_000)
+
+    # when the manager raises the mid-size threshold to 2,000 BTC and previews it
+    preview = manager_client.post("/scoring-model/", {**data, "size_mid_volume_btc": 2_000, "preview": "1"})
+
+    # then only that exchange moves: small now, 5 points instead of 20
+    assert [(move.name, move.delta) for move in preview.context["impact"].moves] == [(exchange.name, -15)]
+
+    # and activating it keeps the threshold in the new version
+    manager_client.post("/scoring-model/", {**data, "size_mid_volume_btc": 2_000, "activate": "1"})
+    assert ScoringModel.objects.get(is_active=True).parameters["size_mid_volume_btc"] == 2_000
