@@ -10,7 +10,7 @@ import datetime
 import io
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -178,6 +178,23 @@ def sniff_delimiter(text: str) -> str:
     return best if counts[best] else ","
 
 
+def numbered_rows(reader, *, on_error: Callable[[int, str], object]) -> Iterator[tuple[int, list[str]]]:
+    """The rows of a csv reader with the file line each starts on (a quoted cell may span lines). A
+    row that cannot be read as CSV is reported to `on_error(line, message)` and skipped."""
+    previous_end = reader.line_num
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            on_error(reader.line_num, f"cannot be read as CSV: {error}")
+            previous_end = reader.line_num
+            continue
+        line, previous_end = previous_end + 1, reader.line_num
+        yield line, cells
+
+
 @dataclass(frozen=True)
 class RowProblem:
     """Why one row of the file is rejected: its line in the file and the column at fault."""
@@ -317,17 +334,8 @@ def parse(data: bytes, *, mapping: Mapping[str, str | None] | None = None) -> Pa
     column_of = {name: header for header, name in guessed.items() if name}
     index_of = {name: headers.index(header) for name, header in column_of.items()}
     by_key: dict[str, int] = {}
-    previous_end = reader.line_num
-    while True:
-        try:
-            cells = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as error:
-            result.problems.append(RowProblem(reader.line_num, "", f"cannot be read as CSV: {error}"))
-            previous_end = reader.line_num
-            continue
-        line, previous_end = previous_end + 1, reader.line_num
+    unreadable = lambda line, message: result.problems.append(RowProblem(line, "", message))  # noqa: E731
+    for line, cells in numbered_rows(reader, on_error=unreadable):
         if not any(cell.strip() for cell in cells):
             result.blank_lines += 1
             continue

@@ -11,6 +11,7 @@ import io
 import re
 
 from crm.choices import LicenceStatus
+from intel.parsing import numbered_rows
 from intel.registers.records import (
     ParsedRegister,
     RegisterFileError,
@@ -128,17 +129,8 @@ def parse_esma(data: bytes, *, as_of: datetime.date | None = None) -> ParsedRegi
         )
     by_key: dict[str, int] = {}
     newest_update: datetime.date | None = None
-    previous_end = reader.line_num
-    while True:
-        try:
-            cells = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as error:
-            result.problems.append(RowProblem(reader.line_num, "", f"cannot be read as CSV: {error}"))
-            previous_end = reader.line_num
-            continue
-        line, previous_end = previous_end + 1, reader.line_num
+    unreadable = lambda line, message: result.problems.append(RowProblem(line, "", message))  # noqa: E731
+    for line, cells in numbered_rows(reader, on_error=unreadable):
         if not any(cell.strip() for cell in cells):
             continue
         parsed = _parse_row(line, cells)
