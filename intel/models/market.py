@@ -1,11 +1,11 @@
 """Market figures of exchanges (24h volume, trust rank, ...) from market-data sources, kept as history."""
 
 from django.conf import settings
-from django.core.validators import MaxValueValidator
 from django.db import models
 
 from crm.models import Exchange
-from intel.choices import MarketSource, MatchMethod, MatchStatus
+from intel.choices import MarketSource
+from intel.models.matched import MatchedQuerySet, MatchedToExchange
 
 
 class MarketDataImport(models.Model):
@@ -33,13 +33,7 @@ class MarketDataImport(models.Model):
         return f"{self.get_source_display()} {self.as_of:%Y-%m-%d} ({self.filename or 'API'})"
 
 
-class MarketFigureQuerySet(models.QuerySet):
-    def matched(self) -> "MarketFigureQuerySet":
-        return self.filter(match_status=MatchStatus.MATCHED, exchange__isnull=False)
-
-    def review_queue(self) -> "MarketFigureQuerySet":
-        return self.filter(match_status=MatchStatus.REVIEW)
-
+class MarketFigureQuerySet(MatchedQuerySet):
     def newest_per_exchange(self) -> "MarketFigureQuerySet":
         """The newest matched figure of each exchange (as-of date, then the latest import)."""
         newest = (
@@ -51,7 +45,7 @@ class MarketFigureQuerySet(models.QuerySet):
         return self.matched().filter(pk=models.Subquery(newest))
 
 
-class MarketFigure(models.Model):
+class MarketFigure(MatchedToExchange):
     """What one market-data reading says of one exchange: history, never overwritten."""
 
     market_import = models.ForeignKey(MarketDataImport, on_delete=models.CASCADE, related_name="figures")
@@ -63,14 +57,6 @@ class MarketFigure(models.Model):
     exchange = models.ForeignKey(
         Exchange, null=True, blank=True, on_delete=models.SET_NULL, related_name="market_figures"
     )
-    match_method = models.CharField(max_length=20, choices=MatchMethod.choices, default=MatchMethod.NONE)
-    match_confidence = models.PositiveSmallIntegerField(default=0, validators=[MaxValueValidator(100)])
-    match_status = models.CharField(max_length=20, choices=MatchStatus.choices, default=MatchStatus.UNMATCHED)
-    match_candidates = models.JSONField(default=list, blank=True)
-    reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    reviewed_at = models.DateTimeField(null=True, blank=True)
     volume_24h_btc = models.DecimalField("24h volume (BTC)", max_digits=24, decimal_places=4, null=True, blank=True)
     volume_24h_btc_normalized = models.DecimalField(
         "24h normalized volume (BTC)",

@@ -1,12 +1,12 @@
 """Regulators' registers (ESMA's MiCA CASPs, the Japan FSA, SFC, MAS, VARA) and their entries."""
 
 from django.conf import settings
-from django.core.validators import MaxValueValidator
 from django.db import models
 
 from crm.choices import LicenceStatus
 from crm.models import Exchange, Jurisdiction
-from intel.choices import MatchMethod, MatchStatus, RegisterKind
+from intel.choices import RegisterKind
+from intel.models.matched import MatchedQuerySet, MatchedToExchange
 
 
 class Register(models.Model):
@@ -38,15 +38,7 @@ class Register(models.Model):
         return f"{self.get_kind_display()} ({self.as_of:%Y-%m-%d})"
 
 
-class RegisterEntryQuerySet(models.QuerySet):
-    def matched(self) -> "RegisterEntryQuerySet":
-        return self.filter(match_status=MatchStatus.MATCHED, exchange__isnull=False)
-
-    def review_queue(self) -> "RegisterEntryQuerySet":
-        return self.filter(match_status=MatchStatus.REVIEW)
-
-
-class RegisterEntry(models.Model):
+class RegisterEntry(MatchedToExchange):
     """One authorised (or formerly authorised) firm in a register reading."""
 
     register = models.ForeignKey(Register, on_delete=models.CASCADE, related_name="entries")
@@ -72,16 +64,8 @@ class RegisterEntry(models.Model):
     exchange = models.ForeignKey(
         Exchange, null=True, blank=True, on_delete=models.SET_NULL, related_name="register_entries"
     )
-    match_method = models.CharField(max_length=20, choices=MatchMethod.choices, default=MatchMethod.NONE)
-    match_confidence = models.PositiveSmallIntegerField(default=0, validators=[MaxValueValidator(100)])
-    match_status = models.CharField(max_length=20, choices=MatchStatus.choices, default=MatchStatus.UNMATCHED)
-    match_candidates = models.JSONField(default=list, blank=True)
-    reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    reviewed_at = models.DateTimeField(null=True, blank=True)
 
-    objects = RegisterEntryQuerySet.as_manager()
+    objects = MatchedQuerySet.as_manager()
 
     class Meta:
         ordering = ["register", "legal_name"]
