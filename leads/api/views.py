@@ -2,6 +2,7 @@
 models. Every queryset is scoped by Exchange.objects.visible_to(user) (through the models'
 visible_to methods). The list and the feed are hot paths: served from values(), no serializer."""
 
+import datetime
 import secrets
 import threading
 from collections import OrderedDict
@@ -11,6 +12,7 @@ from django.core.exceptions import EmptyResultSet
 from django.db import connections, transaction
 from django.db.models import Prefetch
 from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -175,15 +177,31 @@ class ScoredExchangeViewSet(ExchangeViewSet):
         )
         return super().get_queryset().select_related("score").prefetch_related(newest)
 
-    @extend_schema(responses={200: ExplanationSerializer})
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "as_of",
+                OpenApiTypes.DATETIME,
+                description="Explain the score as of this moment (ISO 8601; without an offset, in your time zone) "
+                "with the active model. Default: the stored score, at its moment and with its model version.",
+            )
+        ],
+        responses={200: ExplanationSerializer},
+    )
     @action(detail=True, methods=["get"])
     def explain(self, request, slug=None):
-        """The score's factors with the evidence behind each, as a rep reads them (computed now with the
-        active scoring model; `stored_score` is the last score written)."""
+        """The score's factors with the evidence behind each, as a rep reads them: by default the stored
+        score's (its moment and model version), or as of `as_of` with the active model."""
         exchange = self.get_object()
-        result = exchange_explain(exchange_id=exchange.pk)
-        stored = Score.objects.filter(exchange=exchange).values_list("score", "model_version").first()
-        version, _parameters = active_model()
+        stored = Score.objects.filter(exchange=exchange).values_list("score", "model_version", "as_of").first()
+        raw = request.query_params.get("as_of")
+        if raw:
+            moment, version = _moment(raw), active_model()[0]
+        elif stored:
+            moment, version = stored[2], stored[1]
+        else:
+            moment, version = timezone.now(), active_model()[0]
+        result = exchange_explain(exchange_id=exchange.pk, as_of=moment, model_version=version)
         return Response(
             {
                 "exchange": exchange.slug,
@@ -192,11 +210,22 @@ class ScoredExchangeViewSet(ExchangeViewSet):
                 "grade": result.grade,
                 "is_defend": result.is_defend,
                 "model_version": version,
-                "as_of": timezone.now(),
+                "as_of": moment,
                 "factors": explain_factors(result.factors, user=request.user),
                 "stored_score": stored[0] if stored else None,
             }
         )
+
+
+def _moment(raw: str) -> datetime.datetime:
+    """An ISO 8601 moment or date from a query string; one without an offset is read in the active zone."""
+    moment = parse_datetime(raw)
+    if moment is None:
+        day = parse_date(raw)
+        if day is None:
+            raise exceptions.ValidationError({"as_of": [f"{raw!r} is not an ISO 8601 date or moment."]})
+        moment = datetime.datetime.combine(day, datetime.time())
+    return timezone.make_aware(moment) if timezone.is_naive(moment) else moment
 
 
 @extend_schema(

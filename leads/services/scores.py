@@ -169,10 +169,16 @@ def scores_rescore(
     return summary
 
 
-def exchange_explain(*, exchange_id: int, as_of: datetime.datetime | None = None) -> ScoreResult:
-    """The score an exchange would get now (or as of a moment), without writing it: the API's 'explain'."""
+def exchange_explain(
+    *, exchange_id: int, as_of: datetime.datetime | None = None, model_version: int | None = None
+) -> ScoreResult:
+    """The score an exchange gets now (or as of a moment) with the active model (or a given version),
+    without writing it: the API's 'explain' of the stored score or of any moment."""
     as_of = as_of or timezone.now()
-    _version, parameters = active_model()
+    if model_version is None:
+        _version, parameters = active_model()
+    else:
+        parameters = ScoringModel.objects.get(version=model_version).get_parameters()
     loaded = load_facts(exchange_ids=[exchange_id], as_of=as_of)
     if not loaded.exchanges:
         raise Exchange.DoesNotExist(f"No exchange with id {exchange_id}.")

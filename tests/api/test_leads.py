@@ -237,3 +237,34 @@ def test_an_exchange_shows_its_market_figure_with_source_date_and_attribution_an
             "occurred_on": "2023-01-07",
         }
     ]
+
+
+def test_explain_explains_the_stored_score_at_its_moment_and_any_moment_asked(cast, home_vendor_slug):
+    import datetime
+
+    from leads.services import scores_rescore
+    from tests.leads.factories import exchange_on, outage
+
+    # given an exchange scored right after its rival's outage (which then decays)
+    as_of = datetime.datetime(2025, 9, 1, tzinfo=datetime.UTC)
+    hitex = exchange_on("hitex", {"alibaba-cloud": 60})
+    outage("alibaba-cloud", as_of, region="Hong Kong", exchanges=[hitex])
+    scores_rescore(as_of=as_of)
+    stored = Score.objects.get(exchange=hitex)
+    client = client_for(cast["manager"])
+
+    # when the explanation is asked without a moment, and for one half-life later
+    default = client.get("/api/v1/exchanges/hitex/explain/").json()
+    later = client.get("/api/v1/exchanges/hitex/explain/", {"as_of": "2026-02-28T00:00:00Z"}).json()
+    refused = client.get("/api/v1/exchanges/hitex/explain/", {"as_of": "yesterday"})
+
+    # then the default explains exactly the stored score; the later one the decayed outage
+    assert (default["score"], default["as_of"], default["model_version"]) == (
+        stored.score,
+        "2025-09-01T00:00:00+00:00",
+        stored.model_version,
+    )
+    assert [f["points"] for f in default["factors"]] == [f["points"] for f in stored.factors]
+    outage_points = {f["code"]: f["points"] for f in later["factors"]}["rival_incident"]
+    assert (stored.score, later["score"], outage_points) == (60, 54, 6)  # 12 points halved after 180 days
+    assert (refused.status_code, refused.json()) == (400, {"as_of": ["'yesterday' is not an ISO 8601 date or moment."]})
