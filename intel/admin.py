@@ -30,6 +30,21 @@ from intel.services import (
 from intel.services.signals import signal_validate
 
 
+def decide_each(model_admin, request, queryset, decide, verb: str) -> None:
+    """A review-queue action: decide each selected record, then say how many were decided and, per
+    record, why one was refused (a service's ValidationError or PermissionDenied)."""
+    done, refused = 0, []
+    for record in queryset:
+        try:
+            decide(record)
+            done += 1
+        except (ValidationError, PermissionDenied) as error:
+            refused.append(f"{record}: {'; '.join(getattr(error, 'messages', [str(error)]))}")
+    model_admin.message_user(request, f"{done} {verb}.", messages.SUCCESS)
+    for message in refused:
+        model_admin.message_user(request, message, messages.ERROR)
+
+
 class SignalForm(forms.ModelForm):
     class Meta:
         model = Signal
@@ -252,16 +267,7 @@ class AttendeeAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
 
     def _decide(self, request, queryset, decide, verb):
-        done, refused = 0, []
-        for attendee in queryset:
-            try:
-                decide(attendee=attendee, user=request.user)
-                done += 1
-            except (ValidationError, PermissionDenied) as error:
-                refused.append(f"{attendee.full_name}: {'; '.join(getattr(error, 'messages', [str(error)]))}")
-        self.message_user(request, f"{done} {verb}.", messages.SUCCESS)
-        for message in refused:
-            self.message_user(request, message, messages.ERROR)
+        decide_each(self, request, queryset, lambda attendee: decide(attendee=attendee, user=request.user), verb)
 
     @admin.action(description="Confirm the suggested exchange")
     def confirm_match(self, request, queryset):

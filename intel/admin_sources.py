@@ -1,9 +1,9 @@
 """The admin for the sources the product reads: register readings and their entries to review,
 and market-data readings and their figures to review."""
 
-from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.contrib import admin
 
+from intel.admin import decide_each
 from intel.models import MarketDataImport, MarketFigureToReview, Register, RegisterEntry, RegisterEntryToReview
 from intel.services import (
     market_figure_mark_unmatched,
@@ -163,16 +163,7 @@ class MarketFigureToReviewAdmin(admin.ModelAdmin):
             market_figure_match_choose(figure=obj, exchange=obj.exchange, user=request.user)
 
     def _decide(self, request, queryset, decide, verb):
-        done, refused = 0, []
-        for figure in queryset:
-            try:
-                decide(figure=figure, user=request.user)
-                done += 1
-            except (ValidationError, PermissionDenied) as error:
-                refused.append(f"{figure.source_name}: {'; '.join(getattr(error, 'messages', [str(error)]))}")
-        self.message_user(request, f"{done} {verb}.", messages.SUCCESS)
-        for message in refused:
-            self.message_user(request, message, messages.ERROR)
+        decide_each(self, request, queryset, lambda figure: decide(figure=figure, user=request.user), verb)
 
     @admin.action(description="Confirm the suggested exchange")
     def confirm_match(self, request, queryset):
