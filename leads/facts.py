@@ -307,7 +307,7 @@ def _as_date(value) -> datetime.date:
 
 # Bump when score_exchange or load_facts changes what a score says for the same evidence: every
 # stored fingerprint then differs, and the next rescore recomputes everything.
-SCORING_CODE_VERSION = 2
+SCORING_CODE_VERSION = 3
 
 
 @dataclass(frozen=True, slots=True)

@@ -277,6 +277,9 @@ def score_exchange(
                 )
             )
 
+    ai_factor = _rival_ai_workload_factor(facts, p, home)
+    if ai_factor is not None:
+        factors.append(ai_factor)
     factors.extend(_incident_factors(facts, p, home, as_of))
     factors.extend(_regulation_factors(facts, p, as_of))
 
@@ -323,6 +326,25 @@ def score_exchange(
     score = max(0, min(100, total))
     return ScoreResult(
         facts.exchange_id, score, p.grade(score), tuple(factors), is_defend, is_research_needed, total, size.tier
+    )
+
+
+def _rival_ai_workload_factor(facts: ExchangeFacts, p: ScoringParameters, home: HomeVendor) -> Factor | None:
+    """A rival running its AI / LLM workloads: the LLM-spend opening, its own factor whatever
+    workload the share factors describe."""
+    rivals = [a for a in facts.allocations if a.workload == "ai" and a.vendor_id != home.id and a.share_percent > 0]
+    if not rivals:
+        return None
+    top = min(rivals, key=_rival_order)
+    points = round(p.rival_ai_workload_points * top.share_percent / 100)
+    if not points:
+        return None
+    return Factor(
+        "rival_ai_workload",
+        points,
+        f"{top.vendor_name} runs {_share(top.share_percent)} of its AI / LLM workloads: "
+        "an opening for our LLM services",
+        (f"allocation:{top.id}",),
     )
 
 

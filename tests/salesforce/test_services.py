@@ -52,8 +52,8 @@ def test_a_score_change_is_sent_as_one_collections_upsert_in_the_documented_form
                 "BillingCountry": "Singapore",
                 "Intel_Score__c": 72,
                 "Intel_Grade__c": "A",
-                "Intel_Top_Reasons__c": "Alibaba Cloud holds 60% of its allocations (+20)\nMid-size exchange (+20)\n"
-                "Singapore DTSP regime in force (+10)",
+                "Intel_Top_Reasons__c": "Alibaba Cloud holds 60% of its allocations (+20)\n"
+                "Singapore DTSP regime in force (+10)\nMid-size exchange (+20)",
                 "Intel_Model_Version__c": 1,
                 "Intel_Scored_At__c": "2025-09-01T09:00:00.000Z",
                 "Intel_Our_Share__c": None,
