@@ -159,6 +159,8 @@ CELERY_BEAT_SCHEDULE: dict = {
     "leads-relay-evidence-changes": {"task": "leads.relay_evidence_changes", "schedule": 60.0},
     # Incidents, meetings and AI interest decay: recompute every score once a day.
     "leads-decay-rescore": {"task": "leads.decay_rescore", "schedule": 24 * 60 * 60.0},
+    # A changed CRM_HOME_VENDOR rescores everything (also checked when a worker starts).
+    "leads-check-home-vendor": {"task": "leads.check_home_vendor", "schedule": 60.0},
     # Which cloud each exchange runs on, from its public hosts: once a week.
     "technographics-detect-clouds-weekly": {
         "task": "technographics.detect_clouds_weekly",
