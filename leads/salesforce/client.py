@@ -40,7 +40,20 @@ class SalesforceError(Exception):
 
 
 class SalesforceLimitError(SalesforceError):
-    """The org's API budget is spent (403 REQUEST_LIMIT_EXCEEDED) or at the share we may use."""
+    """The org's API budget is spent (403 REQUEST_LIMIT_EXCEEDED) or at the share we may use.
+
+    `usage` is the budget the org reported last (None when it never said). A refusal while the daily
+    budget is far from spent is another limit (concurrent long-running requests): it passes in
+    seconds, not with the 24-hour window."""
+
+    def __init__(self, message: str, *, usage: ApiUsage | None = None, budget_share: float = 1.0):
+        super().__init__(message)
+        self.usage = usage
+        self.budget_share = budget_share
+
+    @property
+    def is_daily_budget(self) -> bool:
+        return self.usage is None or self.usage.share >= self.budget_share
 
 
 class SalesforceUnavailable(SalesforceError):
@@ -146,7 +159,9 @@ class SalesforceClient:
             if not self.budget_left():
                 raise SalesforceLimitError(
                     f"Stopped before {method} {path}: the org has used {self.usage.used} of its "
-                    f"{self.usage.limit} daily API calls, at or over the {self.budget_share:.0%} share we may use."
+                    f"{self.usage.limit} daily API calls, at or over the {self.budget_share:.0%} share we may use.",
+                    usage=self.usage,
+                    budget_share=self.budget_share,
                 )
             assert self.session is not None
             headers = {"Authorization": f"Bearer {self.session.access_token}", "Accept": accept}
@@ -178,7 +193,11 @@ class SalesforceClient:
                 elif response.status_code >= 400:
                     code, message = _error_of(response)
                     if response.status_code == 403 and code == "REQUEST_LIMIT_EXCEEDED":
-                        raise SalesforceLimitError(f"Salesforce refused {method} {path}: {code}: {message}")
+                        raise SalesforceLimitError(
+                            f"Salesforce refused {method} {path}: {code}: {message}",
+                            usage=self.usage,
+                            budget_share=self.budget_share,
+                        )
                     raise SalesforceRequestError(response.status_code, code, message, method, path)
                 else:
                     return response
