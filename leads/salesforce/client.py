@@ -21,9 +21,10 @@ import json
 import random
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlencode
 
 import requests
 
@@ -227,6 +228,15 @@ class SalesforceClient:
 
     def limits(self) -> dict:
         return self.request("GET", f"{self.data_path}/limits").json()
+
+    def query_pages(self, soql: str) -> Iterator[list[dict]]:
+        """The records a SOQL query answers, a page at a time (REST `query`, then each
+        `nextRecordsUrl` until `done`)."""
+        path = f"{self.data_path}/query?{urlencode({'q': soql})}"
+        while path:
+            answer = self.request("GET", path).json()
+            yield [{k: v for k, v in r.items() if k != "attributes"} for r in answer.get("records", [])]
+            path = "" if answer.get("done", True) else answer.get("nextRecordsUrl", "")
 
     def collection_upsert(self, object_name: str, external_id_field: str, records: list[dict]) -> list[dict]:
         """Upsert up to 200 records of one type on an external id; one result per record, in order."""

@@ -34,6 +34,7 @@ from leads.salesforce.conf import SalesforceSettings, salesforce_settings
 from leads.salesforce.mapping import (
     ACCOUNT,
     CAMPAIGN,
+    KEY,
     LEAD,
     MAPPED_OBJECTS,
     MEMBER,
@@ -206,13 +207,15 @@ def salesforce_sync(
     full: bool = False,
     dry_run: bool = False,
     force: bool = False,
+    verify: bool = False,
     client: SalesforceClient | None = None,
     config: SalesforceSettings | None = None,
     progress: Callable[[str, int, int], None] | None = None,
 ) -> SyncOutcome:
     """Run one sync (or, with dry_run, say what it would send and what it would cost, changing nothing).
     `full` resends everything the org should have, whatever it confirmed before (after a sandbox
-    refresh or a mass delete); `force` runs during a pause after an API limit."""
+    refresh or a mass delete); `verify` first reads the org's external ids and resends only what it
+    lacks; `force` runs during a pause after an API limit."""
     config = config or salesforce_settings()
     now = timezone.now()
     field_map = field_map_current()
@@ -247,7 +250,14 @@ def salesforce_sync(
             message="Stopped before it finished; the next run sent what it had not confirmed.",
         )
         return _run(
-            run=run, full=full, field_map=field_map, config=config, client=client, holder=holder, progress=progress
+            run=run,
+            full=full,
+            verify=verify,
+            field_map=field_map,
+            config=config,
+            client=client,
+            holder=holder,
+            progress=progress,
         )
     finally:
         sync_lock_release(holder=holder)
@@ -257,6 +267,7 @@ def _run(
     *,
     run: SyncRun,
     full: bool,
+    verify: bool,
     field_map: FieldMap,
     config: SalesforceSettings,
     client: SalesforceClient | None,
@@ -264,10 +275,22 @@ def _run(
     progress: Callable[[str, int, int], None] | None,
 ) -> SyncOutcome:
     Status = SyncRun.Status
+    verified = ""
+    if verify:
+        client = client or SalesforceClient.from_settings(config)
+        try:
+            missing = sync_records_verify(client=client, field_map=field_map)
+        except (SalesforceAuthError, SalesforceError) as error:
+            return _finish(run, client, Status.FAILED, f"Could not read the org's records to verify: {error}")
+        verified = "Verified against the org: " + (
+            ", ".join(f"{name} {count} missing or moved" for name, count in missing.items() if count)
+            or "nothing missing"
+        )
     sync_changes_collect(full=full, now=run.started_at)
     plan = plan_build(field_map=field_map, now=run.started_at, resend=full)
     if plan.is_empty:
-        return _finish(run, None, Status.SUCCEEDED, f"Nothing to send ({plan.settled} records unchanged).")
+        message = f"Nothing to send ({plan.settled} records unchanged)."
+        return _finish(run, client, Status.SUCCEEDED, f"{verified}. {message}" if verified else message)
     client = client or SalesforceClient.from_settings(config)
     status, message = Status.SUCCEEDED, ""
     try:
@@ -298,7 +321,43 @@ def _run(
     except BaseException as error:
         _finish(run, client, Status.FAILED, f"{type(error).__name__}: {error}")
         raise
+    if verified:
+        message = f"{verified}. {message}".strip()
     return _finish(run, client, status, message)
+
+
+VERIFIED_OBJECTS = (ACCOUNT, CAMPAIGN, LEAD, MEMBER)
+
+
+def sync_records_verify(*, client: SalesforceClient, field_map: FieldMap) -> dict[str, int]:
+    """Compare the org's external ids with what the product believes it confirmed, and mark pending
+    (to be resent) every confirmed record the org no longer has, or has under another id; a missing
+    campaign takes its member statuses with it. Returns, per object, how many were marked."""
+    marked: dict[str, int] = {}
+    for object_name in VERIFIED_OBJECTS:
+        key_field = field_map.get(object_name, {}).get(KEY)
+        confirmed = SyncRecord.objects.filter(object_name=object_name, state=SyncRecord.State.CONFIRMED)
+        if not key_field or not confirmed.exists():
+            marked[object_name] = 0
+            continue
+        in_org: dict[str, str] = {}
+        for page in client.query_pages(f"SELECT Id, {key_field} FROM {object_name} WHERE {key_field} != null"):
+            in_org.update((r[key_field], r["Id"]) for r in page)
+        lost = [
+            pk for pk, key, sf_id in confirmed.values_list("pk", "key", "salesforce_id") if in_org.get(key) != sf_id
+        ]
+        keys = []
+        for start in range(0, len(lost), MARK_BATCH):
+            batch = SyncRecord.objects.filter(pk__in=lost[start : start + MARK_BATCH])
+            if object_name == CAMPAIGN:
+                keys.extend(batch.values_list("key", flat=True))
+            batch.update(state=SyncRecord.State.PENDING, salesforce_id="", payload_hash="", changed_at=timezone.now())
+        for key in keys:
+            SyncRecord.objects.filter(object_name=MEMBER_STATUS, key__startswith=f"{key}/").update(
+                state=SyncRecord.State.PENDING, salesforce_id="", payload_hash="", changed_at=timezone.now()
+            )
+        marked[object_name] = len(lost)
+    return marked
 
 
 def limit_pause_seconds(error: SalesforceLimitError, config: SalesforceSettings) -> int:

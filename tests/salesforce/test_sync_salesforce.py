@@ -84,3 +84,33 @@ def test_without_configuration_the_command_says_what_to_set(settings):
         CommandError, match="Salesforce is not configured: set SALESFORCE_LOGIN_URL and SALESFORCE_CLIENT_ID"
     ):
         call_command("sync_salesforce")
+
+
+def test_verify_resends_only_what_the_org_lacks_reading_its_ids_page_by_page(salesforce, capsys):
+    # given four exchanges Salesforce confirmed, one of them since deleted in the org, and query pages of 2
+    for name in ("Bybit", "OKX", "Gate", "HTX"):
+        score_change(ExchangeFactory(name=name), 72, "A")
+    call_command("sync_salesforce")
+    okx = next(a for a in salesforce.org.all("Account") if a["Name"] == "OKX")
+    salesforce.org.delete("Account", okx["Id"])
+    salesforce.query_page_size = 2
+    salesforce.requests.clear()
+    capsys.readouterr()
+
+    # when the sync verifies against the org
+    call_command("sync_salesforce", "--verify")
+
+    # then it read the org's ids in two pages and resent only OKX
+    queries = [r.path for r in salesforce.requests if r.method == "GET" and "/query" in r.path]
+    assert len(queries) == 2 and queries[1].startswith("/services/data/v62.0/query/01g")
+    upserts = salesforce.calls_to("PATCH", r"/composite/sobjects/Account/Exchange_Intel_Key__c$")
+    assert [[r["Name"] for r in call.json["records"]] for call in upserts] == [["OKX"]]
+    assert sorted(a["Name"] for a in salesforce.org.all("Account")) == ["Bybit", "Gate", "HTX", "OKX"]
+    out = capsys.readouterr().out
+    assert "Verified against the org: Account 1 missing or moved." in out
+
+    # and a second verify finds nothing missing and sends nothing
+    salesforce.requests.clear()
+    call_command("sync_salesforce", "--verify")
+    assert salesforce.calls_to("PATCH", r"/composite/") == []
+    assert "Verified against the org: nothing missing. Nothing to send" in capsys.readouterr().out

@@ -1,4 +1,4 @@
-"""python manage.py sync_salesforce [--dry-run] [--full] [--force]"""
+"""python manage.py sync_salesforce [--dry-run] [--full | --verify] [--force]"""
 
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError
@@ -18,15 +18,20 @@ class Command(BaseCommand):
             "(after a sandbox refresh or a mass delete).",
         )
         parser.add_argument(
+            "--verify",
+            action="store_true",
+            help="Read the org's external ids first and resend what it lacks (a SOQL query per object).",
+        )
+        parser.add_argument(
             "--force", action="store_true", help="Run now even while the sync is paused after an API limit."
         )
 
-    def handle(self, *args, dry_run: bool, full: bool, force: bool, **options):
+    def handle(self, *args, dry_run: bool, full: bool, verify: bool, force: bool, **options):
         def progress(object_name: str, size: int, sent: int) -> None:
             self.stdout.write(f"  {object_name}: {size} answered, {sent} records sent so far")
 
         try:
-            outcome = salesforce_sync(full=full, dry_run=dry_run, force=force, progress=progress)
+            outcome = salesforce_sync(full=full, dry_run=dry_run, force=force, verify=verify, progress=progress)
         except ImproperlyConfigured as error:
             raise CommandError(str(error)) from error
         for line in outcome.plan_lines:
