@@ -71,3 +71,10 @@ def test_people_are_found_by_company_in_full_width(manager):
     rows = results(manager.get("/api/v1/attendees/", {"q": "ｋｒａｋｅｎ ｉｎｃ"}))
 
     assert [row["full_name"] for row in rows] == ["Unsure at Kraken"]
+
+
+@pytest.mark.parametrize(("term", "slugs"), SEARCHES)
+def test_the_exchange_list_finds_an_exchange_by_its_other_names(manager, term, slugs):
+    rows = results(manager.get("/api/v1/exchanges/", {"q": term}))
+
+    assert [row["slug"] for row in rows] == slugs
