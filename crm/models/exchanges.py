@@ -46,9 +46,9 @@ class ExchangeQuerySet(models.QuerySet):
         return self.filter(family__isnull=True)
 
     def search(self, term: str) -> "ExchangeQuerySet":
-        """Exchanges a search term names: in their name or slug, or in one of their other names (コイ
-        ンチェック for Coincheck, 欧易 for OKX), each compared in the search form of crm.search. The
-        one owner of "which exchanges does this search mean", for every search box and `q` filter.
+        """Exchanges a search term names: in their name or slug, or in one of their other names
+        (コインチェック for Coincheck, 欧易 for OKX), each compared in the search form of crm.search.
+        The one owner of "which exchanges does this search mean", for every search box and `q` filter.
 
         Two conditions in SQL, no Python per row: a LIKE on the name and slug, and a semi-join on
         the aliases' stored search form. The alias table is the one behind the `aliases` relation,
