@@ -7,9 +7,9 @@ evidence behind it; the points add up to the score before it is clamped to 0..10
 from __future__ import annotations
 
 import datetime
-import re
 from dataclasses import dataclass, field
 
+from leads import personas
 from leads.parameters import ScoringParameters
 from leads.sizing import TIER_NAMES, MarketFigureFact, SizeVerdict, figure_sentence, size_in_effect
 
@@ -433,16 +433,6 @@ def _regulation_factors(facts: ExchangeFacts, p: ScoringParameters, as_of: datet
 
 # --- person-level score -------------------------------------------------------------------------
 
-INFRASTRUCTURE_TITLE = re.compile(
-    r"\b(cto|chief technology|chief technical|infra\w*|devops|sre|site reliability|platform|cloud|"
-    r"head of ai|ai lead|lead,? ai|machine learning|ml|chief ai|cio|chief information)\b",
-    re.IGNORECASE,
-)
-EXECUTIVE_TITLE = re.compile(
-    r"\b(ceo|coo|cfo|founder|co-founder|chief|president|vp|vice president|head|director)\b", re.I
-)
-ENGINEER_TITLE = re.compile(r"\b(engineer\w*|developer|architect|tech lead|technical)\b", re.IGNORECASE)
-
 
 @dataclass(frozen=True, slots=True)
 class PersonFacts:
@@ -465,14 +455,9 @@ class PersonScore:
 
 
 def persona(title: str, contact_role: str) -> str:
-    """'infrastructure', 'executive', 'engineer' or 'other': who decides on infrastructure."""
-    if INFRASTRUCTURE_TITLE.search(title) or contact_role == "head_of_infra":
-        return "infrastructure"
-    if EXECUTIVE_TITLE.search(title) or contact_role == "c_level":
-        return "executive"
-    if ENGINEER_TITLE.search(title) or contact_role == "engineer":
-        return "engineer"
-    return "other"
+    """'infrastructure', 'executive', 'engineer' or 'other': who decides on infrastructure, read from
+    a title in English, Japanese or Chinese (the rules: leads.personas.PERSONA_RULES)."""
+    return personas.persona(title, contact_role)
 
 
 def score_person(facts: PersonFacts, *, parameters: ScoringParameters) -> PersonScore:

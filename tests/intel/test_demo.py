@@ -8,8 +8,10 @@ from django.core.management import call_command
 
 from crm.models import Allocation, Contact, EvidenceChange, Exchange, Presence
 from intel.choices import MatchStatus
+from intel.demo import load_exchanges_and_aliases
 from intel.models import Attendee, AttendeeImport, Event, ExchangeAlias, Regulation, Signal
 from intel.queries import outage_impacts, regulatory_pressure
+from tests.crm.factories import ExchangeFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -204,4 +206,18 @@ def test_the_headline_list_has_real_mid_size_exchanges_where_a_rival_holds_60_pe
         ("bybit", "Mid-size: 24h volume 6,001 BTC, rank 5 on CoinGecko (2023-01-07)"),
         ("cryptocom", "Mid-size: 24h volume 4,789 BTC, rank 6 on CoinGecko (2023-01-07)"),
         ("gate", "Mid-size: 24h volume 9,567 BTC, rank 12 on CoinGecko (2023-01-07)"),
+    ]
+
+
+def test_built_in_aliases_say_where_they_come_from():
+    # given the exchanges from the catalogue that the built-in aliases name
+    for slug, name in (("coincheck", "Coincheck"), ("bybit", "Bybit"), ("kucoin", "KuCoin")):
+        ExchangeFactory(slug=slug, name=name)
+
+    load_exchanges_and_aliases()
+
+    assert sorted(ExchangeAlias.objects.values_list("exchange__slug", "alias", "source")) == [
+        ("bybit", "バイビット", "built-in: Bybit's name in katakana, as Japanese press writes it"),
+        ("coincheck", "コインチェック", "JFSA register 2026-06-30, 関東財務局長 第00014号: コインチェック株式会社"),
+        ("kucoin", "库币", "built-in"),
     ]
