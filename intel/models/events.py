@@ -8,6 +8,7 @@ from django.core.validators import MaxValueValidator
 from django.db import models
 
 from crm.models import Contact, Exchange, Jurisdiction
+from crm.models.people import validate_time_zone
 from intel.choices import MatchMethod, MatchStatus
 
 
@@ -21,7 +22,12 @@ class Event(models.Model):
     venue = models.CharField(max_length=200, blank=True)
     starts_on = models.DateField()
     ends_on = models.DateField()
-    timezone = models.CharField(max_length=50, default="UTC", help_text="IANA zone of the venue, e.g. Asia/Tokyo")
+    timezone = models.CharField(
+        max_length=50,
+        default="UTC",
+        validators=[validate_time_zone],
+        help_text="IANA zone of the venue, e.g. Asia/Tokyo",
+    )
     follow_up_sla_hours = models.PositiveIntegerField(
         default=48, help_text="Follow-ups are due this many hours after the event ends."
     )
