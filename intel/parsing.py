@@ -314,11 +314,18 @@ class ParsedFile:
 
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# Bidirectional controls: embeddings and overrides (U+202A..U+202E), isolates (U+2066..U+2069) and the
+# left-to-right / right-to-left marks (U+200E, U+200F). In a cell they can make text show other than it
+# reads (a name, a URL, a number shown reversed), so exports drop them.
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f")
+_DROP_BIDI = dict.fromkeys(map(ord, BIDI_CONTROLS))
 
 
 def neutralise_cell(value: str) -> str:
-    """A cell starting with = + - @ (or a tab or carriage return before one) would run as a formula in
-    a spreadsheet: prefix a quote."""
+    """A cell as it may go into a CSV that people open in a spreadsheet (the one sanitiser of every export):
+    bidirectional controls dropped, then a cell starting with = + - @ (or a tab or carriage return before
+    one), which would run as a formula, prefixed with a quote."""
+    value = value.translate(_DROP_BIDI)
     return f"'{value}" if value[:1] in FORMULA_STARTS else value
 
 

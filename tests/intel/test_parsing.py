@@ -123,6 +123,12 @@ def test_cells_that_would_run_as_formulas_are_quoted():
     ]
 
 
+def test_the_rejected_rows_report_drops_bidirectional_controls():
+    parsed = parse("Name,Email\nEvil\u202egpj.exe,\u2066=1+1\u2069\n".encode())
+
+    assert parsed.rejected_report().decode("utf-8-sig").splitlines()[1].endswith(",Evilgpj.exe,'=1+1")
+
+
 def test_a_file_without_a_name_column_is_refused_listing_its_headers():
     with pytest.raises(FileError) as refused:
         parse(b"Company,Email\nOKX,a@okx.com\n")
