@@ -8,7 +8,7 @@ from django.db import transaction
 from rest_framework import exceptions, serializers, viewsets
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from crm.api.permissions import is_manager
+from crm.access import ensure_may_change_exchange, may_change_exchange
 from crm.models import Exchange
 from crm.services import exchange_evidence_delete
 
@@ -31,12 +31,7 @@ class VisibleExchangeField(serializers.SlugRelatedField):
         return Exchange.objects.visible_to(request_user(self.parent or self))
 
 
-def ensure_may_change_exchange(user, exchange: Exchange | None) -> None:
-    """A rep changes only what they own (Exchange.objects.editable_by): 403 otherwise."""
-    if exchange is None or is_manager(user):
-        return
-    if not Exchange.objects.editable_by(user).filter(pk=exchange.pk).exists():
-        raise exceptions.PermissionDenied(f"You may change only the accounts you own; {exchange.name} is not yours.")
+__all__ = ["ensure_may_change_exchange"]  # crm.access's, raised as a 403 by DRF's handler
 
 
 def to_drf_validation_error(error: DjangoValidationError) -> exceptions.ValidationError:
@@ -125,8 +120,6 @@ class ExchangeScopedViewSet(AtomicWritesMixin, viewsets.ModelViewSet):
 
     def may_change(self, request, obj) -> bool:
         exchange = obj
-        for part in self.exchange_path.split("__"):
+        for part in self.exchange_path.split("__") if self.exchange_path else ():
             exchange = getattr(exchange, part)
-        if is_manager(request.user):
-            return True
-        return Exchange.objects.editable_by(request.user).filter(pk=exchange.pk).exists()
+        return may_change_exchange(request.user, exchange)

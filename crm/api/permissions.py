@@ -1,18 +1,11 @@
-"""Who may do what over the API. What a user may *see* is Exchange.objects.visible_to(user), applied
-by every viewset's queryset; these classes decide what they may *change*."""
+"""Who may do what over the API, by the one rule of crm.access. What a user may *see* is
+Exchange.objects.visible_to(user), applied by every viewset's queryset; these classes decide what
+they may *change*."""
 
 from rest_framework import permissions
 
+from crm.access import is_manager
 from crm.models import ApiToken
-
-
-def is_manager(user) -> bool:
-    if not user or not user.is_authenticated:
-        return False
-    if user.is_superuser:
-        return True
-    rep = getattr(user, "rep", None)
-    return rep is not None and rep.is_manager
 
 
 class ApiAccess(permissions.BasePermission):
