@@ -105,7 +105,7 @@ def event_upload(request, slug: str):
             upload = form.cleaned_data["file"]
             data = upload.read()
             try:
-                preview = attendee_import_preview(event=event, data=data)
+                preview = attendee_import_preview(event=event, data=data, user=request.user)
             except FileError as error:
                 form.add_error("file", f"{upload.name}: {error}")
             else:
@@ -146,11 +146,7 @@ def event_upload(request, slug: str):
             context.update(refused=outcome, filename=stored["name"], sample_problems=outcome.problems[:50])
             return render(request, "intel/event_upload.html", context, status=400)
         cache.delete(_upload_key(request.user, commit_form.cleaned_data["token"]))
-        messages.success(
-            request,
-            f"{stored['name']}: {outcome.created} people added, {outcome.updated} updated, "
-            f"{outcome.matched} matched, {outcome.review} to review, {outcome.rejected} rejected.",
-        )
+        messages.success(request, f"{stored['name']}: {outcome.summary()}")
         return redirect("intel:event_detail", slug=event.slug)
     return render(request, "intel/event_upload.html", context)
 

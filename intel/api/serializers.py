@@ -189,6 +189,10 @@ class AttendeeImportOutcomeSerializer(serializers.Serializer):
     matched = serializers.IntegerField()
     review = serializers.IntegerField()
     unmatched = serializers.IntegerField()
+    passed_to_owners = serializers.IntegerField(
+        help_text="People at accounts the uploader may not change: recorded, left for the owner (or a manager) "
+        "to confirm; not counted in created, updated, matched or review."
+    )
     contacts_created = serializers.IntegerField()
     problems = RowProblemSerializer(many=True)
     rejected_report = serializers.CharField(help_text="The rejected rows as CSV, with a reason per row.")

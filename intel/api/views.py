@@ -191,7 +191,7 @@ class EventViewSet(AtomicWritesMixin, viewsets.ModelViewSet):
         event = self.get_object()
         data, _keep_valid = _upload(request)
         try:
-            preview = attendee_import_preview(event=event, data=data)
+            preview = attendee_import_preview(event=event, data=data, user=request.user)
         except FileError as error:
             raise ValidationError({"file": [str(error)]}) from error
         body = {name: getattr(preview, name) for name in AttendeeImportPreviewSerializer().fields if name != "problems"}
