@@ -372,7 +372,8 @@ def signal_create(request):
         if back.startswith("/exchanges/"):
             return redirect(back)
         return redirect(reverse("intel:signal_list") + f"#signal-{signal.pk}")
-    return render(request, "intel/signal_form.html", context)
+    # A refused form answers 400 (e.g. an exchange the user may not see is not among the choices).
+    return render(request, "intel/signal_form.html", context, status=400 if request.method == "POST" else 200)
 
 
 # ---------------------------------------------------------------- managers: what we know, what is coming
