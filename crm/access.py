@@ -34,8 +34,9 @@ def visible_exchanges(user):
 
 def changeable_exchanges(user):
     """The exchanges a user may change (a queryset): a manager every one they see, a rep those they own."""
-    visible = visible_exchanges(user)
-    return visible if is_manager(user) else visible.filter(owner=user)
+    from crm.models import Exchange
+
+    return Exchange.objects.editable_by(user)
 
 
 def may_see_exchange(user, exchange) -> bool:

@@ -33,7 +33,7 @@ class ManagerWrites(permissions.BasePermission):
 
 class ChangeOwnOnly(permissions.BasePermission):
     """A rep changes only what they own; the viewset's `may_change(request, obj)` says what that is
-    (derived from Exchange.objects.editable_by). An object the caller cannot see never gets here:
+    (crm.access.may_change_exchange). An object the caller cannot see never gets here:
     the viewset's queryset already answered 404."""
 
     message = "You may change only the accounts you own."
