@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from crm.access import (
     changeable_exchange_ids,
+    changeable_exchanges,
     ensure_manager,
     ensure_may_change_exchange,
     is_manager,
@@ -227,7 +228,8 @@ def review_queue(request, slug: str):
         ]
         # Deciding changes the suggested account: its owner or a manager decides (crm.access).
         item.may_decide = item.exchange_id is None or item.exchange_id in decidable
-    exchanges = list(ChooseExchangeForm(user=request.user).fields["exchange"].queryset.only("slug", "name"))
+    # The list offers the accounts the viewer may match people to: those they may change.
+    exchanges = list(changeable_exchanges(request.user).families().order_by("name").only("slug", "name"))
     return render(
         request,
         "intel/review_queue.html",
