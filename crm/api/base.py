@@ -8,7 +8,7 @@ from django.db import transaction
 from rest_framework import exceptions, serializers, viewsets
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from crm.access import ensure_may_change_exchange, may_change_exchange
+from crm.access import may_change_exchange
 from crm.models import Exchange
 from crm.services import exchange_evidence_delete
 
@@ -29,9 +29,6 @@ class VisibleExchangeField(serializers.SlugRelatedField):
 
     def get_queryset(self):
         return Exchange.objects.visible_to(request_user(self.parent or self))
-
-
-__all__ = ["ensure_may_change_exchange"]  # crm.access's, raised as a 403 by DRF's handler
 
 
 def to_drf_validation_error(error: DjangoValidationError) -> exceptions.ValidationError:

@@ -2,7 +2,8 @@
 
 from rest_framework import serializers
 
-from crm.api.base import ModelCleanMixin, VisibleExchangeField, ensure_may_change_exchange, request_user
+from crm.access import ensure_may_change_exchange
+from crm.api.base import ModelCleanMixin, VisibleExchangeField, request_user
 from crm.models import CloudVendor, Jurisdiction
 from intel.models import Attendee, Event, Regulation, Signal
 from intel.signal_rules import signal_problems
