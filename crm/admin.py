@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
 from django.utils import timezone
 
+from crm.access import is_manager, may_change_exchange, visible_exchanges
 from crm.choices import SizeTier
 from crm.models import (
     Activity,
@@ -140,7 +141,26 @@ class ExchangeAdmin(admin.ModelAdmin):
             or "-"
         )
 
+    # The one rule (crm.access), as on the pages and over the API: a rep sees their territory and
+    # changes what they own; only a manager assigns owners or sets the Salesforce id.
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(pk__in=visible_exchanges(request.user).values("pk"))
+
+    def has_change_permission(self, request, obj=None):
+        allowed = super().has_change_permission(request, obj)
+        return allowed and (obj is None or may_change_exchange(request.user, obj))
+
+    def has_delete_permission(self, request, obj=None):
+        allowed = super().has_delete_permission(request, obj)
+        return allowed and (obj is None or may_change_exchange(request.user, obj))
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        return fields if is_manager(request.user) else [*fields, "owner", "salesforce_account_id"]
+
     def save_model(self, request, obj, form, change):
+        if not change and not is_manager(request.user):
+            obj.owner = request.user  # a rep's new account is theirs
         # A size set by hand goes through its service (who and when are recorded, the account is
         # rescored), like on the exchange page.
         size_changed = bool({"size_tier_by_hand", "size_source"} & set(form.changed_data))

@@ -1,5 +1,5 @@
-"""Views of the account book: health for load balancers, who counts as a manager in the pages, and a
-user's own preferences (language, time zone)."""
+"""Views of the account book: health for load balancers, and a user's own preferences (language,
+time zone)."""
 
 from django.conf import settings
 from django.contrib import messages
@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from crm.choices import Language
 from crm.forms import PreferencesForm
+from crm.services import rep_preferences_set
 
 
 def healthz(request):
@@ -23,19 +24,9 @@ def healthz(request):
     return JsonResponse({"status": "ok"})
 
 
-def user_is_manager(user) -> bool:
-    """A manager (or a superuser) sees the whole team and edits the scoring model."""
-    if not user.is_authenticated:
-        return False
-    rep = getattr(user, "rep", None)
-    return user.is_superuser or (rep is not None and rep.is_manager)
-
-
 @login_required
 def preferences(request):
     """A rep's language and time zone; a user without a rep profile keeps the browser's."""
-    from crm.services import rep_preferences_set  # crm.services imports this module's manager rule
-
     rep = getattr(request.user, "rep", None)
     if request.method == "POST" and rep is not None:
         form = PreferencesForm(request.POST)
@@ -64,8 +55,6 @@ def language_set(request):
     response = HttpResponseRedirect(target)
     if language not in Language.values:
         return response
-    from crm.services import rep_preferences_set  # crm.services imports this module's manager rule
-
     rep = getattr(request.user, "rep", None) if request.user.is_authenticated else None
     if rep is not None:
         rep_preferences_set(rep=rep, language=language, time_zone=rep.time_zone)

@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
 from django.http import HttpResponse
 
+from crm.access import is_manager, visible_exchanges
 from crm.choices import LicenceStatus
 from crm.time_zones import TimeZonePickerAdmin
 from intel.choices import MatchStatus
@@ -247,20 +248,22 @@ class AttendeeAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request)
-        if request.user.is_superuser:
+        if is_manager(request.user):
             return queryset
-        from crm.models import Exchange
-
         # A rep sees the people matched to exchanges they may see, and the unmatched ones.
-        return queryset.filter(Q(exchange__isnull=True) | Q(exchange__in=Exchange.objects.visible_to(request.user)))
+        return queryset.filter(Q(exchange__isnull=True) | Q(exchange__in=visible_exchanges(request.user).values("pk")))
 
     def save_model(self, request, obj, form, change):
         if change and "exchange" in form.changed_data:
             remember = form.cleaned_data.get("remember_alias", False)
+            # The services check the account the person was tied to as well: give them the stored row.
+            stored = Attendee.objects.select_related("exchange").get(pk=obj.pk)
             if obj.exchange is None:
-                attendee_mark_not_exchange(attendee=obj, user=request.user)
+                attendee_mark_not_exchange(attendee=stored, user=request.user)
             else:
-                attendee_match_choose(attendee=obj, exchange=obj.exchange, user=request.user, remember_alias=remember)
+                attendee_match_choose(
+                    attendee=stored, exchange=obj.exchange, user=request.user, remember_alias=remember
+                )
             fields = [name for name in form.changed_data if name not in ("exchange", "remember_alias")]
             if fields:
                 Attendee.objects.filter(pk=obj.pk).update(**{name: getattr(obj, name) for name in fields})

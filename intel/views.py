@@ -14,8 +14,15 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from crm.access import (
+    changeable_exchange_ids,
+    changeable_exchanges,
+    ensure_manager,
+    ensure_may_change_exchange,
+    is_manager,
+    visible_exchange_ids,
+)
 from crm.models import Allocation, Exchange, Presence
-from crm.views import user_is_manager
 from intel.choices import MatchStatus, SignalKind
 from intel.coverage import data_coverage
 from intel.forms import (
@@ -57,11 +64,16 @@ def event_list(request):
         attendee_count=Count("attendees", filter=seen, distinct=True),
         review_count=Count("attendees", filter=seen & Q(attendees__match_status=MatchStatus.REVIEW), distinct=True),
     )
-    return render(request, "intel/event_list.html", {"section": "events", "events": events.order_by("-starts_on")})
+    return render(
+        request,
+        "intel/event_list.html",
+        {"section": "events", "events": events.order_by("-starts_on"), "may_create": is_manager(request.user)},
+    )
 
 
 @login_required
 def event_create(request):
+    ensure_manager(request.user, "Only a manager creates events.")
     form = EventForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         event = form.save()
@@ -98,7 +110,7 @@ def event_upload(request, slug: str):
                 # Over the byte limit: refused from the size, before the file is read.
                 limits = attendee_upload_check(size=upload.size)
                 data = upload.read()
-                preview = attendee_import_preview(event=event, data=data, max_rows=limits.max_rows)
+                preview = attendee_import_preview(event=event, data=data, max_rows=limits.max_rows, user=request.user)
             except FileError as error:
                 form.add_error("file", f"{upload.name}: {error}")
                 status = 413 if isinstance(error, FileTooLarge) else 400
@@ -142,11 +154,7 @@ def event_upload(request, slug: str):
             context.update(refused=outcome, filename=stored["name"], sample_problems=outcome.problems[:50])
             return render(request, "intel/event_upload.html", context, status=400)
         cache.delete(_upload_key(request.user, commit_form.cleaned_data["token"]))
-        messages.success(
-            request,
-            f"{stored['name']}: {outcome.created} people added, {outcome.updated} updated, "
-            f"{outcome.matched} matched, {outcome.review} to review, {outcome.rejected} rejected.",
-        )
+        messages.success(request, f"{stored['name']}: {outcome.summary()}")
         return redirect("intel:event_detail", slug=event.slug)
     return render(request, "intel/event_upload.html", context)
 
@@ -179,7 +187,7 @@ def event_detail(request, slug: str):
 
 
 def _may_download(batch: AttendeeImport, user) -> bool:
-    return batch.imported_by_id == user.pk or user_is_manager(user)
+    return batch.imported_by_id == user.pk or is_manager(user)
 
 
 @login_required
@@ -215,12 +223,21 @@ def review_queue(request, slug: str):
     event = get_object_or_404(Event, slug=slug)
     query = request.GET.get("q", "").strip()
     items = list(_review_items(event, request.user).search(query)[:REVIEW_PAGE])
+    considered = {c.get("exchange_id") for item in items for c in item.match_candidates}
+    nameable = visible_exchange_ids(request.user, considered)
+    decidable = changeable_exchange_ids(request.user, (item.exchange_id for item in items))
     for item in items:
-        # The suggestion is shown once, not again among the other candidates.
+        # The suggestion is shown once, not again among the other candidates; and only exchanges the
+        # viewer may see are named.
         item.other_candidates = [
-            candidate for candidate in item.match_candidates if candidate.get("exchange_id") != item.exchange_id
+            candidate
+            for candidate in item.match_candidates
+            if candidate.get("exchange_id") != item.exchange_id and candidate.get("exchange_id") in nameable
         ]
-    exchanges = list(ChooseExchangeForm(user=request.user).fields["exchange"].queryset.only("slug", "name"))
+        # Deciding changes the suggested account: its owner or a manager decides (crm.access).
+        item.may_decide = item.exchange_id is None or item.exchange_id in decidable
+    # The list offers the accounts the viewer may match people to: those they may change.
+    exchanges = list(changeable_exchanges(request.user).families().order_by("name").only("slug", "name"))
     return render(
         request,
         "intel/review_queue.html",
@@ -235,7 +252,13 @@ def review_decide(request, slug: str, attendee_id: int):
     attendee = _review_items(event, request.user).filter(pk=attendee_id).first()
     if attendee is None:
         raise Http404("No such person waiting for review.")
+    # The account the person is tied to is changed by any decision: its owner or a manager decides.
+    ensure_may_change_exchange(request.user, attendee.exchange)
     decision = request.POST.get("decision")
+    if decision == "choose":
+        form = ChooseExchangeForm(request.POST, user=request.user)
+        if form.is_valid():
+            ensure_may_change_exchange(request.user, form.cleaned_data["exchange"])
     try:
         if decision == "confirm":
             attendee_match_confirm(attendee=attendee, user=request.user)
@@ -331,6 +354,9 @@ def signal_create(request):
             context["affected"] = _affected_preview(form.cleaned_data, request.user)
             return render(request, "intel/signal_form.html", context)
         data = form.cleaned_data
+        for exchange in data["exchanges"]:
+            # Naming an exchange changes its evidence (and score): its owner or a manager does (as over the API).
+            ensure_may_change_exchange(request.user, exchange)
         try:
             signal = signal_record(
                 kind=data["kind"],
@@ -356,15 +382,15 @@ def signal_create(request):
         if back.startswith("/exchanges/"):
             return redirect(back)
         return redirect(reverse("intel:signal_list") + f"#signal-{signal.pk}")
-    return render(request, "intel/signal_form.html", context)
+    # A refused form answers 400 (e.g. an exchange the user may not see is not among the choices).
+    return render(request, "intel/signal_form.html", context, status=400 if request.method == "POST" else 200)
 
 
 # ---------------------------------------------------------------- managers: what we know, what is coming
 
 
 def _managers_only(request) -> None:
-    if not user_is_manager(request.user):
-        raise PermissionDenied("Managers only.")
+    ensure_manager(request.user, "Managers only.")
 
 
 @login_required

@@ -11,10 +11,10 @@ from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.urls import reverse
 
+from crm.access import is_manager, may_change_exchange, visible_exchange_ids
 from crm.charts import Bar, Segment, allocation_bars, score_history, vendor_colours
 from crm.choices import EVIDENCE_STRENGTH, FactOrigin, SizeTier
 from crm.models import Exchange, ExchangeMerge, Rep
-from crm.views import user_is_manager
 from intel.choices import SignalKind
 from intel.models import Event, MarketFigure, Signal
 from intel.queries import licence_disagreements, regulatory_pressure
@@ -206,13 +206,11 @@ def follow_ups_csv(follow_ups, *, now: datetime.datetime) -> tuple[list[str], li
     return header, rows
 
 
-def exchanges_openable(*, user, exchanges) -> set[int]:
-    """Of these exchanges, the ids whose page the user may open: a page links an exchange only then
-    (a follow-up assigned to a rep can name an exchange outside their accounts)."""
-    ids = {e.pk for e in exchanges if e is not None}
-    if not ids:
-        return set()
-    return set(Exchange.objects.visible_to(user).filter(pk__in=ids).values_list("pk", flat=True))
+def exchanges_openable(*, user, follow_ups) -> set[int]:
+    """Of these follow-ups' exchanges, the ids whose page the user may open: those they may see, and
+    those of the follow-ups they hold (read-only: the page says the account is another territory's)."""
+    held = {f.attendee.exchange_id for f in follow_ups if f.assignee_id == user.pk and f.attendee.exchange_id}
+    return held | visible_exchange_ids(user, (f.attendee.exchange_id for f in follow_ups))
 
 
 # ---------------------------------------------------------------- the exchange page
@@ -319,7 +317,7 @@ def exchange_context(*, exchange: Exchange, user, now: datetime.datetime) -> dic
     # The family: its primary account and its venues; only those the viewer may see are links.
     root_id = exchange.family_id or exchange.pk
     members = list(Exchange.objects.filter(Q(pk=root_id) | Q(family_id=root_id)).order_by("name"))
-    openable = exchanges_openable(user=user, exchanges=members) if len(members) > 1 else set()
+    openable = visible_exchange_ids(user, (m.pk for m in members)) if len(members) > 1 else set()
     family = (
         {
             "primary": next((m for m in members if m.pk == root_id), None),
@@ -353,8 +351,8 @@ def exchange_context(*, exchange: Exchange, user, now: datetime.datetime) -> dic
         )
         if history
         else "",
-        "can_edit": Exchange.objects.editable_by(user).filter(pk=exchange.pk).exists(),
-        "can_merge": user_is_manager(user),
+        "can_edit": may_change_exchange(user, exchange),
+        "can_merge": is_manager(user),
         "size_by_hand": exchange.size_tier_by_hand != SizeTier.UNKNOWN,
         "market_figure": market_figure,
         "family": family,
@@ -370,10 +368,10 @@ def today_context(*, user, rep_username: str, now: datetime.datetime) -> dict:
     """The morning page: top prospects, what changed since yesterday, follow-ups due, new signals.
 
     A manager sees the team, or one rep's view of it when `rep_username` names one."""
-    is_manager = user_is_manager(user)
-    team = list(Rep.objects.select_related("user").order_by("user__username")) if is_manager else []
+    manager = is_manager(user)
+    team = list(Rep.objects.select_related("user").order_by("user__username")) if manager else []
     focus = None
-    if is_manager and rep_username:
+    if manager and rep_username:
         focus = next((r.user for r in team if r.user.get_username() == rep_username), None)
     scope_user = focus or user
     visible = Exchange.objects.visible_to(user)
@@ -419,10 +417,10 @@ def today_context(*, user, rep_username: str, now: datetime.datetime) -> dict:
     end_of_today = _end_of_day(now)
     follow_ups = FollowUp.objects.filter(status=FollowUpStatus.TO_DO, due_at__lt=end_of_today)
     # A manager's team view shows every follow-up due; a rep's (or a manager's look at one rep), theirs.
-    follow_ups = follow_ups.visible_to(user) if is_manager and focus is None else follow_ups.filter(assignee=scope_user)
+    follow_ups = follow_ups.visible_to(user) if manager and focus is None else follow_ups.filter(assignee=scope_user)
     follow_ups_total = follow_ups.count()
     # Where to see them all: each event's board, narrowed to the overdue (and to mine for a rep's own view).
-    board_query = "overdue=1" if is_manager else "mine=1&overdue=1"
+    board_query = "overdue=1" if manager else "mine=1&overdue=1"
     due_events = [
         {"event": event, "url": reverse("leads:follow_ups", args=[event.slug]) + f"?{board_query}"}
         for event in Event.objects.filter(pk__in=follow_ups.values("attendee__event")).order_by("-starts_on", "name")
@@ -432,7 +430,7 @@ def today_context(*, user, rep_username: str, now: datetime.datetime) -> dict:
             "due_at", "-person_score"
         )[:FOLLOW_UPS_SHOWN]
     )
-    openable = exchanges_openable(user=user, exchanges=[f.attendee.exchange for f in follow_ups])
+    openable = exchanges_openable(user=user, follow_ups=follow_ups)
 
     signals = list(
         Signal.objects.filter(
@@ -450,7 +448,7 @@ def today_context(*, user, rep_username: str, now: datetime.datetime) -> dict:
             touched[row.signal_id].append(row.exchange)
 
     return {
-        "is_manager": is_manager,
+        "is_manager": manager,
         "team": team,
         "focus": focus,
         "prospects": [{"score": s, "reason": reason_line(s.factors)} for s in prospects],

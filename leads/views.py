@@ -15,10 +15,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from crm.access import ensure_manager, ensure_may_change_exchange
 from crm.forms import ActivityForm
 from crm.models import Exchange, ExchangeMerge
 from crm.services import exchange_merge
-from crm.views import user_is_manager
 from intel.models import Event
 from intel.technographics.tasks import detect_clouds_task
 from leads import pages
@@ -46,7 +46,12 @@ from leads.services import (
     follow_ups_create_for_event,
     scoring_model_create_version,
 )
-from leads.services.followups import follow_up_may_assign, follow_up_may_change, follow_ups_changeable
+from leads.services.followups import (
+    follow_up_may_assign,
+    follow_up_may_change,
+    follow_ups_changeable,
+    follow_ups_may_build,
+)
 
 PAGE_SIZE = 50
 BOARD_PAGE_SIZE = 100
@@ -132,17 +137,46 @@ def _exchange_page_queryset(user):
     return Exchange.objects.visible_to(user).select_related("headquarters", "owner", "family", "size_set_by")
 
 
+def _held_follow_ups(user, slug: str) -> list[FollowUp]:
+    """The follow-ups a user holds of people at this exchange (one they may not otherwise see): they
+    open the account read-only, to prepare the follow-up."""
+    if not user.is_authenticated:
+        return []
+    return list(
+        FollowUp.objects.filter(assignee=user, attendee__exchange__slug=slug)
+        .select_related("attendee", "attendee__event")
+        .order_by("attendee__full_name")
+    )
+
+
+def _page_exchange(request, slug: str) -> tuple[Exchange, list[FollowUp]]:
+    """The exchange whose page (or form) the user asks for, and the follow-ups that let them open it
+    when it is outside their accounts (then read-only). 404 when they may not open it at all."""
+    exchange = _exchange_page_queryset(request.user).filter(slug=slug).first()
+    if exchange is not None:
+        return exchange, []
+    held = _held_follow_ups(request.user, slug)
+    if not held:
+        raise Http404("No such exchange.")
+    exchange = Exchange.objects.select_related("headquarters", "owner", "family", "size_set_by").get(slug=slug)
+    return exchange, held
+
+
 # The forms a research rep opens on the exchange page, by the name the page's links use (?form=...).
 RESEARCH_FORMS = ("size", "allocation", "presence", "contact", "merge")
 
 
-def _render_exchange(request, exchange: Exchange, *, status: int = 200, open_form: str = "", **forms):
+def _render_exchange(
+    request, exchange: Exchange, *, status: int = 200, open_form: str = "", held: list | None = None, **forms
+):
     """The exchange page, with the forms its viewer may use: bound ones (after a refused POST) win
-    over fresh ones. A rep who may not change the account gets no research form at all."""
+    over fresh ones. A rep who may not change the account gets no form at all; one who opens it
+    through a follow-up they hold is told it belongs to another territory."""
     context = pages.exchange_context(exchange=exchange, user=request.user, now=timezone.now())
     context.update(forms)
-    context.setdefault("activity_form", ActivityForm(exchange=exchange))
+    context["held_follow_ups"] = held or []
     if context["can_edit"]:
+        context.setdefault("activity_form", ActivityForm(exchange=exchange))
         edited_allocation = _pick(context["allocations"], request.GET.get("allocation"))
         edited_presence = _pick([row["presence"] for row in context["presences"]], request.GET.get("presence"))
         context.setdefault("size_form", SizeTierForm(exchange=exchange))
@@ -164,20 +198,21 @@ def _pick(rows, pk: str | None):
 
 @login_required
 def exchange_detail(request, slug: str):
-    exchange = _exchange_page_queryset(request.user).filter(slug=slug).first()
-    if exchange is None:
+    try:
+        exchange, held = _page_exchange(request, slug)
+    except Http404:
         # An account merged into another: its old address leads to the one that holds it now.
         merge = ExchangeMerge.objects.filter(source_slug=slug).order_by("-merged_at").first()
         if merge is not None and Exchange.objects.visible_to(request.user).filter(pk=merge.target_id).exists():
             return redirect("leads:exchange", slug=merge.target.slug)
-        raise Http404("No such exchange.")
-    return _render_exchange(request, exchange)
+        raise
+    return _render_exchange(request, exchange, held=held)
 
 
 @login_required
 @require_POST
 def exchange_activity_create(request, slug: str):
-    exchange = get_object_or_404(_exchange_page_queryset(request.user), slug=slug)
+    exchange = _editable_exchange(request, slug)
     form = ActivityForm(request.POST, exchange=exchange)
     if form.is_valid():
         form.save(rep=request.user)
@@ -186,10 +221,10 @@ def exchange_activity_create(request, slug: str):
 
 
 def _editable_exchange(request, slug: str) -> Exchange:
-    """The exchange, if the user may change it: 404 when they may not see it, 403 when they may only look."""
-    exchange = get_object_or_404(_exchange_page_queryset(request.user), slug=slug)
-    if not Exchange.objects.editable_by(request.user).filter(pk=exchange.pk).exists():
-        raise PermissionDenied("You may change only the accounts you own (a manager changes any).")
+    """The exchange, if the user may change it (crm.access): 404 when they may not open it, 403 when
+    they may only look."""
+    exchange, _held = _page_exchange(request, slug)
+    ensure_may_change_exchange(request.user, exchange)
     return exchange
 
 
@@ -259,9 +294,8 @@ def exchange_contact_create(request, slug: str):
 @require_POST
 def exchange_merge_view(request, slug: str):
     """A manager merges another account into this one."""
-    target = get_object_or_404(_exchange_page_queryset(request.user), slug=slug)
-    if not user_is_manager(request.user):
-        raise PermissionDenied("Only a manager merges accounts.")
+    target, _held = _page_exchange(request, slug)
+    ensure_manager(request.user, "Only a manager merges accounts.")
     form = ExchangeMergeForm(request.POST, target=target, user=request.user)
     if form.is_valid():
         source = form.cleaned_data["source"]
@@ -282,9 +316,7 @@ def exchange_merge_view(request, slug: str):
 @require_POST
 def exchange_footprint_detect(request, slug: str):
     """Queue a cloud check of the exchange's hosts (its owner or a manager: it may write allocations)."""
-    exchange = get_object_or_404(Exchange.objects.visible_to(request.user), slug=slug)
-    if not Exchange.objects.editable_by(request.user).filter(pk=exchange.pk).exists():
-        raise PermissionDenied("You may check only the accounts you own.")
+    exchange = _editable_exchange(request, slug)
     detect_clouds_task.delay(exchange.pk)
     messages.success(request, f"Checking {exchange.name}'s hosts; the footprint shows the result when it is done.")
     return redirect(reverse("leads:exchange", args=[exchange.slug]) + "#footprint")
@@ -312,7 +344,7 @@ def follow_up_board(request, slug: str):
     page = Paginator(follow_ups, BOARD_PAGE_SIZE).get_page(request.GET.get("page"))
     listed = list(page.object_list)
     changeable = follow_ups_changeable(follow_ups=listed, user=request.user)
-    openable = pages.exchanges_openable(user=request.user, exchanges=[f.attendee.exchange for f in listed])
+    openable = pages.exchanges_openable(user=request.user, follow_ups=listed)
     rows = [
         {
             "follow_up": f,
@@ -339,6 +371,7 @@ def follow_up_board(request, slug: str):
             "overdue_only": overdue_only,
             "query": query.urlencode(),
             "may_assign": follow_up_may_assign(user=request.user),
+            "may_build": follow_ups_may_build(user=request.user),
             "overdue": follow_ups.overdue(now=now).count(),
         },
     )
@@ -348,6 +381,8 @@ def follow_up_board(request, slug: str):
 @require_POST
 def follow_ups_build(request, slug: str):
     event = get_object_or_404(Event, slug=slug)
+    if not follow_ups_may_build(user=request.user):
+        raise PermissionDenied("Only a manager builds or refreshes the follow-up list.")
     try:
         follow_ups = follow_ups_create_for_event(event=event)
     except ValidationError as error:
@@ -402,8 +437,7 @@ def follow_ups_export(request, slug: str):
 
 @login_required
 def scoring_model(request):
-    if not user_is_manager(request.user):
-        raise PermissionDenied("Only managers edit the scoring model.")
+    ensure_manager(request.user, "Only managers edit the scoring model.")
     active = ScoringModel.objects.filter(is_active=True).first()
     current = active.get_parameters() if active else ScoringParameters()
     form = ScoringModelForm(request.POST or None, parameters=current)

@@ -10,7 +10,7 @@ from django.db.models import ProtectedError, RestrictedError
 from rest_framework import exceptions, serializers, status, viewsets
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from crm.api.permissions import is_manager
+from crm.access import may_change_exchange
 from crm.models import Exchange
 from crm.services import exchange_evidence_delete
 
@@ -31,14 +31,6 @@ class VisibleExchangeField(serializers.SlugRelatedField):
 
     def get_queryset(self):
         return Exchange.objects.visible_to(request_user(self.parent or self))
-
-
-def ensure_may_change_exchange(user, exchange: Exchange | None) -> None:
-    """A rep changes only what they own (Exchange.objects.editable_by): 403 otherwise."""
-    if exchange is None or is_manager(user):
-        return
-    if not Exchange.objects.editable_by(user).filter(pk=exchange.pk).exists():
-        raise exceptions.PermissionDenied(f"You may change only the accounts you own; {exchange.name} is not yours.")
 
 
 def to_drf_validation_error(error: DjangoValidationError) -> exceptions.ValidationError:
@@ -166,8 +158,6 @@ class ExchangeScopedViewSet(AtomicWritesMixin, viewsets.ModelViewSet):
 
     def may_change(self, request, obj) -> bool:
         exchange = obj
-        for part in self.exchange_path.split("__"):
+        for part in self.exchange_path.split("__") if self.exchange_path else ():
             exchange = getattr(exchange, part)
-        if is_manager(request.user):
-            return True
-        return Exchange.objects.editable_by(request.user).filter(pk=exchange.pk).exists()
+        return may_change_exchange(request.user, exchange)

@@ -1,18 +1,11 @@
-"""Who may do what over the API. What a user may *see* is Exchange.objects.visible_to(user), applied
-by every viewset's queryset; these classes decide what they may *change*."""
+"""Who may do what over the API, by the one rule of crm.access. What a user may *see* is
+Exchange.objects.visible_to(user), applied by every viewset's queryset; these classes decide what
+they may *change*."""
 
 from rest_framework import permissions
 
+from crm.access import is_manager
 from crm.models import ApiToken
-
-
-def is_manager(user) -> bool:
-    if not user or not user.is_authenticated:
-        return False
-    if user.is_superuser:
-        return True
-    rep = getattr(user, "rep", None)
-    return rep is not None and rep.is_manager
 
 
 class ApiAccess(permissions.BasePermission):
@@ -40,7 +33,7 @@ class ManagerWrites(permissions.BasePermission):
 
 class ChangeOwnOnly(permissions.BasePermission):
     """A rep changes only what they own; the viewset's `may_change(request, obj)` says what that is
-    (derived from Exchange.objects.editable_by). An object the caller cannot see never gets here:
+    (crm.access.may_change_exchange). An object the caller cannot see never gets here:
     the viewset's queryset already answered 404."""
 
     message = "You may change only the accounts you own."

@@ -4,8 +4,8 @@ caller may see."""
 from django.contrib.auth import get_user_model
 from rest_framework import exceptions, serializers
 
-from crm.api.base import ModelCleanMixin, VisibleExchangeField, ensure_may_change_exchange, request_user
-from crm.api.permissions import is_manager
+from crm.access import ensure_may_change_exchange, is_manager, may_assign_owner
+from crm.api.base import ModelCleanMixin, VisibleExchangeField, request_user
 from crm.models import Activity, Allocation, ApiToken, CloudVendor, Contact, Exchange, Jurisdiction, Presence
 
 
@@ -17,13 +17,32 @@ class CloudVendorSerializer(ModelCleanMixin, serializers.ModelSerializer):
         fields = ["slug", "name", "kind", "hq_country", "website", "market_note", "is_home"]
 
 
+class ManagerFieldsMixin:
+    """Fields only a manager sets (Salesforce ids): a rep sending a new value gets a 403 naming the field.
+    Sending back the value already stored (a full PUT) is not a change."""
+
+    manager_fields: tuple[str, ...] = ()
+
+    def validate(self, attrs):
+        user = request_user(self)
+        if not is_manager(user):
+            for name in self.manager_fields:
+                if name in attrs and attrs[name] != getattr(self.instance, name, ""):
+                    raise exceptions.PermissionDenied({name: [f"Only a manager sets {name}."]})
+        return super().validate(attrs)
+
+
 class JurisdictionSerializer(ModelCleanMixin, serializers.ModelSerializer):
     class Meta:
         model = Jurisdiction
         fields = ["code", "name", "regulator", "is_major", "is_banned"]
 
 
-class ExchangeSerializer(ModelCleanMixin, serializers.ModelSerializer):
+class ExchangeSerializer(ManagerFieldsMixin, ModelCleanMixin, serializers.ModelSerializer):
+    """An exchange a rep creates is theirs; only a manager assigns owners or sets the Salesforce id."""
+
+    manager_fields = ("salesforce_account_id",)
+
     headquarters = serializers.SlugRelatedField(
         slug_field="code", queryset=Jurisdiction.objects.all(), allow_null=True, required=False
     )
@@ -59,14 +78,17 @@ class ExchangeSerializer(ModelCleanMixin, serializers.ModelSerializer):
 
     def validate_owner(self, owner):
         user = request_user(self)
-        if owner is not None and owner != user and not is_manager(user):
-            raise exceptions.PermissionDenied("Only a manager may give an account to someone else.")
+        unchanged = self.instance is not None and self.instance.owner_id == getattr(owner, "pk", None)
+        if not unchanged and not may_assign_owner(user, owner):
+            raise exceptions.PermissionDenied(
+                {"owner": ["Only a manager assigns an account's owner (to someone else, or to nobody)."]}
+            )
         return owner
 
-    def prepare_for_clean(self, instance) -> None:
-        user = request_user(self)
-        if self.instance is None and "owner" not in self.initial_data and not is_manager(user):
-            instance.owner = user
+    def validate(self, attrs):
+        if self.instance is None and "owner" not in attrs and not is_manager(request_user(self)):
+            attrs["owner"] = request_user(self)  # a rep's new account is theirs
+        return super().validate(attrs)
 
 
 class ExchangeChildSerializer(ModelCleanMixin, serializers.ModelSerializer):
@@ -131,7 +153,11 @@ class AllocationSerializer(ExchangeChildSerializer):
     clean_exclude = ("confidence",)
 
 
-class ContactSerializer(ExchangeChildSerializer):
+class ContactSerializer(ManagerFieldsMixin, ExchangeChildSerializer):
+    """A person at an exchange the caller may change; only a manager sets the Salesforce id."""
+
+    manager_fields = ("salesforce_id",)
+
     class Meta:
         model = Contact
         fields = [

@@ -10,7 +10,7 @@ from rest_framework.response import Response
 
 from crm.api.authentication import forget_token
 from crm.api.base import AtomicWritesMixin, EvidenceWritesMixin, ExchangeScopedViewSet
-from crm.api.permissions import ApiAccess, ChangeOwnOnly, ManagerWrites, is_manager
+from crm.api.permissions import ApiAccess, ChangeOwnOnly, ManagerWrites
 from crm.api.serializers import (
     ActivitySerializer,
     AllocationSerializer,
@@ -79,9 +79,6 @@ class ExchangeViewSet(ExchangeScopedViewSet):
 
     def get_queryset(self):
         return Exchange.objects.visible_to(self.request.user).select_related("headquarters", "owner", "family")
-
-    def may_change(self, request, obj) -> bool:
-        return is_manager(request.user) or Exchange.objects.editable_by(request.user).filter(pk=obj.pk).exists()
 
     def perform_create(self, serializer):
         self._save_with_size(serializer)

@@ -34,12 +34,11 @@ class ExchangeQuerySet(models.QuerySet):
         return self.filter(condition)
 
     def editable_by(self, user) -> "ExchangeQuerySet":
-        """What a user may change: a manager everything visible, a rep what they own."""
+        """What a user may change: a manager everything visible, a rep what they own (crm.access)."""
+        from crm.access import is_manager
+
         visible = self.visible_to(user)
-        rep = getattr(user, "rep", None)
-        if user.is_authenticated and (user.is_superuser or (rep is not None and rep.is_manager)):
-            return visible
-        return visible.filter(owner=user)
+        return visible if is_manager(user) else visible.filter(owner=user)
 
     def families(self) -> "ExchangeQuerySet":
         """Top-level accounts: variants (binanceusdm, okxus) are folded into their family."""
@@ -67,16 +66,16 @@ def visibility_condition(user, *, through: str = "") -> Q | None:
 
     A ranked list filters its own join to the exchange with it instead of a second semi-join on
     crm_exchange, so walking a score index costs one exchange lookup per row, not two."""
+    from crm.access import is_manager
+
     if user is None or not user.is_authenticated or not user.is_active:
         return None
     prefix = f"{through}__" if through else ""
-    if user.is_superuser:
+    if is_manager(user):
         return Q()
     rep = getattr(user, "rep", None)
     if rep is None:
         return Q(**{f"{prefix}owner": user})
-    if rep.is_manager:
-        return Q()
     # The rep's rows of the territory table itself: no join to jurisdictions, no related manager.
     territory = type(rep).territories.through.objects.filter(rep_id=rep.pk).values("jurisdiction_id")
     # Indexed semi-joins rather than a join through presences: the planner can then walk a score

@@ -11,6 +11,7 @@ from decimal import Decimal
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
+from crm.access import is_manager
 from crm.choices import EVIDENCE_STRENGTH, FactOrigin, SizeTier
 from crm.merging import MergeContext, registered_movers
 from crm.models import (
@@ -22,7 +23,6 @@ from crm.models import (
     Presence,
 )
 from crm.services import evidence_changed
-from crm.views import user_is_manager
 
 # A person's entry wins over a register's, a register's over the catalogue's (DESIGN.md).
 ORIGIN_RANK = {FactOrigin.PERSON: 3, FactOrigin.REGISTER: 2, FactOrigin.CATALOGUE: 1, FactOrigin.GENERATED: 0}
@@ -124,7 +124,7 @@ def _merge_presences(*, source: Exchange, target: Exchange, dropped: list[str]) 
 
 def exchange_merge_refusal(*, source: Exchange, target: Exchange, user) -> str:
     """Why this merge may not happen ('' when it may): the one rule the page, the admin and the service share."""
-    if not user_is_manager(user):
+    if not is_manager(user):
         return "Only a manager merges accounts."
     if source.pk == target.pk:
         return f"{target.name} cannot be merged into itself."
@@ -142,7 +142,7 @@ def exchange_merge(*, source: Exchange, target: Exchange, user) -> ExchangeMerge
     to the target, what conflicts keeps the stronger evidence, the apps downstream move their rows
     through their registered movers (crm.merging), the merge is recorded and the source deleted.
     The target is rescored after commit."""
-    if not user_is_manager(user):
+    if not is_manager(user):
         raise PermissionDenied("Only a manager merges accounts.")
     locked = {
         e.pk: e for e in Exchange.objects.select_for_update().filter(pk__in=[source.pk, target.pk]).order_by("pk")

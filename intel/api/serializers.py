@@ -2,7 +2,8 @@
 
 from rest_framework import serializers
 
-from crm.api.base import ModelCleanMixin, VisibleExchangeField, ensure_may_change_exchange, request_user
+from crm.access import ensure_may_change_exchange
+from crm.api.base import ModelCleanMixin, VisibleExchangeField, request_user
 from crm.models import CloudVendor, Jurisdiction
 from intel.models import Attendee, Event, Regulation, Signal
 from intel.signal_rules import signal_problems
@@ -189,6 +190,10 @@ class AttendeeImportOutcomeSerializer(serializers.Serializer):
     matched = serializers.IntegerField()
     review = serializers.IntegerField()
     unmatched = serializers.IntegerField()
+    passed_to_owners = serializers.IntegerField(
+        help_text="People at accounts the uploader may not change: recorded, left for the owner (or a manager) "
+        "to confirm; not counted in created, updated, matched or review."
+    )
     contacts_created = serializers.IntegerField()
     problems = RowProblemSerializer(many=True)
     rejected_report = serializers.CharField(help_text="The rejected rows as CSV, with a reason per row.")

@@ -9,8 +9,9 @@ from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
-from crm.api.base import AtomicWritesMixin, ensure_may_change_exchange
-from crm.api.permissions import ApiAccess, ChangeOwnOnly, ManagerWrites, is_manager
+from crm.access import ensure_may_change_exchange, is_manager, may_change_exchange
+from crm.api.base import AtomicWritesMixin
+from crm.api.permissions import ApiAccess, ChangeOwnOnly, ManagerWrites
 from crm.api.throttling import UploadRateThrottle
 from crm.models import Exchange
 from crm.services import evidence_changed
@@ -187,7 +188,7 @@ class EventViewSet(AtomicWritesMixin, viewsets.ModelViewSet):
         event = self.get_object()
         data, _keep_valid, max_rows = _upload(request)
         try:
-            preview = attendee_import_preview(event=event, data=data, max_rows=max_rows)
+            preview = attendee_import_preview(event=event, data=data, max_rows=max_rows, user=request.user)
         except FileError as error:
             raise ValidationError({"file": [str(error)]}) from error
         body = {name: getattr(preview, name) for name in AttendeeImportPreviewSerializer().fields if name != "problems"}
@@ -241,9 +242,7 @@ class AttendeeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         return visible_attendees(self.request.user).select_related("event", "exchange")
 
     def may_change(self, request, obj) -> bool:
-        if obj.exchange_id is None or is_manager(request.user):
-            return True
-        return Exchange.objects.editable_by(request.user).filter(pk=obj.exchange_id).exists()
+        return obj.exchange_id is None or may_change_exchange(request.user, obj.exchange_id)
 
     @extend_schema(request=AttendeeMatchSerializer, responses={200: AttendeeSerializer})
     @action(detail=True, methods=["post"])

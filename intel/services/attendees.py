@@ -10,8 +10,10 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
+from crm.access import changeable_exchange_ids, is_manager, visible_exchanges
 from crm.models import CloudVendor, Contact
 from crm.services import evidence_changed
 from intel.choices import MatchStatus
@@ -111,6 +113,10 @@ class ImportOutcome:
     review: int = 0
     unmatched: int = 0
     not_an_exchange: int = 0
+    # People at accounts the uploader may not change: recorded at the event, but their match is left
+    # for the account's owner (or a manager) to confirm in the review queue. Counted here only, never
+    # among created/updated/matched, so the answer reveals no match outside the uploader's accounts.
+    passed_to_owners: int = 0
     contacts_created: int = 0
     contacts_updated: int = 0
     batch: AttendeeImport | None = None
@@ -119,15 +125,35 @@ class ImportOutcome:
     def rejected(self) -> int:
         return len(self.problems)
 
+    def summary(self) -> str:
+        """What the import did, as the uploader reads it."""
+        text = (
+            f"{self.created} people added, {self.updated} updated, {self.matched} matched, "
+            f"{self.review} to review, {self.rejected} rejected"
+        )
+        if self.passed_to_owners:
+            people = "person" if self.passed_to_owners == 1 else "people"
+            text += f"; {self.passed_to_owners} {people} at accounts you do not own, passed to their owners"
+        return text + "."
+
 
 def attendee_import_preview(
-    *, event: Event, data: bytes, mapping: Mapping[str, str | None] | None = None, max_rows: int | None = None
+    *,
+    event: Event,
+    data: bytes,
+    mapping: Mapping[str, str | None] | None = None,
+    max_rows: int | None = None,
+    user=None,
 ) -> ImportPreview:
     """The guessed column mapping, the rows that would be rejected, and how many people are new.
+    With `user`, "known" counts only the people that user may see (at no exchange, or at one they may
+    see), so the preview reveals no match outside their territory.
     Raises intel.parsing.FileError when the file as a whole cannot be read (TooManyRows past `max_rows`).
     Writes nothing."""
     parsed = parse(data, mapping=mapping, max_rows=max_rows)
-    known_keys = set(Attendee.objects.filter(event=event).values_list("dedupe_key", flat=True))
+    known_keys = set(
+        _attendees_seen_by(user, Attendee.objects.filter(event=event)).values_list("dedupe_key", flat=True)
+    )
     known = sum(1 for row in parsed.rows if row.dedupe_key in known_keys)
     return ImportPreview(
         encoding=parsed.encoding,
@@ -143,6 +169,12 @@ def attendee_import_preview(
         new_people=len(parsed.rows) - known,
         known_people=known,
     )
+
+
+def _attendees_seen_by(user, attendees):
+    if user is None or is_manager(user):
+        return attendees
+    return attendees.filter(Q(exchange__isnull=True) | Q(exchange__in=visible_exchanges(user).values("pk")))
 
 
 @transaction.atomic
@@ -164,7 +196,11 @@ def attendee_import(
     `keep_valid`, the valid rows are written and the rejected ones come back as a CSV report.
     A person already on the event's list (same email, or same name and company) is updated, never
     duplicated; a rep's review decision survives re-imports. Raises intel.parsing.FileError when
-    the file as a whole cannot be read (TooManyRows past `max_rows`, before anything is written)."""
+    the file as a whole cannot be read (TooManyRows past `max_rows`, before anything is written).
+
+    `imported_by` a rep: contacts are created only on the accounts they may change (crm.access). A
+    person newly matched to another account is recorded for review by that account's owner (or a
+    manager, when it has none) and counted as passed_to_owners, not as matched."""
     parsed = parse(data, mapping=mapping, max_rows=max_rows)
     report = parsed.rejected_report() if parsed.problems else b""
     if parsed.problems and not keep_valid:
@@ -188,9 +224,11 @@ def attendee_import(
         rejected_report=report,
     )
     now = timezone.now()
+    unchanged_exchange_ids: list[int] = []
     created: list[Attendee] = []
     updated: list[Attendee] = []
     touched_exchanges: set[int] = set()
+    rematched: set[int] = set()  # ids of the rows (by position) whose match this import set or changed
     total = len(parsed.rows)
     for done, row in enumerate(parsed.rows, start=1):
         match = matcher.match(company=row.company, email=row.email)
@@ -200,8 +238,7 @@ def attendee_import(
             _apply_data(attendee, row, event)
             _apply_match(attendee, match)
             created.append(attendee)
-            if attendee.match_status == MatchStatus.MATCHED:
-                touched_exchanges.add(attendee.exchange_id)
+            rematched.add(id(attendee))
         else:
             before_exchange, before_status = attendee.exchange_id, attendee.match_status
             changed = _apply_data(attendee, row, event)
@@ -211,14 +248,37 @@ def attendee_import(
                 attendee.source_line = row.line
                 updated.append(attendee)
                 if (before_exchange, before_status) != (attendee.exchange_id, attendee.match_status):
-                    touched_exchanges.update(pk for pk in (before_exchange, attendee.exchange_id) if pk)
+                    rematched.add(id(attendee))
+                    touched_exchanges.update(pk for pk in (before_exchange,) if pk)
             else:
                 outcome.unchanged += 1
+                if attendee.exchange_id is not None:
+                    unchanged_exchange_ids.append(attendee.exchange_id)
         if progress and (done % PROGRESS_EVERY == 0 or done == total):
             progress(done, total)
-    outcome.created, outcome.updated = len(created), len(updated)
-    outcome.contacts_created, outcome.contacts_updated = _link_contacts([*created, *updated])
-    for attendee in (*created, *updated):
+    # Whose accounts these people are at: a rep's import leaves the others' to their owners.
+    written = [*created, *updated]
+    matched_ids = {a.exchange_id for a in written if a.exchange_id} | set(unchanged_exchange_ids)
+    if imported_by is None or is_manager(imported_by):
+        changeable = matched_ids
+    else:
+        changeable = changeable_exchange_ids(imported_by, matched_ids)
+    others = {id(a) for a in written if a.exchange_id and a.exchange_id not in changeable}
+    for attendee in written:
+        if id(attendee) in others and id(attendee) in rematched and attendee.match_status == MatchStatus.MATCHED:
+            attendee.match_status = MatchStatus.REVIEW  # for the owner (or a manager) to confirm
+            attendee.contact_id = None
+        if id(attendee) in rematched and attendee.match_status == MatchStatus.MATCHED:
+            touched_exchanges.add(attendee.exchange_id)
+    passed_unchanged = sum(1 for pk in unchanged_exchange_ids if pk not in changeable)
+    outcome.passed_to_owners = len(others) + passed_unchanged
+    outcome.unchanged -= passed_unchanged
+    outcome.created = sum(1 for a in created if id(a) not in others)
+    outcome.updated = sum(1 for a in updated if id(a) not in others)
+    outcome.contacts_created, outcome.contacts_updated = _link_contacts([a for a in written if id(a) not in others])
+    for attendee in written:
+        if id(attendee) in others:
+            continue
         if attendee.match_status == MatchStatus.MATCHED:
             outcome.matched += 1
         elif attendee.match_status == MatchStatus.REVIEW:

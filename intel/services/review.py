@@ -3,10 +3,11 @@ person as not working for an exchange. Decisions are kept by later re-imports.""
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from crm.access import ensure_may_change_exchange
 from crm.models import Contact, Exchange
 from crm.services import evidence_changed
 from intel.choices import AliasKind, MatchMethod, MatchStatus
@@ -14,9 +15,15 @@ from intel.models import Attendee, ExchangeAlias
 from intel.services.attendees import contact_fields
 
 
-def _check_visible(*, exchange_id: int, user) -> None:
-    if user is not None and not Exchange.objects.visible_to(user).filter(pk=exchange_id).exists():
-        raise PermissionDenied(f"You may not see exchange #{exchange_id}, so you cannot match people to it.")
+def _check_may_decide(*, attendee: Attendee, exchange: Exchange | None, user) -> None:
+    """A decision changes the account the person was tied to and the one they are matched to (it may
+    create a contact there): the user must be allowed to change both (crm.access). No user: the
+    system decides (an import, a merge)."""
+    if user is None:
+        return
+    ensure_may_change_exchange(user, attendee.exchange)
+    if exchange is not None and exchange.pk != attendee.exchange_id:
+        ensure_may_change_exchange(user, exchange)
 
 
 def _decide(*, attendee: Attendee, exchange_id: int | None, method: str, status: str, user) -> Attendee:
@@ -49,7 +56,7 @@ def attendee_match_confirm(*, attendee: Attendee, user) -> Attendee:
         raise ValidationError(
             {"exchange": f"{attendee.full_name} has no suggested exchange to confirm; choose one instead."}
         )
-    _check_visible(exchange_id=attendee.exchange_id, user=user)
+    _check_may_decide(attendee=attendee, exchange=attendee.exchange, user=user)
     return _decide(
         attendee=attendee,
         exchange_id=attendee.exchange_id,
@@ -63,7 +70,7 @@ def attendee_match_confirm(*, attendee: Attendee, user) -> Attendee:
 def attendee_match_choose(*, attendee: Attendee, exchange: Exchange, user, remember_alias: bool = False) -> Attendee:
     """Match to another exchange. With `remember_alias`, the attendee's company becomes an alias of
     that exchange, so the next import matches it without review."""
-    _check_visible(exchange_id=exchange.pk, user=user)
+    _check_may_decide(attendee=attendee, exchange=exchange, user=user)
     if remember_alias and attendee.company.strip():
         exchange_alias_add(exchange=exchange, alias=attendee.company, kind=AliasKind.NAME, created_by=user)
     return _decide(
@@ -74,6 +81,7 @@ def attendee_match_choose(*, attendee: Attendee, exchange: Exchange, user, remem
 @transaction.atomic
 def attendee_mark_not_exchange(*, attendee: Attendee, user) -> Attendee:
     """The person does not work for an exchange: off the queue, no contact, no exchange."""
+    _check_may_decide(attendee=attendee, exchange=None, user=user)
     return _decide(
         attendee=attendee, exchange_id=None, method=MatchMethod.MANUAL, status=MatchStatus.NOT_AN_EXCHANGE, user=user
     )

@@ -22,9 +22,8 @@ from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 
 from crm.api.base import AtomicWritesMixin
-from crm.api.permissions import ApiAccess, ChangeOwnOnly, ManagerWrites, is_manager
+from crm.api.permissions import ApiAccess, ChangeOwnOnly, ManagerWrites
 from crm.api.views import ExchangeViewSet
-from crm.models import Exchange
 from crm.models.exchanges import visibility_condition
 from intel.models import MarketFigure
 from leads.api.evidence import explain_factors
@@ -43,7 +42,7 @@ from leads.api.serializers import (
 )
 from leads.filtersets import FollowUpFilterSet, LeadFilterSet, ScoreChangeFilterSet, ScoringModelFilterSet
 from leads.models import FollowUp, Score, ScoreChange, ScoringModel, WebhookDelivery, WebhookSubscription
-from leads.services.followups import follow_up_assign, follow_up_set_status
+from leads.services.followups import follow_up_assign, follow_up_may_assign, follow_up_may_change, follow_up_set_status
 from leads.services.scores import active_model, exchange_explain, scoring_model_activate, scoring_model_create_version
 
 LEAD_COLUMNS = {
@@ -315,10 +314,7 @@ class FollowUpViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         )
 
     def may_change(self, request, obj) -> bool:
-        if is_manager(request.user) or obj.assignee_id == request.user.pk:
-            return True
-        exchange_id = obj.attendee.exchange_id
-        return exchange_id is not None and Exchange.objects.editable_by(request.user).filter(pk=exchange_id).exists()
+        return follow_up_may_change(follow_up=obj, user=request.user)
 
     @extend_schema(request=FollowUpStatusSerializer, responses={200: FollowUpSerializer})
     @action(detail=True, methods=["post"])
@@ -337,7 +333,7 @@ class FollowUpViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     def assign(self, request, pk=None):
         """Give the follow-up to a rep (managers only)."""
         follow_up = self.get_object()
-        if not is_manager(request.user):
+        if not follow_up_may_assign(user=request.user):
             raise exceptions.PermissionDenied("Only a manager assigns follow-ups.")
         serializer = FollowUpAssignSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)

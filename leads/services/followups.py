@@ -12,9 +12,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from crm.access import changeable_exchange_ids, is_manager, may_change_exchange
 from crm.choices import RepRole
 from crm.models import Exchange, Presence, Rep
-from crm.views import user_is_manager
 from intel.choices import MatchStatus
 from intel.models import Attendee, Event
 from leads.choices import AssignmentMethod, FollowUpStatus
@@ -205,7 +205,14 @@ def _is_rep(user) -> bool:
 
 def follow_up_may_assign(*, user) -> bool:
     """Who hands follow-ups out (to anyone, in bulk or one at a time): a manager."""
-    return user_is_manager(user)
+    return is_manager(user)
+
+
+def follow_ups_may_build(*, user) -> bool:
+    """Who builds or refreshes an event's follow-up list: a manager. The build reassigns automatic
+    assignments and drops untouched follow-ups across every account at the event, like a bulk
+    assignment."""
+    return is_manager(user)
 
 
 def follow_up_may_change(*, follow_up: FollowUp, user) -> bool:
@@ -213,20 +220,18 @@ def follow_up_may_change(*, follow_up: FollowUp, user) -> bool:
     account's owner). The pages and the API apply this same rule."""
     if not user.is_authenticated:
         return False
-    if user_is_manager(user) or follow_up.assignee_id == user.pk:
+    if is_manager(user) or follow_up.assignee_id == user.pk:
         return True
-    exchange_id = follow_up.attendee.exchange_id
-    return exchange_id is not None and Exchange.objects.editable_by(user).filter(pk=exchange_id).exists()
+    return may_change_exchange(user, follow_up.attendee.exchange_id)
 
 
 def follow_ups_changeable(*, follow_ups: list[FollowUp], user) -> set[int]:
     """The ids of those follow-ups whose status the user may move (follow_up_may_change), in one query."""
     if not user.is_authenticated:
         return set()
-    if user_is_manager(user):
+    if is_manager(user):
         return {f.pk for f in follow_ups}
-    exchange_ids = {f.attendee.exchange_id for f in follow_ups if f.attendee.exchange_id}
-    editable = set(Exchange.objects.editable_by(user).filter(pk__in=exchange_ids).values_list("pk", flat=True))
+    editable = changeable_exchange_ids(user, (f.attendee.exchange_id for f in follow_ups))
     return {f.pk for f in follow_ups if f.assignee_id == user.pk or f.attendee.exchange_id in editable}
 
 

@@ -154,8 +154,14 @@ def test_a_rep_previews_then_imports_badge_scans(world, cast):
     assert (preview.json()["rows_read"], preview.json()["new_people"], preview.json()["problems"]) == (2, 2, [])
     assert after_preview == before
     assert imported.status_code == 201, imported.json()
-    assert (imported.json()["is_committed"], imported.json()["created"]) == (True, 2)
+    body = imported.json()
+    # Grace works at Coinhako, the Singapore rep's account: recorded, but passed to its owner
+    assert (body["is_committed"], body["created"], body["matched"], body["passed_to_owners"]) == (True, 1, 1, 1)
+    assert body["contacts_created"] == 1
     assert Attendee.objects.count() == before + 2
+    grace = Attendee.objects.get(email="grace@coinhako.example.com")
+    assert (grace.exchange.slug, grace.match_status, grace.contact) == ("coinhako", "review", None)
+    assert not cast["coinhako"].contacts.filter(email="grace@coinhako.example.com").exists()
 
 
 def test_a_file_with_a_bad_row_writes_nothing_and_names_the_line(world, cast):

@@ -4,7 +4,7 @@ token, revoked token, anonymous. Visibility comes from Exchange.objects.visible_
 import pytest
 
 from crm.choices import TokenAccess
-from crm.models import Contact, Jurisdiction
+from crm.models import Contact, Exchange, Jurisdiction
 from tests.api.conftest import client_for
 
 pytestmark = pytest.mark.django_db
@@ -190,3 +190,69 @@ def test_bad_input_names_the_field_and_writes_nothing(cast):
     assert response.status_code == 400
     assert response.json() == {"code": ["XX is not an ISO 3166-1 alpha-2 country code (nor one of: EU)."]}
     assert Jurisdiction.objects.filter(code="XX").count() == 0
+
+
+# ---------------------------------------------------------------- owners and Salesforce ids
+
+
+def test_an_exchange_a_rep_creates_is_theirs_and_they_change_it(cast):
+    client = client_for(cast["japan"])
+
+    created = client.post("/api/v1/exchanges/", {"name": "Zaif", "slug": "zaif", "headquarters": "SG"})
+    changed = client.patch("/api/v1/exchanges/zaif/", {"notes": "Met at WebX"})
+
+    assert created.status_code == 201, created.json()
+    assert created.json()["owner"] == "rep.japan"
+    assert changed.status_code == 200
+    assert Exchange.objects.get(slug="zaif").notes == "Met at WebX"
+
+
+@pytest.mark.parametrize("owner", [None, "rep.singapore"])
+def test_a_rep_cannot_create_an_exchange_for_nobody_or_someone_else(cast, owner):
+    response = client_for(cast["japan"]).post(
+        "/api/v1/exchanges/", {"name": "Zaif", "slug": "zaif", "owner": owner}, format="json"
+    )
+
+    assert response.status_code == 403
+    assert response.json() == {"owner": ["Only a manager assigns an account's owner (to someone else, or to nobody)."]}
+    assert not Exchange.objects.filter(slug="zaif").exists()
+
+
+@pytest.mark.parametrize("owner", [None, "rep.singapore"])
+def test_a_rep_cannot_give_away_their_account_or_leave_it_to_nobody(cast, owner):
+    response = client_for(cast["japan"]).patch("/api/v1/exchanges/bitflyer/", {"owner": owner}, format="json")
+
+    assert response.status_code == 403
+    assert list(response.json()) == ["owner"]
+    assert Exchange.objects.get(slug="bitflyer").owner == cast["japan"]
+
+
+def test_a_manager_assigns_owners_and_creates_unowned_accounts(cast):
+    client = client_for(cast["manager"])
+
+    given = client.patch("/api/v1/exchanges/kraken/", {"owner": "rep.japan"}, format="json")
+    unowned = client.post("/api/v1/exchanges/", {"name": "Zaif", "slug": "zaif"}, format="json")
+
+    assert given.status_code == 200
+    assert Exchange.objects.get(slug="kraken").owner == cast["japan"]
+    assert unowned.status_code == 201
+    assert unowned.json()["owner"] is None
+
+
+@pytest.mark.parametrize(
+    ("resource", "key", "field"),
+    [("exchanges", "bitflyer", "salesforce_account_id"), ("contacts", None, "salesforce_id")],
+)
+def test_only_a_manager_sets_salesforce_ids(world, cast, resource, key, field):
+    key = key or world["bitflyer"]["contacts"]
+    url = f"/api/v1/{resource}/{key}/"
+
+    refused = client_for(cast["japan"]).patch(url, {field: "001000000000001AAA"})
+    unchanged = client_for(cast["japan"]).patch(url, {field: "", "notes": "same id sent back"})
+    accepted = client_for(cast["manager"]).patch(url, {field: "001000000000001AAA"})
+
+    assert refused.status_code == 403
+    assert refused.json() == {field: [f"Only a manager sets {field}."]}
+    assert unchanged.status_code == 200, unchanged.json()
+    assert accepted.status_code == 200
+    assert accepted.json()[field] == "001000000000001AAA"

@@ -88,3 +88,38 @@ def test_the_admin_picks_an_event_s_time_zone_from_the_iana_list(admin_client):
     body = response.content.decode()
     assert '<select name="timezone"' in body
     assert '<option value="Asia/Tokyo">Asia/Tokyo</option>' in body
+
+
+@pytest.fixture
+def staff_rep(client):
+    """A rep with admin access and the exchange permissions: the owner rule still applies."""
+    from django.contrib.auth.models import Permission
+
+    from tests.crm.factories import RepFactory, jurisdiction
+
+    rep = RepFactory(user__username="rep.staff", user__is_staff=True, territories=[jurisdiction("JP")])
+    rep.user.user_permissions.set(
+        Permission.objects.filter(content_type__app_label="crm", codename__endswith="exchange")
+    )
+    client.force_login(rep.user)
+    return rep.user
+
+
+def test_a_staff_rep_opens_an_account_they_only_see_read_only_and_cannot_give_theirs_away(client, staff_rep):
+    from tests.crm.factories import jurisdiction
+
+    seen = ExchangeFactory(name="Bybit", slug="bybit", headquarters=jurisdiction("JP"))
+    hidden = ExchangeFactory(name="Kraken", slug="kraken", headquarters=jurisdiction("US"))
+    own = ExchangeFactory(name="bitFlyer", slug="bitflyer", headquarters=jurisdiction("JP"), owner=staff_rep)
+
+    seen_page = client.get(f"/admin/crm/exchange/{seen.pk}/change/")
+    own_page = client.get(f"/admin/crm/exchange/{own.pk}/change/")
+    hidden_page = client.get(f"/admin/crm/exchange/{hidden.pk}/change/")
+
+    assert seen_page.status_code == 200
+    assert seen_page.context["has_change_permission"] is False
+    assert own_page.context["has_change_permission"] is True
+    # the owner and the Salesforce id are shown, not editable, for a rep
+    assert 'name="owner"' not in own_page.content.decode()
+    assert 'name="salesforce_account_id"' not in own_page.content.decode()
+    assert hidden_page.status_code == 302  # the admin's "does not exist" goes back to its index

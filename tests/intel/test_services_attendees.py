@@ -184,3 +184,96 @@ def test_the_number_of_queries_does_not_grow_with_the_number_of_rows(postgresql,
         attendee_import(event=large, data=rows(50))
 
     assert (Attendee.objects.filter(event=small).count(), Attendee.objects.filter(event=large).count()) == (10, 50)
+
+
+# ---------------------------------------------------------------- a rep's import and the accounts of others
+
+TERRITORY_FILE = (
+    "name,company,email\n"
+    "Aiko Mori,bitFlyer,aiko@bitflyer.example\n"
+    "Ola Nordmann,OKX,ola@okx.example\n"
+    "Ben Kraus,Kraken,ben@kraken.example\n"
+)
+
+
+@pytest.fixture
+def territories():
+    """Rep A (Japan) owns bitFlyer; rep B owns OKX (Seychelles, invisible to A); Kraken (US) is nobody's."""
+    from crm.choices import RepRole
+    from tests.crm.factories import RepFactory, jurisdiction
+
+    rep_a = RepFactory(user__username="rep.a", territories=[jurisdiction("JP")]).user
+    rep_b = RepFactory(user__username="rep.b", territories=[jurisdiction("SC")]).user
+    manager = RepFactory(user__username="boss", role=RepRole.MANAGER).user
+    bitflyer = ExchangeFactory(name="bitFlyer", slug="bitflyer", headquarters=jurisdiction("JP"), owner=rep_a)
+    okx = ExchangeFactory(name="OKX", slug="okx", headquarters=jurisdiction("SC"), owner=rep_b)
+    kraken = ExchangeFactory(name="Kraken", slug="kraken", headquarters=jurisdiction("US"))
+    EvidenceChange.objects.all().delete()
+    return {"a": rep_a, "b": rep_b, "manager": manager, "bitflyer": bitflyer, "okx": okx, "kraken": kraken}
+
+
+def test_a_reps_import_creates_contacts_only_on_their_accounts_and_passes_the_others_to_their_owners(
+    territories, event
+):
+    outcome = attendee_import(event=event, data=TERRITORY_FILE.encode(), imported_by=territories["a"])
+
+    # every person is on the event's list; only bitFlyer's gets a contact and is matched
+    assert attendees(event) == [
+        ("Aiko Mori", "bitflyer", "fuzzy_name", 100, "matched"),
+        ("Ben Kraus", "kraken", "fuzzy_name", 100, "review"),
+        ("Ola Nordmann", "okx", "fuzzy_name", 100, "review"),
+    ]
+    assert list(Contact.objects.values_list("exchange__slug", "email")) == [("bitflyer", "aiko@bitflyer.example")]
+    # the answer counts the others without naming them or their match
+    assert (outcome.created, outcome.matched, outcome.review, outcome.passed_to_owners) == (1, 1, 0, 2)
+    assert outcome.contacts_created == 1
+    assert outcome.summary() == (
+        "1 people added, 0 updated, 1 matched, 0 to review, 0 rejected; "
+        "2 people at accounts you do not own, passed to their owners."
+    )
+    # and only the uploader's account is rescored
+    assert set(EvidenceChange.objects.values_list("exchange_id", flat=True)) == {territories["bitflyer"].pk}
+
+
+def test_the_passed_person_waits_for_the_owner_who_confirms_and_gets_the_contact(territories, event):
+    from intel.services import attendee_match_confirm
+
+    attendee_import(event=event, data=TERRITORY_FILE.encode(), imported_by=territories["a"])
+    ola = Attendee.objects.get(full_name="Ola Nordmann")
+
+    attendee_match_confirm(attendee=ola, user=territories["b"])
+
+    ola.refresh_from_db()
+    assert (ola.match_status, ola.contact.exchange.slug, ola.contact.email) == ("matched", "okx", "ola@okx.example")
+
+
+def test_a_managers_import_matches_everyone_and_passes_nobody(territories, event):
+    outcome = attendee_import(event=event, data=TERRITORY_FILE.encode(), imported_by=territories["manager"])
+
+    assert (outcome.created, outcome.matched, outcome.passed_to_owners, outcome.contacts_created) == (3, 3, 0, 3)
+
+
+def test_a_reps_re_import_leaves_the_owners_contact_alone(territories, event):
+    owner_file = "name,company,email\nOla Nordmann,OKX,ola@okx.example\n"
+    attendee_import(event=event, data=owner_file.encode(), imported_by=territories["b"])
+    contact = Contact.objects.get(email="ola@okx.example")
+    EvidenceChange.objects.all().delete()
+
+    richer = "name,company,email,title,phone\nOla Nordmann,OKX,ola@okx.example,CTO,+47 1234\n"
+    outcome = attendee_import(event=event, data=richer.encode(), imported_by=territories["a"])
+
+    contact.refresh_from_db()
+    assert (contact.title, contact.phone) == ("", "")
+    assert (outcome.updated, outcome.matched, outcome.passed_to_owners) == (0, 0, 1)
+    assert Attendee.objects.get(full_name="Ola Nordmann").match_status == "matched"
+    assert EvidenceChange.objects.count() == 0
+
+
+def test_the_preview_counts_as_known_only_the_people_the_uploader_may_see(territories, event):
+    attendee_import(event=event, data=TERRITORY_FILE.encode(), imported_by=territories["manager"])
+
+    seen_by_a = attendee_import_preview(event=event, data=TERRITORY_FILE.encode(), user=territories["a"])
+    seen_by_manager = attendee_import_preview(event=event, data=TERRITORY_FILE.encode(), user=territories["manager"])
+
+    assert (seen_by_a.known_people, seen_by_a.new_people) == (1, 2)
+    assert (seen_by_manager.known_people, seen_by_manager.new_people) == (3, 0)

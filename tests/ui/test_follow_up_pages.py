@@ -99,7 +99,7 @@ def test_the_board_offers_assignment_to_managers_and_status_only_where_the_viewe
     assert ('id="bulk-assign"' in body, f'id="status-{follow_up.pk}"' in body) == (True, True)
 
 
-def test_an_exchange_the_viewer_cannot_open_is_named_but_not_linked(japan_client, world, team):
+def test_a_follow_up_outside_the_reps_accounts_opens_its_exchange_read_only(japan_client, world, team):
     # given a follow-up a manager gave kenji at a Brazilian exchange outside his accounts
     brazil = ExchangeFactory(name="Paulista Exchange", slug="paulista", headquarters=jurisdiction("BR"))
     attendee = Attendee.objects.create(
@@ -121,12 +121,37 @@ def test_an_exchange_the_viewer_cannot_open_is_named_but_not_linked(japan_client
     today = japan_client.get("/").content.decode()
     board = japan_client.get("/events/webx-2025/follow-ups/").content.decode()
 
-    # then both name the exchange without linking to a page that would answer 404; his own exchanges are linked
-    assert japan_client.get("/exchanges/paulista/").status_code == 404
+    # then both link the exchange, whose page opens read-only and says it belongs to another territory
     for body in (today, board):
-        assert "Paulista Exchange" in body
-        assert 'href="/exchanges/paulista/"' not in body
+        assert 'href="/exchanges/paulista/"' in body
         assert 'href="/exchanges/tokyo-0/"' in body
+    page = japan_client.get("/exchanges/paulista/")
+    assert page.status_code == 200
+    assert page.context["can_edit"] is False
+    assert (
+        "Paulista Exchange belongs to another territory: you see it read-only because you hold the follow-up of "
+        "Bruno (WebX 2025)." in " ".join(page.content.decode().split())
+    )
+    assert "Log an activity" not in page.content.decode()
+    # and a change there is refused, writing nothing
+    refused = japan_client.post("/exchanges/paulista/activities/", {"kind": "call", "summary": "Hi"})
+    assert refused.status_code == 403
+    assert brazil.activities.count() == 0
+
+
+def test_an_exchange_another_reps_follow_up_names_stays_closed(client, world, team):
+    # given the Brazilian exchange and a follow-up there held by kenji
+    brazil = ExchangeFactory(name="Paulista Exchange", slug="paulista", headquarters=jurisdiction("BR"))
+    attendee = Attendee.objects.create(
+        event=world["event"], full_name="Bruno", dedupe_key="bruno", exchange=brazil, match_status=MatchStatus.MATCHED
+    )
+    FollowUp.objects.create(attendee=attendee, assignee=team["japan"], due_at=timezone.now())
+
+    # when priya (Singapore, no follow-up there) opens it
+    client.force_login(team["singapore"])
+
+    # then it does not exist for her
+    assert client.get("/exchanges/paulista/").status_code == 404
 
 
 def test_today_says_how_many_follow_ups_are_due_and_links_to_all_of_them(japan_client, world, team):

@@ -165,7 +165,11 @@ def test_logging_a_meeting_adds_it_to_the_timeline_and_raises_the_score(
     japan_client, world, team, eager_celery, django_capture_on_commit_callbacks
 ):
     exchange = ExchangeFactory(
-        name="Quiet Exchange", slug="quiet", headquarters=jurisdiction("JP"), size_tier_by_hand="mid"
+        name="Quiet Exchange",
+        slug="quiet",
+        headquarters=jurisdiction("JP"),
+        size_tier_by_hand="mid",
+        owner=team["japan"],
     )
     from leads.services import scores_rescore
 
@@ -192,8 +196,9 @@ def test_logging_a_meeting_adds_it_to_the_timeline_and_raises_the_score(
     assert "Met the CTO" in japan_client.get("/exchanges/quiet/").content.decode()
 
 
-def test_an_activity_without_summary_is_refused_and_nothing_is_written(japan_client, world):
+def test_an_activity_without_summary_is_refused_and_nothing_is_written(japan_client, world, team):
     exchange = world["exchanges"][0]
+    Exchange.objects.filter(pk=exchange.pk).update(owner=team["japan"])
     count = Activity.objects.count()
 
     response = japan_client.post(f"/exchanges/{exchange.slug}/activities/", {"kind": "meeting", "occurred_at": ""})
@@ -265,8 +270,9 @@ def test_invalid_thresholds_are_refused_and_no_version_is_created(manager_client
     assert ScoringModel.objects.count() == 1
 
 
-def test_a_signal_recorded_from_the_exchange_page_comes_back_to_it_and_is_on_its_timeline(japan_client, world):
+def test_a_signal_recorded_from_the_exchange_page_comes_back_to_it_and_is_on_its_timeline(japan_client, world, team):
     exchange = world["exchanges"][0]
+    Exchange.objects.filter(pk=exchange.pk).update(owner=team["japan"])
     page = japan_client.get(f"/exchanges/{exchange.slug}/").content.decode()
     assert f'href="/signals/new/?exchange={exchange.slug}&amp;next=/exchanges/{exchange.slug}/"' in page
 
@@ -289,10 +295,11 @@ def test_a_signal_recorded_from_the_exchange_page_comes_back_to_it_and_is_on_its
     assert "Moving its matching engine out of Singapore" in japan_client.get(response["Location"]).content.decode()
 
 
-def test_choosing_another_exchange_in_the_review_queue_matches_the_person_to_it(japan_client, world):
+def test_choosing_another_exchange_in_the_review_queue_matches_the_person_to_it(japan_client, world, team):
     from intel.models import Attendee
 
     person = Attendee.objects.get(full_name="Unsure Person 0")
+    Exchange.objects.filter(slug__in=["tokyo-0", "tokyo-2"]).update(owner=team["japan"])
 
     response = japan_client.post(
         f"/events/webx-2025/review/{person.pk}/", {"decision": "choose", "exchange": "tokyo-2"}

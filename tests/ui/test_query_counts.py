@@ -57,6 +57,8 @@ def test_the_exchange_page_runs_as_many_queries_with_one_contact_as_with_six(cli
 
     world = build_world(team, 1)
     exchange = world["exchanges"][0]
+    exchange.owner = team["japan"]
+    exchange.save()
     client.force_login(team["japan"])
     small = count_queries(client, f"/exchanges/{exchange.slug}/")
 

@@ -8,7 +8,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from crm.models import Rep
+from crm.models import Exchange, Rep
 from intel.choices import MatchStatus
 from intel.models import Attendee
 from leads import pages
@@ -76,8 +76,9 @@ def test_due_today_ends_at_the_rep_s_midnight(team, world):
 def test_the_activity_form_starts_at_the_rep_s_clock(japan_client, world, team):
     # given a rep in Tokyo
     in_tokyo(team)
+    Exchange.objects.filter(slug="tokyo-0").update(owner=team["japan"])
 
-    # when he opens an exchange page
+    # when he opens an exchange page (his account: he may log an activity there)
     before = timezone.now().astimezone(TOKYO).strftime("%Y-%m-%dT%H:%M")
     response = japan_client.get("/exchanges/tokyo-0/")
     after = timezone.now().astimezone(TOKYO).strftime("%Y-%m-%dT%H:%M")

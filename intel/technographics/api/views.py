@@ -7,6 +7,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from crm.access import may_change_exchange
 from crm.models import Exchange
 from intel.technographics.api.serializers import ExchangeFootprintSerializer
 from intel.technographics.footprint import exchange_footprint
@@ -43,7 +44,7 @@ class ExchangeFootprintDetectView(APIView):
     )
     def post(self, request, slug: str):
         exchange = get_object_or_404(Exchange.objects.visible_to(request.user), slug=slug)
-        if not Exchange.objects.editable_by(request.user).filter(pk=exchange.pk).exists():
+        if not may_change_exchange(request.user, exchange):
             raise PermissionDenied("You may check only the accounts you own.")
         detect_clouds_task.delay(exchange.pk)
         return Response({"queued": True}, status=status.HTTP_202_ACCEPTED)
