@@ -41,7 +41,7 @@ def test_a_nul_byte_in_an_imported_csv_rejects_its_row_naming_line_and_column_an
 
 
 def test_keeping_the_valid_rows_of_a_file_with_a_nul_byte_stores_a_report_without_it(world, cast):
-    response = upload(client_for(cast["japan"]), b"name,company\nAda,bitFly\x00er\nGrace,Coinhako\n", keep_valid=True)
+    response = upload(client_for(cast["japan"]), b"name,company\nAda,bitFly\x00er\nGrace,bitFlyer\n", keep_valid=True)
 
     assert response.status_code == 201
     assert response.json()["created"] == 1
