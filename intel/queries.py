@@ -12,26 +12,33 @@ from crm.models import Allocation, Exchange, Presence
 from intel.choices import SignalKind
 from intel.matching import AliasEntry, ExchangeEntry, Matcher
 from intel.models import ExchangeAlias, Register, RegisterEntry, Regulation, Signal
+from intel.outages import AffectedExchange, AllocationFact, affected_exchanges
 from intel.pressure import PresenceFact, RegulationFact, RegulatoryPressure, regulatory_pressures
 from intel.registers.matching import group_aliases
 from intel.registers.records import STATUS_RANK
 from intel.registers.sources import jurisdiction_codes, register_source
-from intel.signal_rules import AffectedExchange, AllocationFact, affected_exchanges
+
+
+def _allocation_facts(vendor_ids: Iterable[int]) -> list[AllocationFact]:
+    return [
+        AllocationFact(*row)
+        for row in Allocation.objects.filter(vendor_id__in=list(vendor_ids)).values_list(
+            "exchange_id", "vendor_id", "workload", "share_percent", "region", "region_code"
+        )
+    ]
 
 
 def outage_impacts(signal_ids: Iterable[int]) -> dict[int, list[AffectedExchange]]:
-    """For each outage signal, the exchanges it concerns (from today's allocations, weighted by
-    share, plus those the source names). Three queries for any number of signals."""
-    outages = list(Signal.objects.filter(pk__in=list(signal_ids), kind=SignalKind.OUTAGE).values("pk", "vendor_id"))
+    """For each outage signal, the exchanges it reaches (intel.outages: from today's allocations by
+    region, plus those the source names). Three queries for any number of signals."""
+    outages = list(
+        Signal.objects.filter(pk__in=list(signal_ids), kind=SignalKind.OUTAGE).values(
+            "pk", "vendor_id", "vendor_region_code"
+        )
+    )
     if not outages:
         return {}
-    vendor_ids = {outage["vendor_id"] for outage in outages}
-    allocations = [
-        AllocationFact(*row)
-        for row in Allocation.objects.filter(vendor_id__in=vendor_ids).values_list(
-            "exchange_id", "vendor_id", "workload", "share_percent", "region"
-        )
-    ]
+    allocations = _allocation_facts({outage["vendor_id"] for outage in outages})
     named: dict[int, list[int]] = {}
     for signal_id, exchange_id in Signal.exchanges.through.objects.filter(
         signal_id__in=[outage["pk"] for outage in outages]
@@ -39,7 +46,10 @@ def outage_impacts(signal_ids: Iterable[int]) -> dict[int, list[AffectedExchange
         named.setdefault(signal_id, []).append(exchange_id)
     return {
         outage["pk"]: affected_exchanges(
-            vendor_id=outage["vendor_id"], allocations=allocations, named_exchange_ids=named.get(outage["pk"], ())
+            vendor_id=outage["vendor_id"],
+            region_code=outage["vendor_region_code"],
+            allocations=allocations,
+            named_exchange_ids=named.get(outage["pk"], ()),
         )
         for outage in outages
     }
@@ -47,6 +57,22 @@ def outage_impacts(signal_ids: Iterable[int]) -> dict[int, list[AffectedExchange
 
 def outage_affected_exchanges(signal: Signal) -> list[AffectedExchange]:
     return outage_impacts([signal.pk]).get(signal.pk, [])
+
+
+def outage_reached(
+    *, vendor_id: int | None, region_code: str, named_exchange_ids: Iterable[int] = ()
+) -> list[AffectedExchange]:
+    """The exchanges an outage at (vendor, region code) would reach: for one not saved yet (the
+    preview) or as a signal was before an edit. One query."""
+    named = list(named_exchange_ids)
+    if vendor_id is None:
+        return [AffectedExchange(exchange_id, None, is_named_by_source=True) for exchange_id in sorted(set(named))]
+    return affected_exchanges(
+        vendor_id=vendor_id,
+        region_code=region_code,
+        allocations=_allocation_facts([vendor_id]),
+        named_exchange_ids=named,
+    )
 
 
 def regulatory_pressure(

@@ -14,7 +14,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from crm.models import Allocation, Exchange, Presence
+from crm.models import Exchange, Presence
+from crm.regions import region_label as crm_region_label
+from crm.regions import region_resolve
 from crm.views import user_is_manager
 from intel.choices import MatchStatus, SignalKind
 from intel.coverage import data_coverage
@@ -27,8 +29,9 @@ from intel.forms import (
     SignalForm,
 )
 from intel.models import Attendee, AttendeeImport, Event, MarketDataImport, Register, Regulation, Signal
+from intel.outages import Reach
 from intel.parsing import FileError, rejected_rows_csv
-from intel.queries import regulatory_pressure
+from intel.queries import outage_reached, regulatory_pressure
 from intel.services import (
     attendee_import,
     attendee_import_preview,
@@ -37,7 +40,6 @@ from intel.services import (
     attendee_match_confirm,
     signal_record,
 )
-from intel.signal_rules import AllocationFact, affected_exchanges
 
 UPLOAD_TTL_SECONDS = 60 * 60  # a previewed file waits this long for its commit
 FEED_LENGTH = 100
@@ -287,26 +289,38 @@ def signal_list(request):
 
 
 def _affected_preview(cleaned: dict, user) -> dict:
-    """Which exchanges a signal would affect, computed before it is saved, limited to what the user may see."""
+    """Which exchanges a signal would affect, computed before it is saved, limited to what the user may
+    see: an outage's are hit or possibly affected (region unknown), as intel.outages decides."""
     named = list(cleaned.get("exchanges") or [])
     ids = {exchange.pk for exchange in named}
-    shares: dict[int, object] = {}
+    reached: dict[int, object] = {}
     vendor, jurisdiction = cleaned.get("vendor"), cleaned.get("jurisdiction")
+    region_code, region_label = "", ""
     if cleaned.get("kind") == SignalKind.OUTAGE and vendor is not None:
-        facts = [
-            AllocationFact(*row)
-            for row in Allocation.objects.filter(vendor=vendor).values_list(
-                "exchange_id", "vendor_id", "workload", "share_percent", "region"
-            )
-        ]
-        for affected in affected_exchanges(vendor_id=vendor.pk, allocations=facts, named_exchange_ids=ids):
+        region_code = region_resolve(vendor=vendor.slug, text=cleaned.get("vendor_region") or "")
+        region_label = crm_region_label(vendor.slug, region_code)
+        for affected in outage_reached(vendor_id=vendor.pk, region_code=region_code, named_exchange_ids=ids):
             ids.add(affected.exchange_id)
-            shares[affected.exchange_id] = affected.share_percent
+            reached[affected.exchange_id] = affected
     elif cleaned.get("kind") == SignalKind.REGULATION and jurisdiction is not None:
         ids |= set(Presence.objects.filter(jurisdiction=jurisdiction).values_list("exchange_id", flat=True))
     visible = list(Exchange.objects.visible_to(user).filter(pk__in=ids).order_by("name"))
+    rows = [
+        {
+            "exchange": e,
+            "share": getattr(reached.get(e.pk), "share_percent", None),
+            "reach": getattr(reached.get(e.pk), "reach", ""),
+            "named": getattr(reached.get(e.pk), "is_named_by_source", e in named),
+        }
+        for e in visible
+    ]
     return {
-        "exchanges": [{"exchange": e, "share": shares.get(e.pk)} for e in visible],
+        "exchanges": rows,
+        "hit": [row for row in rows if row["reach"] == Reach.HIT],
+        "possible": [row for row in rows if row["reach"] == Reach.POSSIBLE],
+        "is_outage": bool(reached) or (cleaned.get("kind") == SignalKind.OUTAGE and vendor is not None),
+        "region": region_label,
+        "region_text": cleaned.get("vendor_region") or "",
         "hidden": len(ids) - len(visible),
     }
 

@@ -17,6 +17,20 @@ class SignalSerializer(ModelCleanMixin, serializers.ModelSerializer):
     )
     exchanges = VisibleExchangeField(many=True, required=False, help_text="Exchanges named by the source (slugs).")
     recorded_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+    vendor_region = serializers.CharField(
+        max_length=100,
+        required=False,
+        allow_blank=True,
+        help_text="The vendor's region or zone as the source writes it (e.g. 'Hong Kong zone C', 'apne1-az4'): "
+        "the region code is resolved from it; a text naming no region of the vendor is kept, its region unknown.",
+    )
+    vendor_region_code = serializers.CharField(
+        max_length=40,
+        required=False,
+        allow_blank=True,
+        help_text="The vendor's region code (or a recognisable alias, stored as the code). Left out: "
+        "resolved from `vendor_region`. Not one of the vendor's regions: 400.",
+    )
 
     class Meta:
         model = Signal
@@ -33,6 +47,7 @@ class SignalSerializer(ModelCleanMixin, serializers.ModelSerializer):
             "recorded_by",
             "vendor",
             "vendor_region",
+            "vendor_region_code",
             "jurisdiction",
             "exchanges",
             "created_at",

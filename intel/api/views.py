@@ -30,7 +30,7 @@ from intel.models import Attendee, Event, Regulation, Signal
 from intel.parsing import FileError
 from intel.services.attendees import attendee_import, attendee_import_preview
 from intel.services.review import attendee_mark_not_exchange, attendee_match_choose
-from intel.services.signals import regulation_save, signal_concerned_exchange_ids, signal_record, signal_validate
+from intel.services.signals import regulation_save, signal_delete, signal_record, signal_update
 
 
 def visible_signals(user):
@@ -67,30 +67,23 @@ class SignalViewSet(AtomicWritesMixin, viewsets.ModelViewSet):
     def may_change(self, request, obj) -> bool:
         return is_manager(request.user) or obj.recorded_by_id == request.user.pk
 
-    def _evidence_changed(self, signal: Signal, before: set[int]) -> None:
-        concerned = before | signal_concerned_exchange_ids(signal=signal)
-        evidence_changed(exchange_ids=concerned, cause="signal", reference=f"signal:{signal.pk}")
-
     def perform_create(self, serializer):
         serializer.instance = signal_record(recorded_by=self.request.user, **serializer.validated_data)
 
     def perform_update(self, serializer):
-        before = set(serializer.instance.exchanges.values_list("pk", flat=True))
-        if "exchanges" in serializer.validated_data:
+        changes = dict(serializer.validated_data)
+        exchanges = changes.pop("exchanges", None)
+        if exchanges is not None:
             # Exchanges the caller cannot see stay named: they may only change what they see.
-            hidden = Exchange.objects.filter(pk__in=before).exclude(
+            named = serializer.instance.exchanges.values("pk")
+            hidden = Exchange.objects.filter(pk__in=named).exclude(
                 pk__in=Exchange.objects.visible_to(self.request.user).values("pk")
             )
-            serializer.validated_data["exchanges"] = [*serializer.validated_data["exchanges"], *hidden]
-        signal = serializer.save()
-        signal_validate(signal=signal, exchange_count=signal.exchanges.count())
-        self._evidence_changed(signal, before)
+            exchanges = [*exchanges, *hidden]
+        serializer.instance = signal_update(signal=serializer.instance, changes=changes, exchanges=exchanges)
 
     def perform_destroy(self, instance):
-        named = signal_concerned_exchange_ids(signal=instance)
-        reference = f"signal:{instance.pk}"
-        instance.delete()
-        evidence_changed(exchange_ids=named, cause="signal", reference=reference)
+        signal_delete(signal=instance)
 
 
 class RegulationViewSet(AtomicWritesMixin, viewsets.ModelViewSet):

@@ -49,7 +49,7 @@ def test_a_recent_rival_outage_ranks_an_exchange_higher_and_fades_by_the_half_li
     assert factor == {
         "code": "rival_incident",
         "points": 6,
-        "sentence": "Alibaba Cloud Hong Kong outage on 2025-09-01 disrupted its trading (decayed to 50%)",
+        "sentence": "Alibaba Cloud cn-hongkong (Hong Kong) outage on 2025-09-01 disrupted its trading (decayed to 50%)",
         "references": [f"signal:{hit.signals.get().pk}"],
     }
 
