@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: demo test install install-test migrate serve worker beat lint format schema fuzz bench screenshots clean
+.PHONY: demo test install install-test migrate serve worker beat lint format schema messages fuzz bench screenshots clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -53,6 +53,11 @@ lint: install-test
 format: install-test
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+
+# The Japanese and Simplified Chinese catalogues: collect the strings, then compile the committed .mo files.
+messages: install-test
+	$(BIN)/python manage.py makemessages -l ja -l zh_Hans --ignore=.venv --ignore=tests --ignore=bench --ignore="*.egg-info"
+	$(BIN)/python manage.py compilemessages --ignore=.venv
 
 # The committed OpenAPI document; tests fail when it drifts from the code.
 schema: install-test

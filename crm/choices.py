@@ -110,3 +110,11 @@ class RepRole(models.TextChoices):
 class TokenAccess(models.TextChoices):
     READ = "read", "Read only"
     WRITE = "write", "Read and write"
+
+
+class Language(models.TextChoices):
+    """The languages the pages speak (settings.LANGUAGES lists the same)."""
+
+    ENGLISH = "en", "English"
+    JAPANESE = "ja", "日本語"
+    CHINESE_SIMPLIFIED = "zh-hans", "简体中文"

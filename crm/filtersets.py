@@ -17,6 +17,7 @@ from crm.choices import (
     Workload,
 )
 from crm.models import Activity, Allocation, ApiToken, CloudVendor, Contact, Exchange, Jurisdiction, Presence
+from crm.search import normalise_search_term, text_condition
 
 
 class UtcDateTimeFilter(django_filters.IsoDateTimeFilter):
@@ -30,7 +31,7 @@ class UtcDateTimeFilter(django_filters.IsoDateTimeFilter):
 
 
 class ExchangeFilterSet(django_filters.FilterSet):
-    q = django_filters.CharFilter(method="filter_q", label="Name or slug contains")
+    q = django_filters.CharFilter(method="filter_q", label="Name, slug or another name (alias) contains")
     kind = django_filters.MultipleChoiceFilter(distinct=False, choices=ExchangeKind.choices)
     size_tier = django_filters.MultipleChoiceFilter(distinct=False, choices=SizeTier.choices)
     stage = django_filters.MultipleChoiceFilter(distinct=False, choices=Stage.choices)
@@ -49,7 +50,7 @@ class ExchangeFilterSet(django_filters.FilterSet):
         fields = ["slug", "is_do_not_pursue"]
 
     def filter_q(self, queryset, name, value):
-        return queryset.filter(Q(name__icontains=value) | Q(slug__icontains=value))
+        return queryset.search(value)
 
     def filter_jurisdiction(self, queryset, name, value):
         present = Presence.objects.filter(jurisdiction__code=value.upper()).values("exchange_id")
@@ -105,19 +106,19 @@ class AllocationFilterSet(django_filters.FilterSet):
 class ContactFilterSet(django_filters.FilterSet):
     exchange = django_filters.CharFilter(field_name="exchange__slug", label="Exchange (slug)")
     role = django_filters.MultipleChoiceFilter(distinct=False, choices=ContactRole.choices)
-    q = django_filters.CharFilter(method="filter_q", label="Name, title or email contains")
+    q = django_filters.CharFilter(
+        method="filter_q", label="Name, title or email contains, or works at an exchange of that name"
+    )
 
     class Meta:
         model = Contact
         fields = ["is_do_not_contact", "email"]
 
     def filter_q(self, queryset, name, value):
-        return queryset.filter(
-            Q(full_name__icontains=value)
-            | Q(native_name__icontains=value)
-            | Q(title__icontains=value)
-            | Q(email__icontains=value)
-        )
+        if not normalise_search_term(value):
+            return queryset
+        fields = ("full_name", "native_name", "title", "email")
+        return queryset.filter(text_condition(fields, value) | Q(exchange__in=Exchange.objects.search(value)))
 
 
 class ActivityFilterSet(django_filters.FilterSet):

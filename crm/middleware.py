@@ -1,8 +1,11 @@
-"""Pages speak the signed-in rep's time: times, 'today' and form defaults in their own time zone."""
+"""Pages speak the signed-in rep's time and language: times, 'today' and form defaults in their own
+time zone; words in the language saved on their profile, else the one the browser asks for."""
 
 import zoneinfo
 
-from django.utils import timezone
+from django.utils import timezone, translation
+
+from crm.choices import Language
 
 
 class RepTimeZoneMiddleware:
@@ -12,15 +15,28 @@ class RepTimeZoneMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        name = _time_zone_of(getattr(request, "user", None))
+        user = getattr(request, "user", None)
+        name = _time_zone_of(user)
         if name:
             timezone.activate(zoneinfo.ZoneInfo(name))
         else:
             timezone.deactivate()
+        language = _language_of(user)
+        if language:
+            # After LocaleMiddleware, which chose from the cookie or Accept-Language: the profile wins.
+            translation.activate(language)
+            request.LANGUAGE_CODE = language
         try:
             return self.get_response(request)
         finally:
             timezone.deactivate()
+
+
+def _language_of(user) -> str:
+    if user is None or not user.is_authenticated:
+        return ""
+    language = getattr(getattr(user, "rep", None), "language", "") or ""
+    return language if language in Language.values else ""
 
 
 def _time_zone_of(user) -> str:

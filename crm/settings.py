@@ -54,6 +54,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The browser's Accept-Language (or the language cookie) first; a rep's saved language wins below.
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -99,7 +101,12 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-LANGUAGE_CODE = "en-us"
+LANGUAGE_CODE = "en"
+# The languages of the pages: English, Japanese and Simplified Chinese (the catalogues live in
+# each app's locale/ folder, compiled .mo files included).
+LANGUAGES = [("en", "English"), ("ja", "日本語"), ("zh-hans", "简体中文")]
+# The shared templates' strings are in crm's catalogue (makemessages run from the root writes there).
+LOCALE_PATHS = [BASE_DIR / "crm" / "locale"]
 TIME_ZONE = env.str("TIME_ZONE", default="UTC")
 USE_I18N = True
 USE_TZ = True
@@ -159,6 +166,8 @@ CELERY_BEAT_SCHEDULE: dict = {
     "leads-relay-evidence-changes": {"task": "leads.relay_evidence_changes", "schedule": 60.0},
     # Incidents, meetings and AI interest decay: recompute every score once a day.
     "leads-decay-rescore": {"task": "leads.decay_rescore", "schedule": 24 * 60 * 60.0},
+    # A changed CRM_HOME_VENDOR rescores everything (also checked when a worker starts).
+    "leads-check-home-vendor": {"task": "leads.check_home_vendor", "schedule": 60.0},
     # Which cloud each exchange runs on, from its public hosts: once a week.
     "technographics-detect-clouds-weekly": {
         "task": "technographics.detect_clouds_weekly",

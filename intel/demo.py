@@ -61,6 +61,13 @@ KNOWN_ALIASES: dict[str, tuple[tuple[str, str], ...]] = {
     "coincheck": (("コインチェック", AliasKind.NAME),),
     "bitbank": (("ビットバンク", AliasKind.NAME),),
     "mexc": (("MEXC", AliasKind.NAME), ("抹茶", AliasKind.NAME)),
+    "bybit": (("バイビット", AliasKind.NAME),),
+}
+# Where an alias above comes from, when a shipped source names it; the others are "built-in".
+KNOWN_ALIAS_SOURCES: dict[str, str] = {
+    "コインチェック": "JFSA register 2026-06-30, 関東財務局長 第00014号: コインチェック株式会社",
+    "ビットバンク": "JFSA register 2026-06-30, 関東財務局長 第00004号: ビットバンク株式会社",
+    "バイビット": "built-in: Bybit's name in katakana, as Japanese press writes it",
 }
 
 
@@ -92,7 +99,9 @@ def load_exchanges_and_aliases() -> tuple[int, int]:
             continue
         for alias, kind in entries:
             if (kind, ExchangeAlias.normalise(kind, alias)) not in known:
-                exchange_alias_add(exchange=exchanges[slug], alias=alias, kind=kind)
+                exchange_alias_add(
+                    exchange=exchanges[slug], alias=alias, kind=kind, source=KNOWN_ALIAS_SOURCES.get(alias, "")
+                )
                 known.add((kind, ExchangeAlias.normalise(kind, alias)))
                 aliases += 1
     return created, aliases

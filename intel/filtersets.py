@@ -50,8 +50,13 @@ class AttendeeFilterSet(django_filters.FilterSet):
     exchange = django_filters.CharFilter(field_name="exchange__slug", label="Matched exchange (slug)")
     match_status = django_filters.MultipleChoiceFilter(distinct=False, choices=MatchStatus.choices)
     match_method = django_filters.MultipleChoiceFilter(distinct=False, choices=MatchMethod.choices)
-    q = django_filters.CharFilter(field_name="full_name", lookup_expr="icontains", label="Name contains")
+    q = django_filters.CharFilter(
+        method="filter_q", label="Name, company, title or email contains, or matched to an exchange of that name"
+    )
 
     class Meta:
         model = Attendee
         fields = ["email"]
+
+    def filter_q(self, queryset, name, value):
+        return queryset.search(value)

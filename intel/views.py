@@ -208,7 +208,8 @@ def _review_items(event: Event, user):
 @login_required
 def review_queue(request, slug: str):
     event = get_object_or_404(Event, slug=slug)
-    items = list(_review_items(event, request.user)[:REVIEW_PAGE])
+    query = request.GET.get("q", "").strip()
+    items = list(_review_items(event, request.user).search(query)[:REVIEW_PAGE])
     for item in items:
         # The suggestion is shown once, not again among the other candidates.
         item.other_candidates = [
@@ -218,7 +219,7 @@ def review_queue(request, slug: str):
     return render(
         request,
         "intel/review_queue.html",
-        {"section": "events", "event": event, "items": items, "exchanges": exchanges},
+        {"section": "events", "event": event, "items": items, "exchanges": exchanges, "query": query},
     )
 
 

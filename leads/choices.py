@@ -17,6 +17,7 @@ class ScoreCause(models.TextChoices):
     MODEL_CHANGE = "model_change", "Scoring model changed"
     DECAY = "decay", "Daily decay"
     MANUAL = "manual", "Manual rescore"
+    HOME_VENDOR = "home_vendor", "Our vendor changed (CRM_HOME_VENDOR)"
 
 
 class FollowUpStatus(models.TextChoices):

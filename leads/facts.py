@@ -340,7 +340,7 @@ def _as_date(value) -> datetime.date:
 
 # Bump when score_exchange or load_facts changes what a score says for the same evidence: every
 # stored fingerprint then differs, and the next rescore recomputes everything.
-SCORING_CODE_VERSION = 3  # 3: outages reach allocations by region
+SCORING_CODE_VERSION = 4  # 4: outages reach allocations by region
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,7 +8,7 @@ from django.db.models import F, Q
 
 from crm.choices import SizeTier, Stage
 from crm.filtersets import UtcDateTimeFilter
-from crm.models import Allocation, Presence
+from crm.models import Allocation, Exchange, Presence
 from leads.choices import FollowUpStatus, Grade, ScoreCause
 from leads.models import FollowUp, Score, ScoreChange, ScoringModel
 
@@ -47,6 +47,7 @@ class LeadFilterSet(PreparedFilterSet):
     """The ranked prospect list: scores of visible exchanges, best first, accounts to defend left out
     unless asked for."""
 
+    q = django_filters.CharFilter(method="filter_q", label="Exchange name, slug or another name (alias) contains")
     grade = django_filters.MultipleChoiceFilter(distinct=False, choices=Grade.choices)
     min_score = django_filters.NumberFilter(field_name="score", lookup_expr="gte", label="Score at least")
     jurisdiction = django_filters.CharFilter(
@@ -80,6 +81,9 @@ class LeadFilterSet(PreparedFilterSet):
 
     def filter_include_defend(self, queryset, name, value):
         return queryset  # applied in qs, so leaving it out means "no"
+
+    def filter_q(self, queryset, name, value):
+        return queryset.filter(exchange__in=Exchange.objects.search(value))
 
     def filter_jurisdiction(self, queryset, name, value):
         code = value.upper()

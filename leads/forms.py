@@ -54,7 +54,13 @@ PARAMETER_GROUPS: list[tuple[str, list[str]]] = [
     ("Regulation and licences", ["relocation_points", "regulation_points", "major_licence_points"]),
     (
         "Interest and engagement",
-        ["ai_interest_points", "ai_interest_half_life_days", "engagement_points", "engagement_half_life_days"],
+        [
+            "rival_ai_workload_points",
+            "ai_interest_points",
+            "ai_interest_half_life_days",
+            "engagement_points",
+            "engagement_half_life_days",
+        ],
     ),
     (
         "People met at events",

@@ -36,7 +36,7 @@ def leads_queryset(queryset: QuerySet[Exchange]) -> QuerySet[Exchange]:
 
 
 class LeadFilterSet(django_filters.FilterSet):
-    q = django_filters.CharFilter(method="filter_q", label="Name contains")
+    q = django_filters.CharFilter(method="filter_q", label="Name or another name (alias)")
     grade = django_filters.MultipleChoiceFilter(
         field_name="score__grade", choices=Grade.choices, widget=forms.CheckboxSelectMultiple, label="Grade"
     )
@@ -91,7 +91,7 @@ class LeadFilterSet(django_filters.FilterSet):
         return queryset
 
     def filter_q(self, queryset, name, value):
-        return queryset.filter(Q(name__icontains=value) | Q(slug__icontains=value))
+        return queryset.search(value)
 
     def filter_jurisdiction(self, queryset, name, value):
         present = Presence.objects.filter(jurisdiction=value).values("exchange_id")

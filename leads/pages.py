@@ -22,6 +22,7 @@ from intel.queries import licence_disagreements, regulatory_pressure
 from intel.technographics.footprint import exchange_footprint
 from leads.choices import FollowUpStatus, Grade
 from leads.models import FollowUp, Score, ScoreChange
+from leads.reasons import reason_line, reasons_top
 from leads.salesforce.mapping import ACCOUNT
 from leads.salesforce.services import field_map_current
 from leads.salesforce.sources import account_values
@@ -76,14 +77,6 @@ def factor_rows(factors: list[dict], exchange: Exchange | None = None) -> list[d
     return rows
 
 
-def top_reason(factors: list[dict]) -> str:
-    """The one-line reason: the factor that adds the most points."""
-    positive = [f for f in factors or [] if (f.get("points") or 0) > 0]
-    if not positive:
-        return ""
-    return max(positive, key=lambda f: f.get("points") or 0).get("sentence", "")
-
-
 def change_cause(change: ScoreChange) -> str:
     """What moved a score: the factor whose points changed most between the old and the new score."""
     old = {f.get("code"): f for f in change.old_factors or []}
@@ -107,7 +100,8 @@ def lead_row(exchange: Exchange) -> dict:
     return {
         "exchange": exchange,
         "score": score,
-        "reason": top_reason(score.factors) if score else "",
+        "reason": reason_line(score.factors) if score else "",
+        "reasons": reasons_top(score.factors) if score else [],
     }
 
 
@@ -151,7 +145,7 @@ def leads_csv(exchanges: QuerySet[Exchange]) -> tuple[list[str], list[list[objec
                 exchange.slug,
                 score.grade if score else "",
                 score.score if score else "",
-                top_reason(score.factors) if score else "",
+                reason_line(score.factors) if score else "",
                 exchange.headquarters.code if exchange.headquarters else "",
                 exchange.get_size_tier_display(),
                 exchange.get_stage_display(),
@@ -481,7 +475,7 @@ def today_context(*, user, rep_username: str, now: datetime.datetime) -> dict:
         "is_manager": is_manager,
         "team": team,
         "focus": focus,
-        "prospects": [{"score": s, "reason": top_reason(s.factors)} for s in prospects],
+        "prospects": [{"score": s, "reason": reason_line(s.factors)} for s in prospects],
         "moves": moves,
         "follow_ups": [
             {"follow_up": f, "is_overdue": f.due_at < now, "may_open_exchange": f.attendee.exchange_id in openable}

@@ -56,6 +56,9 @@ class ScoringParameters:
     regulation_points: int = 10
     # Licensed (or registered) in a major jurisdiction: the compliant exchanges late entrants target.
     major_licence_points: int = 10
+    # A rival running the exchange's AI / LLM workloads: the opening for our own LLM services,
+    # scaled by that rival's share of the AI workloads.
+    rival_ai_workload_points: int = 10
     # AI / LLM interest and recent meetings decay too.
     ai_interest_points: int = 10
     ai_interest_half_life_days: int = 120

@@ -7,10 +7,10 @@ evidence behind it; the points add up to the score before it is clamped to 0..10
 from __future__ import annotations
 
 import datetime
-import re
 from dataclasses import dataclass, field
 
 from intel.outages import Reach, outage_exposure
+from leads import personas
 from leads.parameters import ScoringParameters
 from leads.sizing import TIER_NAMES, MarketFigureFact, SizeVerdict, figure_sentence, size_in_effect
 
@@ -282,6 +282,9 @@ def score_exchange(
                 )
             )
 
+    ai_factor = _rival_ai_workload_factor(facts, p, home)
+    if ai_factor is not None:
+        factors.append(ai_factor)
     factors.extend(_incident_factors(facts, p, home, as_of))
     factors.extend(_regulation_factors(facts, p, as_of))
 
@@ -328,6 +331,25 @@ def score_exchange(
     score = max(0, min(100, total))
     return ScoreResult(
         facts.exchange_id, score, p.grade(score), tuple(factors), is_defend, is_research_needed, total, size.tier
+    )
+
+
+def _rival_ai_workload_factor(facts: ExchangeFacts, p: ScoringParameters, home: HomeVendor) -> Factor | None:
+    """A rival running its AI / LLM workloads: the LLM-spend opening, its own factor whatever
+    workload the share factors describe."""
+    rivals = [a for a in facts.allocations if a.workload == "ai" and a.vendor_id != home.id and a.share_percent > 0]
+    if not rivals:
+        return None
+    top = min(rivals, key=_rival_order)
+    points = round(p.rival_ai_workload_points * top.share_percent / 100)
+    if not points:
+        return None
+    return Factor(
+        "rival_ai_workload",
+        points,
+        f"{top.vendor_name} runs {_share(top.share_percent)} of its AI / LLM workloads: "
+        "an opening for our LLM services",
+        (f"allocation:{top.id}",),
     )
 
 
@@ -429,16 +451,6 @@ def _regulation_factors(facts: ExchangeFacts, p: ScoringParameters, as_of: datet
 
 # --- person-level score -------------------------------------------------------------------------
 
-INFRASTRUCTURE_TITLE = re.compile(
-    r"\b(cto|chief technology|chief technical|infra\w*|devops|sre|site reliability|platform|cloud|"
-    r"head of ai|ai lead|lead,? ai|machine learning|ml|chief ai|cio|chief information)\b",
-    re.IGNORECASE,
-)
-EXECUTIVE_TITLE = re.compile(
-    r"\b(ceo|coo|cfo|founder|co-founder|chief|president|vp|vice president|head|director)\b", re.I
-)
-ENGINEER_TITLE = re.compile(r"\b(engineer\w*|developer|architect|tech lead|technical)\b", re.IGNORECASE)
-
 
 @dataclass(frozen=True, slots=True)
 class PersonFacts:
@@ -461,14 +473,9 @@ class PersonScore:
 
 
 def persona(title: str, contact_role: str) -> str:
-    """'infrastructure', 'executive', 'engineer' or 'other': who decides on infrastructure."""
-    if INFRASTRUCTURE_TITLE.search(title) or contact_role == "head_of_infra":
-        return "infrastructure"
-    if EXECUTIVE_TITLE.search(title) or contact_role == "c_level":
-        return "executive"
-    if ENGINEER_TITLE.search(title) or contact_role == "engineer":
-        return "engineer"
-    return "other"
+    """'infrastructure', 'executive', 'engineer' or 'other': who decides on infrastructure, read from
+    a title in English, Japanese or Chinese (the rules: leads.personas.PERSONA_RULES)."""
+    return personas.persona(title, contact_role)
 
 
 def score_person(facts: PersonFacts, *, parameters: ScoringParameters) -> PersonScore:

@@ -6,13 +6,14 @@ import datetime
 import logging
 
 from celery import shared_task
+from celery.signals import worker_ready
 from django.db import DatabaseError
 from django.utils import timezone
 
 from crm.models import EvidenceChange, Exchange
 from leads.choices import ScoreCause
 from leads.services import RESCORE_CHUNK_SIZE, evidence_changes_process, scores_rescore
-from leads.services.scores import evidence_changes_dead_letter
+from leads.services.scores import evidence_changes_dead_letter, home_vendor_rescore_if_changed
 
 logger = logging.getLogger(__name__)
 
@@ -76,3 +77,16 @@ def rescore_all_task(cause: str = ScoreCause.MANUAL, as_of: str | None = None) -
 def decay_rescore_task() -> int:
     """Daily, on beat: incidents, meetings and AI interest fade, so every score is recomputed."""
     return rescore_all_task(cause=ScoreCause.DECAY)
+
+
+@shared_task(name="leads.check_home_vendor", acks_late=True)
+def check_home_vendor_task() -> bool:
+    """On beat (and when a worker starts): rescore everything if CRM_HOME_VENDOR changed."""
+    return home_vendor_rescore_if_changed() is not None
+
+
+@worker_ready.connect
+def _check_home_vendor_on_start(**_kwargs) -> None:
+    # Queued rather than run here: the worker is not consuming yet, and the task's lock and
+    # on-commit rescore are the same whoever calls it.
+    check_home_vendor_task.delay()

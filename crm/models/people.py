@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
-from crm.choices import ActivityKind, ContactRole, RepRole
+from crm.choices import ActivityKind, ContactRole, Language, RepRole
 
 from .exchanges import Exchange
 from .reference import Jurisdiction
@@ -54,6 +54,12 @@ class Rep(models.Model):
         default=default_time_zone,
         validators=[validate_time_zone],
         help_text="Where the rep works (IANA name, e.g. Asia/Tokyo): pages show times and 'today' in it.",
+    )
+    language = models.CharField(
+        max_length=10,
+        blank=True,
+        choices=Language.choices,
+        help_text="The pages' language; empty: the one the browser asks for.",
     )
 
     class Meta:

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from crm.catalogue import CatalogueRecord
-from crm.choices import EVIDENCE_STRENGTH, ExchangeKind, FactOrigin, SizeTier
+from crm.choices import EVIDENCE_STRENGTH, ExchangeKind, FactOrigin, Language, SizeTier
 from crm.models import (
     Activity,
     Allocation,
@@ -346,3 +346,21 @@ def exchange_size_set(*, exchange: Exchange, size_tier: str, reason: str, user) 
 # Merging two accounts (crm.services.merges), exported here with the other writes.
 from .merges import exchange_merge as exchange_merge  # noqa: E402
 from .merges import exchange_merge_refusal as exchange_merge_refusal  # noqa: E402
+
+
+@transaction.atomic
+def rep_preferences_set(*, rep: Rep, language: str, time_zone: str) -> Rep:
+    """A rep's own language (empty: the browser's) and time zone, both checked."""
+    errors = {}
+    if language and language not in Language.values:
+        errors["language"] = f"{language!r} is not one of {', '.join(Language.values)}"
+    rep.language, rep.time_zone = language, time_zone
+    try:
+        rep.full_clean(exclude=[f.name for f in Rep._meta.fields if f.name not in ("language", "time_zone")])
+    except ValidationError as error:
+        errors.update({name: " ".join(messages) for name, messages in error.message_dict.items()})
+    if errors:
+        rep.refresh_from_db(fields=["language", "time_zone"])
+        raise ValidationError(errors)
+    rep.save(update_fields=["language", "time_zone"])
+    return rep

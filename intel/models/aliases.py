@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 
 from crm.models import Exchange
+from crm.search import normalise_search_term
 from intel.choices import AliasKind
 
 
@@ -16,6 +17,8 @@ class ExchangeAlias(models.Model):
     alias = models.CharField(max_length=200, help_text="As people write it, e.g. OKEx, 欧易, okx.com")
     # The form matching compares (intel.matching.normalise_company / normalise_domain); set by save().
     normalised = models.CharField(max_length=200, editable=False)
+    # The form searches compare (crm.search.normalise_search_term; Exchange.objects.search); set by save().
+    search_name = models.CharField(max_length=200, editable=False, default="")
     source = models.CharField(max_length=200, blank=True, help_text="e.g. 'built-in', 'added by a rep'")
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -37,8 +40,13 @@ class ExchangeAlias(models.Model):
         return f"{self.alias} -> {self.exchange}"
 
     def save(self, *args, **kwargs):
-        self.normalised = self.normalise(self.kind, self.alias)
+        self.set_normal_forms()
         super().save(*args, **kwargs)
+
+    def set_normal_forms(self) -> None:
+        """The forms matching and search compare, from the alias as typed (call before bulk_create)."""
+        self.normalised = self.normalise(self.kind, self.alias)
+        self.search_name = normalise_search_term(self.alias)
 
     def clean(self) -> None:
         self.normalised = self.normalise(self.kind, self.alias)

@@ -6,8 +6,10 @@ import zoneinfo
 from django.conf import settings
 from django.core.validators import MaxValueValidator
 from django.db import models
+from django.db.models import Q
 
 from crm.models import Contact, Exchange, Jurisdiction
+from crm.search import normalise_search_term, text_condition
 from intel.choices import MatchMethod, MatchStatus
 
 
@@ -93,6 +95,14 @@ class AttendeeQuerySet(models.QuerySet):
     def review_queue(self) -> "AttendeeQuerySet":
         """Attendees whose match a rep must confirm, change, or mark as not an exchange."""
         return self.filter(match_status=MatchStatus.REVIEW)
+
+    def search(self, term: str) -> "AttendeeQuerySet":
+        """People whose name, company, title or email contains the term (in any of its search forms),
+        or who are matched or suggested to an exchange the term names (Exchange.objects.search)."""
+        if not normalise_search_term(term):
+            return self
+        fields = ("full_name", "company", "title", "email")
+        return self.filter(text_condition(fields, term) | Q(exchange__in=Exchange.objects.search(term)))
 
 
 class Attendee(models.Model):

@@ -127,7 +127,7 @@ def market_aliases_ensure() -> int:
                 ExchangeAlias(exchange_id=exchanges[slug], kind=kind, alias=alias, source=COINGECKO_ALIAS_SOURCE)
             )
     for record in added:
-        record.normalised = ExchangeAlias.normalise(record.kind, record.alias)
+        record.set_normal_forms()
     ExchangeAlias.objects.bulk_create(added)
     return len(added)
 

@@ -80,10 +80,12 @@ def attendee_mark_not_exchange(*, attendee: Attendee, user) -> Attendee:
 
 
 @transaction.atomic
-def exchange_alias_add(*, exchange: Exchange, alias: str, kind: str = AliasKind.NAME, created_by=None) -> ExchangeAlias:
+def exchange_alias_add(
+    *, exchange: Exchange, alias: str, kind: str = AliasKind.NAME, created_by=None, source: str = ""
+) -> ExchangeAlias:
     """Teach the matching another name or domain of an exchange (validated: an alias points at one
-    exchange only)."""
-    source = "added by a rep" if created_by is not None else "built-in"
+    exchange only). Without a `source`, it is "added by a rep" when a person adds it, else "built-in"."""
+    source = source or ("added by a rep" if created_by is not None else "built-in")
     record = ExchangeAlias(exchange=exchange, alias=alias.strip(), kind=kind, created_by=created_by, source=source)
     taken = (
         ExchangeAlias.objects.filter(kind=kind, normalised=ExchangeAlias.normalise(kind, record.alias))

@@ -29,6 +29,13 @@ class ScoringModel(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     activated_at = models.DateTimeField(null=True, blank=True)
+    scored_for_home_vendor = models.CharField(
+        max_length=100,
+        blank=True,
+        editable=False,
+        help_text="The CRM_HOME_VENDOR its scores were last computed for; when the setting differs, "
+        "every exchange is rescored.",
+    )
 
     class Meta:
         ordering = ["-version"]

@@ -21,9 +21,10 @@ import json
 import random
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlencode
 
 import requests
 
@@ -40,7 +41,20 @@ class SalesforceError(Exception):
 
 
 class SalesforceLimitError(SalesforceError):
-    """The org's API budget is spent (403 REQUEST_LIMIT_EXCEEDED) or at the share we may use."""
+    """The org's API budget is spent (403 REQUEST_LIMIT_EXCEEDED) or at the share we may use.
+
+    `usage` is the budget the org reported last (None when it never said). A refusal while the daily
+    budget is far from spent is another limit (concurrent long-running requests): it passes in
+    seconds, not with the 24-hour window."""
+
+    def __init__(self, message: str, *, usage: ApiUsage | None = None, budget_share: float = 1.0):
+        super().__init__(message)
+        self.usage = usage
+        self.budget_share = budget_share
+
+    @property
+    def is_daily_budget(self) -> bool:
+        return self.usage is None or self.usage.share >= self.budget_share
 
 
 class SalesforceUnavailable(SalesforceError):
@@ -146,7 +160,9 @@ class SalesforceClient:
             if not self.budget_left():
                 raise SalesforceLimitError(
                     f"Stopped before {method} {path}: the org has used {self.usage.used} of its "
-                    f"{self.usage.limit} daily API calls, at or over the {self.budget_share:.0%} share we may use."
+                    f"{self.usage.limit} daily API calls, at or over the {self.budget_share:.0%} share we may use.",
+                    usage=self.usage,
+                    budget_share=self.budget_share,
                 )
             assert self.session is not None
             headers = {"Authorization": f"Bearer {self.session.access_token}", "Accept": accept}
@@ -178,7 +194,11 @@ class SalesforceClient:
                 elif response.status_code >= 400:
                     code, message = _error_of(response)
                     if response.status_code == 403 and code == "REQUEST_LIMIT_EXCEEDED":
-                        raise SalesforceLimitError(f"Salesforce refused {method} {path}: {code}: {message}")
+                        raise SalesforceLimitError(
+                            f"Salesforce refused {method} {path}: {code}: {message}",
+                            usage=self.usage,
+                            budget_share=self.budget_share,
+                        )
                     raise SalesforceRequestError(response.status_code, code, message, method, path)
                 else:
                     return response
@@ -208,6 +228,15 @@ class SalesforceClient:
 
     def limits(self) -> dict:
         return self.request("GET", f"{self.data_path}/limits").json()
+
+    def query_pages(self, soql: str) -> Iterator[list[dict]]:
+        """The records a SOQL query answers, a page at a time (REST `query`, then each
+        `nextRecordsUrl` until `done`)."""
+        path = f"{self.data_path}/query?{urlencode({'q': soql})}"
+        while path:
+            answer = self.request("GET", path).json()
+            yield [{k: v for k, v in r.items() if k != "attributes"} for r in answer.get("records", [])]
+            path = "" if answer.get("done", True) else answer.get("nextRecordsUrl", "")
 
     def collection_upsert(self, object_name: str, external_id_field: str, records: list[dict]) -> list[dict]:
         """Upsert up to 200 records of one type on an external id; one result per record, in order."""

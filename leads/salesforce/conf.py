@@ -31,6 +31,7 @@ class SalesforceSettings:
     bulk_poll_seconds: float
     bulk_max_wait_seconds: float
     limit_cooldown_seconds: int
+    limit_short_cooldown_seconds: int
     describe_cache_seconds: int
     lock_seconds: int
 
@@ -89,6 +90,7 @@ def salesforce_settings() -> SalesforceSettings:
         bulk_poll_seconds=float(getattr(settings, "SALESFORCE_BULK_POLL_SECONDS", 5.0)),
         bulk_max_wait_seconds=float(getattr(settings, "SALESFORCE_BULK_MAX_WAIT_SECONDS", 600.0)),
         limit_cooldown_seconds=int(getattr(settings, "SALESFORCE_LIMIT_COOLDOWN_SECONDS", 3600)),
+        limit_short_cooldown_seconds=int(getattr(settings, "SALESFORCE_LIMIT_SHORT_COOLDOWN_SECONDS", 60)),
         describe_cache_seconds=int(getattr(settings, "SALESFORCE_DESCRIBE_CACHE_SECONDS", 3600)),
         lock_seconds=int(getattr(settings, "SALESFORCE_LOCK_SECONDS", 900)),
     )

@@ -94,9 +94,10 @@ def _status_values(record: SyncRecord) -> dict[str, Any]:
     }
 
 
-def plan_build(*, field_map: FieldMap, now) -> Plan:
+def plan_build(*, field_map: FieldMap, now, resend: bool = False) -> Plan:
     """What must be sent now: pending and transient-failure records whose payload differs from the
-    last one Salesforce confirmed. The unchanged ones are confirmed on the spot (no call)."""
+    last one Salesforce confirmed. The unchanged ones are confirmed on the spot (no call), unless
+    `resend`: then every pending record goes out (the org may have lost what it confirmed)."""
     plan = Plan()
     today = timezone.localdate(now)
     settled: list[SyncRecord] = []
@@ -116,7 +117,7 @@ def plan_build(*, field_map: FieldMap, now) -> Plan:
                 settled.append(record)
                 continue
             fingerprint = payload_hash({"map": field_map.get(object_name, {}), "values": record_values})
-            if record.salesforce_id and fingerprint == record.payload_hash:
+            if not resend and record.salesforce_id and fingerprint == record.payload_hash:
                 record.state, record.error_code, record.error_message = State.CONFIRMED, "", ""
                 settled.append(record)
                 plan.settled += 1

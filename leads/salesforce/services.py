@@ -34,6 +34,7 @@ from leads.salesforce.conf import SalesforceSettings, salesforce_settings
 from leads.salesforce.mapping import (
     ACCOUNT,
     CAMPAIGN,
+    KEY,
     LEAD,
     MAPPED_OBJECTS,
     MEMBER,
@@ -161,12 +162,13 @@ def sync_changes_collect(*, full: bool, now: datetime.datetime) -> dict[str, int
         CAMPAIGN: _mark(CAMPAIGN, {sources.event_key(pk): pk for pk in event_ids}, now=now),
         LEAD: _mark(LEAD, leads, now=now),
         MEMBER: _mark(MEMBER, members, now=now),
-        # A campaign's member statuses are set up once: rows that exist are left as they are.
+        # A campaign's member statuses are set up once: rows that exist are left as they are,
+        # unless everything is resent.
         MEMBER_STATUS: _mark(
             MEMBER_STATUS,
             {f"{sources.event_key(pk)}/{status[0]}": pk for pk in event_ids for status in sources.MEMBER_STATUSES},
             now=now,
-            only_new=True,
+            only_new=not full,
         ),
     }
     state.score_change_cursor = max(state.score_change_cursor, score_cursor)
@@ -204,11 +206,16 @@ def salesforce_sync(
     *,
     full: bool = False,
     dry_run: bool = False,
+    force: bool = False,
+    verify: bool = False,
     client: SalesforceClient | None = None,
     config: SalesforceSettings | None = None,
     progress: Callable[[str, int, int], None] | None = None,
 ) -> SyncOutcome:
-    """Run one sync (or, with dry_run, say what it would send and what it would cost, changing nothing)."""
+    """Run one sync (or, with dry_run, say what it would send and what it would cost, changing nothing).
+    `full` resends everything the org should have, whatever it confirmed before (after a sandbox
+    refresh or a mass delete); `verify` first reads the org's external ids and resends only what it
+    lacks; `force` runs during a pause after an API limit."""
     config = config or salesforce_settings()
     now = timezone.now()
     field_map = field_map_current()
@@ -216,7 +223,7 @@ def salesforce_sync(
         with transaction.atomic():
             _state()
             sync_changes_collect(full=full, now=now)
-            plan = plan_build(field_map=field_map, now=now)
+            plan = plan_build(field_map=field_map, now=now, resend=full)
             if plan.is_empty:
                 lines = [f"Nothing to send: 0 API calls ({plan.settled} unchanged records need no call)."]
             else:
@@ -226,7 +233,13 @@ def salesforce_sync(
 
     state = _state()
     if state.resume_after and state.resume_after > now:
-        return SyncOutcome(status="waiting", message=f"Paused after an API limit until {state.resume_after:%H:%M} UTC.")
+        if not force:
+            return SyncOutcome(
+                status="waiting",
+                message=f"Paused after an API limit until {state.resume_after:%H:%M:%S} UTC; "
+                "nothing was sent (--force sends now).",
+            )
+        SyncState.objects.filter(pk=1).update(resume_after=None)
     holder = f"{socket.gethostname()}:{os.getpid()}:{now.timestamp()}"
     if not sync_lock_acquire(holder=holder, now=now, seconds=config.lock_seconds):
         return SyncOutcome(status="locked", message="Another sync is running; this one did not start.")
@@ -237,7 +250,14 @@ def salesforce_sync(
             message="Stopped before it finished; the next run sent what it had not confirmed.",
         )
         return _run(
-            run=run, full=full, field_map=field_map, config=config, client=client, holder=holder, progress=progress
+            run=run,
+            full=full,
+            verify=verify,
+            field_map=field_map,
+            config=config,
+            client=client,
+            holder=holder,
+            progress=progress,
         )
     finally:
         sync_lock_release(holder=holder)
@@ -247,6 +267,7 @@ def _run(
     *,
     run: SyncRun,
     full: bool,
+    verify: bool,
     field_map: FieldMap,
     config: SalesforceSettings,
     client: SalesforceClient | None,
@@ -254,10 +275,22 @@ def _run(
     progress: Callable[[str, int, int], None] | None,
 ) -> SyncOutcome:
     Status = SyncRun.Status
+    verified = ""
+    if verify:
+        client = client or SalesforceClient.from_settings(config)
+        try:
+            missing = sync_records_verify(client=client, field_map=field_map)
+        except (SalesforceAuthError, SalesforceError) as error:
+            return _finish(run, client, Status.FAILED, f"Could not read the org's records to verify: {error}")
+        verified = "Verified against the org: " + (
+            ", ".join(f"{name} {count} missing or moved" for name, count in missing.items() if count)
+            or "nothing missing"
+        )
     sync_changes_collect(full=full, now=run.started_at)
-    plan = plan_build(field_map=field_map, now=run.started_at)
+    plan = plan_build(field_map=field_map, now=run.started_at, resend=full)
     if plan.is_empty:
-        return _finish(run, None, Status.SUCCEEDED, f"Nothing to send ({plan.settled} records unchanged).")
+        message = f"Nothing to send ({plan.settled} records unchanged)."
+        return _finish(run, client, Status.SUCCEEDED, f"{verified}. {message}" if verified else message)
     client = client or SalesforceClient.from_settings(config)
     status, message = Status.SUCCEEDED, ""
     try:
@@ -277,10 +310,10 @@ def _run(
     except FieldMapError as error:
         status, message = Status.FAILED, f"{error} Nothing was sent."
     except SalesforceLimitError as error:
-        SyncState.objects.filter(pk=1).update(
-            resume_after=timezone.now() + datetime.timedelta(seconds=config.limit_cooldown_seconds)
-        )
-        status, message = Status.LIMITED, f"{error} Next run in {config.limit_cooldown_seconds // 60} minutes."
+        pause = limit_pause_seconds(error, config)
+        resume_after = timezone.now() + datetime.timedelta(seconds=pause)
+        SyncState.objects.filter(pk=1).update(resume_after=resume_after)
+        status, message = Status.LIMITED, f"{error} {_pause_words(error, pause, resume_after)}"
     except SalesforceUnavailable as error:
         status, message = Status.INTERRUPTED, f"Salesforce unavailable: {error}. Unconfirmed records stay pending."
     except (SalesforceAuthError, SalesforceError) as error:
@@ -288,7 +321,60 @@ def _run(
     except BaseException as error:
         _finish(run, client, Status.FAILED, f"{type(error).__name__}: {error}")
         raise
+    if verified:
+        message = f"{verified}. {message}".strip()
     return _finish(run, client, status, message)
+
+
+VERIFIED_OBJECTS = (ACCOUNT, CAMPAIGN, LEAD, MEMBER)
+
+
+def sync_records_verify(*, client: SalesforceClient, field_map: FieldMap) -> dict[str, int]:
+    """Compare the org's external ids with what the product believes it confirmed, and mark pending
+    (to be resent) every confirmed record the org no longer has, or has under another id; a missing
+    campaign takes its member statuses with it. Returns, per object, how many were marked."""
+    marked: dict[str, int] = {}
+    for object_name in VERIFIED_OBJECTS:
+        key_field = field_map.get(object_name, {}).get(KEY)
+        confirmed = SyncRecord.objects.filter(object_name=object_name, state=SyncRecord.State.CONFIRMED)
+        if not key_field or not confirmed.exists():
+            marked[object_name] = 0
+            continue
+        in_org: dict[str, str] = {}
+        for page in client.query_pages(f"SELECT Id, {key_field} FROM {object_name} WHERE {key_field} != null"):
+            in_org.update((r[key_field], r["Id"]) for r in page)
+        lost = [
+            pk for pk, key, sf_id in confirmed.values_list("pk", "key", "salesforce_id") if in_org.get(key) != sf_id
+        ]
+        keys = []
+        for start in range(0, len(lost), MARK_BATCH):
+            batch = SyncRecord.objects.filter(pk__in=lost[start : start + MARK_BATCH])
+            if object_name == CAMPAIGN:
+                keys.extend(batch.values_list("key", flat=True))
+            batch.update(state=SyncRecord.State.PENDING, salesforce_id="", payload_hash="", changed_at=timezone.now())
+        for key in keys:
+            SyncRecord.objects.filter(object_name=MEMBER_STATUS, key__startswith=f"{key}/").update(
+                state=SyncRecord.State.PENDING, salesforce_id="", payload_hash="", changed_at=timezone.now()
+            )
+        marked[object_name] = len(lost)
+    return marked
+
+
+def limit_pause_seconds(error: SalesforceLimitError, config: SalesforceSettings) -> int:
+    """How long the sync waits after an API limit: the rolling 24-hour window needs the long
+    cooldown when the daily budget (as the org's Sforce-Limit-Info said) is spent or at our share;
+    a refusal far below it (concurrent long-running requests) passes in seconds."""
+    return config.limit_cooldown_seconds if error.is_daily_budget else config.limit_short_cooldown_seconds
+
+
+def _pause_words(error: SalesforceLimitError, pause: int, resume_after: datetime.datetime) -> str:
+    when = f"{pause // 60} minutes" if pause >= 120 else f"{pause} seconds"
+    why = (
+        ""
+        if error.is_daily_budget or error.usage is None
+        else (f" (the org has used only {error.usage.used} of {error.usage.limit} daily calls: a short limit)")
+    )
+    return f"Next run in {when}, at {resume_after:%H:%M:%S} UTC{why}."
 
 
 def _finish(run: SyncRun, client: SalesforceClient | None, status: str, message: str) -> SyncOutcome:

@@ -19,8 +19,8 @@ from crm.models import Allocation, Exchange, Presence
 from intel.models import Event, Regulation
 from leads.choices import FollowUpStatus
 from leads.models import FollowUp
+from leads.reasons import reasons_top
 
-TOP_REASONS = 3  # the factors a rep reads first, largest points first
 CONTACT_ID_PREFIX = "003"  # Salesforce ids of Contact records start with it
 
 # The campaign member statuses the follow-up workflow uses: label, responded?, default?
@@ -104,7 +104,7 @@ def account_values(exchange_ids: list[int], *, today: datetime.date) -> dict[int
             ((share, name) for slug, (name, share) in shares.items() if slug != settings.CRM_HOME_VENDOR),
             key=lambda item: (-item[0], item[1]),
         )
-        factors = sorted(score.factors if score else [], key=lambda f: -abs(f.get("points", 0)))[:TOP_REASONS]
+        factors = reasons_top(score.factors if score else [])
         values[exchange.pk] = {
             "key": exchange_key(exchange.pk),
             "name": exchange.name,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import zoneinfo
 from collections import Counter, defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
@@ -19,7 +20,8 @@ from intel.choices import MatchStatus
 from intel.models import Attendee, Event
 from leads.choices import AssignmentMethod, FollowUpStatus
 from leads.models import FollowUp, Score, ScoringModel
-from leads.scoring import PersonFacts, score_person
+from leads.parameters import ScoringParameters
+from leads.scoring import PersonFacts, PersonScore, score_person
 from leads.webhooks.services import webhook_event_record
 
 
@@ -62,18 +64,7 @@ def follow_ups_create_for_event(*, event: Event) -> list[FollowUp]:
     due_at = follow_up_due_at(event)
     to_create, to_update = [], []
     for attendee in attendees:
-        matched = attendee.exchange
-        person = score_person(
-            PersonFacts(
-                attendee.full_name,
-                title=attendee.title or (attendee.contact.title if attendee.contact else ""),
-                contact_role=attendee.contact.role if attendee.contact else "",
-                exchange_name=matched.name,
-                exchange_score=scores.get(matched.pk, 0),
-                notes=attendee.notes,
-            ),
-            parameters=parameters,
-        )
+        person = _person_score(attendee, scores.get(attendee.exchange_id, 0), parameters)
         follow_up = existing.get(attendee.pk)
         if follow_up is None:
             to_create.append(
@@ -99,6 +90,45 @@ def follow_ups_create_for_event(*, event: Event) -> list[FollowUp]:
 
 
 AUTOMATIC_METHODS = (AssignmentMethod.TERRITORY, AssignmentMethod.ROUND_ROBIN)
+
+
+def _person_score(attendee: Attendee, exchange_score: int, parameters: ScoringParameters) -> PersonScore:
+    """The person score of someone met at an event who works at a matched exchange (the one place
+    that builds their facts: the list's build and every rescore of their exchange call it)."""
+    return score_person(
+        PersonFacts(
+            attendee.full_name,
+            title=attendee.title or (attendee.contact.title if attendee.contact else ""),
+            contact_role=attendee.contact.role if attendee.contact else "",
+            exchange_name=attendee.exchange.name,
+            exchange_score=exchange_score,
+            notes=attendee.notes,
+        ),
+        parameters=parameters,
+    )
+
+
+def follow_ups_rescore_people(*, exchange_scores: Mapping[int, int], parameters: ScoringParameters) -> int:
+    """Recompute the person score of every follow-up at these exchanges from their new scores (and the
+    model's persona weights), in the caller's transaction, so a follow-up list never ranks people on
+    a score their exchange no longer has. Returns how many person scores changed."""
+    if not exchange_scores:
+        return 0
+    follow_ups = list(
+        FollowUp.objects.filter(
+            attendee__exchange_id__in=list(exchange_scores), attendee__match_status=MatchStatus.MATCHED
+        ).select_related("attendee__exchange", "attendee__contact")
+    )
+    changed = []
+    for follow_up in follow_ups:
+        attendee = follow_up.attendee
+        person = _person_score(attendee, exchange_scores[attendee.exchange_id], parameters)
+        factors = person.factors_json()
+        if (follow_up.person_score, follow_up.person_factors) != (person.score, factors):
+            follow_up.person_score, follow_up.person_factors = person.score, factors
+            changed.append(follow_up)
+    FollowUp.objects.bulk_update(changed, ["person_score", "person_factors"], batch_size=1000)
+    return len(changed)
 
 
 def _assign_unassigned(event: Event) -> None:

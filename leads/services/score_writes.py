@@ -33,6 +33,8 @@ class RescoreSummary:
     skipped: int = 0
     refreshed: int = 0
     grade_changes: dict[str, int] = field(default_factory=dict)
+    # Person scores of follow-ups at the rescored exchanges that changed with them.
+    people: int = 0
 
     @property
     def unchanged(self) -> int:
@@ -44,6 +46,7 @@ class RescoreSummary:
         self.updated += other.updated
         self.skipped += other.skipped
         self.refreshed += other.refreshed
+        self.people += other.people
         self.model_version = other.model_version or self.model_version
         for key, count in other.grade_changes.items():
             self.grade_changes[key] = self.grade_changes.get(key, 0) + count

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime
+import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import Max
@@ -17,10 +19,13 @@ from leads.facts import Fingerprint, fingerprint_sql, fingerprints, home_vendor,
 from leads.models import DeadLetter, Score, ScoringModel
 from leads.parameters import ScoringParameters
 from leads.scoring import ScoreResult, score_exchange
+from leads.services.followups import follow_ups_rescore_people
 from leads.services.score_writes import SCORE_WRITE_LOCK, RescoreSummary, scores_write
 from leads.webhooks.events import signals_recorded_emit
 
 __all__ = ["SCORE_WRITE_LOCK", "RescoreSummary", "scores_write"]  # re-exported: callers import them from here
+
+logger = logging.getLogger(__name__)
 
 # Exchanges per transaction (and per Celery task in a rescore-all): the facts of 2,000 exchanges
 # take a few MB, a chunk writes in well under a second, and at ~0.7 ms of queue overhead per
@@ -97,6 +102,9 @@ def _rescore_chunk(
         results = [score_exchange(f, parameters=parameters, home=home, as_of=as_of) for f in loaded.exchanges]
         summary = scores_write(results=results, model_version=version, cause=cause, as_of=as_of, fingerprints=stale)
         _size_tiers_store(results, loaded.stored_size_tiers)
+        summary.people = follow_ups_rescore_people(
+            exchange_scores={r.exchange_id: r.score for r in results}, parameters=parameters
+        )
     # An exchange deleted since the check counts as examined and unchanged.
     summary.examined, summary.skipped = examined, examined - len(stale)
     return summary
@@ -286,6 +294,39 @@ def scoring_model_activate(*, scoring_model: ScoringModel) -> ScoringModel:
     ScoringModel.objects.filter(is_active=True).update(is_active=False)
     locked.is_active = True
     locked.activated_at = timezone.now()
-    locked.save(update_fields=["is_active", "activated_at"])
+    locked.scored_for_home_vendor = settings.CRM_HOME_VENDOR
+    locked.save(update_fields=["is_active", "activated_at", "scored_for_home_vendor"])
     transaction.on_commit(lambda: rescore_all_task.delay(cause=ScoreCause.MODEL_CHANGE))
     return locked
+
+
+@dataclass(frozen=True)
+class HomeVendorChange:
+    previous: str
+    configured: str
+
+    def __str__(self) -> str:
+        before = self.previous or "an unrecorded vendor"
+        return (
+            f"CRM_HOME_VENDOR is now {self.configured!r}; the stored scores were computed for {before}: "
+            "rescoring every exchange."
+        )
+
+
+def home_vendor_rescore_if_changed() -> HomeVendorChange | None:
+    """When the configured home vendor differs from the one the active model's scores were computed
+    for, record the new one and, after commit, rescore everything (cause "home_vendor"); the worker's
+    start and the beat call it. The row lock makes one caller of several do it; a rescore-all
+    whose home vendor did not really change skips every exchange on its fingerprint."""
+    from leads.tasks import rescore_all_task  # the task module imports this one
+
+    with transaction.atomic():
+        model = ScoringModel.objects.select_for_update().filter(is_active=True).first()
+        if model is None or model.scored_for_home_vendor == settings.CRM_HOME_VENDOR:
+            return None
+        change = HomeVendorChange(model.scored_for_home_vendor, settings.CRM_HOME_VENDOR)
+        model.scored_for_home_vendor = settings.CRM_HOME_VENDOR
+        model.save(update_fields=["scored_for_home_vendor"])
+        transaction.on_commit(lambda: rescore_all_task.delay(cause=ScoreCause.HOME_VENDOR))
+    logger.warning("%s", change)
+    return change

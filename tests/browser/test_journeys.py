@@ -55,7 +55,7 @@ def test_a_rep_reads_today_opens_an_exchange_logs_a_meeting_and_exports(page, wo
 
     # then Today shows his prospects with their reasons and his overdue follow-ups
     expect(page.get_by_role("heading", name="Top prospects")).to_be_visible()
-    expect(page.get_by_text("A mid-size exchange: the contested middle").first).to_be_visible()
+    expect(page.get_by_text("Alibaba Cloud holds 60% of its allocations").first).to_be_visible()
     expect(page.locator("tr.overdue")).to_have_count(3)
     screenshot(page, "01-today")
 

@@ -4,7 +4,9 @@ import datetime
 
 import factory
 
-from intel.models import Event
+from intel.choices import AliasKind
+from intel.models import Event, ExchangeAlias
+from intel.services import exchange_alias_add
 from tests.crm.factories import jurisdiction
 
 
@@ -20,3 +22,8 @@ class EventFactory(factory.django.DjangoModelFactory):
     starts_on = datetime.date(2025, 8, 25)
     ends_on = datetime.date(2025, 8, 25)
     timezone = "Asia/Tokyo"
+
+
+def alias(exchange, name: str, kind: str = AliasKind.NAME) -> ExchangeAlias:
+    """Another name of an exchange, added as the built-in aliases are."""
+    return exchange_alias_add(exchange=exchange, alias=name, kind=kind)

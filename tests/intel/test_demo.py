@@ -8,8 +8,10 @@ from django.core.management import call_command
 
 from crm.models import Allocation, Contact, EvidenceChange, Exchange, Presence
 from intel.choices import MatchStatus
+from intel.demo import load_exchanges_and_aliases
 from intel.models import Attendee, AttendeeImport, Event, ExchangeAlias, Regulation, Signal
 from intel.queries import outage_impacts, regulatory_pressure
+from tests.crm.factories import ExchangeFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -232,3 +234,17 @@ def test_the_demo_s_regions_resolve_to_the_vendors_codes_and_the_tokyo_outages_m
     loaded = load_facts(exchange_ids=[bybit.pk], as_of=as_of)
     result = score_exchange(loaded.exchanges[0], parameters=ScoringParameters(), home=loaded.home, as_of=as_of)
     assert [f.code for f in result.factors if f.code.endswith("_incident")] == []
+
+
+def test_built_in_aliases_say_where_they_come_from():
+    # given the exchanges from the catalogue that the built-in aliases name
+    for slug, name in (("coincheck", "Coincheck"), ("bybit", "Bybit"), ("kucoin", "KuCoin")):
+        ExchangeFactory(slug=slug, name=name)
+
+    load_exchanges_and_aliases()
+
+    assert sorted(ExchangeAlias.objects.values_list("exchange__slug", "alias", "source")) == [
+        ("bybit", "バイビット", "built-in: Bybit's name in katakana, as Japanese press writes it"),
+        ("coincheck", "コインチェック", "JFSA register 2026-06-30, 関東財務局長 第00014号: コインチェック株式会社"),
+        ("kucoin", "库币", "built-in"),
+    ]

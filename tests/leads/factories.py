@@ -3,9 +3,12 @@
 import datetime
 from decimal import Decimal
 
-from crm.models import Allocation, Presence
-from intel.models import Event, Regulation, Signal
+from crm.models import Allocation, Contact, Presence
+from intel.choices import MatchMethod, MatchStatus
+from intel.models import Attendee, Event, Regulation, Signal
+from leads.models import Score
 from tests.crm.factories import ExchangeFactory, jurisdiction, vendor
+from tests.intel.factories import alias
 
 
 def exchange_on(
@@ -68,3 +71,46 @@ def webx_tokyo() -> Event:
         timezone="Asia/Tokyo",
         follow_up_sla_hours=48,
     )
+
+
+SCORED_AT = datetime.datetime(2025, 8, 25, tzinfo=datetime.UTC)
+# Exchanges searched for by their other names: slug -> (name, aliases, score).
+NAMED_EXCHANGES = {
+    "coincheck": ("Coincheck", ("コインチェック",), 70),
+    "okx": ("OKX", ("欧易", "OKEx"), 60),
+    "binance": ("Binance", ("币安", "バイナンス"), 50),
+    "kraken": ("Kraken", (), 40),
+}
+
+
+def named_exchanges(event: Event) -> dict:
+    """The exchanges of NAMED_EXCHANGES (headquartered in Japan) with their aliases and a score; at
+    each, one contact and one person from `event` waiting for review, suggested to that exchange,
+    whose badge names the company only in English."""
+    exchanges = {}
+    for slug, (name, aliases, score) in NAMED_EXCHANGES.items():
+        exchange = ExchangeFactory(name=name, slug=slug, headquarters=jurisdiction("JP"))
+        for other in aliases:
+            alias(exchange, other)
+        Score.objects.create(
+            exchange=exchange,
+            score=score,
+            grade="B",
+            factors=[],
+            model_version=1,
+            as_of=SCORED_AT,
+            computed_at=SCORED_AT,
+        )
+        Contact.objects.create(exchange=exchange, full_name=f"Contact at {name}", email=f"contact@{slug}.example")
+        Attendee.objects.create(
+            event=event,
+            full_name=f"Unsure at {name}",
+            company=f"{name} Inc.",
+            dedupe_key=f"unsure-{slug}",
+            exchange=exchange,
+            match_status=MatchStatus.REVIEW,
+            match_method=MatchMethod.FUZZY_NAME,
+            match_confidence=score,
+        )
+        exchanges[slug] = exchange
+    return exchanges

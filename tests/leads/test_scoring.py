@@ -267,6 +267,48 @@ def test_size_thresholds_must_fall():
     assert error.value.errors == {"size_large_volume_btc": "size thresholds must fall: large > mid-size > 0 BTC"}
 
 
+def test_a_rival_running_its_ai_workloads_is_the_llm_opening():
+    # given a mid-size exchange whose trading runs on Alibaba Cloud and whose AI workloads run 80% on AWS
+    facts = ExchangeFacts(
+        1,
+        "Midex",
+        size_tier_by_hand="mid",
+        allocations=(
+            alibaba_at(60),
+            AllocationFact(id=12, vendor_id=2, vendor_name="AWS", workload="ai", share_percent=80),
+            AllocationFact(id=13, vendor_id=3, vendor_name="Tencent Cloud", workload="ai", share_percent=20),
+        ),
+    )
+
+    # when it is scored for a Tencent Cloud team
+    result = score_exchange(facts, parameters=PARAMETERS, home=TENCENT, as_of=AS_OF)
+
+    # then the AI allocation is its own factor, scaled by the rival's share, beside the share factors of "all"
+    assert [(f.code, f.points, f.sentence, f.references) for f in result.factors][-1] == (
+        "rival_ai_workload",
+        8,
+        "AWS runs 80% of its AI / LLM workloads: an opening for our LLM services",
+        ("allocation:12",),
+    )
+    assert result.score == 56
+
+
+def test_our_own_ai_workloads_and_a_tuned_weight():
+    ours = AllocationFact(id=12, vendor_id=TENCENT.id, vendor_name="Tencent Cloud", workload="ai", share_percent=100)
+    rival = AllocationFact(id=14, vendor_id=ALIBABA_ID, vendor_name="Alibaba Cloud", workload="ai", share_percent=50)
+
+    def ai_points(allocations, parameters=PARAMETERS):
+        result = score_exchange(
+            ExchangeFacts(1, "Midex", allocations=allocations), parameters=parameters, home=TENCENT, as_of=AS_OF
+        )
+        return [f.points for f in result.factors if f.code == "rival_ai_workload"]
+
+    # our own AI workloads open nothing; a rival's at 50% gives half the model's weight
+    assert ai_points((ours,)) == []
+    assert ai_points((rival,)) == [5]
+    assert ai_points((rival,), ScoringParameters(rival_ai_workload_points=30)) == [15]
+
+
 # --- outages by region --------------------------------------------------------------------------
 
 AWS_ID = 2

@@ -67,3 +67,56 @@ def test_an_events_people_are_ranked_assigned_and_tracked(home_vendor_slug):
         japan.user,
         datetime.datetime(2025, 8, 27, tzinfo=datetime.UTC),
     )
+
+
+def test_person_scores_follow_their_exchange_in_the_same_rescore(home_vendor_slug):
+    # given a follow-up list built on tokyoex's score of 68 (with the meeting at WebX)
+    from decimal import Decimal
+
+    from crm.models import Allocation
+    from leads.models import FollowUp, ScoreChange
+    from leads.services import scoring_model_activate, scoring_model_create_version
+    from leads.services.scores import active_model
+
+    japanese = exchange_on("tokyoex", {"alibaba-cloud": 60}, presences={"JP": "licensed"})
+    as_of = datetime.datetime(2025, 8, 27, tzinfo=datetime.UTC)
+    event = webx_tokyo()
+    attendee(event, "Aiko CTO", "CTO", japanese, notes="wants a PoC")
+    attendee(event, "Bo Sales", "Sales manager", japanese)
+    scores_rescore(as_of=as_of)
+    follow_ups_create_for_event(event=event)
+
+    def ranked():
+        return [(f.attendee.full_name, f.person_score) for f in FollowUp.objects.for_event(event.pk)]
+
+    assert ranked() == [("Aiko CTO", 88), ("Bo Sales", 68)]
+
+    # when Alibaba Cloud turns out to hold all of it and the exchange is rescored
+    Allocation.objects.filter(exchange=japanese).update(share_percent=Decimal(80))
+    summary = scores_rescore(exchange_ids=[japanese.pk], as_of=as_of)
+
+    # then its people are re-ranked in the same rescore, without rebuilding the list
+    assert ScoreChange.objects.filter(exchange=japanese).latest("id").new_score == 74
+    assert (summary.people, ranked()) == (2, [("Aiko CTO", 94), ("Bo Sales", 74)])
+    aiko = FollowUp.objects.get(attendee__full_name="Aiko CTO")
+    assert aiko.person_factors[0]["sentence"] == "Works at Tokyoex, scored 74"
+
+    # and a model that weighs infrastructure buyers more re-ranks them when it rescores
+    _version, parameters = active_model()
+    model = scoring_model_create_version(parameters=parameters.to_dict() | {"persona_infrastructure_points": 20})
+    scoring_model_activate(scoring_model=model)
+    summary = scores_rescore(as_of=as_of)
+    assert (summary.people, ranked()) == (1, [("Aiko CTO", 99), ("Bo Sales", 74)])
+
+
+def test_a_rescore_that_changes_nothing_leaves_person_scores_alone(home_vendor_slug):
+    japanese = exchange_on("tokyoex", {"alibaba-cloud": 60}, presences={"JP": "licensed"})
+    as_of = datetime.datetime(2025, 8, 27, tzinfo=datetime.UTC)
+    event = webx_tokyo()
+    attendee(event, "Aiko CTO", "CTO", japanese)
+    scores_rescore(as_of=as_of)
+    follow_ups_create_for_event(event=event)
+
+    summary = scores_rescore(as_of=as_of)
+
+    assert (summary.examined, summary.skipped, summary.people) == (1, 1, 0)

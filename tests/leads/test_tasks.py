@@ -144,3 +144,99 @@ def test_an_evidence_batch_killed_before_it_is_marked_is_served_once_on_redelive
         ("evidence", 29),
     ]
     assert EvidenceChange.objects.filter(processed_at=None).count() == 0
+
+
+def _defend_and_cause(exchange):
+    score = Score.objects.get(exchange=exchange)
+    return score.is_defend, ScoreChange.objects.filter(exchange=exchange).latest("id").cause
+
+
+@pytest.mark.django_db
+def test_a_changed_home_vendor_rescores_everything_once_and_says_so(
+    settings, eager_celery, django_capture_on_commit_callbacks, caplog
+):
+    # given scores computed for Tencent Cloud: Alibaba Cloud's 85% customer is a displacement target
+    from leads.services import scoring_model_create_version
+    from leads.services.scores import active_model, home_vendor_rescore_if_changed
+
+    settings.CRM_HOME_VENDOR = "tencent-cloud"
+    _version, parameters = active_model()
+    with django_capture_on_commit_callbacks(execute=True):
+        scoring_model_create_version(parameters=parameters.to_dict(), activate=True)
+    customer = exchange_on("alibabas-own", {"alibaba-cloud": 85})
+    scores_rescore(as_of=AS_OF)
+    assert _defend_and_cause(customer) == (False, "manual")
+    with django_capture_on_commit_callbacks(execute=True):
+        assert home_vendor_rescore_if_changed() is None  # unchanged: nothing queued
+
+    # when the team's vendor is set to Alibaba Cloud and the beat (or a starting worker) checks
+    settings.CRM_HOME_VENDOR = "alibaba-cloud"
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        change = home_vendor_rescore_if_changed()
+
+    # then every exchange is rescored for the new vendor, the history says why, and the log says so
+    assert len(callbacks) == 1
+    assert str(change) == (
+        "CRM_HOME_VENDOR is now 'alibaba-cloud'; the stored scores were computed for tencent-cloud: "
+        "rescoring every exchange."
+    )
+    assert _defend_and_cause(customer) == (True, "home_vendor")
+    assert str(change) in caplog.text
+    # and a second check finds nothing to do
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        assert home_vendor_rescore_if_changed() is None
+    assert callbacks == []
+
+
+@pytest.mark.services
+def test_a_worker_started_with_another_home_vendor_rescores_everything(
+    transactional_db, postgresql, redis_url, settings
+):
+    # given scores computed for Tencent Cloud, recorded on the active model
+    import redis
+
+    from leads.models import ScoringModel
+
+    settings.CRM_HOME_VENDOR = "tencent-cloud"
+    ScoringModel.objects.filter(is_active=True).update(scored_for_home_vendor="tencent-cloud")
+    customer = exchange_on("alibabas-own", {"alibaba-cloud": 85})
+    scores_rescore()
+    redis.Redis.from_url(redis_url).delete("celery", "unacked", "unacked_index")
+    environment = os.environ | {
+        "DATABASE_URL": database_url(),
+        "REDIS_URL": redis_url,
+        "CELERY_BROKER_URL": redis_url,
+        "CRM_HOME_VENDOR": "alibaba-cloud",
+        "CRM_IGNORE_DOTENV": "1",
+    }
+    # when a worker starts with CRM_HOME_VENDOR=alibaba-cloud
+    worker = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "crm",
+            "worker",
+            "--pool=solo",
+            "--loglevel=INFO",
+            "--without-heartbeat",
+        ],
+        cwd=ROOT,
+        env=environment,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not ScoreChange.objects.filter(cause="home_vendor").exists():
+            time.sleep(0.2)
+    finally:
+        worker.terminate()
+        output = worker.communicate(timeout=30)[0]
+
+    # then it rescored the book for Alibaba Cloud without anyone asking, and said so in its log
+    assert _defend_and_cause(customer) == (True, "home_vendor"), output[-3000:]
+    assert ScoringModel.objects.get(is_active=True).scored_for_home_vendor == "alibaba-cloud"
+    assert "CRM_HOME_VENDOR is now 'alibaba-cloud'" in output

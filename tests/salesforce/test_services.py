@@ -52,8 +52,8 @@ def test_a_score_change_is_sent_as_one_collections_upsert_in_the_documented_form
                 "BillingCountry": "Singapore",
                 "Intel_Score__c": 72,
                 "Intel_Grade__c": "A",
-                "Intel_Top_Reasons__c": "Alibaba Cloud holds 60% of its allocations (+20)\nMid-size exchange (+20)\n"
-                "Singapore DTSP regime in force (+10)",
+                "Intel_Top_Reasons__c": "Alibaba Cloud holds 60% of its allocations (+20)\n"
+                "Singapore DTSP regime in force (+10)\nMid-size exchange (+20)",
                 "Intel_Model_Version__c": 1,
                 "Intel_Scored_At__c": "2025-09-01T09:00:00.000Z",
                 "Intel_Our_Share__c": None,
@@ -413,28 +413,53 @@ def test_two_syncs_never_run_at_once(salesforce):
     assert SyncRecord.objects.count() == 0
 
 
-def test_request_limit_exceeded_stops_the_run_and_pauses_the_next_ones(salesforce, settings):
-    # given 400 changed exchanges and an org out of API calls after the first upsert
+def test_request_limit_exceeded_with_the_daily_budget_spent_pauses_for_the_window(salesforce, settings):
+    # given 400 changed exchanges and an org whose daily budget runs out after the first upsert
     settings.SALESFORCE_LIMIT_COOLDOWN_SECONDS = 3600
+    settings.SALESFORCE_BUDGET_SHARE = 1.0
+    salesforce.org.api_limit = 2
+    scored_exchanges(400)
+
+    # when the sync runs
+    outcome = salesforce_sync()
+
+    # then it stops without retrying, keeps the rest pending and pauses for the rolling window
+    assert outcome.status == "limited"
+    state = SyncState.objects.get()
+    assert outcome.message == (
+        "Stopped before PATCH /services/data/v62.0/composite/sobjects/Account/Exchange_Intel_Key__c: the org "
+        "has used 2 of its 2 daily API calls, at or over the 100% share we may use. Next run in 60 minutes, at "
+        f"{state.resume_after:%H:%M:%S} UTC."
+    )
+    assert len(salesforce.requests) == 2
+    assert SyncRecord.objects.filter(state="pending").count() == 200
+    assert state.resume_after > timezone.now() + datetime.timedelta(minutes=59)
+    # and a run during the pause makes no call
+    assert salesforce_sync().status == "waiting"
+    assert len(salesforce.requests) == 2
+
+
+def test_request_limit_exceeded_far_below_the_daily_budget_pauses_for_seconds(salesforce, settings):
+    # given an org that has used 3 of 15,000 calls and refuses one request (a concurrency limit)
+    settings.SALESFORCE_LIMIT_COOLDOWN_SECONDS = 3600
+    settings.SALESFORCE_LIMIT_SHORT_COOLDOWN_SECONDS = 60
     scored_exchanges(400)
     salesforce.fail_next("", "", "limit")
 
     # when the sync runs
     outcome = salesforce_sync()
 
-    # then it stops without retrying, keeps the rest pending and pauses for the cooldown
-    assert outcome.status == "limited"
-    assert outcome.message == (
-        "Salesforce refused PATCH /services/data/v62.0/composite/sobjects/Account/Exchange_Intel_Key__c: "
-        "REQUEST_LIMIT_EXCEEDED: TotalRequests Limit exceeded. Limit: 15000 Next run in 60 minutes."
-    )
-    assert len(salesforce.requests) == 3
-    assert SyncRecord.objects.filter(state="pending").count() == 200
+    # then the pause is a minute, not an hour, and the message says why
     state = SyncState.objects.get()
-    assert state.resume_after > timezone.now() + datetime.timedelta(minutes=59)
-    # and a run during the pause makes no call
-    assert salesforce_sync().status == "waiting"
-    assert len(salesforce.requests) == 3
+    assert outcome.message.endswith(
+        f"Next run in 60 seconds, at {state.resume_after:%H:%M:%S} UTC "
+        "(the org has used only 3 of 15000 daily calls: a short limit)."
+    )
+    assert timezone.now() + datetime.timedelta(seconds=55) < state.resume_after
+    assert state.resume_after <= timezone.now() + datetime.timedelta(seconds=60)
+    # and a run with force goes on at once, sending the 200 left
+    assert salesforce_sync(force=True).status == "succeeded"
+    assert SyncRecord.objects.filter(state="confirmed").count() == 400
 
 
 def test_the_sync_stops_before_using_more_than_its_share_of_the_daily_budget(salesforce):

@@ -71,13 +71,13 @@ def test_a_valid_filter_still_lists_and_exports(japan_client, world):
 
 
 def test_the_salesforce_export_writes_reasons_sentence_first_so_none_is_neutralised(japan_client, world):
-    # given tokyo-0's score factors, largest first
+    # given tokyo-0's score factors
     import csv
     import io
 
     from leads.models import Score
 
-    factors = sorted(Score.objects.get(exchange__slug="tokyo-0").factors, key=lambda f: -abs(f["points"]))[:3]
+    factors = {f["code"]: f for f in Score.objects.get(exchange__slug="tokyo-0").factors}
 
     # when a rep exports it for Salesforce
     response = japan_client.get("/leads/export-salesforce.csv?q=tokyo-0")
@@ -85,5 +85,7 @@ def test_the_salesforce_export_writes_reasons_sentence_first_so_none_is_neutrali
     # then each reason reads "<sentence> (+N)", with no quote prepended
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     reasons = rows[1][rows[0].index("Intel_Top_Reasons__c")]
-    assert reasons.splitlines() == [f"{f['sentence']} ({f['points']:+d})" for f in factors]
-    assert reasons.splitlines()[0] == "A mid-size exchange: the contested middle (+20)"
+    # in the order a rep reads them: the evidence that adds points before the size every mid-size account shares
+    top = [factors[code] for code in ("rival_share", "displacement_target", "major_licence")]
+    assert reasons.splitlines() == [f"{f['sentence']} ({f['points']:+d})" for f in top]
+    assert reasons.splitlines()[0] == "Alibaba Cloud holds 60% of its allocations (+12)"

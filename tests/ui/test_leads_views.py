@@ -52,8 +52,11 @@ def test_today_lists_my_top_prospects_with_grade_and_reason_and_my_overdue_follo
         "tokyo-2",
         "private-one",
     ]
-    assert [row["reason"] for row in response.context["prospects"]][:1] == ["A mid-size exchange: the contested middle"]
-    assert "A mid-size exchange: the contested middle" in body
+    # the reason is the rival's share, not the size every mid-size account shares
+    assert [row["reason"] for row in response.context["prospects"]][:1] == [
+        "Alibaba Cloud holds 60% of its allocations"
+    ]
+    assert "Alibaba Cloud holds 60% of its allocations" in body
     assert [row["follow_up"].attendee.full_name for row in response.context["follow_ups"]] == [
         "Met Person 2",
         "Met Person 1",

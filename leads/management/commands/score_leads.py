@@ -55,3 +55,5 @@ class Command(BaseCommand):
         )
         for change, count in sorted(summary.grade_changes.items()):
             self.stdout.write(f"  grade {change}: {count}")
+        if summary.people:
+            self.stdout.write(f"  follow-ups re-ranked: {summary.people} person scores changed with their exchange")

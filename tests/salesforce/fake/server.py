@@ -27,6 +27,7 @@ import jwt
 from tests.salesforce.fake.org import FakeOrg
 
 API = re.compile(r"^/services/data/v(\d+\.\d)(/.*)$")
+SOQL = re.compile(r"SELECT\s+(.+?)\s+FROM\s+(\w+)(?:\s+WHERE\s+(\w+)\s*!=\s*null)?", re.IGNORECASE)
 JWT_GRANT = "urn:ietf:params:oauth:grant-type:jwt-bearer"
 
 
@@ -89,6 +90,8 @@ class FakeSalesforce:
         self.fault_kinds: tuple[str, ...] = ()
         self.faults_served: list[str] = []
         self.jobs: dict[str, BulkJob] = {}
+        self.query_page_size = 2000  # Salesforce's default batch of a REST query
+        self.query_cursors: dict[str, list[dict]] = {}
         self._random = random.Random(0)
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
@@ -196,7 +199,7 @@ class FakeSalesforce:
                     )
                 if fault == "503":
                     return self._send(503, [{"errorCode": "SERVER_UNAVAILABLE", "message": "Service unavailable"}])
-                status, answer, content_type = fake._api(method, match.group(2), body)
+                status, answer, content_type = fake._api(method, match.group(2), body, urlsplit(self.path).query)
                 if fault == "timeout":
                     # The work is done but the answer comes too late: the client must resend, and the
                     # upsert by external id must make that harmless.
@@ -254,9 +257,11 @@ class FakeSalesforce:
 
     # -- the REST API ------------------------------------------------------------------------
 
-    def _api(self, method: str, path: str, body: bytes) -> tuple[int, object, str]:
+    def _api(self, method: str, path: str, body: bytes, query: str = "") -> tuple[int, object, str]:
         org = self.org
         parts = [p for p in path.split("/") if p]
+        if parts[:1] == ["query"] and method == "GET":
+            return self._query(parts[1:], parse_qs(query).get("q", [""])[0])
         if parts == ["limits"] and method == "GET":
             limit = {"Max": org.api_limit, "Remaining": org.api_limit - org.api_used}
             return 200, {"DailyApiRequests": limit}, "application/json"
@@ -274,6 +279,36 @@ class FakeSalesforce:
         if parts[:2] == ["jobs", "ingest"]:
             return self._bulk(method, parts[2:], body)
         return 404, [{"errorCode": "NOT_FOUND", "message": "The requested resource does not exist"}], "application/json"
+
+    def _query(self, rest: list[str], soql: str) -> tuple[int, object, str]:
+        """REST query, the subset this product sends: SELECT fields FROM object [WHERE field != null],
+        answered in pages of `query_page_size` with a `nextRecordsUrl` locator, as Salesforce does."""
+        if rest:
+            records = self.query_cursors.pop(rest[0], None)
+            if records is None:
+                return (
+                    400,
+                    [{"errorCode": "INVALID_QUERY_LOCATOR", "message": "invalid query locator"}],
+                    "application/json",
+                )
+        else:
+            match = SOQL.fullmatch(soql.strip())
+            if not match:
+                return 400, [{"errorCode": "MALFORMED_QUERY", "message": soql}], "application/json"
+            fields = [f.strip() for f in match.group(1).split(",")]
+            object_name, not_null = match.group(2), match.group(3)
+            records = [
+                {"attributes": {"type": object_name}, **{f: r.get(f) for f in fields}}
+                for r in self.org.all(object_name)
+                if not not_null or r.get(not_null) is not None
+            ]
+        page, rest_of = records[: self.query_page_size], records[self.query_page_size :]
+        answer = {"totalSize": len(records), "done": not rest_of, "records": page}
+        if rest_of:
+            locator = f"01g{len(self.query_cursors) + 1:012d}AAA-{self.query_page_size}"
+            self.query_cursors[locator] = rest_of
+            answer["nextRecordsUrl"] = f"/services/data/v62.0/query/{locator}"
+        return 200, answer, "application/json"
 
     def _collections(self, method: str, rest: list[str], body: dict) -> tuple[int, object, str]:
         records = body.get("records", [])

@@ -1,4 +1,4 @@
-"""python manage.py sync_salesforce [--dry-run] [--full]"""
+"""python manage.py sync_salesforce [--dry-run] [--full | --verify] [--force]"""
 
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError
@@ -11,14 +11,27 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--dry-run", action="store_true", help="Print what would be sent and the calls it takes.")
-        parser.add_argument("--full", action="store_true", help="Resend every scored exchange and follow-up.")
+        parser.add_argument(
+            "--full",
+            action="store_true",
+            help="Resend every scored exchange and follow-up, also those Salesforce confirmed before "
+            "(after a sandbox refresh or a mass delete).",
+        )
+        parser.add_argument(
+            "--verify",
+            action="store_true",
+            help="Read the org's external ids first and resend what it lacks (a SOQL query per object).",
+        )
+        parser.add_argument(
+            "--force", action="store_true", help="Run now even while the sync is paused after an API limit."
+        )
 
-    def handle(self, *args, dry_run: bool, full: bool, **options):
+    def handle(self, *args, dry_run: bool, full: bool, verify: bool, force: bool, **options):
         def progress(object_name: str, size: int, sent: int) -> None:
             self.stdout.write(f"  {object_name}: {size} answered, {sent} records sent so far")
 
         try:
-            outcome = salesforce_sync(full=full, dry_run=dry_run, progress=progress)
+            outcome = salesforce_sync(full=full, dry_run=dry_run, force=force, verify=verify, progress=progress)
         except ImproperlyConfigured as error:
             raise CommandError(str(error)) from error
         for line in outcome.plan_lines:
@@ -33,5 +46,5 @@ class Command(BaseCommand):
             )
         if outcome.message and outcome.status != "dry_run":
             self.stdout.write(outcome.message)
-        if outcome.status in ("failed", "limited", "interrupted"):
+        if outcome.status in ("failed", "limited", "interrupted", "waiting", "locked"):
             raise CommandError(f"Sync {outcome.status}: {outcome.message}")

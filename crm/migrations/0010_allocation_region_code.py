@@ -23,7 +23,7 @@ def resolve_existing(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('crm', '0008_exchange_merge'),
+        ('crm', '0009_rep_language'),
     ]
 
     operations = [
