@@ -8,11 +8,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from crm.choices import FactOrigin
-from crm.models import Allocation, Exchange, Presence
+from crm.models import Allocation, CloudVendor, Exchange, Jurisdiction, Presence
+from crm.regions import region_code_clean, region_label, region_resolve
 from intel.choices import SignalKind
 from intel.matching import AliasEntry, ExchangeEntry, Matcher
 from intel.models import ExchangeAlias, Register, RegisterEntry, Regulation, Signal
-from intel.outages import AffectedExchange, AllocationFact, affected_exchanges
+from intel.outages import AffectedExchange, AllocationFact, Reach, affected_exchanges
 from intel.pressure import PresenceFact, RegulationFact, RegulatoryPressure, regulatory_pressures
 from intel.registers.matching import group_aliases
 from intel.registers.records import STATUS_RANK
@@ -73,6 +74,59 @@ def outage_reached(
         allocations=_allocation_facts([vendor_id]),
         named_exchange_ids=named,
     )
+
+
+def signal_preview(
+    *,
+    kind: str,
+    vendor: CloudVendor | None,
+    vendor_region: str = "",
+    vendor_region_code: str = "",
+    jurisdiction: Jurisdiction | None = None,
+    exchanges: Iterable[Exchange] = (),
+    user,
+) -> dict:
+    """Which exchanges a signal would affect, before it is saved, limited to what the user may see:
+    an outage's are hit or possibly affected (region unknown), as intel.outages decides; a
+    regulation's are those present in its jurisdiction; the rest, those it names. The page and the
+    API's preview both show this."""
+    named = list(exchanges)
+    ids = {exchange.pk for exchange in named}
+    reached: dict[int, AffectedExchange] = {}
+    is_outage = kind == SignalKind.OUTAGE and vendor is not None
+    region_code = ""
+    if is_outage:
+        region_code = (
+            region_code_clean(vendor=vendor.slug, value=vendor_region_code)
+            if vendor_region_code
+            else region_resolve(vendor=vendor.slug, text=vendor_region)
+        )
+        for affected in outage_reached(vendor_id=vendor.pk, region_code=region_code, named_exchange_ids=ids):
+            ids.add(affected.exchange_id)
+            reached[affected.exchange_id] = affected
+    elif kind == SignalKind.REGULATION and jurisdiction is not None:
+        ids |= set(Presence.objects.filter(jurisdiction=jurisdiction).values_list("exchange_id", flat=True))
+    visible = list(Exchange.objects.visible_to(user).filter(pk__in=ids).order_by("name"))
+    named_ids = {exchange.pk for exchange in named}
+    rows = [
+        {
+            "exchange": e,
+            "share": reached[e.pk].share_percent if e.pk in reached else None,
+            "reach": reached[e.pk].reach if e.pk in reached else "",
+            "named": reached[e.pk].is_named_by_source if e.pk in reached else e.pk in named_ids,
+        }
+        for e in visible
+    ]
+    return {
+        "exchanges": rows,
+        "hit": [row for row in rows if row["reach"] == Reach.HIT],
+        "possible": [row for row in rows if row["reach"] == Reach.POSSIBLE],
+        "is_outage": is_outage,
+        "region_code": region_code,
+        "region": region_label(vendor.slug, region_code) if is_outage else "",
+        "region_text": vendor_region,
+        "hidden": len(ids) - len(visible),
+    }
 
 
 def regulatory_pressure(

@@ -14,9 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from crm.models import Exchange, Presence
-from crm.regions import region_label as crm_region_label
-from crm.regions import region_resolve
+from crm.models import Exchange
 from crm.views import user_is_manager
 from intel.choices import MatchStatus, SignalKind
 from intel.coverage import data_coverage
@@ -29,9 +27,8 @@ from intel.forms import (
     SignalForm,
 )
 from intel.models import Attendee, AttendeeImport, Event, MarketDataImport, Register, Regulation, Signal
-from intel.outages import Reach
 from intel.parsing import FileError, rejected_rows_csv
-from intel.queries import outage_reached, regulatory_pressure
+from intel.queries import regulatory_pressure, signal_preview
 from intel.services import (
     attendee_import,
     attendee_import_preview,
@@ -290,40 +287,14 @@ def signal_list(request):
 
 
 def _affected_preview(cleaned: dict, user) -> dict:
-    """Which exchanges a signal would affect, computed before it is saved, limited to what the user may
-    see: an outage's are hit or possibly affected (region unknown), as intel.outages decides."""
-    named = list(cleaned.get("exchanges") or [])
-    ids = {exchange.pk for exchange in named}
-    reached: dict[int, object] = {}
-    vendor, jurisdiction = cleaned.get("vendor"), cleaned.get("jurisdiction")
-    region_code, region_label = "", ""
-    if cleaned.get("kind") == SignalKind.OUTAGE and vendor is not None:
-        region_code = region_resolve(vendor=vendor.slug, text=cleaned.get("vendor_region") or "")
-        region_label = crm_region_label(vendor.slug, region_code)
-        for affected in outage_reached(vendor_id=vendor.pk, region_code=region_code, named_exchange_ids=ids):
-            ids.add(affected.exchange_id)
-            reached[affected.exchange_id] = affected
-    elif cleaned.get("kind") == SignalKind.REGULATION and jurisdiction is not None:
-        ids |= set(Presence.objects.filter(jurisdiction=jurisdiction).values_list("exchange_id", flat=True))
-    visible = list(Exchange.objects.visible_to(user).filter(pk__in=ids).order_by("name"))
-    rows = [
-        {
-            "exchange": e,
-            "share": getattr(reached.get(e.pk), "share_percent", None),
-            "reach": getattr(reached.get(e.pk), "reach", ""),
-            "named": getattr(reached.get(e.pk), "is_named_by_source", e in named),
-        }
-        for e in visible
-    ]
-    return {
-        "exchanges": rows,
-        "hit": [row for row in rows if row["reach"] == Reach.HIT],
-        "possible": [row for row in rows if row["reach"] == Reach.POSSIBLE],
-        "is_outage": bool(reached) or (cleaned.get("kind") == SignalKind.OUTAGE and vendor is not None),
-        "region": region_label,
-        "region_text": cleaned.get("vendor_region") or "",
-        "hidden": len(ids) - len(visible),
-    }
+    return signal_preview(
+        kind=cleaned.get("kind") or "",
+        vendor=cleaned.get("vendor"),
+        vendor_region=cleaned.get("vendor_region") or "",
+        jurisdiction=cleaned.get("jurisdiction"),
+        exchanges=cleaned.get("exchanges") or (),
+        user=user,
+    )
 
 
 @login_required

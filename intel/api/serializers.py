@@ -82,6 +82,28 @@ class SignalSerializer(ModelCleanMixin, serializers.ModelSerializer):
         return attrs
 
 
+class ReachedExchangeSerializer(serializers.Serializer):
+    exchange = serializers.CharField(help_text="The exchange's slug.")
+    name = serializers.CharField()
+    share_percent = serializers.DecimalField(
+        max_digits=5, decimal_places=2, allow_null=True, help_text="Its largest share on the vendor reached so."
+    )
+    named_by_source = serializers.BooleanField()
+
+
+class SignalPreviewSerializer(serializers.Serializer):
+    """What recording the signal would touch, among the exchanges the caller may see; writes nothing."""
+
+    region_code = serializers.CharField(help_text="The outage's region code ('' unknown: every region is possible).")
+    region = serializers.CharField(help_text="e.g. 'ap-northeast-1 (Tokyo)'.")
+    hit = ReachedExchangeSerializer(many=True, help_text="Outage: allocations in its region, or named by the source.")
+    possibly_affected = ReachedExchangeSerializer(
+        many=True, help_text="Outage: allocations on the vendor whose region (or the outage's) is unknown."
+    )
+    concerned = ReachedExchangeSerializer(many=True, help_text="Every exchange it would rescore.")
+    hidden = serializers.IntegerField(help_text="How many more it touches outside the caller's accounts.")
+
+
 class RegulationSerializer(ModelCleanMixin, serializers.ModelSerializer):
     jurisdiction = serializers.SlugRelatedField(slug_field="code", queryset=Jurisdiction.objects.all())
     pressured_statuses = serializers.ListField(

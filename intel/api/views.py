@@ -23,11 +23,13 @@ from intel.api.serializers import (
     AttendeeUploadSerializer,
     EventSerializer,
     RegulationSerializer,
+    SignalPreviewSerializer,
     SignalSerializer,
 )
 from intel.filtersets import AttendeeFilterSet, EventFilterSet, RegulationFilterSet, SignalFilterSet
 from intel.models import Attendee, Event, Regulation, Signal
 from intel.parsing import FileError
+from intel.queries import signal_preview
 from intel.services.attendees import attendee_import, attendee_import_preview
 from intel.services.review import attendee_mark_not_exchange, attendee_match_choose
 from intel.services.signals import regulation_save, signal_delete, signal_record, signal_update
@@ -69,6 +71,45 @@ class SignalViewSet(AtomicWritesMixin, viewsets.ModelViewSet):
 
     def perform_create(self, serializer):
         serializer.instance = signal_record(recorded_by=self.request.user, **serializer.validated_data)
+
+    @extend_schema(request=SignalSerializer, responses={200: SignalPreviewSerializer})
+    @action(detail=False, methods=["post"])
+    def preview(self, request):
+        """Which exchanges the signal would touch (an outage's hit and possibly affected, by region),
+        among those the caller may see; writes nothing. The body is the one that would record it."""
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        preview = signal_preview(
+            kind=data.get("kind", ""),
+            vendor=data.get("vendor"),
+            vendor_region=data.get("vendor_region", ""),
+            vendor_region_code=data.get("vendor_region_code", ""),
+            jurisdiction=data.get("jurisdiction"),
+            exchanges=data.get("exchanges", ()),
+            user=request.user,
+        )
+
+        def rows(items):
+            return [
+                {
+                    "exchange": row["exchange"].slug,
+                    "name": row["exchange"].name,
+                    "share_percent": row["share"],
+                    "named_by_source": row["named"],
+                }
+                for row in items
+            ]
+
+        body = {
+            "region_code": preview["region_code"],
+            "region": preview["region"],
+            "hit": rows(preview["hit"]),
+            "possibly_affected": rows(preview["possible"]),
+            "concerned": rows(preview["exchanges"]),
+            "hidden": preview["hidden"],
+        }
+        return Response(SignalPreviewSerializer(body).data)
 
     def perform_update(self, serializer):
         changes = dict(serializer.validated_data)

@@ -200,3 +200,56 @@ def test_an_allocation_region_code_that_is_not_the_vendor_s_is_a_400_naming_the_
     assert list(response.json()) == ["region_code"]
     assert "'cn-hongkong' is not a region of vendor 'aws'" in response.json()["region_code"][0]
     assert Allocation.objects.count() == 0
+
+
+def test_the_preview_of_an_outage_lists_the_exchanges_hit_and_possibly_affected_and_writes_nothing(cast):
+    import datetime
+    from decimal import Decimal
+
+    from crm.models import Allocation
+    from intel.models import Signal
+    from tests.crm.factories import vendor
+
+    # given bitFlyer on AWS Tokyo, Bybit on AWS Singapore, Coinhako on AWS in a region nobody knows
+    for exchange, region, share in (
+        (cast["bitflyer"], "Tokyo", "100"),
+        (cast["bybit"], "ap-southeast-1", "100"),
+        (cast["coinhako"], "", "40"),
+    ):
+        Allocation.objects.create(
+            exchange=exchange,
+            vendor=vendor("aws"),
+            share_percent=Decimal(share),
+            region=region,
+            evidence_source="news",
+            observed_on=datetime.date(2025, 1, 1),
+        )
+    EvidenceChange.objects.all().delete()
+
+    # when the manager previews an AWS outage in apne1-az4
+    response = client_for(cast["manager"]).post(
+        "/api/v1/signals/preview/",
+        {
+            "kind": "outage",
+            "title": "Power failure in one zone",
+            "occurred_at": "2025-04-15T07:40:00Z",
+            "vendor": "aws",
+            "vendor_region": "apne1-az4",
+            "source_note": "News reports",
+        },
+        format="json",
+    )
+
+    # then bitFlyer is hit, Coinhako possibly affected, Bybit untouched, and nothing is recorded
+    assert response.status_code == 200, response.json()
+    body = response.json()
+    assert (body["region_code"], body["region"]) == ("ap-northeast-1", "ap-northeast-1 (Tokyo)")
+    assert body["hit"] == [
+        {"exchange": "bitflyer", "name": "bitFlyer", "share_percent": "100.00", "named_by_source": False}
+    ]
+    assert body["possibly_affected"] == [
+        {"exchange": "coinhako", "name": "Coinhako", "share_percent": "40.00", "named_by_source": False}
+    ]
+    assert sorted(row["exchange"] for row in body["concerned"]) == ["bitflyer", "coinhako"]
+    assert body["hidden"] == 0
+    assert (Signal.objects.count(), EvidenceChange.objects.count()) == (0, 0)
