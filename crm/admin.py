@@ -24,6 +24,7 @@ from crm.models import (
     Team,
 )
 from crm.services import allocation_save, exchange_size_set
+from crm.time_zones import TimeZonePickerAdmin
 
 
 @admin.register(CloudVendor)
@@ -232,7 +233,7 @@ class ActivityAdmin(admin.ModelAdmin):
     date_hierarchy = "occurred_at"
 
 
-class RepInline(admin.StackedInline):
+class RepInline(TimeZonePickerAdmin, admin.StackedInline):
     model = Rep
     can_delete = False
     filter_horizontal = ["territories"]

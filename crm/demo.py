@@ -2,9 +2,11 @@
 
 Idempotent: running it again changes nothing and duplicates nothing."""
 
+import secrets
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 
 from crm.catalogue import read_snapshot
@@ -12,7 +14,12 @@ from crm.choices import RepRole
 from crm.models import Exchange, Jurisdiction, Rep, Team
 from crm.services import CatalogueImportSummary, exchange_catalogue_import
 
-DEMO_PASSWORD = "webx-tokyo-2025"  # demo login only, printed by `make demo`; never used outside the demo
+# The published demo login, for a local demo only (DEBUG on, `make demo`). With DEBUG off, load_demo
+# creates users only when asked to, and then each gets a random password printed once.
+DEMO_PASSWORD = "webx-tokyo-2025"
+# The admin rights of a demo manager: every model of the product's apps, through a group (no superuser).
+MANAGERS_GROUP = "Managers"
+PRODUCT_APP_LABELS = ("crm", "intel", "technographics", "leads", "salesforce")
 
 
 @dataclass(frozen=True)
@@ -47,34 +54,58 @@ def load_accounts(*, progress=None) -> CatalogueImportSummary:
     return exchange_catalogue_import(records=read_snapshot(), progress=progress)
 
 
+def random_password() -> str:
+    return secrets.token_urlsafe(18)
+
+
+def managers_group() -> Group:
+    """The group that gives a manager the admin of the product's apps (and nothing of auth's)."""
+    group, _ = Group.objects.get_or_create(name=MANAGERS_GROUP)
+    group.permissions.add(*Permission.objects.filter(content_type__app_label__in=PRODUCT_APP_LABELS))
+    return group
+
+
 @transaction.atomic
-def load_team() -> list[str]:
-    """Create the demo team and its users; returns the usernames created on this run."""
+def load_team(*, random_passwords: bool = False) -> dict[str, str]:
+    """Create the demo team and its users; returns the password set on this run for each user it set one for.
+
+    A new user gets the published DEMO_PASSWORD, or with `random_passwords` (production) a random one; with
+    `random_passwords` an existing demo user still on the published password gets a random one too. No
+    demo user is a superuser: the manager is staff in the Managers group."""
     User = get_user_model()
     team, _ = Team.objects.get_or_create(name=DEMO_TEAM)
-    created = []
+    group = managers_group()
+    passwords: dict[str, str] = {}
     for demo in DEMO_USERS:
+        is_manager = demo.role == RepRole.MANAGER
         user, is_new = User.objects.get_or_create(
             username=demo.username,
             defaults={
                 "first_name": demo.first_name,
                 "last_name": demo.last_name,
                 "email": f"{demo.username}@example.com",
-                "is_staff": demo.role == RepRole.MANAGER,
-                "is_superuser": demo.role == RepRole.MANAGER,
+                "is_staff": is_manager,
             },
         )
-        if is_new:
-            user.set_password(DEMO_PASSWORD)
+        if is_new or (random_passwords and user.check_password(DEMO_PASSWORD)):
+            passwords[demo.username] = random_password() if random_passwords else DEMO_PASSWORD
+            user.set_password(passwords[demo.username])
             user.save(update_fields=["password"])
-            created.append(demo.username)
+        if is_manager:
+            user.groups.add(group)
         rep, _ = Rep.objects.get_or_create(
             user=user, defaults={"role": demo.role, "team": team, "time_zone": demo.time_zone}
         )
         if not rep.territories.exists() and demo.territories:
             rep.territories.set(Jurisdiction.objects.filter(code__in=demo.territories))
         Exchange.objects.filter(ccxt_id__in=DEMO_OWNERS.get(demo.username, ()), owner__isnull=True).update(owner=user)
-    return created
+    return passwords
+
+
+def users_with_published_password() -> list[str]:
+    """The demo users that still log in with the published password (none should, in production)."""
+    users = get_user_model().objects.filter(username__in=[demo.username for demo in DEMO_USERS], is_active=True)
+    return [user.username for user in users.order_by("username") if user.check_password(DEMO_PASSWORD)]
 
 
 @dataclass(frozen=True)

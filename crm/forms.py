@@ -1,8 +1,5 @@
 """Forms of the account book's pages: logging an activity at an exchange, a rep's own preferences."""
 
-import zoneinfo
-from functools import cache
-
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -10,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from crm.choices import Language
 from crm.models import Activity, Contact, Exchange
 from crm.services import activity_save
+from crm.time_zones import time_zone_choices
 
 
 class ActivityForm(forms.ModelForm):
@@ -42,12 +40,6 @@ class ActivityForm(forms.ModelForm):
         activity.exchange = self.exchange
         activity.rep = rep
         return activity_save(activity=activity)
-
-
-@cache
-def time_zone_choices() -> list[tuple[str, str]]:
-    """Every IANA time zone this machine knows, by name (Asia/Tokyo, Asia/Shanghai, ...)."""
-    return [(name, name.replace("_", " ")) for name in sorted(zoneinfo.available_timezones())]
 
 
 class PreferencesForm(forms.Form):

@@ -4,6 +4,7 @@ Unset variables give the embedded default: SQLite in the project folder and Cele
 running tasks in-process. Setting DATABASE_URL and REDIS_URL gives the team setup.
 """
 
+import datetime
 import os
 import secrets
 from pathlib import Path
@@ -43,6 +44,7 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "axes",
     "crm",
     "intel",
     "intel.technographics",
@@ -62,6 +64,8 @@ MIDDLEWARE = [
     "crm.middleware.RepTimeZoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last: turns a locked-out sign-in into the lockout page (crm.signin.lockout_response).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "crm.urls"
@@ -100,6 +104,18 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# Sign-in throttling (django-axes, crm.signin): LOGIN_FAILURE_LIMIT wrong passwords for one username from
+# one address lock that pair out for LOGIN_LOCKOUT_MINUTES, on the login page and the admin alike; a
+# success clears the count. The attempts are kept in the database (axes' AccessAttempt, in the admin).
+AUTHENTICATION_BACKENDS = ["crm.signin.LoginThrottleBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "crm.signin.lockout_response"
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_VERBOSE = False
 
 LANGUAGE_CODE = "en"
 # The languages of the pages: English, Japanese and Simplified Chinese (the catalogues live in

@@ -7,6 +7,7 @@ from django.db.models import Count, Q
 from django.http import HttpResponse
 
 from crm.choices import LicenceStatus
+from crm.time_zones import TimeZonePickerAdmin
 from intel.choices import MatchStatus
 from intel.models import (
     Attendee,
@@ -184,7 +185,7 @@ class RegulationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Event)
-class EventAdmin(admin.ModelAdmin):
+class EventAdmin(TimeZonePickerAdmin, admin.ModelAdmin):
     list_display = ["name", "city", "country", "starts_on", "ends_on", "people", "to_review", "follow_up_due_at"]
     list_filter = ["country"]
     search_fields = ["name", "slug", "city", "venue"]

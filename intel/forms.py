@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from crm.models import CloudVendor, Exchange, Jurisdiction
+from crm.time_zones import TimeZoneSelect
 from intel.choices import SignalKind
 from intel.filtersets import SignalFilterSet
 from intel.models import Event
@@ -20,6 +21,7 @@ class EventForm(forms.ModelForm):
         widgets = {
             "starts_on": forms.DateInput(attrs={"type": "date"}),
             "ends_on": forms.DateInput(attrs={"type": "date"}),
+            "timezone": TimeZoneSelect(),
         }
         labels = {"follow_up_sla_hours": "Follow-up within (hours)", "timezone": "Time zone"}
 

@@ -1,6 +1,8 @@
 """Reading badge-scan and business-card files as people really export them: any header spelling
 (English or Japanese), UTF-8 with or without BOM, UTF-16, Shift_JIS / CP932, quoted commas and
-newlines. Pure: bytes in, rows and per-row problems out; nothing here touches the database."""
+newlines. Pure: bytes (or a binary file) in, rows and per-row problems out; nothing here touches the
+database. The file is decoded and read row by row as it streams, never held as one text, and a row
+limit stops the reading at the first row past it."""
 
 from __future__ import annotations
 
@@ -8,10 +10,12 @@ import codecs
 import csv
 import datetime
 import io
+import itertools
 import re
 import unicodedata
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
+from typing import BinaryIO
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -126,7 +130,27 @@ DATETIME_FORMATS = (
 
 
 class FileError(ValueError):
-    """The file as a whole cannot be read (encoding, no header, no name column)."""
+    """The file as a whole cannot be read (encoding, no header, no name column, over a limit)."""
+
+
+class FileTooLarge(FileError):
+    """The file has more bytes than an upload may have."""
+
+
+class TooManyRows(FileError):
+    """The file has more rows than an upload may have (reading stopped at the first one past the limit)."""
+
+
+def too_large_message(*, size: int, max_bytes: int) -> str:
+    return f"The file is {size} bytes; the limit is {max_bytes} bytes."
+
+
+def too_many_rows_message(max_rows: int) -> str:
+    return f"The file has more than {max_rows} rows; at most {max_rows} are accepted per upload."
+
+
+NUL = "\x00"
+NUL_MESSAGE = "contains a NUL character (byte 0), which is not text: remove it and upload the file again"
 
 
 def normalise_header(header: str) -> str:
@@ -169,6 +193,30 @@ def decode(data: bytes) -> tuple[str, str]:
             f"The file is neither UTF-8 nor Shift_JIS/CP932 (byte {error.start + 1} cannot be decoded). "
             "Save it as CSV UTF-8 and upload it again."
         ) from None
+
+
+def _candidate_encodings(start: bytes) -> tuple[str, ...]:
+    """The encodings to try, in order, from a file's first bytes (the same rules as decode())."""
+    if start.startswith(codecs.BOM_UTF8):
+        return ("utf-8-sig",)
+    if start.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return ("utf-16",)
+    return ("utf-8", "cp932")
+
+
+def _undecodable(stream: BinaryIO, origin: int) -> FileError:
+    """The error for a file no candidate encoding reads, naming the first byte that cannot be decoded."""
+    stream.seek(origin)
+    try:
+        decode(stream.read())
+    except FileError as error:
+        return error
+    except UnicodeDecodeError as error:
+        return FileError(
+            f"The file starts as UTF-16 but byte {error.start + 1} cannot be decoded. "
+            "Save it as CSV UTF-8 and upload it again."
+        )
+    return FileError("The file cannot be decoded. Save it as CSV UTF-8 and upload it again.")
 
 
 def sniff_delimiter(text: str) -> str:
@@ -266,11 +314,18 @@ class ParsedFile:
 
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# Bidirectional controls: embeddings and overrides (U+202A..U+202E), isolates (U+2066..U+2069) and the
+# left-to-right / right-to-left marks (U+200E, U+200F). In a cell they can make text show other than it
+# reads (a name, a URL, a number shown reversed), so exports drop them.
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f")
+_DROP_BIDI = dict.fromkeys(map(ord, BIDI_CONTROLS))
 
 
 def neutralise_cell(value: str) -> str:
-    """A cell starting with = + - @ (or a tab or carriage return before one) would run as a formula in
-    a spreadsheet: prefix a quote."""
+    """A cell as it may go into a CSV that people open in a spreadsheet (the one sanitiser of every export):
+    bidirectional controls dropped, then a cell starting with = + - @ (or a tab or carriage return before
+    one), which would run as a formula, prefixed with a quote."""
+    value = value.translate(_DROP_BIDI)
     return f"'{value}" if value[:1] in FORMULA_STARTS else value
 
 
@@ -302,19 +357,42 @@ def _clean(value: str) -> str:
     return " ".join(value.replace("\u3000", " ").split()) if "\n" not in value else value.strip()
 
 
-def parse(data: bytes, *, mapping: Mapping[str, str | None] | None = None) -> ParsedFile:
+def parse(
+    data: bytes | BinaryIO, *, mapping: Mapping[str, str | None] | None = None, max_rows: int | None = None
+) -> ParsedFile:
     """Read a file into valid rows and rejected rows. `mapping` overrides the guessed columns.
 
-    Rows with the same person (dedupe_key) are merged: the later row fills what the earlier left blank."""
-    text, encoding = decode(data)
-    delimiter = sniff_delimiter(text)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    `data` is the file's bytes or a seekable binary file, decoded as it is read. With `max_rows`, reading
+    stops at the first row past it (TooManyRows). Rows with the same person (dedupe_key) are merged: the
+    later row fills what the earlier left blank."""
+    stream: BinaryIO = io.BytesIO(data) if isinstance(data, bytes | bytearray | memoryview) else data
+    origin = stream.tell()
+    for encoding in _candidate_encodings(stream.read(4)):
+        stream.seek(origin)
+        text = io.TextIOWrapper(stream, encoding=encoding, newline="")
+        try:
+            return _parse_text(text, encoding=encoding, mapping=mapping, max_rows=max_rows)
+        except UnicodeDecodeError:
+            continue
+        finally:
+            text.detach()  # the caller's file stays open
+    raise _undecodable(stream, origin)
+
+
+def _parse_text(
+    text: io.TextIOBase, *, encoding: str, mapping: Mapping[str, str | None] | None, max_rows: int | None
+) -> ParsedFile:
+    first_line = text.readline()
+    delimiter = sniff_delimiter(first_line)
+    reader = csv.reader(itertools.chain([first_line], text), delimiter=delimiter)
     try:
         headers = [header.strip() for header in next(reader)]
     except StopIteration:
         raise FileError("The file is empty: it needs a header row and at least one row.") from None
     except csv.Error as error:
         raise FileError(f"Line 1 (the header) cannot be read as CSV: {error}.") from None
+    if any(NUL in header for header in headers):
+        raise FileError(f"Line 1 (the header) {NUL_MESSAGE}.")
     guessed = guess_mapping(headers)
     if mapping is not None:
         unknown = sorted(set(mapping) - set(headers))
@@ -334,8 +412,20 @@ def parse(data: bytes, *, mapping: Mapping[str, str | None] | None = None) -> Pa
     column_of = {name: header for header, name in guessed.items() if name}
     index_of = {name: headers.index(header) for name, header in column_of.items()}
     by_key: dict[str, int] = {}
-    unreadable = lambda line, message: result.problems.append(RowProblem(line, "", message))  # noqa: E731
+    counted = 0
+
+    def count_row() -> None:
+        nonlocal counted
+        counted += 1
+        if max_rows is not None and counted > max_rows:
+            raise TooManyRows(too_many_rows_message(max_rows))
+
+    def unreadable(line: int, message: str) -> None:
+        count_row()
+        result.problems.append(RowProblem(line, "", message))
+
     for line, cells in numbered_rows(reader, on_error=unreadable):
+        count_row()
         if not any(cell.strip() for cell in cells):
             result.blank_lines += 1
             continue
@@ -357,6 +447,11 @@ def parse(data: bytes, *, mapping: Mapping[str, str | None] | None = None) -> Pa
 def _parse_row(
     line: int, cells: list[str], headers: list[str], index_of: dict[str, int], column_of: dict[str, str]
 ) -> ParsedRow | RowProblem:
+    with_nul = next((index for index, cell in enumerate(cells) if NUL in cell), None)
+    if with_nul is not None:
+        column = headers[with_nul] if with_nul < len(headers) else ""
+        # The row comes back in the rejected-rows report, where a NUL cannot be stored: shown as U+FFFD.
+        return RowProblem(line, column, NUL_MESSAGE, tuple(cell.replace(NUL, "\ufffd") for cell in cells))
     values = tuple(cells)
     if len(cells) > len(headers) and any(cell.strip() for cell in cells[len(headers) :]):
         return RowProblem(

@@ -27,7 +27,7 @@ from intel.forms import (
     SignalForm,
 )
 from intel.models import Attendee, AttendeeImport, Event, MarketDataImport, Register, Regulation, Signal
-from intel.parsing import FileError, rejected_rows_csv
+from intel.parsing import FileError, FileTooLarge, rejected_rows_csv
 from intel.queries import regulatory_pressure, signal_preview
 from intel.services import (
     attendee_import,
@@ -35,7 +35,9 @@ from intel.services import (
     attendee_mark_not_exchange,
     attendee_match_choose,
     attendee_match_confirm,
+    attendee_upload_check,
     signal_record,
+    upload_limits,
 )
 
 UPLOAD_TTL_SECONDS = 60 * 60  # a previewed file waits this long for its commit
@@ -91,11 +93,15 @@ def event_upload(request, slug: str):
         context["form"] = form
         if form.is_valid():
             upload = form.cleaned_data["file"]
-            data = upload.read()
             try:
-                preview = attendee_import_preview(event=event, data=data)
+                # Over the byte limit: refused from the size, before the file is read.
+                limits = attendee_upload_check(size=upload.size)
+                data = upload.read()
+                preview = attendee_import_preview(event=event, data=data, max_rows=limits.max_rows)
             except FileError as error:
                 form.add_error("file", f"{upload.name}: {error}")
+                status = 413 if isinstance(error, FileTooLarge) else 400
+                return render(request, "intel/event_upload.html", context, status=status)
             else:
                 token = hashlib.sha256(data).hexdigest()[:32]
                 cache.set(_upload_key(request.user, token), {"name": upload.name, "data": data}, UPLOAD_TTL_SECONDS)
@@ -126,6 +132,7 @@ def event_upload(request, slug: str):
                 filename=stored["name"],
                 keep_valid=commit_form.cleaned_data["keep_valid"],
                 imported_by=request.user,
+                max_rows=upload_limits().max_rows,
             )
         except FileError as error:
             messages.error(request, f"{stored['name']}: {error}")

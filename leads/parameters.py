@@ -10,6 +10,19 @@ from dataclasses import dataclass, field
 from typing import Any
 
 
+def json_kind(value: Any) -> str:
+    """What a JSON value is, in words: for messages about a value of the wrong kind."""
+    if isinstance(value, bool):
+        return "true or false"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "a list"
+    return "null" if value is None else type(value).__name__
+
+
 class ParameterError(ValueError):
     """A scoring model's parameters are invalid; `errors` maps a parameter name to what is wrong."""
 
@@ -77,6 +90,8 @@ class ScoringParameters:
     @classmethod
     def from_dict(cls, data: dict[str, Any] | None) -> ScoringParameters:
         """Build from stored JSON: missing names take their default, unknown names and wrong types are refused."""
+        if data is not None and not isinstance(data, dict):
+            raise ParameterError({"parameters": f"must be an object of names and values, not {json_kind(data)}"})
         data = dict(data or {})
         errors: dict[str, str] = {}
         known = {f.name: f for f in dataclasses.fields(cls)}

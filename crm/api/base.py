@@ -3,9 +3,11 @@ and model validation turned into field-level 400s."""
 
 import copy
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
-from rest_framework import exceptions, serializers, viewsets
+from django.db.models import ProtectedError, RestrictedError
+from rest_framework import exceptions, serializers, status, viewsets
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from crm.api.permissions import is_manager
@@ -72,10 +74,46 @@ class ModelCleanMixin:
         """Hook: fill values the caller does not send (e.g. the owner) before validation."""
 
 
+class StillInUse(exceptions.APIException):
+    """409: the body is {"detail": ..., "used_by": {kind: {"count": n, "examples": [...]}}}, as given."""
+
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "Still in use."
+    default_code = "still_in_use"
+
+    def __init__(self, body: dict):
+        super().__init__(body["detail"])
+        self.detail = body  # kept as given (DRF would turn the counts into strings)
+
+
+def still_in_use(error: ProtectedError | RestrictedError, *, row=None) -> StillInUse:
+    """A delete refused because other rows still point at the row: 409 naming the row and, per kind, how
+    many rows use it and the first few of them."""
+    objects = list(error.protected_objects if isinstance(error, ProtectedError) else error.restricted_objects)
+    by_kind: dict[str, list[str]] = {}
+    for obj in objects:
+        by_kind.setdefault(str(obj._meta.verbose_name_plural), []).append(str(obj))
+    counts = ", ".join(f"{len(names)} {kind}" for kind, names in sorted(by_kind.items()))
+    named = f"The {row._meta.verbose_name} {row}" if row is not None else "This row"
+    return StillInUse(
+        {
+            "detail": f"{named} cannot be deleted: it is still used by {counts}. Remove or reassign those first.",
+            "used_by": {
+                kind: {"count": len(names), "examples": sorted(names)[:5]} for kind, names in sorted(by_kind.items())
+            },
+        }
+    )
+
+
 def exception_handler(error, context):
-    """DRF's handler, plus model ValidationErrors raised by services: 400 with field messages."""
+    """DRF's handler, plus model ValidationErrors raised by services (400 with field messages), deletes of
+    rows still in use (409 saying what uses them) and rows gone meanwhile (404)."""
     if isinstance(error, DjangoValidationError):
         error = to_drf_validation_error(error)
+    elif isinstance(error, ProtectedError | RestrictedError):
+        error = still_in_use(error)
+    elif isinstance(error, ObjectDoesNotExist):
+        error = exceptions.NotFound(str(error) or "Not found.")
     return drf_exception_handler(error, context)
 
 
@@ -91,8 +129,11 @@ class AtomicWritesMixin:
             return super().update(request, *args, **kwargs)
 
     def destroy(self, request, *args, **kwargs):
-        with transaction.atomic():
-            return super().destroy(request, *args, **kwargs)
+        try:
+            with transaction.atomic():
+                return super().destroy(request, *args, **kwargs)
+        except (ProtectedError, RestrictedError) as error:
+            raise still_in_use(error, row=self.get_object()) from error
 
 
 class EvidenceWritesMixin:

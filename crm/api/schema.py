@@ -1,5 +1,6 @@
 """How the OpenAPI document describes authentication and the errors every operation may answer."""
 
+from django.db import models
 from drf_spectacular import openapi
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.utils import OpenApiResponse, inline_serializer
@@ -16,6 +17,23 @@ ValidationErrorSerializer = inline_serializer(
     },
 )
 
+StillInUseSerializer = inline_serializer(
+    name="StillInUse",
+    fields={
+        "detail": serializers.CharField(),
+        "used_by": serializers.DictField(
+            child=inline_serializer(
+                name="StillInUseKind",
+                fields={
+                    "count": serializers.IntegerField(),
+                    "examples": serializers.ListField(child=serializers.CharField()),
+                },
+            ),
+            help_text="Per kind of row that still uses it: how many, and the first few.",
+        ),
+    },
+)
+
 ERRORS = {
     "400": OpenApiResponse(
         ValidationErrorSerializer, description="Bad input: a list of messages per field; nothing was written."
@@ -27,7 +45,10 @@ ERRORS = {
     "404": OpenApiResponse(
         ErrorSerializer, description="No such object among those the caller may see (or no such page)."
     ),
-    "413": OpenApiResponse(ErrorSerializer, description="The uploaded file is too large."),
+    "409": OpenApiResponse(
+        StillInUseSerializer, description="Still used by other rows (named, with counts): nothing was deleted."
+    ),
+    "413": OpenApiResponse(ErrorSerializer, description="The request body or the uploaded file is too large."),
     "429": OpenApiResponse(ErrorSerializer, description="Too many requests for this token or user; retry later."),
 }
 
@@ -44,12 +65,24 @@ class AutoSchema(openapi.AutoSchema):
         codes = ["400", "401", "404", "429"]
         if self.method not in ("GET", "HEAD", "OPTIONS"):
             codes.append("403")
-        if getattr(self.view, "accepts_uploads", False) and self.method == "POST":
-            codes.append("413")
+        if self.method in ("POST", "PUT", "PATCH"):
+            codes.append("413")  # a JSON body over DATA_UPLOAD_MAX_MEMORY_SIZE, a file over its limit
+        if self.method == "DELETE" and _protected_by_others(self.view):
+            codes.append("409")
         for code in codes:
             if code not in responses:
                 responses[code] = self._get_response_for_code(ERRORS[code], code)
         return responses
+
+
+def _protected_by_others(view) -> bool:
+    """Whether rows of other tables may keep this view's rows from being deleted (PROTECT or RESTRICT)."""
+    queryset = getattr(view, "queryset", None)
+    if queryset is None:
+        return False
+    return any(
+        relation.on_delete in (models.PROTECT, models.RESTRICT) for relation in queryset.model._meta.related_objects
+    )
 
 
 class ApiTokenScheme(OpenApiAuthenticationExtension):

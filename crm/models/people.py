@@ -1,12 +1,10 @@
 """People: the team's reps and managers, and the contacts and activities at exchanges."""
 
-import zoneinfo
-
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
+from crm import time_zones
 from crm.choices import ActivityKind, ContactRole, Language, RepRole
 
 from .exchanges import Exchange
@@ -30,11 +28,8 @@ def default_time_zone() -> str:
 
 
 def validate_time_zone(value: str) -> None:
-    """An IANA time zone name this machine knows (Asia/Tokyo, Europe/London, ...)."""
-    try:
-        zoneinfo.ZoneInfo(value)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        raise ValidationError(f"{value!r} is not a time zone name (e.g. Asia/Tokyo)", code="invalid") from None
+    """An IANA time zone name this machine knows (Asia/Tokyo, Europe/London, ...): crm.time_zones."""
+    time_zones.validate_time_zone(value)
 
 
 class Rep(models.Model):

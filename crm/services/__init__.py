@@ -286,11 +286,21 @@ def presence_save(*, presence: Presence, origin: str = FactOrigin.PERSON) -> Pre
 
 @transaction.atomic
 def exchange_evidence_delete(*, instance: Allocation | Presence | Activity) -> None:
-    """Delete a piece of evidence (an allocation, a presence, an activity), and have its exchange rescored."""
+    """Delete a piece of evidence (an allocation, a presence, an activity), and have its exchange rescored.
+
+    The exchange is locked first, so a delete of the exchange at the same moment goes wholly before or
+    after; when it went before (the exchange and its evidence are gone), this raises the evidence model's
+    DoesNotExist (the API answers 404) and records nothing."""
+    model = type(instance)
     cause = instance._meta.model_name
     reference = f"{cause}:{instance.pk}"
     exchange_id = instance.exchange_id
-    instance.delete()
+    gone = model.DoesNotExist(f"No such {instance._meta.verbose_name}: it was deleted meanwhile (or its exchange was).")
+    if not Exchange.objects.select_for_update().filter(pk=exchange_id).exists():
+        raise gone
+    deleted, _ = model.objects.filter(pk=instance.pk).delete()
+    if not deleted:
+        raise gone
     evidence_changed(exchange_ids=[exchange_id], cause=cause, reference=reference)
 
 

@@ -1,7 +1,6 @@
 """The evidence over the API, scoped by Exchange.objects.visible_to(user): a signal or attendee
 tied to an exchange the caller cannot see does not exist for them."""
 
-from django.conf import settings
 from django.db.models import Prefetch, Q
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
@@ -29,8 +28,9 @@ from intel.api.serializers import (
 from intel.filtersets import AttendeeFilterSet, EventFilterSet, RegulationFilterSet, SignalFilterSet
 from intel.models import Attendee, Event, Regulation, Signal
 from intel.parsing import FileError
+from intel.parsing import FileTooLarge as UploadTooLarge
 from intel.queries import signal_preview
-from intel.services.attendees import attendee_import, attendee_import_preview
+from intel.services.attendees import attendee_import, attendee_import_preview, attendee_upload_check
 from intel.services.review import attendee_mark_not_exchange, attendee_match_choose
 from intel.services.signals import regulation_save, signal_delete, signal_record, signal_update
 
@@ -164,20 +164,17 @@ class RegulationViewSet(AtomicWritesMixin, viewsets.ModelViewSet):
         evidence_changed(exchange_ids=affected, cause="regulation", reference=reference)
 
 
-def _upload(request) -> tuple[bytes, bool]:
-    """The uploaded file's bytes, bounded: too large is 413, too many lines 400, nothing read past that."""
+def _upload(request) -> tuple[bytes, bool, int]:
+    """The uploaded file's bytes, its flag and the row limit: a file over the byte limit is refused (413) from
+    its size, before it is read; the row limit is applied while the file is parsed (400 naming it)."""
     serializer = AttendeeUploadSerializer(data=request.data)
     serializer.is_valid(raise_exception=True)
     upload = serializer.validated_data["file"]
-    max_bytes = getattr(settings, "API_UPLOAD_MAX_BYTES", 5 * 1024 * 1024)
-    max_rows = getattr(settings, "API_UPLOAD_MAX_ROWS", 20_000)
-    if upload.size > max_bytes:
-        raise FileTooLarge(f"The file is {upload.size} bytes; the limit is {max_bytes} bytes.")
-    data = upload.read()
-    lines = data.count(b"\n") + (0 if data.endswith(b"\n") else 1) - 1
-    if lines > max_rows:
-        raise ValidationError({"file": [f"The file has {lines} rows; at most {max_rows} are accepted per upload."]})
-    return data, serializer.validated_data["keep_valid"]
+    try:
+        limits = attendee_upload_check(size=upload.size)
+    except UploadTooLarge as error:
+        raise FileTooLarge(str(error)) from error
+    return upload.read(), serializer.validated_data["keep_valid"], limits.max_rows
 
 
 def _problems(problems) -> list[dict]:
@@ -222,9 +219,9 @@ class EventViewSet(AtomicWritesMixin, viewsets.ModelViewSet):
     def attendees_preview(self, request, slug=None):
         """What importing this file would do (column mapping, rejected rows, new people); writes nothing."""
         event = self.get_object()
-        data, _keep_valid = _upload(request)
+        data, _keep_valid, max_rows = _upload(request)
         try:
-            preview = attendee_import_preview(event=event, data=data)
+            preview = attendee_import_preview(event=event, data=data, max_rows=max_rows)
         except FileError as error:
             raise ValidationError({"file": [str(error)]}) from error
         body = {name: getattr(preview, name) for name in AttendeeImportPreviewSerializer().fields if name != "problems"}
@@ -240,7 +237,7 @@ class EventViewSet(AtomicWritesMixin, viewsets.ModelViewSet):
         """Import the file: all or nothing (400 with the rejected rows), or with `keep_valid` the valid
         rows and a report of the rejected ones."""
         event = self.get_object()
-        data, keep_valid = _upload(request)
+        data, keep_valid, max_rows = _upload(request)
         upload = request.data["file"]
         try:
             outcome = attendee_import(
@@ -249,6 +246,7 @@ class EventViewSet(AtomicWritesMixin, viewsets.ModelViewSet):
                 filename=getattr(upload, "name", ""),
                 keep_valid=keep_valid,
                 imported_by=request.user,
+                max_rows=max_rows,
             )
         except FileError as error:
             raise ValidationError({"file": [str(error)]}) from error

@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Q
 
 from crm.models import Contact, Exchange, Jurisdiction
+from crm.models.people import validate_time_zone
 from crm.search import normalise_search_term, text_condition
 from intel.choices import MatchMethod, MatchStatus
 
@@ -23,7 +24,12 @@ class Event(models.Model):
     venue = models.CharField(max_length=200, blank=True)
     starts_on = models.DateField()
     ends_on = models.DateField()
-    timezone = models.CharField(max_length=50, default="UTC", help_text="IANA zone of the venue, e.g. Asia/Tokyo")
+    timezone = models.CharField(
+        max_length=50,
+        default="UTC",
+        validators=[validate_time_zone],
+        help_text="IANA zone of the venue, e.g. Asia/Tokyo",
+    )
     follow_up_sla_hours = models.PositiveIntegerField(
         default=48, help_text="Follow-ups are due this many hours after the event ends."
     )

@@ -1,6 +1,14 @@
 """Writes to the evidence that carry a rule or a side effect (rescoring)."""
 
-from .attendees import ImportOutcome, ImportPreview, attendee_import, attendee_import_preview
+from .attendees import (
+    ImportOutcome,
+    ImportPreview,
+    UploadLimits,
+    attendee_import,
+    attendee_import_preview,
+    attendee_upload_check,
+    upload_limits,
+)
 from .register_loading import registers_load_shipped, regulations_load
 from .registers import RegisterImportOutcome, register_entry_match_confirm, register_import
 from .review import attendee_mark_not_exchange, attendee_match_choose, attendee_match_confirm, exchange_alias_add
@@ -18,11 +26,13 @@ __all__ = [
     "ImportOutcome",
     "ImportPreview",
     "RegisterImportOutcome",
+    "UploadLimits",
     "attendee_import",
     "attendee_import_preview",
     "attendee_mark_not_exchange",
     "attendee_match_choose",
     "attendee_match_confirm",
+    "attendee_upload_check",
     "exchange_alias_add",
     "register_entry_match_confirm",
     "register_import",
@@ -35,6 +45,7 @@ __all__ = [
     "signal_evidence_changed",
     "signal_record",
     "signal_update",
+    "upload_limits",
 ]
 
 # Market data (CoinGecko readings) and their review queue.

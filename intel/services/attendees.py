@@ -8,6 +8,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -16,7 +17,7 @@ from crm.services import evidence_changed
 from intel.choices import MatchStatus
 from intel.matching import MatchResult, VendorEntry
 from intel.models import Attendee, AttendeeImport, Event
-from intel.parsing import ParsedRow, RowProblem, parse
+from intel.parsing import FileTooLarge, ParsedRow, RowProblem, parse, too_large_message
 from intel.queries import matcher_load
 
 Progress = Callable[[int, int], None]
@@ -37,6 +38,31 @@ CLOUD_VENDOR_OTHER_NAMES: dict[str, tuple[str, ...]] = {
     "china-telecom-cloud": ("Tianyi Cloud", "China Telecom", "天翼云"),
     "china-mobile-ecloud": ("China Mobile", "移动云"),
 }
+
+
+@dataclass(frozen=True)
+class UploadLimits:
+    """How large an uploaded badge-scan file may be, through the pages and the API alike."""
+
+    max_bytes: int
+    max_rows: int
+
+
+def upload_limits() -> UploadLimits:
+    """The one answer to "how large may an upload be": settings API_UPLOAD_MAX_BYTES and API_UPLOAD_MAX_ROWS."""
+    return UploadLimits(
+        max_bytes=getattr(settings, "API_UPLOAD_MAX_BYTES", 5 * 1024 * 1024),
+        max_rows=getattr(settings, "API_UPLOAD_MAX_ROWS", 20_000),
+    )
+
+
+def attendee_upload_check(*, size: int) -> UploadLimits:
+    """Refuse an upload over the byte limit from its size alone, before a byte of it is read (FileTooLarge);
+    returns the limits, whose max_rows the preview and the import are then given."""
+    limits = upload_limits()
+    if size > limits.max_bytes:
+        raise FileTooLarge(too_large_message(size=size, max_bytes=limits.max_bytes))
+    return limits
 
 
 def cloud_vendors_load() -> list[VendorEntry]:
@@ -95,11 +121,12 @@ class ImportOutcome:
 
 
 def attendee_import_preview(
-    *, event: Event, data: bytes, mapping: Mapping[str, str | None] | None = None
+    *, event: Event, data: bytes, mapping: Mapping[str, str | None] | None = None, max_rows: int | None = None
 ) -> ImportPreview:
     """The guessed column mapping, the rows that would be rejected, and how many people are new.
-    Raises intel.parsing.FileError when the file as a whole cannot be read. Writes nothing."""
-    parsed = parse(data, mapping=mapping)
+    Raises intel.parsing.FileError when the file as a whole cannot be read (TooManyRows past `max_rows`).
+    Writes nothing."""
+    parsed = parse(data, mapping=mapping, max_rows=max_rows)
     known_keys = set(Attendee.objects.filter(event=event).values_list("dedupe_key", flat=True))
     known = sum(1 for row in parsed.rows if row.dedupe_key in known_keys)
     return ImportPreview(
@@ -129,6 +156,7 @@ def attendee_import(
     imported_by=None,
     threshold: int | None = None,
     progress: Progress | None = None,
+    max_rows: int | None = None,
 ) -> ImportOutcome:
     """Import a badge-scan file into an event.
 
@@ -136,8 +164,8 @@ def attendee_import(
     `keep_valid`, the valid rows are written and the rejected ones come back as a CSV report.
     A person already on the event's list (same email, or same name and company) is updated, never
     duplicated; a rep's review decision survives re-imports. Raises intel.parsing.FileError when
-    the file as a whole cannot be read."""
-    parsed = parse(data, mapping=mapping)
+    the file as a whole cannot be read (TooManyRows past `max_rows`, before anything is written)."""
+    parsed = parse(data, mapping=mapping, max_rows=max_rows)
     report = parsed.rejected_report() if parsed.problems else b""
     if parsed.problems and not keep_valid:
         return ImportOutcome(

@@ -9,6 +9,7 @@ from crm.api.serializers import ExchangeSerializer
 from intel.models import MarketFigure
 from leads.choices import FollowUpStatus, Grade, ScoreCause
 from leads.models import FollowUp, Score, ScoringModel, WebhookDelivery, WebhookSubscription
+from leads.parameters import json_kind
 from leads.webhooks.choices import WebhookEvent
 from leads.webhooks.targets import TargetRefused, check_target
 
@@ -217,6 +218,13 @@ class ScoringModelSerializer(serializers.ModelSerializer):
             "activate",
         ]
         read_only_fields = ["id", "version", "is_active", "created_by", "created_at", "activated_at"]
+
+    def validate_parameters(self, value):
+        if not isinstance(value, dict):
+            raise serializers.ValidationError(
+                f"Must be an object of parameter names and values, not {json_kind(value)}."
+            )
+        return value
 
 
 class WebhookSubscriptionSerializer(serializers.ModelSerializer):

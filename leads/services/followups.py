@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-import zoneinfo
 from collections import Counter, defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -26,11 +25,9 @@ from leads.webhooks.services import webhook_event_record
 
 
 def follow_up_due_at(event: Event) -> datetime.datetime:
-    """The event ends at midnight after its last day, in the venue's time zone; the SLA runs from then."""
-    ends = datetime.datetime.combine(
-        event.ends_on + datetime.timedelta(days=1), datetime.time.min, tzinfo=zoneinfo.ZoneInfo(event.timezone)
-    )
-    return ends + datetime.timedelta(hours=event.follow_up_sla_hours)
+    """The event ends at midnight after its last day, in the venue's time zone; the SLA runs from then
+    (Event.follow_up_due_at, which reads a zone name saved before validation as UTC rather than failing)."""
+    return event.follow_up_due_at
 
 
 @transaction.atomic

@@ -48,6 +48,7 @@ def test_the_leads_list_filters_by_our_share_and_pages_without_counting(world, c
     set_score(cast["bitflyer"], 80, "A")
     set_score(cast["bybit"], 40, "C")
     set_score(cast["kraken"], 60, "B")
+    set_score(cast["coinhako"], 50, "C")  # not left to the world's pk-dependent score
     client = client_for(cast["manager"])
 
     first = client.get("/api/v1/leads/", {"page_size": 2})
@@ -180,7 +181,35 @@ def test_an_upload_over_the_size_limit_answers_413_and_over_the_row_limit_400(wo
     assert too_large.status_code == 413
     assert too_large.json() == {"detail": "The file is 205 bytes; the limit is 150 bytes."}
     assert too_long.status_code == 400
-    assert too_long.json() == {"file": ["The file has 2 rows; at most 1 are accepted per upload."]}
+    assert too_long.json() == {"file": ["The file has more than 1 rows; at most 1 are accepted per upload."]}
+
+
+def test_a_20_mb_upload_answers_413_naming_the_limit_and_writes_nothing(world, cast):
+    from intel.models import AttendeeImport
+
+    content = b"Name,Email\n" + b"Ann Example,ann@a.example\n" * (20 * 1024 * 1024 // 26)
+    before = (Attendee.objects.count(), AttendeeImport.objects.count())
+
+    preview = upload(client_for(cast["japan"]), "webx-2025", "preview", content)
+    imported = upload(client_for(cast["japan"]), "webx-2025", "import", content)
+
+    expected = {"detail": f"The file is {len(content)} bytes; the limit is 5242880 bytes."}
+    assert (preview.status_code, preview.json()) == (413, expected)
+    assert (imported.status_code, imported.json()) == (413, expected)
+    assert (Attendee.objects.count(), AttendeeImport.objects.count()) == before
+
+
+def test_an_import_over_the_row_limit_answers_400_naming_the_limit_and_writes_nothing(world, cast, settings):
+    from intel.models import AttendeeImport
+
+    settings.API_UPLOAD_MAX_ROWS = 2
+    before = (Attendee.objects.count(), AttendeeImport.objects.count())
+
+    response = upload(client_for(cast["japan"]), "webx-2025", "import", (CSV + "Cy,Bybit,cy@bybit.example\n").encode())
+
+    assert response.status_code == 400
+    assert response.json() == {"file": ["The file has more than 2 rows; at most 2 are accepted per upload."]}
+    assert (Attendee.objects.count(), AttendeeImport.objects.count()) == before
 
 
 def test_an_exchange_shows_its_market_figure_with_source_date_and_attribution_and_explain_links_it(world, cast):

@@ -60,3 +60,31 @@ def test_saving_inline_allocations_over_100_percent_is_refused_with_a_message(ad
     assert response.status_code == 200
     assert "OKX: the shares for workload &#x27;all&#x27; add up to 110%, more than 100%." in response.content.decode()
     assert Allocation.objects.count() == 0
+
+
+def test_deleting_a_vendor_still_in_use_in_the_admin_names_what_protects_it_and_deletes_nothing(admin_client):
+    from crm.models import CloudVendor
+
+    aws = vendor("aws")
+    AllocationFactory(exchange=ExchangeFactory(name="OKX", slug="okx"), vendor=aws, share_percent=60)
+
+    page = admin_client.post(f"/admin/crm/cloudvendor/{aws.pk}/delete/", {"post": "yes"})
+    bulk = admin_client.post(
+        "/admin/crm/cloudvendor/", {"action": "delete_selected", "_selected_action": [aws.pk], "post": "yes"}
+    )
+
+    assert page.status_code == 200
+    assert "would require deleting the following protected related objects" in page.content.decode()
+    assert "Allocation: " in page.content.decode()
+    assert bulk.status_code == 200
+    assert "would require deleting the following protected related objects" in bulk.content.decode()
+    assert CloudVendor.objects.filter(pk=aws.pk).exists()
+    assert Allocation.objects.filter(vendor=aws).count() == 1
+
+
+def test_the_admin_picks_an_event_s_time_zone_from_the_iana_list(admin_client):
+    response = admin_client.get("/admin/intel/event/add/")
+
+    body = response.content.decode()
+    assert '<select name="timezone"' in body
+    assert '<option value="Asia/Tokyo">Asia/Tokyo</option>' in body

@@ -6,8 +6,8 @@ import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
-BEFORE = [("crm", "0009_rep_language"), ("intel", "0007_exchange_alias_search_name")]
-AFTER = [("crm", "0010_allocation_region_code"), ("intel", "0008_signal_vendor_region_code")]
+BEFORE = [("crm", "0009_rep_language"), ("intel", "0008_event_timezone_validated")]
+AFTER = [("crm", "0010_allocation_region_code"), ("intel", "0009_signal_vendor_region_code")]
 
 
 def migrate(targets):

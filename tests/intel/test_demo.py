@@ -26,11 +26,12 @@ def counts() -> dict[str, int]:
 
 
 @pytest.fixture
-def demo():
+def demo(settings):
+    settings.DEBUG = True  # as `make demo` runs it
     call_command("load_demo", stdout=io.StringIO())
 
 
-def test_a_second_load_demo_duplicates_nothing(demo):
+def test_a_second_load_demo_duplicates_nothing(demo, settings):
     before = counts()
     out = io.StringIO()
 
@@ -181,7 +182,8 @@ def test_licences_come_from_the_regulators_registers_with_their_reference_and_da
     assert Presence.objects.filter(origin="register").count() == 563
 
 
-def test_the_demo_prints_the_data_coverage_summary():
+def test_the_demo_prints_the_data_coverage_summary(settings):
+    settings.DEBUG = True
     out = io.StringIO()
 
     call_command("load_demo", stdout=out)

@@ -2,10 +2,11 @@
 
 import codecs
 import datetime
+import io
 
 import pytest
 
-from intel.parsing import FileError, ParsedRow, RowProblem, guess_mapping, neutralise_cell, parse
+from intel.parsing import FileError, ParsedRow, RowProblem, TooManyRows, guess_mapping, neutralise_cell, parse
 
 
 @pytest.mark.parametrize(
@@ -122,6 +123,12 @@ def test_cells_that_would_run_as_formulas_are_quoted():
     ]
 
 
+def test_the_rejected_rows_report_drops_bidirectional_controls():
+    parsed = parse("Name,Email\nEvil\u202egpj.exe,\u2066=1+1\u2069\n".encode())
+
+    assert parsed.rejected_report().decode("utf-8-sig").splitlines()[1].endswith(",Evilgpj.exe,'=1+1")
+
+
 def test_a_file_without_a_name_column_is_refused_listing_its_headers():
     with pytest.raises(FileError) as refused:
         parse(b"Company,Email\nOKX,a@okx.com\n")
@@ -146,3 +153,78 @@ def test_a_mapping_given_by_the_user_overrides_the_guess():
     parsed = parse(b"Who,Where\nAlice,OKX\n", mapping={"Who": "full_name", "Where": "company"})
 
     assert parsed.rows == [ParsedRow(line=2, full_name="Alice", company="OKX")]
+
+
+class EndlessScans(io.RawIOBase):
+    """A seekable binary file of `rows` badge scans, made as it is read; counts the bytes read."""
+
+    def __init__(self, rows: int):
+        self.header, self.row = b"Name,Email\n", b"Ann Example,ann@a.example\n"
+        self.size = len(self.header) + rows * len(self.row)
+        self.position = 0
+        self.bytes_read = 0
+
+    def readable(self):
+        return True
+
+    def seekable(self):
+        return True
+
+    def seek(self, offset, whence=io.SEEK_SET):
+        self.position = offset if whence == io.SEEK_SET else self.position + offset
+        return self.position
+
+    def tell(self):
+        return self.position
+
+    def readinto(self, buffer):
+        end = min(self.position + len(buffer), self.size)
+        chunk = bytearray()
+        while self.position + len(chunk) < end:
+            at = self.position + len(chunk)
+            piece = self.header[at:] if at < len(self.header) else self.row[(at - len(self.header)) % len(self.row) :]
+            chunk += piece[: end - at]
+        buffer[: len(chunk)] = chunk
+        self.position += len(chunk)
+        self.bytes_read += len(chunk)
+        return len(chunk)
+
+
+def test_a_row_limit_stops_the_reading_at_the_first_row_past_it_naming_the_limit():
+    scans = EndlessScans(rows=1_000_000)  # 26 MB
+
+    with pytest.raises(TooManyRows) as refused:
+        parse(io.BufferedReader(scans), max_rows=100)
+
+    assert str(refused.value) == "The file has more than 100 rows; at most 100 are accepted per upload."
+    assert scans.bytes_read < 20_000  # the first rows and a read-ahead buffer, not the 26 MB
+
+
+def test_a_file_at_the_row_limit_is_read_whole():
+    parsed = parse(io.BufferedReader(EndlessScans(rows=100)), max_rows=100)
+
+    assert (parsed.rows_read, len(parsed.rows), parsed.duplicate_lines) == (100, 1, 99)
+
+
+def test_a_nul_byte_in_a_cell_rejects_the_row_naming_line_and_column_and_the_report_can_be_stored():
+    parsed = parse(b"Name,Company\nAnn,OK\x00X\nBob,Bybit\n")
+
+    assert [row.full_name for row in parsed.rows] == ["Bob"]
+    assert parsed.problems == [
+        RowProblem(
+            2,
+            "Company",
+            "contains a NUL character (byte 0), which is not text: remove it and upload the file again",
+            ("Ann", "OK\ufffdX"),
+        )
+    ]
+    assert "\x00" not in parsed.rejected_report().decode("utf-8-sig")
+
+
+def test_a_nul_byte_in_the_header_refuses_the_file():
+    with pytest.raises(FileError) as refused:
+        parse(b"Na\x00me,Company\nAnn,OKX\n")
+
+    assert str(refused.value) == (
+        "Line 1 (the header) contains a NUL character (byte 0), which is not text: remove it and upload the file again."
+    )

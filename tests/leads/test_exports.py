@@ -17,9 +17,14 @@ from leads.exports import csv_text, neutralise
         ("", ""),
         (None, ""),
         (42, "42"),
+        ("\u202e=1+1", "'=1+1"),  # an override hiding a formula: dropped, then the formula quoted
+        ("\u202aa\u202bb\u202cc\u202dd\u202ee", "abcde"),
+        ("\u2066a\u2067b\u2068c\u2069d", "abcd"),
+        ("\u200eOKX\u200f", "OKX"),
+        ("مرحبا OKX", "مرحبا OKX"),  # right-to-left text itself is kept
     ],
 )
-def test_a_cell_starting_with_a_formula_character_gets_a_quote(cell, expected):
+def test_a_cell_starting_with_a_formula_character_gets_a_quote_and_bidi_controls_are_dropped(cell, expected):
     assert neutralise(cell) == expected
 
 

@@ -151,6 +151,49 @@ def test_event_counts_cover_only_the_people_the_viewer_may_see(client, team, wor
     assert counts("singapore") == (1, 0, 1, 0)
 
 
+TWENTY_MB_FILE = b"Name,Email\n" + b"Ann Example,ann@a.example\n" * (20 * 1024 * 1024 // 26)
+
+
+def import_counts(event) -> tuple[int, int]:
+    from intel.models import AttendeeImport
+
+    return Attendee.objects.filter(event=event).count(), AttendeeImport.objects.filter(event=event).count()
+
+
+def test_a_20_mb_upload_is_refused_with_413_naming_the_limit_and_nothing_is_written_or_kept(japan_client, world, team):
+    import hashlib
+
+    from django.core.cache import cache
+
+    from intel.views import _upload_key
+
+    event = world["event"]
+    before = import_counts(event)
+
+    response = preview(japan_client, event, TWENTY_MB_FILE, name="big.csv")
+
+    assert response.status_code == 413
+    assert f"big.csv: The file is {len(TWENTY_MB_FILE)} bytes; the limit is 5242880 bytes." in response.content.decode()
+    assert 'name="token"' not in response.content.decode()  # no commit step offered
+    assert import_counts(event) == before
+    assert cache.get(_upload_key(team["japan"], hashlib.sha256(TWENTY_MB_FILE).hexdigest()[:32])) is None
+
+
+def test_a_file_over_the_row_limit_is_refused_with_400_naming_the_limit(japan_client, world, settings):
+    settings.API_UPLOAD_MAX_ROWS = 3
+    event = world["event"]
+    before = import_counts(event)
+
+    response = preview(japan_client, event, b"Name\nAnn\nBob\nCy\nDee\n", name="long.csv")
+    within = preview(japan_client, event, b"Name\nAnn\nBob\nCy\n", name="short.csv")
+
+    assert response.status_code == 400
+    assert "long.csv: The file has more than 3 rows; at most 3 are accepted per upload." in response.content.decode()
+    assert within.status_code == 200
+    assert '<button type="submit">Import 3 people</button>' in within.content.decode()
+    assert import_counts(event) == before
+
+
 def test_the_preview_of_an_outage_says_which_exchanges_are_hit_and_which_possibly_affected(manager_client, world):
     from django.utils import timezone
 

@@ -119,6 +119,18 @@ def test_the_csv_export_neutralises_formula_cells(japan_client, world, team):
     assert len(rows) == 2
 
 
+def test_the_csv_export_drops_bidirectional_controls_that_would_disguise_a_name(japan_client, world, team):
+    # given an exchange whose name hides "=cmd" behind a right-to-left override, and an isolate
+    ExchangeFactory(name="\u202e=cmd|' /C calc'!A0", slug="rlo", headquarters=jurisdiction("JP"), owner=team["japan"])
+    ExchangeFactory(name="Bit\u2067fly\u2069er\u200f", slug="isolated", headquarters=jurisdiction("JP"))
+
+    rlo = japan_client.get("/leads/export.csv?q=rlo")
+    isolated = japan_client.get("/leads/export.csv?q=isolated")
+
+    assert list(csv.reader(io.StringIO(rlo.content.decode("utf-8-sig"))))[1][:2] == ["'=cmd|' /C calc'!A0", "rlo"]
+    assert list(csv.reader(io.StringIO(isolated.content.decode("utf-8-sig"))))[1][:2] == ["Bitflyer", "isolated"]
+
+
 def test_the_salesforce_export_has_the_sync_s_account_columns(japan_client, world):
     response = japan_client.get("/leads/export-salesforce.csv?q=tokyo-0")
 

@@ -84,3 +84,46 @@ def test_the_activity_form_starts_at_the_rep_s_clock(japan_client, world, team):
 
     # then "When" is pre-filled with the time in Tokyo
     assert response.context["activity_form"].initial["occurred_at"] in {before, after}
+
+
+def test_an_event_s_time_zone_is_picked_from_the_iana_list_and_a_typo_is_refused_naming_the_zone(manager_client):
+    from intel.models import Event
+
+    form = manager_client.get("/events/new/").content.decode()
+    before = Event.objects.count()
+    typo = {
+        "name": "Token2049",
+        "city": "Singapore",
+        "country": jurisdiction_pk("SG"),
+        "starts_on": "2025-10-01",
+        "ends_on": "2025-10-02",
+        "timezone": "Asia/Tokio",
+        "follow_up_sla_hours": 48,
+    }
+
+    refused = manager_client.post("/events/new/", typo)
+
+    assert '<select name="timezone" aria-describedby="id_timezone_helptext" id="id_timezone">' in form
+    assert '<option value="Asia/Tokyo">Asia/Tokyo</option>' in form
+    assert '<option value="America/Los_Angeles">America/Los Angeles</option>' in form
+    assert "&#x27;Asia/Tokio&#x27; is not a time zone name (did you mean Asia/Tokyo?)" in refused.content.decode()
+    assert Event.objects.count() == before
+
+
+def jurisdiction_pk(code: str) -> int:
+    from tests.crm.factories import jurisdiction
+
+    return jurisdiction(code).pk
+
+
+def test_an_event_saved_with_a_zone_name_from_before_validation_still_gets_its_follow_ups_due(world):
+    from leads.services import follow_ups_create_for_event
+
+    event = world["event"]
+    type(event).objects.filter(pk=event.pk).update(timezone="Asia/Tokio")
+    event.refresh_from_db()
+
+    follow_ups = follow_ups_create_for_event(event=event)
+
+    assert {f.due_at for f in follow_ups} == {event.follow_up_due_at}
+    assert event.follow_up_due_at.tzinfo == datetime.UTC

@@ -17,7 +17,7 @@ def resolve_existing(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('intel', '0007_exchange_alias_search_name'),
+        ('intel', '0008_event_timezone_validated'),
     ]
 
     operations = [
