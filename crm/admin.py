@@ -83,12 +83,14 @@ class AllocationInline(admin.TabularInline):
         "workload",
         "share_percent",
         "region",
+        "region_code",
         "evidence_source",
         "confidence",
         "source_url",
         "source_note",
         "observed_on",
     ]
+    readonly_fields = ["region_code"]
 
 
 class ContactInline(admin.TabularInline):
@@ -212,11 +214,21 @@ class PresenceAdmin(admin.ModelAdmin):
 
 @admin.register(Allocation)
 class AllocationAdmin(admin.ModelAdmin):
-    list_display = ["exchange", "vendor", "workload", "share_percent", "region", "evidence_source", "confidence"]
+    list_display = [
+        "exchange",
+        "vendor",
+        "workload",
+        "share_percent",
+        "region",
+        "region_code",
+        "evidence_source",
+        "confidence",
+    ]
     list_filter = ["vendor", "workload", "evidence_source"]
-    search_fields = ["exchange__name", "vendor__name", "region"]
+    search_fields = ["exchange__name", "vendor__name", "region", "region_code"]
     list_select_related = ["exchange", "vendor"]
     autocomplete_fields = ["exchange", "vendor"]
+    readonly_fields = ["region_code"]
 
     def save_model(self, request, obj, form, change):
         allocation_save(allocation=obj)

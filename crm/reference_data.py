@@ -1,6 +1,15 @@
-"""Reference data the product ships with: the cloud vendors and the jurisdictions that matter.
+"""Reference data the product ships with: the cloud vendors, their regions and the jurisdictions that matter.
 
-Figures are as reported, with their source; the seed migration and `load_demo` both use it."""
+Figures are as reported, with their source; the seed migration and `load_demo` both use it. The
+vendors' regions are a data file (crm/data/cloud_regions.csv, attributed in
+crm/data/cloud_regions.ATTRIBUTION.md), read here; crm.regions reads what people write about them."""
+
+from __future__ import annotations
+
+import csv
+import functools
+from dataclasses import dataclass
+from pathlib import Path
 
 IDC_SOURCE = "IDC, China public-cloud IaaS 2H2024 (published 2025-04-30), as reported"
 
@@ -115,3 +124,39 @@ JURISDICTIONS: dict[str, tuple[str, bool, bool]] = {
     "TW": ("Financial Supervisory Commission (FSC)", False, False),
     "PH": ("Bangko Sentral ng Pilipinas", False, False),
 }
+
+
+REGIONS_PATH = Path(__file__).resolve().parent / "data" / "cloud_regions.csv"
+REGIONS_SOURCE = "The vendors' public region lists, as published by the vendor, compiled 2026-12-01"
+
+
+@dataclass(frozen=True)
+class VendorRegion:
+    vendor: str  # the vendor's slug
+    code: str  # as the vendor spells it
+    name: str
+    city: str
+    country: str  # ISO 3166-1 alpha-2
+    aliases: tuple[str, ...] = ()
+
+    @property
+    def label(self) -> str:
+        """ "ap-northeast-1 (Tokyo)": the code with where it is."""
+        return f"{self.code} ({self.city})" if self.city else self.code
+
+
+@functools.cache
+def vendor_regions() -> tuple[VendorRegion, ...]:
+    """Every region of the catalogue file, in its order."""
+    with REGIONS_PATH.open(encoding="utf-8", newline="") as handle:
+        return tuple(
+            VendorRegion(
+                vendor=row["vendor"].strip(),
+                code=row["code"].strip(),
+                name=row["name"].strip(),
+                city=row["city"].strip(),
+                country=row["country"].strip(),
+                aliases=tuple(alias.strip() for alias in (row["aliases"] or "").split("|") if alias.strip()),
+            )
+            for row in csv.DictReader(handle)
+        )

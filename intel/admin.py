@@ -27,6 +27,8 @@ from intel.services import (
     attendee_match_confirm,
     exchange_alias_add,
     regulation_save,
+    signal_concerned_before,
+    signal_delete,
     signal_evidence_changed,
 )
 from intel.services.signals import signal_validate
@@ -87,15 +89,24 @@ class SignalForm(forms.ModelForm):
 @admin.register(Signal)
 class SignalAdmin(admin.ModelAdmin):
     form = SignalForm
-    list_display = ["occurred_at", "kind", "title", "vendor", "vendor_region", "jurisdiction", "severity"]
+    list_display = [
+        "occurred_at",
+        "kind",
+        "title",
+        "vendor",
+        "vendor_region",
+        "vendor_region_code",
+        "jurisdiction",
+        "severity",
+    ]
     list_filter = ["kind", "severity", "vendor", "jurisdiction"]
     search_fields = ["title", "details", "source_note", "exchanges__name"]
     list_select_related = ["vendor", "jurisdiction"]
     autocomplete_fields = ["vendor", "jurisdiction", "exchanges", "recorded_by"]
     date_hierarchy = "occurred_at"
-    readonly_fields = ["affected_exchanges", "created_at"]
+    readonly_fields = ["vendor_region_code", "affected_exchanges", "created_at"]
 
-    @admin.display(description="exchanges concerned (outage: from allocations, by share)")
+    @admin.display(description="exchanges concerned (outage: from allocations, by region and share)")
     def affected_exchanges(self, signal):
         if signal.pk is None:
             return "-"
@@ -107,9 +118,9 @@ class SignalAdmin(admin.ModelAdmin):
 
         names.update(Exchange.objects.filter(pk__in=[a.exchange_id for a in affected]).values_list("pk", "name"))
         return "; ".join(
-            f"{names[a.exchange_id]}: "
+            f"{names[a.exchange_id]}: {a.reach.words}, "
             + (
-                f"{a.share_percent.normalize():f}% ({a.region or 'region unknown'})"
+                f"{a.share_percent.normalize():f}% ({a.region_code or a.region or 'region unknown'})"
                 if a.share_percent
                 else "share unknown"
             )
@@ -117,14 +128,23 @@ class SignalAdmin(admin.ModelAdmin):
             for a in affected
         )
 
+    def delete_queryset(self, request, queryset):
+        for signal in queryset:
+            signal_delete(signal=signal)
+
     def save_model(self, request, obj, form, change):
         if obj.recorded_by_id is None and not change:
             obj.recorded_by = request.user
+        # Who it reached before the edit (its vendor, region or kind may move): rescored with the new.
+        form.concerned_before = signal_concerned_before(signal=obj)
         super().save_model(request, obj, form, change)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        signal_evidence_changed(signal=form.instance)
+        signal_evidence_changed(signal=form.instance, before=getattr(form, "concerned_before", ()))
+
+    def delete_model(self, request, obj):
+        signal_delete(signal=obj)
 
 
 class RegulationForm(forms.ModelForm):

@@ -8,30 +8,38 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from crm.choices import FactOrigin
-from crm.models import Allocation, Exchange, Presence
+from crm.models import Allocation, CloudVendor, Exchange, Jurisdiction, Presence
+from crm.regions import region_code_clean, region_label, region_resolve
 from intel.choices import SignalKind
 from intel.matching import AliasEntry, ExchangeEntry, Matcher
 from intel.models import ExchangeAlias, Register, RegisterEntry, Regulation, Signal
+from intel.outages import AffectedExchange, AllocationFact, Reach, affected_exchanges
 from intel.pressure import PresenceFact, RegulationFact, RegulatoryPressure, regulatory_pressures
 from intel.registers.matching import group_aliases
 from intel.registers.records import STATUS_RANK
 from intel.registers.sources import jurisdiction_codes, register_source
-from intel.signal_rules import AffectedExchange, AllocationFact, affected_exchanges
+
+
+def _allocation_facts(vendor_ids: Iterable[int]) -> list[AllocationFact]:
+    return [
+        AllocationFact(*row)
+        for row in Allocation.objects.filter(vendor_id__in=list(vendor_ids)).values_list(
+            "exchange_id", "vendor_id", "workload", "share_percent", "region", "region_code"
+        )
+    ]
 
 
 def outage_impacts(signal_ids: Iterable[int]) -> dict[int, list[AffectedExchange]]:
-    """For each outage signal, the exchanges it concerns (from today's allocations, weighted by
-    share, plus those the source names). Three queries for any number of signals."""
-    outages = list(Signal.objects.filter(pk__in=list(signal_ids), kind=SignalKind.OUTAGE).values("pk", "vendor_id"))
+    """For each outage signal, the exchanges it reaches (intel.outages: from today's allocations by
+    region, plus those the source names). Three queries for any number of signals."""
+    outages = list(
+        Signal.objects.filter(pk__in=list(signal_ids), kind=SignalKind.OUTAGE).values(
+            "pk", "vendor_id", "vendor_region_code"
+        )
+    )
     if not outages:
         return {}
-    vendor_ids = {outage["vendor_id"] for outage in outages}
-    allocations = [
-        AllocationFact(*row)
-        for row in Allocation.objects.filter(vendor_id__in=vendor_ids).values_list(
-            "exchange_id", "vendor_id", "workload", "share_percent", "region"
-        )
-    ]
+    allocations = _allocation_facts({outage["vendor_id"] for outage in outages})
     named: dict[int, list[int]] = {}
     for signal_id, exchange_id in Signal.exchanges.through.objects.filter(
         signal_id__in=[outage["pk"] for outage in outages]
@@ -39,7 +47,10 @@ def outage_impacts(signal_ids: Iterable[int]) -> dict[int, list[AffectedExchange
         named.setdefault(signal_id, []).append(exchange_id)
     return {
         outage["pk"]: affected_exchanges(
-            vendor_id=outage["vendor_id"], allocations=allocations, named_exchange_ids=named.get(outage["pk"], ())
+            vendor_id=outage["vendor_id"],
+            region_code=outage["vendor_region_code"],
+            allocations=allocations,
+            named_exchange_ids=named.get(outage["pk"], ()),
         )
         for outage in outages
     }
@@ -47,6 +58,75 @@ def outage_impacts(signal_ids: Iterable[int]) -> dict[int, list[AffectedExchange
 
 def outage_affected_exchanges(signal: Signal) -> list[AffectedExchange]:
     return outage_impacts([signal.pk]).get(signal.pk, [])
+
+
+def outage_reached(
+    *, vendor_id: int | None, region_code: str, named_exchange_ids: Iterable[int] = ()
+) -> list[AffectedExchange]:
+    """The exchanges an outage at (vendor, region code) would reach: for one not saved yet (the
+    preview) or as a signal was before an edit. One query."""
+    named = list(named_exchange_ids)
+    if vendor_id is None:
+        return [AffectedExchange(exchange_id, None, is_named_by_source=True) for exchange_id in sorted(set(named))]
+    return affected_exchanges(
+        vendor_id=vendor_id,
+        region_code=region_code,
+        allocations=_allocation_facts([vendor_id]),
+        named_exchange_ids=named,
+    )
+
+
+def signal_preview(
+    *,
+    kind: str,
+    vendor: CloudVendor | None,
+    vendor_region: str = "",
+    vendor_region_code: str = "",
+    jurisdiction: Jurisdiction | None = None,
+    exchanges: Iterable[Exchange] = (),
+    user,
+) -> dict:
+    """Which exchanges a signal would affect, before it is saved, limited to what the user may see:
+    an outage's are hit or possibly affected (region unknown), as intel.outages decides; a
+    regulation's are those present in its jurisdiction; the rest, those it names. The page and the
+    API's preview both show this."""
+    named = list(exchanges)
+    ids = {exchange.pk for exchange in named}
+    reached: dict[int, AffectedExchange] = {}
+    is_outage = kind == SignalKind.OUTAGE and vendor is not None
+    region_code = ""
+    if is_outage:
+        region_code = (
+            region_code_clean(vendor=vendor.slug, value=vendor_region_code)
+            if vendor_region_code
+            else region_resolve(vendor=vendor.slug, text=vendor_region)
+        )
+        for affected in outage_reached(vendor_id=vendor.pk, region_code=region_code, named_exchange_ids=ids):
+            ids.add(affected.exchange_id)
+            reached[affected.exchange_id] = affected
+    elif kind == SignalKind.REGULATION and jurisdiction is not None:
+        ids |= set(Presence.objects.filter(jurisdiction=jurisdiction).values_list("exchange_id", flat=True))
+    visible = list(Exchange.objects.visible_to(user).filter(pk__in=ids).order_by("name"))
+    named_ids = {exchange.pk for exchange in named}
+    rows = [
+        {
+            "exchange": e,
+            "share": reached[e.pk].share_percent if e.pk in reached else None,
+            "reach": reached[e.pk].reach if e.pk in reached else "",
+            "named": reached[e.pk].is_named_by_source if e.pk in reached else e.pk in named_ids,
+        }
+        for e in visible
+    ]
+    return {
+        "exchanges": rows,
+        "hit": [row for row in rows if row["reach"] == Reach.HIT],
+        "possible": [row for row in rows if row["reach"] == Reach.POSSIBLE],
+        "is_outage": is_outage,
+        "region_code": region_code,
+        "region": region_label(vendor.slug, region_code) if is_outage else "",
+        "region_text": vendor_region,
+        "hidden": len(ids) - len(visible),
+    }
 
 
 def regulatory_pressure(

@@ -1,10 +1,6 @@
-"""What each kind of signal must name, and which exchanges a vendor outage concerns. Pure."""
+"""What each kind of signal must name. Pure. (Which exchanges an outage reaches: intel.outages.)"""
 
 from __future__ import annotations
-
-from collections.abc import Iterable
-from dataclasses import dataclass
-from decimal import Decimal
 
 from intel.choices import SignalKind
 
@@ -56,61 +52,3 @@ def signal_problems(
     if kind not in KINDS_WITHOUT_SOURCE and not has_source:
         problems["source_url"] = "Say where this comes from: a source URL or a source note."
     return problems
-
-
-@dataclass(frozen=True)
-class AllocationFact:
-    exchange_id: int
-    vendor_id: int
-    workload: str
-    share_percent: Decimal
-    region: str = ""
-
-
-@dataclass(frozen=True)
-class AffectedExchange:
-    """An exchange a vendor outage concerns, and how much: its largest share on that vendor
-    (None when the source names it but its share is unknown)."""
-
-    exchange_id: int
-    share_percent: Decimal | None
-    workload: str = ""
-    region: str = ""
-    is_named_by_source: bool = False
-
-    @property
-    def weight(self) -> Decimal:
-        """0..1; an exchange the source names as affected counts fully even without a known share."""
-        if self.share_percent is None:
-            return Decimal("1")
-        return self.share_percent / 100
-
-
-def affected_exchanges(
-    *, vendor_id: int, allocations: Iterable[AllocationFact], named_exchange_ids: Iterable[int] = ()
-) -> list[AffectedExchange]:
-    """Every exchange with an allocation on the vendor, weighted by its share (the largest over its
-    workloads), plus those the source names; largest share first."""
-    best: dict[int, AllocationFact] = {}
-    for allocation in allocations:
-        if allocation.vendor_id != vendor_id or allocation.share_percent <= 0:
-            continue
-        current = best.get(allocation.exchange_id)
-        if current is None or allocation.share_percent > current.share_percent:
-            best[allocation.exchange_id] = allocation
-    named = set(named_exchange_ids)
-    result = [
-        AffectedExchange(
-            exchange_id=allocation.exchange_id,
-            share_percent=allocation.share_percent,
-            workload=allocation.workload,
-            region=allocation.region,
-            is_named_by_source=allocation.exchange_id in named,
-        )
-        for allocation in best.values()
-    ]
-    result += [
-        AffectedExchange(exchange_id=exchange_id, share_percent=None, is_named_by_source=True)
-        for exchange_id in sorted(named - set(best))
-    ]
-    return sorted(result, key=lambda item: (-(item.share_percent or Decimal("-1")), item.exchange_id))

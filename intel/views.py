@@ -22,7 +22,7 @@ from crm.access import (
     is_manager,
     visible_exchange_ids,
 )
-from crm.models import Allocation, Exchange, Presence
+from crm.models import Exchange
 from intel.choices import MatchStatus, SignalKind
 from intel.coverage import data_coverage
 from intel.forms import (
@@ -35,7 +35,7 @@ from intel.forms import (
 )
 from intel.models import Attendee, AttendeeImport, Event, MarketDataImport, Register, Regulation, Signal
 from intel.parsing import FileError, FileTooLarge, rejected_rows_csv
-from intel.queries import regulatory_pressure
+from intel.queries import regulatory_pressure, signal_preview
 from intel.services import (
     attendee_import,
     attendee_import_preview,
@@ -46,7 +46,6 @@ from intel.services import (
     signal_record,
     upload_limits,
 )
-from intel.signal_rules import AllocationFact, affected_exchanges
 
 UPLOAD_TTL_SECONDS = 60 * 60  # a previewed file waits this long for its commit
 FEED_LENGTH = 100
@@ -318,28 +317,14 @@ def signal_list(request):
 
 
 def _affected_preview(cleaned: dict, user) -> dict:
-    """Which exchanges a signal would affect, computed before it is saved, limited to what the user may see."""
-    named = list(cleaned.get("exchanges") or [])
-    ids = {exchange.pk for exchange in named}
-    shares: dict[int, object] = {}
-    vendor, jurisdiction = cleaned.get("vendor"), cleaned.get("jurisdiction")
-    if cleaned.get("kind") == SignalKind.OUTAGE and vendor is not None:
-        facts = [
-            AllocationFact(*row)
-            for row in Allocation.objects.filter(vendor=vendor).values_list(
-                "exchange_id", "vendor_id", "workload", "share_percent", "region"
-            )
-        ]
-        for affected in affected_exchanges(vendor_id=vendor.pk, allocations=facts, named_exchange_ids=ids):
-            ids.add(affected.exchange_id)
-            shares[affected.exchange_id] = affected.share_percent
-    elif cleaned.get("kind") == SignalKind.REGULATION and jurisdiction is not None:
-        ids |= set(Presence.objects.filter(jurisdiction=jurisdiction).values_list("exchange_id", flat=True))
-    visible = list(Exchange.objects.visible_to(user).filter(pk__in=ids).order_by("name"))
-    return {
-        "exchanges": [{"exchange": e, "share": shares.get(e.pk)} for e in visible],
-        "hidden": len(ids) - len(visible),
-    }
+    return signal_preview(
+        kind=cleaned.get("kind") or "",
+        vendor=cleaned.get("vendor"),
+        vendor_region=cleaned.get("vendor_region") or "",
+        jurisdiction=cleaned.get("jurisdiction"),
+        exchanges=cleaned.get("exchanges") or (),
+        user=user,
+    )
 
 
 @login_required

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from django.db import connection
 
 from crm.models import Activity, Allocation, CloudVendor, Exchange, Jurisdiction, Presence
+from crm.regions import region_label
 from intel.choices import MatchStatus, SignalKind
 from intel.models import Attendee, Event, MarketFigure, Regulation, Signal
 from leads.scoring import (
@@ -127,13 +128,15 @@ def load_facts(
 
         where, params = _where_ids("a.exchange_id", ids, id_range, superset=True)
         cursor.execute(
-            f"SELECT a.exchange_id, a.id, a.vendor_id, v.name, a.workload, a.share_percent "
+            f"SELECT a.exchange_id, a.id, a.vendor_id, v.name, a.workload, a.share_percent, a.region_code "
             f"FROM {allocation_table} a JOIN {vendor_table} v ON v.id = a.vendor_id{where}",
             params,
         )
         allocations: dict[int, list[AllocationFact]] = defaultdict(list)
-        for exchange_id, pk, vendor_id, vendor_name, workload, share in cursor.fetchall():
-            allocations[exchange_id].append(AllocationFact(pk, vendor_id, vendor_name, workload, float(share)))
+        for exchange_id, pk, vendor_id, vendor_name, workload, share, region_code in cursor.fetchall():
+            allocations[exchange_id].append(
+                AllocationFact(pk, vendor_id, vendor_name, workload, float(share), region_code)
+            )
 
         where, params = _where_ids("p.exchange_id", ids, id_range, superset=True)
         cursor.execute(
@@ -211,8 +214,20 @@ def load_facts(
     named_outages: dict[int, set[int]] = defaultdict(set)
     ai_interest: dict[int, list[MomentFact]] = defaultdict(list)
     engagements: dict[int, list[MomentFact]] = defaultdict(list)
-    named_signal_outages: dict[int, list[tuple]] = defaultdict(list)
-    for exchange_id, signal_id, kind, occurred_at, title, vendor_id, vendor_name, region, severity in named.values_list(
+    named_signal_outages: dict[int, list[IncidentFact]] = defaultdict(list)
+    for (
+        exchange_id,
+        signal_id,
+        kind,
+        occurred_at,
+        title,
+        vendor_id,
+        vendor_name,
+        region,
+        severity,
+        region_code,
+        vendor_slug,
+    ) in named.values_list(
         "exchange_id",
         "signal_id",
         "signal__kind",
@@ -222,12 +237,24 @@ def load_facts(
         "signal__vendor__name",
         "signal__vendor_region",
         "signal__severity",
+        "signal__vendor_region_code",
+        "signal__vendor__slug",
     ):
         if kind == SignalKind.OUTAGE:
             if vendor_id is not None:
                 named_outages[exchange_id].add(signal_id)
                 named_signal_outages[exchange_id].append(
-                    (signal_id, vendor_id, vendor_name, region, occurred_at, severity)
+                    IncidentFact(
+                        signal_id,
+                        vendor_id,
+                        vendor_name,
+                        region,
+                        occurred_at,
+                        severity,
+                        True,
+                        region_code,
+                        region_label(vendor_slug, region_code),
+                    )
                 )
         elif kind == SignalKind.AI_INTEREST:
             ai_interest[exchange_id].append(MomentFact(f"signal:{signal_id}", occurred_at, title))
@@ -268,14 +295,20 @@ def load_facts(
             for s in outages_by_vendor.get(vendor_id, ()):
                 incidents.append(
                     IncidentFact(
-                        s.pk, vendor_id, s.vendor.name, s.vendor_region, s.occurred_at, s.severity, s.pk in named_here
+                        s.pk,
+                        vendor_id,
+                        s.vendor.name,
+                        s.vendor_region,
+                        s.occurred_at,
+                        s.severity,
+                        s.pk in named_here,
+                        s.vendor_region_code,
+                        region_label(s.vendor.slug, s.vendor_region_code),
                     )
                 )
-        for signal_id, vendor_id, vendor_name, region, occurred_at, severity in named_signal_outages.get(
-            exchange_id, ()
-        ):
-            if vendor_id not in used_vendors:
-                incidents.append(IncidentFact(signal_id, vendor_id, vendor_name, region, occurred_at, severity, True))
+        for incident in named_signal_outages.get(exchange_id, ()):
+            if incident.vendor_id not in used_vendors:
+                incidents.append(incident)
         own_regulations: tuple[RegulationFact, ...] = ()
         if regulations and own_presences:
             own_regulations = tuple(r for p in own_presences for r in regulations.get(p.jurisdiction_id, ()))
@@ -307,7 +340,7 @@ def _as_date(value) -> datetime.date:
 
 # Bump when score_exchange or load_facts changes what a score says for the same evidence: every
 # stored fingerprint then differs, and the next rescore recomputes everything.
-SCORING_CODE_VERSION = 3
+SCORING_CODE_VERSION = 4  # 4: outages reach allocations by region
 
 
 @dataclass(frozen=True, slots=True)
@@ -332,8 +365,8 @@ def run_salt(*, home: HomeVendor, model_version: int, parameters: dict) -> str:
             f"SELECT id, name, is_major, is_banned FROM {Jurisdiction._meta.db_table} ORDER BY id",
             "SELECT id, jurisdiction_id, name, short_name, effective_on, pressured_statuses, forces_relocation, "
             f"consequence FROM {Regulation._meta.db_table} ORDER BY id",
-            f"SELECT id, vendor_id, vendor_region, occurred_at, severity FROM {Signal._meta.db_table} "
-            "WHERE kind = 'outage' AND vendor_id IS NOT NULL ORDER BY id",
+            "SELECT id, vendor_id, vendor_region, vendor_region_code, occurred_at, severity "
+            f"FROM {Signal._meta.db_table} WHERE kind = 'outage' AND vendor_id IS NOT NULL ORDER BY id",
             f"SELECT id, name, ends_on FROM {Event._meta.db_table} ORDER BY id",
         ):
             cursor.execute(query)
@@ -351,7 +384,7 @@ def _evidence_parts() -> list[tuple[str, str, str, str]]:
     return [
         (
             f"{Allocation._meta.db_table} x WHERE 1 = 1",
-            "x.id || ',' || x.vendor_id || ',' || x.workload || ',' || x.share_percent",
+            "x.id || ',' || x.vendor_id || ',' || x.workload || ',' || x.share_percent || ',' || x.region_code",
             "x.id",
             f"x.vendor_id IN ({outage_vendors})",
         ),
@@ -365,7 +398,7 @@ def _evidence_parts() -> list[tuple[str, str, str, str]]:
             f"{Signal.exchanges.through._meta.db_table} x JOIN {signal} s ON s.id = x.signal_id "
             f"WHERE s.kind IN ({kinds})",
             "s.id || ',' || s.kind || ',' || s.occurred_at || ',' || s.title || ',' || COALESCE(s.vendor_id, 0) "
-            "|| ',' || s.vendor_region || ',' || s.severity",
+            "|| ',' || s.vendor_region || ',' || s.vendor_region_code || ',' || s.severity",
             "s.id",
             "1 = 1",
         ),

@@ -47,7 +47,10 @@ PARAMETER_GROUPS: list[tuple[str, list[str]]] = [
             "home_share_points",
         ],
     ),
-    ("Outages", ["rival_incident_points", "home_incident_points", "incident_half_life_days"]),
+    (
+        "Outages",
+        ["rival_incident_points", "home_incident_points", "incident_half_life_days", "incident_unknown_region_percent"],
+    ),
     ("Regulation and licences", ["relocation_points", "regulation_points", "major_licence_points"]),
     (
         "Interest and engagement",
@@ -201,6 +204,7 @@ class AllocationForm(ExchangeEvidenceForm):
             "source_url": "Required here: the page, case study or note that shows it.",
             "observed_on": "Required here: when the source says so.",
             "confidence": "0..100; leave blank for the default of its kind of evidence.",
+            "region": "The vendor's region code (ap-northeast-1) or as the source writes it (Tokyo, apne1-az4).",
         }
 
     def __init__(self, *args, **kwargs):

@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.urls import reverse
 
 from crm.access import is_manager, may_change_exchange, visible_exchange_ids
@@ -17,6 +17,7 @@ from crm.choices import EVIDENCE_STRENGTH, FactOrigin, SizeTier
 from crm.models import Exchange, ExchangeMerge, Rep
 from intel.choices import SignalKind
 from intel.models import Event, MarketFigure, Signal
+from intel.outages import outage_exposure
 from intel.queries import licence_disagreements, regulatory_pressure
 from intel.technographics.footprint import exchange_footprint
 from leads.choices import FollowUpStatus, Grade
@@ -276,12 +277,29 @@ def exchange_context(*, exchange: Exchange, user, now: datetime.datetime) -> dic
     ]
 
     vendor_ids = {a.vendor_id for a in allocations}
-    signals = list(
+    # Outages on its vendors that reach it (intel.outages): one in another region is not its news.
+    names_it = Signal.exchanges.through.objects.filter(signal_id=OuterRef("pk"), exchange_id=exchange.pk)
+    reach: dict[int, str] = {}
+    signals = []
+    for s in (
         Signal.objects.filter(Q(exchanges=exchange) | Q(kind=SignalKind.OUTAGE, vendor_id__in=vendor_ids))
+        .annotate(names_it=Exists(names_it))
         .select_related("vendor")
         .distinct()
-        .order_by("-occurred_at")[:TIMELINE_LENGTH]
-    )
+        .order_by("-occurred_at")[: 3 * TIMELINE_LENGTH]
+    ):
+        if s.kind == SignalKind.OUTAGE and s.vendor_id is not None:
+            exposure = outage_exposure(
+                outage_vendor_id=s.vendor_id,
+                outage_region_code=s.vendor_region_code,
+                allocations=allocations,
+                names_exchange=s.names_it,
+            )
+            if exposure is None:
+                continue
+            reach[s.pk] = exposure.reach.words
+        signals.append(s)
+    signals = signals[:TIMELINE_LENGTH]
     activities = list(exchange.activities.select_related("rep", "contact").order_by("-occurred_at")[:TIMELINE_LENGTH])
     timeline = [
         TimelineItem(
@@ -302,7 +320,11 @@ def exchange_context(*, exchange: Exchange, user, now: datetime.datetime) -> dic
             occurred_at=s.occurred_at,
             title=s.title,
             detail=s.details,
-            label=s.get_kind_display() + (f" · {s.vendor.name}" if s.vendor else "") + f" · severity {s.severity}",
+            label=s.get_kind_display()
+            + (f" · {s.vendor.name}" if s.vendor else "")
+            + (f" {s.vendor_region_code}" if s.vendor_region_code else "")
+            + (f" · {reach[s.pk]}" if s.pk in reach else "")
+            + f" · severity {s.severity}",
             url=s.source_url,
         )
         for s in signals

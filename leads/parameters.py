@@ -61,6 +61,9 @@ class ScoringParameters:
     rival_incident_points: int = 20
     home_incident_points: int = -10
     incident_half_life_days: int = 180
+    # An outage reaches an allocation in its region fully, one in another region not at all, and
+    # one where either region is unknown ("possibly affected") at this percent (intel.outages).
+    incident_unknown_region_percent: int = 50
     # Regulation in force that puts its licence status under pressure.
     relocation_points: int = 20
     regulation_points: int = 10
@@ -122,6 +125,8 @@ class ScoringParameters:
         for name in ("displacement_share_percent", "defend_share_percent"):
             if not 0 < getattr(self, name) <= 100:
                 errors[name] = "must be a percent between 1 and 100"
+        if not 0 <= self.incident_unknown_region_percent <= 100:
+            errors["incident_unknown_region_percent"] = "must be a percent between 0 and 100"
         if not self.size_large_volume_btc > self.size_mid_volume_btc > 0:
             errors["size_large_volume_btc"] = "size thresholds must fall: large > mid-size > 0 BTC"
         for name in ("incident_half_life_days", "ai_interest_half_life_days", "engagement_half_life_days"):

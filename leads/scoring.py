@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
+from intel.outages import Reach, outage_exposure
 from leads import personas
 from leads.parameters import ScoringParameters
 from leads.sizing import TIER_NAMES, MarketFigureFact, SizeVerdict, figure_sentence, size_in_effect
@@ -49,6 +50,7 @@ class AllocationFact:
     vendor_name: str
     workload: str
     share_percent: float
+    region_code: str = ""  # the vendor's region code, "" unknown
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,15 +64,18 @@ class PresenceFact:
 
 @dataclass(frozen=True, slots=True)
 class IncidentFact:
-    """An outage at a vendor: relevant when the exchange uses the vendor or the source names it."""
+    """An outage at a vendor: relevant when it reaches one of the exchange's allocations (by region,
+    intel.outages) or the source names the exchange."""
 
     signal_id: int
     vendor_id: int
     vendor_name: str
-    region: str
+    region: str  # as the source wrote it
     occurred_at: datetime.datetime
     severity: int
     names_exchange: bool
+    region_code: str = ""  # the vendor's region code, "" unknown
+    region_label: str = ""  # "ap-northeast-1 (Tokyo)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -364,34 +369,47 @@ def _latest(
 
 
 def _incident_factors(facts: ExchangeFacts, p: ScoringParameters, home: HomeVendor, as_of: datetime.datetime):
+    """Outages that reach the exchange (intel.outages, the owner of outage reach): one in the region
+    of an allocation counts fully, one where either region is unknown at the model's
+    `incident_unknown_region_percent`, one in another region not at all."""
     if not facts.incidents:
         return []
-    share_by_vendor: dict[int, float] = {}
-    for allocation in facts.allocations:
-        share_by_vendor[allocation.vendor_id] = max(
-            share_by_vendor.get(allocation.vendor_id, 0), allocation.share_percent
-        )
     factors = []
     for incident in sorted(facts.incidents, key=lambda i: (i.occurred_at, i.signal_id)):
-        share = share_by_vendor.get(incident.vendor_id)
-        if share is None and not incident.names_exchange:
+        exposure = outage_exposure(
+            outage_vendor_id=incident.vendor_id,
+            outage_region_code=incident.region_code,
+            allocations=facts.allocations,
+            names_exchange=incident.names_exchange,
+        )
+        if exposure is None:
             continue
         weight = decay(occurred_at=incident.occurred_at, as_of=as_of, half_life_days=p.incident_half_life_days)
         if weight == 0:
             continue
         # Named by the source but with no known allocation there: count it as half its spend.
-        used = share if share is not None else 50.0
+        used = float(exposure.share_percent) if exposure.share_percent is not None else 50.0
+        is_possible = exposure.reach == Reach.POSSIBLE
         is_ours = incident.vendor_id == home.id
         base = p.home_incident_points if is_ours else p.rival_incident_points
-        points = round(base * incident.severity / 5 * used / 100 * weight)
+        points = base * incident.severity / 5 * used / 100 * weight
+        if is_possible:
+            points = points * p.incident_unknown_region_percent / 100
+        points = round(points)
         if not points:
             continue
-        where = f"{incident.vendor_name} {incident.region}" if incident.region else incident.vendor_name
+        region = incident.region_label or incident.region
+        where = f"{incident.vendor_name} {region}" if region else incident.vendor_name
         what = f"{where} outage on {incident.occurred_at:%Y-%m-%d}"
         if incident.names_exchange:
             effect = "disrupted its trading"
+        elif is_possible:
+            effect = (
+                f"possibly affected (region unknown) the vendor holding {_share(used)} of its allocations, "
+                f"counted at {p.incident_unknown_region_percent}%"
+            )
         else:
-            effect = f"hit the vendor holding {_share(used)} of its allocations"
+            effect = f"hit the vendor holding {_share(used)} of its allocations in that region"
         if is_ours:
             effect += ": our own vendor, the account is at risk"
         factors.append(

@@ -125,6 +125,20 @@ class PresenceSerializer(ExchangeChildSerializer):
 
 class AllocationSerializer(ExchangeChildSerializer):
     vendor = serializers.SlugRelatedField(slug_field="slug", queryset=CloudVendor.objects.all())
+    region = serializers.CharField(
+        max_length=100,
+        required=False,
+        allow_blank=True,
+        help_text="Where, as the source writes it (e.g. 'ap-northeast-1', 'Tokyo', 'apne1-az4'): the region "
+        "code is resolved from it; a text naming no region of the vendor is kept, its region unknown.",
+    )
+    region_code = serializers.CharField(
+        max_length=40,
+        required=False,
+        allow_blank=True,
+        help_text="The vendor's region code (or a recognisable alias, stored as the code). Left out: "
+        "resolved from `region`. Not one of the vendor's regions: 400.",
+    )
     confidence = serializers.IntegerField(
         min_value=0, max_value=100, required=False, help_text="Blank: the default for its evidence source."
     )
@@ -138,6 +152,7 @@ class AllocationSerializer(ExchangeChildSerializer):
             "workload",
             "share_percent",
             "region",
+            "region_code",
             "evidence_source",
             "source_url",
             "source_note",

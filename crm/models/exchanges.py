@@ -20,7 +20,7 @@ from crm.choices import (
 )
 from crm.search import normalise_search_term, text_condition
 
-from .reference import CloudVendor, Jurisdiction
+from .reference import CloudVendor, Jurisdiction, VendorRegionMixin
 
 
 class ExchangeQuerySet(models.QuerySet):
@@ -207,8 +207,9 @@ class Presence(models.Model):
         return f"{self.exchange} in {self.jurisdiction.code} ({self.get_licence_status_display()})"
 
 
-class Allocation(models.Model):
-    """Who holds an exchange's cloud spend for one workload, how much, and how we know.
+class Allocation(VendorRegionMixin, models.Model):
+    """Who holds an exchange's cloud spend for one workload, how much, and how we know, and where:
+    the region as people wrote it and the vendor's region code it resolves to ("" unknown).
 
     The shares of one exchange and workload never exceed 100%: the database refuses it
     (a trigger, see migration 0002), and crm.services.allocation_save checks it first
@@ -224,6 +225,12 @@ class Allocation(models.Model):
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
     )
     region = models.CharField(max_length=100, blank=True, help_text="e.g. ap-northeast-1, Hong Kong zone C")
+    region_code = models.CharField(
+        "region code",
+        max_length=40,
+        blank=True,
+        help_text="The vendor's region code, resolved from the region text (blank: region unknown).",
+    )
     evidence_source = models.CharField(max_length=20, choices=EvidenceSource.choices)
     source_url = models.URLField(blank=True)
     source_note = models.CharField(max_length=300, blank=True)
@@ -257,7 +264,13 @@ class Allocation(models.Model):
     def save(self, *args, **kwargs):
         if self.confidence is None:
             self.confidence = EVIDENCE_STRENGTH.get(self.evidence_source, 50)
+        self.settle_region_code()
         super().save(*args, **kwargs)
+        self.remember_region()
+
+    def clean(self):
+        super().clean()
+        self.clean_region_code()
 
 
 class EvidenceChange(models.Model):

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 
 from crm.choices import VendorKind
+from crm.regions import RegionError, region_code_clean, region_resolve
 
 # Regions the data needs that ISO 3166-1 does not have.
 PSEUDO_JURISDICTIONS: dict[str, str] = {"EU": "European Union"}
@@ -82,3 +83,67 @@ class Jurisdiction(models.Model):
         if country is None:
             raise ValidationError(f"Unknown jurisdiction code {code!r}.")
         return getattr(country, "common_name", country.name)
+
+
+class VendorRegionMixin:
+    """A row naming a vendor, a region as people wrote it and the vendor's region code it resolves
+    to (crm.regions, from crm/data/cloud_regions.csv): an allocation, an outage.
+
+    The code follows the text: whenever the vendor or the text change it is resolved again ("" when
+    the text names no region of the vendor: region unknown), unless a writer set a code as such, which
+    `clean` checks against the vendor's catalogue and names the field when it is not one of them."""
+
+    region_vendor_field = "vendor"
+    region_text_field = "region"
+    region_code_field = "region_code"
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._region_loaded = instance._region_inputs()
+        return instance
+
+    def _region_inputs(self) -> tuple:
+        return (
+            getattr(self, f"{self.region_vendor_field}_id", None),
+            getattr(self, self.region_text_field, None),
+            getattr(self, self.region_code_field, None),
+        )
+
+    def _region_vendor_slug(self) -> str:
+        if getattr(self, f"{self.region_vendor_field}_id", None) is None:
+            return ""
+        return getattr(self, self.region_vendor_field).slug
+
+    def _region_code_is_given(self) -> bool:
+        code = getattr(self, self.region_code_field)
+        loaded = getattr(self, "_region_loaded", None)
+        return bool(code) and (loaded is None or code != loaded[2])
+
+    def clean_region_code(self) -> None:
+        if not self._region_code_is_given():
+            return
+        try:
+            code = region_code_clean(vendor=self._region_vendor_slug(), value=getattr(self, self.region_code_field))
+        except RegionError as error:
+            raise ValidationError({self.region_code_field: str(error)}, code="unknown_region") from error
+        setattr(self, self.region_code_field, code)
+
+    def settle_region_code(self) -> None:
+        """Before a save: resolve the code from the text when the vendor or the text moved."""
+        if self._region_code_is_given():
+            return
+        loaded = getattr(self, "_region_loaded", None)
+        inputs = self._region_inputs()
+        if loaded is not None and inputs[:2] == loaded[:2]:
+            return
+        vendor = self._region_vendor_slug()
+        setattr(
+            self,
+            self.region_code_field,
+            region_resolve(vendor=vendor, text=getattr(self, self.region_text_field) or "") if vendor else "",
+        )
+
+    def remember_region(self) -> None:
+        """After a save: what was saved is what a later change is compared with."""
+        self._region_loaded = self._region_inputs()

@@ -18,6 +18,20 @@ class SignalSerializer(ModelCleanMixin, serializers.ModelSerializer):
     )
     exchanges = VisibleExchangeField(many=True, required=False, help_text="Exchanges named by the source (slugs).")
     recorded_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+    vendor_region = serializers.CharField(
+        max_length=100,
+        required=False,
+        allow_blank=True,
+        help_text="The vendor's region or zone as the source writes it (e.g. 'Hong Kong zone C', 'apne1-az4'): "
+        "the region code is resolved from it; a text naming no region of the vendor is kept, its region unknown.",
+    )
+    vendor_region_code = serializers.CharField(
+        max_length=40,
+        required=False,
+        allow_blank=True,
+        help_text="The vendor's region code (or a recognisable alias, stored as the code). Left out: "
+        "resolved from `vendor_region`. Not one of the vendor's regions: 400.",
+    )
 
     class Meta:
         model = Signal
@@ -34,6 +48,7 @@ class SignalSerializer(ModelCleanMixin, serializers.ModelSerializer):
             "recorded_by",
             "vendor",
             "vendor_region",
+            "vendor_region_code",
             "jurisdiction",
             "exchanges",
             "created_at",
@@ -66,6 +81,28 @@ class SignalSerializer(ModelCleanMixin, serializers.ModelSerializer):
         if problems:
             raise serializers.ValidationError(problems)
         return attrs
+
+
+class ReachedExchangeSerializer(serializers.Serializer):
+    exchange = serializers.CharField(help_text="The exchange's slug.")
+    name = serializers.CharField()
+    share_percent = serializers.DecimalField(
+        max_digits=5, decimal_places=2, allow_null=True, help_text="Its largest share on the vendor reached so."
+    )
+    named_by_source = serializers.BooleanField()
+
+
+class SignalPreviewSerializer(serializers.Serializer):
+    """What recording the signal would touch, among the exchanges the caller may see; writes nothing."""
+
+    region_code = serializers.CharField(help_text="The outage's region code ('' unknown: every region is possible).")
+    region = serializers.CharField(help_text="e.g. 'ap-northeast-1 (Tokyo)'.")
+    hit = ReachedExchangeSerializer(many=True, help_text="Outage: allocations in its region, or named by the source.")
+    possibly_affected = ReachedExchangeSerializer(
+        many=True, help_text="Outage: allocations on the vendor whose region (or the outage's) is unknown."
+    )
+    concerned = ReachedExchangeSerializer(many=True, help_text="Every exchange it would rescore.")
+    hidden = serializers.IntegerField(help_text="How many more it touches outside the caller's accounts.")
 
 
 class RegulationSerializer(ModelCleanMixin, serializers.ModelSerializer):

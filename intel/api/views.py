@@ -23,15 +23,17 @@ from intel.api.serializers import (
     AttendeeUploadSerializer,
     EventSerializer,
     RegulationSerializer,
+    SignalPreviewSerializer,
     SignalSerializer,
 )
 from intel.filtersets import AttendeeFilterSet, EventFilterSet, RegulationFilterSet, SignalFilterSet
 from intel.models import Attendee, Event, Regulation, Signal
 from intel.parsing import FileError
 from intel.parsing import FileTooLarge as UploadTooLarge
+from intel.queries import signal_preview
 from intel.services.attendees import attendee_import, attendee_import_preview, attendee_upload_check
 from intel.services.review import attendee_mark_not_exchange, attendee_match_choose
-from intel.services.signals import regulation_save, signal_concerned_exchange_ids, signal_record, signal_validate
+from intel.services.signals import regulation_save, signal_delete, signal_record, signal_update
 
 
 def visible_signals(user):
@@ -68,30 +70,62 @@ class SignalViewSet(AtomicWritesMixin, viewsets.ModelViewSet):
     def may_change(self, request, obj) -> bool:
         return is_manager(request.user) or obj.recorded_by_id == request.user.pk
 
-    def _evidence_changed(self, signal: Signal, before: set[int]) -> None:
-        concerned = before | signal_concerned_exchange_ids(signal=signal)
-        evidence_changed(exchange_ids=concerned, cause="signal", reference=f"signal:{signal.pk}")
-
     def perform_create(self, serializer):
         serializer.instance = signal_record(recorded_by=self.request.user, **serializer.validated_data)
 
+    @extend_schema(request=SignalSerializer, responses={200: SignalPreviewSerializer})
+    @action(detail=False, methods=["post"])
+    def preview(self, request):
+        """Which exchanges the signal would touch (an outage's hit and possibly affected, by region),
+        among those the caller may see; writes nothing. The body is the one that would record it."""
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        preview = signal_preview(
+            kind=data.get("kind", ""),
+            vendor=data.get("vendor"),
+            vendor_region=data.get("vendor_region", ""),
+            vendor_region_code=data.get("vendor_region_code", ""),
+            jurisdiction=data.get("jurisdiction"),
+            exchanges=data.get("exchanges", ()),
+            user=request.user,
+        )
+
+        def rows(items):
+            return [
+                {
+                    "exchange": row["exchange"].slug,
+                    "name": row["exchange"].name,
+                    "share_percent": row["share"],
+                    "named_by_source": row["named"],
+                }
+                for row in items
+            ]
+
+        body = {
+            "region_code": preview["region_code"],
+            "region": preview["region"],
+            "hit": rows(preview["hit"]),
+            "possibly_affected": rows(preview["possible"]),
+            "concerned": rows(preview["exchanges"]),
+            "hidden": preview["hidden"],
+        }
+        return Response(SignalPreviewSerializer(body).data)
+
     def perform_update(self, serializer):
-        before = set(serializer.instance.exchanges.values_list("pk", flat=True))
-        if "exchanges" in serializer.validated_data:
+        changes = dict(serializer.validated_data)
+        exchanges = changes.pop("exchanges", None)
+        if exchanges is not None:
             # Exchanges the caller cannot see stay named: they may only change what they see.
-            hidden = Exchange.objects.filter(pk__in=before).exclude(
+            named = serializer.instance.exchanges.values("pk")
+            hidden = Exchange.objects.filter(pk__in=named).exclude(
                 pk__in=Exchange.objects.visible_to(self.request.user).values("pk")
             )
-            serializer.validated_data["exchanges"] = [*serializer.validated_data["exchanges"], *hidden]
-        signal = serializer.save()
-        signal_validate(signal=signal, exchange_count=signal.exchanges.count())
-        self._evidence_changed(signal, before)
+            exchanges = [*exchanges, *hidden]
+        serializer.instance = signal_update(signal=serializer.instance, changes=changes, exchanges=exchanges)
 
     def perform_destroy(self, instance):
-        named = signal_concerned_exchange_ids(signal=instance)
-        reference = f"signal:{instance.pk}"
-        instance.delete()
-        evidence_changed(exchange_ids=named, cause="signal", reference=reference)
+        signal_delete(signal=instance)
 
 
 class RegulationViewSet(AtomicWritesMixin, viewsets.ModelViewSet):

@@ -12,7 +12,15 @@ from .attendees import (
 from .register_loading import registers_load_shipped, regulations_load
 from .registers import RegisterImportOutcome, register_entry_match_confirm, register_import
 from .review import attendee_mark_not_exchange, attendee_match_choose, attendee_match_confirm, exchange_alias_add
-from .signals import regulation_save, signal_concerned_exchange_ids, signal_evidence_changed, signal_record
+from .signals import (
+    regulation_save,
+    signal_concerned_before,
+    signal_concerned_exchange_ids,
+    signal_delete,
+    signal_evidence_changed,
+    signal_record,
+    signal_update,
+)
 
 __all__ = [
     "ImportOutcome",
@@ -31,9 +39,12 @@ __all__ = [
     "registers_load_shipped",
     "regulation_save",
     "regulations_load",
+    "signal_concerned_before",
     "signal_concerned_exchange_ids",
+    "signal_delete",
     "signal_evidence_changed",
     "signal_record",
+    "signal_update",
     "upload_limits",
 ]
 

@@ -41,6 +41,7 @@ def signal_record(
     exchanges: Iterable[Exchange] = (),
     vendor: CloudVendor | None = None,
     vendor_region: str = "",
+    vendor_region_code: str = "",
     jurisdiction: Jurisdiction | None = None,
     details: str = "",
     source_url: str = "",
@@ -48,7 +49,9 @@ def signal_record(
     severity: int = 3,
     recorded_by=None,
 ) -> Signal:
-    """Validate and save a signal, then mark the exchanges it concerns for rescoring."""
+    """Validate and save a signal, then mark the exchanges it concerns for rescoring. An outage's
+    region is resolved from `vendor_region` unless `vendor_region_code` gives it as such (checked
+    against the vendor's regions: a ValidationError naming the field when it is not one)."""
     exchanges = list(exchanges)
     signal = Signal(
         kind=kind,
@@ -57,6 +60,7 @@ def signal_record(
         ended_at=ended_at,
         vendor=vendor,
         vendor_region=vendor_region,
+        vendor_region_code=vendor_region_code,
         jurisdiction=jurisdiction,
         details=details,
         source_url=source_url,
@@ -73,8 +77,9 @@ def signal_record(
 
 
 def signal_concerned_exchange_ids(*, signal: Signal) -> set[int]:
-    """An outage: every exchange on the vendor plus those named; a regulation: every exchange present
-    in the jurisdiction plus those named; any other kind: the exchanges named."""
+    """As the signal is stored: an outage, every exchange it reaches on its vendor (hit or possibly
+    affected, intel.outages) plus those named; a regulation, every exchange present in the
+    jurisdiction plus those named; any other kind, the exchanges named."""
     named = set(signal.exchanges.values_list("pk", flat=True))
     if signal.kind == SignalKind.OUTAGE:
         return named | {affected.exchange_id for affected in outage_affected_exchanges(signal)}
@@ -85,10 +90,48 @@ def signal_concerned_exchange_ids(*, signal: Signal) -> set[int]:
     return named
 
 
-def signal_evidence_changed(*, signal: Signal) -> int:
+def signal_concerned_before(*, signal: Signal) -> set[int]:
+    """The exchanges the signal concerns as stored now, before an edit of the instance in hand is
+    saved (its vendor, region, date, jurisdiction or kind may be about to move)."""
+    if signal.pk is None:
+        return set()
+    stored = Signal.objects.filter(pk=signal.pk).first()
+    return signal_concerned_exchange_ids(signal=stored) if stored is not None else set()
+
+
+def signal_evidence_changed(*, signal: Signal, before: Iterable[int] = ()) -> int:
+    """Rescore the exchanges the signal concerns, and those it concerned before an edit."""
     return evidence_changed(
-        exchange_ids=signal_concerned_exchange_ids(signal=signal), cause="signal", reference=f"signal:{signal.pk}"
+        exchange_ids=set(before) | signal_concerned_exchange_ids(signal=signal),
+        cause="signal",
+        reference=f"signal:{signal.pk}",
     )
+
+
+@transaction.atomic
+def signal_update(*, signal: Signal, changes: dict, exchanges: Iterable[Exchange] | None = None) -> Signal:
+    """Change a recorded signal (any of its fields; `exchanges`, when given, replaces those it names),
+    validate it, and rescore the union of the exchanges it reached before and after: an outage moved
+    from AWS to Alibaba Cloud, or from one region to another, leaves no exchange with a stale factor."""
+    before = signal_concerned_before(signal=signal)
+    for name, value in changes.items():
+        setattr(signal, name, value)
+    exchanges = list(exchanges) if exchanges is not None else None
+    signal_validate(signal=signal, exchange_count=len(exchanges) if exchanges is not None else signal.exchanges.count())
+    signal.full_clean()
+    signal.save()
+    if exchanges is not None:
+        signal.exchanges.set(exchanges)
+    signal_evidence_changed(signal=signal, before=before)
+    return signal
+
+
+@transaction.atomic
+def signal_delete(*, signal: Signal) -> None:
+    """Delete a signal; the exchanges it concerned are rescored without it."""
+    concerned, reference = signal_concerned_exchange_ids(signal=signal), f"signal:{signal.pk}"
+    signal.delete()
+    evidence_changed(exchange_ids=concerned, cause="signal", reference=reference)
 
 
 @transaction.atomic

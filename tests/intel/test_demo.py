@@ -211,6 +211,33 @@ def test_the_headline_list_has_real_mid_size_exchanges_where_a_rival_holds_60_pe
     ]
 
 
+def test_the_demo_s_regions_resolve_to_the_vendors_codes_and_the_tokyo_outages_miss_bybit_in_singapore(demo):
+    from leads.facts import load_facts
+    from leads.parameters import ScoringParameters
+    from leads.scoring import score_exchange
+
+    # every region the shipped evidence writes names one region of its vendor
+    assert set(Allocation.objects.exclude(region="").values_list("vendor__slug", "region", "region_code")) == {
+        ("aws", "ap-northeast-1", "ap-northeast-1"),
+        ("aws", "ap-northeast-1 (apne1-az4)", "ap-northeast-1"),
+        ("aws", "ap-southeast-1 (apse1-az2, apse1-az3)", "ap-southeast-1"),
+        ("aws", "us-east-1", "us-east-1"),
+        ("alibaba-cloud", "Hong Kong zone C", "cn-hongkong"),
+    }
+    assert set(Signal.objects.exclude(vendor_region="").values_list("vendor_region_code", flat=True)) == {
+        "ap-northeast-1",
+        "cn-hongkong",
+        "us-east-1",
+    }
+
+    # and Bybit, on AWS Singapore, has no factor from the AWS Tokyo outages
+    bybit = Exchange.objects.get(slug="bybit")
+    as_of = datetime.datetime(2025, 4, 16, tzinfo=datetime.UTC)  # the day after the apne1-az4 power failure
+    loaded = load_facts(exchange_ids=[bybit.pk], as_of=as_of)
+    result = score_exchange(loaded.exchanges[0], parameters=ScoringParameters(), home=loaded.home, as_of=as_of)
+    assert [f.code for f in result.factors if f.code.endswith("_incident")] == []
+
+
 def test_built_in_aliases_say_where_they_come_from():
     # given the exchanges from the catalogue that the built-in aliases name
     for slug, name in (("coincheck", "Coincheck"), ("bybit", "Bybit"), ("kucoin", "KuCoin")):

@@ -8,9 +8,9 @@ import pytest
 from crm.choices import LicenceStatus, Workload
 from intel.choices import SignalKind
 from intel.models import Regulation
+from intel.outages import AffectedExchange, Reach
 from intel.queries import outage_impacts, regulatory_pressure
 from intel.services import signal_record
-from intel.signal_rules import AffectedExchange
 from tests.crm.factories import (
     AllocationFactory,
     ExchangeFactory,
@@ -24,7 +24,7 @@ from tests.crm.factories import (
 pytestmark = pytest.mark.django_db
 
 
-def test_outage_impacts_come_from_allocations_weighted_by_share_in_a_fixed_number_of_queries(
+def test_outage_impacts_come_from_allocations_by_region_and_share_in_a_fixed_number_of_queries(
     django_assert_num_queries,
 ):
     okx = ExchangeFactory(slug="okx")
@@ -46,8 +46,8 @@ def test_outage_impacts_come_from_allocations_weighted_by_share_in_a_fixed_numbe
 
     assert impacts == {
         outage.pk: [
-            AffectedExchange(other.pk, Decimal("90.00"), Workload.AI, "", False),
-            AffectedExchange(okx.pk, Decimal("60.00"), Workload.ALL, "HK", True),
+            AffectedExchange(okx.pk, Decimal("60.00"), Workload.ALL, "HK", True, Reach.HIT, ""),
+            AffectedExchange(other.pk, Decimal("90.00"), Workload.AI, "", False, Reach.POSSIBLE, ""),
         ]
     }
 

@@ -10,7 +10,7 @@ from crm.choices import LicenceStatus
 from crm.models import EvidenceChange
 from intel.choices import SignalKind
 from intel.models import Regulation, Signal
-from intel.services import regulation_save, signal_record
+from intel.services import regulation_save, signal_record, signal_update
 from tests.crm.factories import AllocationFactory, ExchangeFactory, PresenceFactory, jurisdiction, vendor
 
 pytestmark = pytest.mark.django_db
@@ -122,3 +122,73 @@ def test_saving_a_regulation_rescores_the_exchanges_present_there():
     assert list(EvidenceChange.objects.values_list("exchange_id", "reference")) == [
         (present.exchange_id, f"regulation:{regulation.pk}")
     ]
+
+
+def outage_in_tokyo() -> tuple[Signal, dict]:
+    """An AWS outage in Tokyo; exchanges on AWS Tokyo, AWS Singapore, Alibaba Cloud Hong Kong."""
+    on = {slug: ExchangeFactory(name=slug.title(), slug=slug) for slug in ("tokyoex", "bybit", "okx", "elsewhere")}
+    AllocationFactory(exchange=on["tokyoex"], vendor=vendor("aws"), share_percent=Decimal("100"), region="Tokyo")
+    AllocationFactory(exchange=on["bybit"], vendor=vendor("aws"), share_percent=Decimal("100"), region="apse1-az2")
+    AllocationFactory(
+        exchange=on["okx"], vendor=vendor("alibaba-cloud"), share_percent=Decimal("60"), region="Hong Kong zone C"
+    )
+    AllocationFactory(exchange=on["elsewhere"], vendor=vendor("huawei-cloud"), share_percent=Decimal("100"))
+    signal = signal_record(
+        kind=SignalKind.OUTAGE,
+        title="Power failure in one zone",
+        occurred_at=DEC_18,
+        vendor=vendor("aws"),
+        vendor_region="apne1-az4",
+        source_note="News reports",
+    )
+    EvidenceChange.objects.all().delete()
+    return signal, on
+
+
+def rescored() -> list[str]:
+    return sorted(EvidenceChange.objects.values_list("exchange__slug", flat=True))
+
+
+def test_an_outage_reaches_the_exchanges_in_its_region_only():
+    signal, _on = outage_in_tokyo()
+
+    assert signal.vendor_region_code == "ap-northeast-1"
+    signal_update(signal=signal, changes={"severity": 4})
+    assert rescored() == ["tokyoex"]
+
+
+def test_moving_an_outage_to_another_vendor_rescores_the_exchanges_of_both():
+    signal, _on = outage_in_tokyo()
+
+    signal_update(signal=signal, changes={"vendor": vendor("alibaba-cloud"), "vendor_region": "Hong Kong zone C"})
+
+    assert rescored() == ["okx", "tokyoex"]
+    signal.refresh_from_db()
+    assert (signal.vendor.slug, signal.vendor_region, signal.vendor_region_code) == (
+        "alibaba-cloud",
+        "Hong Kong zone C",
+        "cn-hongkong",
+    )
+
+
+def test_moving_an_outage_to_another_region_rescores_the_exchanges_of_both_regions():
+    signal, _on = outage_in_tokyo()
+
+    signal_update(signal=signal, changes={"vendor_region": "Singapore"})
+
+    assert rescored() == ["bybit", "tokyoex"]
+    assert Signal.objects.get().vendor_region_code == "ap-southeast-1"
+
+
+def test_a_region_code_that_is_not_the_vendor_s_is_refused_naming_the_field_and_nothing_changes():
+    signal, _on = outage_in_tokyo()
+
+    with pytest.raises(ValidationError) as refused:
+        signal_update(signal=signal, changes={"vendor_region_code": "cn-hongkong"})
+
+    assert list(refused.value.message_dict) == ["vendor_region_code"]
+    assert refused.value.message_dict["vendor_region_code"][0].startswith(
+        "'cn-hongkong' is not a region of vendor 'aws'; use one of: "
+    )
+    assert Signal.objects.values_list("vendor_region", "vendor_region_code").get() == ("apne1-az4", "ap-northeast-1")
+    assert rescored() == []

@@ -1,11 +1,9 @@
-"""What each kind of signal must name, and which exchanges an outage concerns (pure)."""
-
-from decimal import Decimal
+"""What each kind of signal must name (pure)."""
 
 import pytest
 
 from intel.choices import SignalKind
-from intel.signal_rules import AffectedExchange, AllocationFact, affected_exchanges, signal_problems
+from intel.signal_rules import signal_problems
 
 COMPLETE = {"title": "t", "has_vendor": True, "has_jurisdiction": True, "exchange_count": 1, "has_source": True}
 
@@ -76,24 +74,3 @@ def test_title_severity_and_unknown_kind_are_refused():
         "severity": "Severity is 1 (minor) to 5 (critical), not 9.",
     }
     assert list(signal_problems(kind="rumour", severity=3, **COMPLETE)) == ["kind"]
-
-
-def test_an_outage_concerns_every_exchange_on_the_vendor_weighted_by_its_largest_share():
-    alibaba, aws = 1, 2
-    allocations = [
-        AllocationFact(10, alibaba, "all", Decimal("60"), "Hong Kong"),
-        AllocationFact(10, aws, "all", Decimal("40")),
-        AllocationFact(11, alibaba, "trading_engine", Decimal("20")),
-        AllocationFact(11, alibaba, "ai", Decimal("80")),
-        AllocationFact(12, aws, "all", Decimal("100")),
-        AllocationFact(13, alibaba, "all", Decimal("0")),
-    ]
-
-    affected = affected_exchanges(vendor_id=alibaba, allocations=allocations, named_exchange_ids=[10, 14])
-
-    assert affected == [
-        AffectedExchange(11, Decimal("80"), "ai", "", False),
-        AffectedExchange(10, Decimal("60"), "all", "Hong Kong", True),
-        AffectedExchange(14, None, "", "", True),
-    ]
-    assert [item.weight for item in affected] == [Decimal("0.8"), Decimal("0.6"), Decimal("1")]

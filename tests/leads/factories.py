@@ -11,14 +11,23 @@ from tests.crm.factories import ExchangeFactory, jurisdiction, vendor
 from tests.intel.factories import alias
 
 
-def exchange_on(slug: str, shares: dict[str, int], *, size_tier: str = "mid", presences: dict[str, str] | None = None):
-    """An exchange with allocations (vendor slug -> share %) and presences (country code -> licence status)."""
+def exchange_on(
+    slug: str,
+    shares: dict[str, int],
+    *,
+    size_tier: str = "mid",
+    presences: dict[str, str] | None = None,
+    regions: dict[str, str] | None = None,
+):
+    """An exchange with allocations (vendor slug -> share %, in the region written in `regions`, by
+    vendor slug) and presences (country code -> licence status)."""
     exchange = ExchangeFactory(slug=slug, name=slug.title(), size_tier_by_hand=size_tier)
     for vendor_slug, share in shares.items():
         Allocation.objects.create(
             exchange=exchange,
             vendor=vendor(vendor_slug),
             share_percent=Decimal(share),
+            region=(regions or {}).get(vendor_slug, ""),
             evidence_source="news",
             observed_on=datetime.date(2025, 1, 1),
         )

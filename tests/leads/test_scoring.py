@@ -307,3 +307,82 @@ def test_our_own_ai_workloads_and_a_tuned_weight():
     assert ai_points((ours,)) == []
     assert ai_points((rival,)) == [5]
     assert ai_points((rival,), ScoringParameters(rival_ai_workload_points=30)) == [15]
+
+
+# --- outages by region --------------------------------------------------------------------------
+
+AWS_ID = 2
+
+
+def aws_in(region_code: str) -> AllocationFact:
+    return AllocationFact(21, AWS_ID, "AWS", "trading_engine", 100, region_code)
+
+
+def tokyo_outage(
+    *, named: bool = False, region_code: str = "ap-northeast-1", region: str = "ap-northeast-1 (apne1-az4)"
+) -> IncidentFact:
+    return IncidentFact(
+        signal_id=9,
+        vendor_id=AWS_ID,
+        vendor_name="AWS",
+        region=region,
+        occurred_at=AS_OF,
+        severity=5,
+        names_exchange=named,
+        region_code=region_code,
+        region_label="ap-northeast-1 (Tokyo)" if region_code else "",
+    )
+
+
+def incident_factors(allocation: AllocationFact, incident: IncidentFact, parameters=PARAMETERS):
+    facts = ExchangeFacts(5, "Bybit", size_tier_by_hand="mid", allocations=(allocation,), incidents=(incident,))
+    result = score_exchange(facts, parameters=parameters, home=TENCENT, as_of=AS_OF)
+    return [(f.points, f.sentence) for f in result.factors if f.code == "rival_incident"]
+
+
+def test_an_aws_tokyo_outage_gives_nothing_to_an_exchange_hosted_in_aws_singapore():
+    assert incident_factors(aws_in("ap-southeast-1"), tokyo_outage()) == []
+
+
+def test_an_aws_tokyo_outage_counts_fully_for_an_exchange_hosted_in_tokyo():
+    assert incident_factors(aws_in("ap-northeast-1"), tokyo_outage()) == [
+        (
+            20,
+            "AWS ap-northeast-1 (Tokyo) outage on 2025-09-01 hit the vendor holding 100% of its allocations "
+            "in that region",
+        )
+    ]
+
+
+def test_an_outage_where_the_allocation_s_region_is_unknown_counts_at_the_model_s_weight():
+    possibly = (
+        "AWS ap-northeast-1 (Tokyo) outage on 2025-09-01 possibly affected (region unknown) "
+        "the vendor holding 100% of its allocations, counted at {}%"
+    )
+    quarter = ScoringParameters(incident_unknown_region_percent=25)
+
+    assert incident_factors(aws_in(""), tokyo_outage()) == [(10, possibly.format(50))]
+    assert incident_factors(aws_in(""), tokyo_outage(), quarter) == [(5, possibly.format(25))]
+
+
+def test_an_outage_whose_region_is_unknown_possibly_affects_every_region_of_the_vendor():
+    outage = tokyo_outage(region_code="", region="one availability zone")
+    assert incident_factors(aws_in("ap-southeast-1"), outage) == [
+        (
+            10,
+            "AWS one availability zone outage on 2025-09-01 possibly affected (region unknown) the vendor "
+            "holding 100% of its allocations, counted at 50%",
+        )
+    ]
+
+
+def test_an_outage_whose_source_names_the_exchange_counts_whatever_the_regions():
+    assert incident_factors(aws_in("ap-southeast-1"), tokyo_outage(named=True)) == [
+        (20, "AWS ap-northeast-1 (Tokyo) outage on 2025-09-01 disrupted its trading")
+    ]
+
+
+def test_the_weight_of_a_possible_hit_is_a_percent():
+    with pytest.raises(ParameterError) as refused:
+        ScoringParameters.from_dict({"incident_unknown_region_percent": 101})
+    assert refused.value.errors == {"incident_unknown_region_percent": "must be a percent between 0 and 100"}

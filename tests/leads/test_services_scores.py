@@ -49,7 +49,7 @@ def test_a_recent_rival_outage_ranks_an_exchange_higher_and_fades_by_the_half_li
     assert factor == {
         "code": "rival_incident",
         "points": 6,
-        "sentence": "Alibaba Cloud Hong Kong outage on 2025-09-01 disrupted its trading (decayed to 50%)",
+        "sentence": "Alibaba Cloud cn-hongkong (Hong Kong) outage on 2025-09-01 disrupted its trading (decayed to 50%)",
         "references": [f"signal:{hit.signals.get().pk}"],
     }
 
@@ -272,3 +272,49 @@ def test_the_tier_a_score_used_is_stored_on_the_exchange_and_follows_a_newer_fig
         "large",
         "Large: 24h volume 15,000 BTC, rank 7 on CoinGecko (2025-08-01)",
     )
+
+
+def test_an_aws_tokyo_outage_scores_the_exchanges_in_tokyo_not_bybit_in_aws_singapore(home_vendor_slug):
+    # given Bybit on AWS Singapore (its published hosting), an exchange on AWS Tokyo, one on AWS in
+    # an unknown region and one on AWS in Virginia, all alike otherwise
+    exchange_on("bybit", {"aws": 100}, regions={"aws": "ap-southeast-1 (apse1-az2, apse1-az3)"})
+    exchange_on("tokyoex", {"aws": 100}, regions={"aws": "Tokyo"})
+    exchange_on("somewhereex", {"aws": 100})
+    exchange_on("virginiaex", {"aws": 100}, regions={"aws": "us-east-1"})
+    signal = outage("aws", AS_OF, region="ap-northeast-1 (apne1-az4)")
+
+    # when they are scored
+    scores_rescore(as_of=AS_OF)
+
+    # then the Tokyo outage hits the Tokyo exchange fully, the unknown region at half, the others not at all
+    assert dict(Allocation.objects.values_list("exchange__slug", "region_code")) == {
+        "bybit": "ap-southeast-1",
+        "tokyoex": "ap-northeast-1",
+        "somewhereex": "",
+        "virginiaex": "us-east-1",
+    }
+    assert signal.vendor_region_code == "ap-northeast-1"
+    incidents = {
+        slug: [(f["points"], f["sentence"]) for f in factors if f["code"] == "rival_incident"]
+        for slug, factors in Score.objects.values_list("exchange__slug", "factors")
+    }
+    assert incidents == {
+        "bybit": [],
+        "virginiaex": [],
+        "tokyoex": [
+            (
+                20,
+                "AWS ap-northeast-1 (Tokyo) outage on 2025-09-01 hit the vendor holding 100% of its allocations "
+                "in that region",
+            )
+        ],
+        "somewhereex": [
+            (
+                10,
+                "AWS ap-northeast-1 (Tokyo) outage on 2025-09-01 possibly affected (region unknown) the vendor "
+                "holding 100% of its allocations, counted at 50%",
+            )
+        ],
+    }
+    assert scores()["bybit"] == scores()["virginiaex"]
+    assert (scores()["tokyoex"] - scores()["bybit"], scores()["somewhereex"] - scores()["bybit"]) == (20, 10)

@@ -192,3 +192,46 @@ def test_a_file_over_the_row_limit_is_refused_with_400_naming_the_limit(japan_cl
     assert within.status_code == 200
     assert '<button type="submit">Import 3 people</button>' in within.content.decode()
     assert import_counts(event) == before
+
+
+def test_the_preview_of_an_outage_says_which_exchanges_are_hit_and_which_possibly_affected(manager_client, world):
+    from django.utils import timezone
+
+    from tests.leads.factories import exchange_on
+
+    # given exchanges on AWS Tokyo, AWS Singapore and AWS in a region nobody knows
+    exchange_on("tokyoex", {"aws": 100}, regions={"aws": "ap-northeast-1"})
+    exchange_on("bybit", {"aws": 100}, regions={"aws": "ap-southeast-1"})
+    exchange_on("somewhereex", {"aws": 40})
+
+    # when the manager previews an AWS outage in one Tokyo zone
+    response = manager_client.post(
+        "/signals/new/",
+        {
+            "kind": "outage",
+            "title": "Power failure in one zone",
+            "occurred_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
+            "severity": 5,
+            "vendor": vendor_pk("aws"),
+            "vendor_region": "apne1-az4",
+            "source_note": "News reports",
+            "preview": "1",
+        },
+    )
+
+    # then Tokyo is hit, the unknown region possibly affected, Singapore not listed at all
+    affected = response.context["affected"]
+    assert [row["exchange"].slug for row in affected["hit"]] == ["tokyoex"]
+    assert [(row["exchange"].slug, row["share"]) for row in affected["possible"]] == [("somewhereex", 40)]
+    html = response.content.decode()
+    assert "Region ap-northeast-1 (Tokyo): allocations there are hit" in html
+    assert "<h3>Possibly affected (region unknown)</h3>" in html
+    section = html[html.index('id="affected"') :]
+    assert ">Tokyoex</a>" in section and ">Somewhereex</a>" in section
+    assert "Bybit" not in section
+
+
+def vendor_pk(slug: str) -> int:
+    from tests.crm.factories import vendor
+
+    return vendor(slug).pk

@@ -365,3 +365,53 @@ def test_a_manager_moves_the_mid_size_threshold_and_the_preview_shows_the_exchan
     # and activating it keeps the threshold in the new version
     manager_client.post("/scoring-model/", {**data, "size_mid_volume_btc": 2_000, "activate": "1"})
     assert ScoringModel.objects.get(is_active=True).parameters["size_mid_volume_btc"] == 2_000
+
+
+def test_a_manager_sets_the_weight_of_an_outage_whose_region_is_unknown_and_previews_it(manager_client, world):
+    import datetime
+
+    from leads.services import scores_rescore
+    from tests.leads.factories import exchange_on, outage
+
+    # given an exchange on AWS in a region nobody knows, after an AWS Tokyo outage, scored
+    exchange_on("somewhereex", {"aws": 100})
+    outage("aws", timezone.now() - datetime.timedelta(hours=1), region="ap-northeast-1")
+    scores_rescore()
+    form = manager_client.get("/scoring-model/").context["form"]
+    data = {name: field.initial for name, field in form.fields.items() if name != "name"}
+    assert data["incident_unknown_region_percent"] == 50
+
+    # when the manager counts a possible hit fully and previews it
+    preview = manager_client.post("/scoring-model/", {**data, "incident_unknown_region_percent": 100, "preview": "1"})
+
+    # then that exchange gains the other half of the outage's 20 points
+    assert [(move.name, move.delta) for move in preview.context["impact"].moves] == [("Somewhereex", 10)]
+
+    # and activating it keeps the weight in the new version
+    manager_client.post("/scoring-model/", {**data, "incident_unknown_region_percent": 100, "activate": "1"})
+    assert ScoringModel.objects.get(is_active=True).parameters["incident_unknown_region_percent"] == 100
+
+
+def test_an_exchange_page_shows_the_outages_that_reach_it_and_not_those_in_another_region(manager_client, world):
+    import datetime
+
+    from tests.leads.factories import exchange_on, outage
+
+    # given an AWS outage in Tokyo, an exchange on AWS Tokyo, Bybit on AWS Singapore, one in an unknown region
+    exchange_on("tokyoex", {"aws": 100}, regions={"aws": "Tokyo"})
+    exchange_on("bybit", {"aws": 100}, regions={"aws": "ap-southeast-1"})
+    exchange_on("somewhereex", {"aws": 100})
+    outage("aws", timezone.now() - datetime.timedelta(days=1), region="apne1-az4")
+
+    pages = {
+        slug: manager_client.get(f"/exchanges/{slug}/").content.decode() for slug in ("tokyoex", "bybit", "somewhereex")
+    }
+
+    # then each page says how the outage reached it, and Bybit's does not list it
+    assert "Outage at a cloud vendor · AWS ap-northeast-1 · hit · severity 5" in pages["tokyoex"]
+    assert (
+        "Outage at a cloud vendor · AWS ap-northeast-1 · possibly affected (region unknown) · severity 5"
+        in pages["somewhereex"]
+    )
+    assert "aws outage" not in pages["bybit"]
+    assert "aws outage" in pages["tokyoex"]
