@@ -49,6 +49,7 @@ beat: install
 lint: install-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 format: install-test
 	$(BIN)/ruff format .

@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
@@ -11,7 +12,7 @@ from django.forms.models import BaseInlineFormSet
 from django.utils import timezone
 
 from crm.access import is_manager, may_change_exchange, visible_exchanges
-from crm.choices import SizeTier
+from crm.choices import SizeTier, Workload
 from crm.models import (
     Activity,
     Allocation,
@@ -25,6 +26,7 @@ from crm.models import (
     Team,
 )
 from crm.services import allocation_save, exchange_size_set
+from crm.shares import stored_shares_in_view
 from crm.time_zones import TimeZonePickerAdmin
 
 
@@ -117,7 +119,7 @@ class ExchangeAdmin(admin.ModelAdmin):
     search_fields = ["name", "slug", "ccxt_id", "website"]
     list_select_related = ["headquarters", "owner", "family"]
     autocomplete_fields = ["headquarters", "family", "owner"]
-    readonly_fields = ["ccxt_id", "size_tier", "merged_from", "created_at", "updated_at"]
+    readonly_fields = ["ccxt_id", "size_tier", "shares", "merged_from", "created_at", "updated_at"]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [PresenceInline, AllocationInline, ContactInline]
     fieldsets = [
@@ -126,9 +128,24 @@ class ExchangeAdmin(admin.ModelAdmin):
             "Size",
             {"fields": ["size_tier", "size_tier_by_hand", "size_source", "volume_30d_usd", "staff_count"]},
         ),
+        ("Cloud", {"fields": ["shares"]}),
         ("Pipeline", {"fields": ["stage", "owner", "is_do_not_pursue", "notes", "merged_from"]}),
         ("External ids", {"fields": ["ccxt_id", "salesforce_account_id", "created_at", "updated_at"]}),
     ]
+
+    @admin.display(description="shares the score speaks of")
+    def shares(self, exchange) -> str:
+        """The workload in view, our share and the largest rival's (crm.shares, as the score and the page)."""
+        allocations = exchange.allocations.select_related("vendor").order_by("pk") if exchange.pk else []
+        view = stored_shares_in_view(allocations, home_slug=settings.CRM_HOME_VENDOR)
+        if not view.workload:
+            return "no allocation recorded"
+        ours = f"{view.our_share.normalize():f}%" if view.our_share is not None else "none recorded"
+        text = f"{Workload(view.workload).label}: our share {ours}"
+        rival = view.largest_rival
+        if rival is not None:
+            text += f"; largest rival {rival.vendor_name} {rival.share_percent.normalize():f}%"
+        return text
 
     @admin.display(description="merged from")
     def merged_from(self, exchange) -> str:

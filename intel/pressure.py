@@ -6,25 +6,30 @@ import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+# A jurisdiction's code, or any key naming it one to one (scoring's facts carry its id): the rule only
+# compares them.
+JurisdictionKey = str | int
+
 
 @dataclass(frozen=True)
 class RegulationFact:
     id: int
-    jurisdiction_code: str
+    jurisdiction_code: JurisdictionKey
     name: str
     effective_on: datetime.date
     pressured_statuses: tuple[str, ...]
     consequence: str = ""
     forces_relocation: bool = False
+    short_name: str = ""
 
 
 @dataclass(frozen=True)
 class PresenceFact:
     exchange_id: int
     exchange_name: str
-    jurisdiction_code: str
+    jurisdiction_code: JurisdictionKey
     licence_status: str
-    since: datetime.date | None = None
+    since: datetime.date | None = None  # the day the exchange arrived in the jurisdiction, if known
     source: str = ""
 
 
@@ -34,7 +39,7 @@ class RegulatoryPressure:
 
     exchange_id: int
     exchange_name: str
-    jurisdiction_code: str
+    jurisdiction_code: JurisdictionKey
     regulation_id: int
     regulation_name: str
     licence_status: str
@@ -42,6 +47,8 @@ class RegulatoryPressure:
     reason: str
     forces_relocation: bool
     status_source: str = ""
+    effective_on: datetime.date | None = None
+    regulation_short_name: str = ""
 
 
 def regulatory_pressures(
@@ -80,6 +87,8 @@ def regulatory_pressures(
                     reason=reason,
                     forces_relocation=regulation.forces_relocation,
                     status_source=presence.source,
+                    effective_on=regulation.effective_on,
+                    regulation_short_name=regulation.short_name or regulation.name,
                 )
             )
-    return sorted(result, key=lambda item: (item.exchange_name, item.jurisdiction_code, item.regulation_id))
+    return sorted(result, key=lambda item: (item.exchange_name, str(item.jurisdiction_code), item.regulation_id))

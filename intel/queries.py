@@ -144,6 +144,7 @@ def regulatory_pressure(
             pressured_statuses=tuple(regulation.pressured_statuses),
             consequence=regulation.consequence,
             forces_relocation=regulation.forces_relocation,
+            short_name=regulation.short_name,
         )
         for regulation in Regulation.objects.filter(effective_on__lte=as_of).select_related("jurisdiction")
     ]

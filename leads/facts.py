@@ -140,20 +140,25 @@ def load_facts(
 
         where, params = _where_ids("p.exchange_id", ids, id_range, superset=True)
         cursor.execute(
-            f"SELECT p.exchange_id, p.jurisdiction_id, j.name, p.licence_status, j.is_major, j.is_banned "
+            f"SELECT p.exchange_id, p.jurisdiction_id, j.name, p.licence_status, j.is_major, j.is_banned, p.since "
             f"FROM {presence_table} p JOIN {jurisdiction_table} j ON j.id = p.jurisdiction_id{where}",
             params,
         )
         presences: dict[int, list[PresenceFact]] = defaultdict(list)
-        # A presence's fact is the same for every exchange in that jurisdiction with that status:
-        # one instance each (they are frozen) instead of one per row.
+        # A presence's fact is the same for every exchange in that jurisdiction with that status and
+        # arrival date: one instance each (they are frozen) instead of one per row.
         presence_facts: dict[tuple, PresenceFact] = {}
-        for exchange_id, jurisdiction_id, name, status, is_major, is_banned in cursor.fetchall():
-            key = (jurisdiction_id, status)
+        for exchange_id, jurisdiction_id, name, status, is_major, is_banned, since in cursor.fetchall():
+            key = (jurisdiction_id, status, since)
             fact = presence_facts.get(key)
             if fact is None:
                 fact = presence_facts[key] = PresenceFact(
-                    jurisdiction_id, name, status, bool(is_major), bool(is_banned)
+                    jurisdiction_id,
+                    name,
+                    status,
+                    bool(is_major),
+                    bool(is_banned),
+                    _as_date(since) if since is not None else None,
                 )
             presences[exchange_id].append(fact)
 
@@ -340,7 +345,7 @@ def _as_date(value) -> datetime.date:
 
 # Bump when score_exchange or load_facts changes what a score says for the same evidence: every
 # stored fingerprint then differs, and the next rescore recomputes everything.
-SCORING_CODE_VERSION = 4  # 4: outages reach allocations by region
+SCORING_CODE_VERSION = 5  # 5: outages reach allocations by region; pressure counts from arrival
 
 
 @dataclass(frozen=True, slots=True)
@@ -390,7 +395,7 @@ def _evidence_parts() -> list[tuple[str, str, str, str]]:
         ),
         (
             f"{Presence._meta.db_table} x WHERE 1 = 1",
-            "x.id || ',' || x.jurisdiction_id || ',' || x.licence_status",
+            "x.id || ',' || x.jurisdiction_id || ',' || x.licence_status || ',' || COALESCE(CAST(x.since AS TEXT), '')",
             "x.id",
             f"x.jurisdiction_id IN (SELECT jurisdiction_id FROM {Regulation._meta.db_table})",
         ),

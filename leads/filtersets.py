@@ -1,10 +1,16 @@
 """One FilterSet per lead-score model, shared by the API and the HTML lists."""
 
 import copy
+import datetime
 
 import django_filters
+from django import forms
 from django.conf import settings
 from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from crm.choices import SizeTier, Stage
 from crm.filtersets import UtcDateTimeFilter
@@ -43,26 +49,62 @@ class PreparedFilterSet(django_filters.FilterSet):
         return form_class
 
 
+class MomentField(forms.Field):
+    """An ISO 8601 date-time, or a date (its midnight); without an offset, in the active time zone."""
+
+    default_error_messages = {"invalid": "Enter an ISO 8601 date or date-time."}
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        if isinstance(value, datetime.datetime):
+            moment = value
+        else:
+            text = str(value).strip()
+            try:
+                moment = parse_datetime(text)
+                if moment is None and (day := parse_date(text)) is not None:
+                    moment = datetime.datetime.combine(day, datetime.time.min)
+            except ValueError:
+                moment = None
+            if moment is None:
+                raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return timezone.make_aware(moment) if timezone.is_naive(moment) else moment
+
+
+@extend_schema_field(OpenApiTypes.STR)  # a date or a date-time: neither OpenAPI format alone
+class MomentFilter(django_filters.Filter):
+    field_class = MomentField
+
+
 class LeadFilterSet(PreparedFilterSet):
-    """The ranked prospect list: scores of visible exchanges, best first, accounts to defend left out
-    unless asked for."""
+    """The lead filter, the one owner of "which leads match": the API filters scores with it, the leads
+    page (ExchangeLeadFilterSet) exchanges, so the same query string gives the same rows. Each filter
+    reaches the exchange and its score through `exchange_path` and `score_path`; accounts to defend
+    are left out unless asked for."""
+
+    exchange_path = "exchange__"  # from the filtered model to its exchange
+    exchange_id_field = "exchange_id"
+    score_path = ""  # from the filtered model to its score
 
     q = django_filters.CharFilter(method="filter_q", label="Exchange name, slug or another name (alias) contains")
-    grade = django_filters.MultipleChoiceFilter(distinct=False, choices=Grade.choices)
-    min_score = django_filters.NumberFilter(field_name="score", lookup_expr="gte", label="Score at least")
+    grade = django_filters.MultipleChoiceFilter(
+        method="filter_grade", choices=Grade.choices, widget=forms.CheckboxSelectMultiple, label="Grade"
+    )
+    min_score = django_filters.NumberFilter(method="filter_min_score", label="Score at least")
     jurisdiction = django_filters.CharFilter(
-        method="filter_jurisdiction", label="Headquartered or present in (jurisdiction code)"
+        method="filter_jurisdiction", label="Jurisdiction (headquarters or presence, code)"
     )
-    size_tier = django_filters.MultipleChoiceFilter(
-        distinct=False, field_name="exchange__size_tier", choices=SizeTier.choices
-    )
-    rival = django_filters.CharFilter(method="filter_rival", label="A rival vendor holds some of its spend (slug)")
+    size_tier = django_filters.MultipleChoiceFilter(method="filter_size_tier", choices=SizeTier.choices, label="Size")
+    rival = django_filters.CharFilter(method="filter_rival", label="Rival vendor holding some of its spend (slug)")
     our_share_min = django_filters.NumberFilter(method="filter_our_share_min", label="Our share at least (%)")
     our_share_max = django_filters.NumberFilter(method="filter_our_share_max", label="Our share at most (%)")
-    owner = django_filters.CharFilter(field_name="exchange__owner__username", label="Owner (username)")
-    stage = django_filters.MultipleChoiceFilter(distinct=False, field_name="exchange__stage", choices=Stage.choices)
-    changed_since = UtcDateTimeFilter(
-        method="filter_changed_since", label="Score changed at or after (ISO 8601 date-time)"
+    owner = django_filters.CharFilter(method="filter_owner", label="Owner (username)")
+    stage = django_filters.MultipleChoiceFilter(method="filter_stage", choices=Stage.choices, label="Stage")
+    changed_since = MomentFilter(
+        method="filter_changed_since",
+        label="Score changed since",
+        help_text="A date, or an ISO 8601 date-time.",
     )
     include_defend = django_filters.BooleanFilter(
         method="filter_include_defend", label="Include accounts to defend (our vendor's customers)"
@@ -75,39 +117,67 @@ class LeadFilterSet(PreparedFilterSet):
     @property
     def qs(self):
         queryset = super().qs
-        if not self.form.cleaned_data.get("include_defend"):
-            queryset = queryset.filter(is_defend=False)
+        if not getattr(self.form, "cleaned_data", {}).get("include_defend"):  # unbound: no cleaned data
+            queryset = self.defend_left_out(queryset)
         return queryset
+
+    def defend_left_out(self, queryset):
+        return queryset.filter(is_defend=False)
+
+    def _exchange(self, lookup: str) -> str:
+        return f"{self.exchange_path}{lookup}"
+
+    def _exchange_in(self, queryset, exchange_ids):
+        return queryset.filter(**{f"{self.exchange_id_field}__in": exchange_ids})
+
+    def filter_grade(self, queryset, name, value):
+        return queryset.filter(**{f"{self.score_path}grade__in": value})
+
+    def filter_min_score(self, queryset, name, value):
+        return queryset.filter(**{f"{self.score_path}score__gte": value})
 
     def filter_include_defend(self, queryset, name, value):
         return queryset  # applied in qs, so leaving it out means "no"
 
     def filter_q(self, queryset, name, value):
-        return queryset.filter(exchange__in=Exchange.objects.search(value))
+        return self._exchange_in(queryset, Exchange.objects.search(value).values("pk"))
 
     def filter_jurisdiction(self, queryset, name, value):
         code = value.upper()
         present = Presence.objects.filter(jurisdiction__code=code).values("exchange_id")
-        return queryset.filter(Q(exchange__headquarters__code=code) | Q(exchange_id__in=present))
+        return queryset.filter(
+            Q(**{self._exchange("headquarters__code"): code}) | Q(**{f"{self.exchange_id_field}__in": present})
+        )
+
+    def filter_size_tier(self, queryset, name, value):
+        return queryset.filter(**{self._exchange("size_tier__in"): value})
 
     def filter_rival(self, queryset, name, value):
         if value == settings.CRM_HOME_VENDOR:
             return queryset.none()
-        return queryset.filter(exchange_id__in=Allocation.objects.filter(vendor__slug=value).values("exchange_id"))
+        return self._exchange_in(queryset, Allocation.objects.filter(vendor__slug=value).values("exchange_id"))
 
     def _home(self):
         return Allocation.objects.filter(vendor__slug=settings.CRM_HOME_VENDOR)
 
     def filter_our_share_min(self, queryset, name, value):
-        return queryset.filter(exchange_id__in=self._home().filter(share_percent__gte=value).values("exchange_id"))
+        return self._exchange_in(queryset, self._home().filter(share_percent__gte=value).values("exchange_id"))
 
     def filter_our_share_max(self, queryset, name, value):
         # No recorded share counts as 0%.
-        return queryset.exclude(exchange_id__in=self._home().filter(share_percent__gt=value).values("exchange_id"))
+        above = self._home().filter(share_percent__gt=value).values("exchange_id")
+        return queryset.exclude(**{f"{self.exchange_id_field}__in": above})
+
+    def filter_owner(self, queryset, name, value):
+        return queryset.filter(**{self._exchange("owner__username"): value})
+
+    def filter_stage(self, queryset, name, value):
+        return queryset.filter(**{self._exchange("stage__in"): value})
 
     def filter_changed_since(self, queryset, name, value):
-        changed = ScoreChange.objects.filter(created_at__gte=value).values("exchange_id")
-        return queryset.filter(exchange_id__in=changed)
+        # In UTC: PostgreSQL refuses the offsets beyond ±16 h that ISO 8601 allows.
+        changed = ScoreChange.objects.filter(created_at__gte=value.astimezone(datetime.UTC)).values("exchange_id")
+        return self._exchange_in(queryset, changed)
 
 
 class ScoreChangeFilterSet(django_filters.FilterSet):

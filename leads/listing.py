@@ -1,17 +1,12 @@
 """The leads list: which exchanges, in what order. Filters and sorting shared by the page and its CSV exports."""
 
-import datetime
-
 import django_filters
 from django import forms
 from django.conf import settings
 from django.db.models import F, Max, Q, QuerySet
-from django.utils import timezone
 
-from crm.choices import SizeTier, Stage
-from crm.models import Allocation, CloudVendor, Exchange, Jurisdiction, Presence
-from leads.choices import Grade
-from leads.models import ScoreChange
+from crm.models import Allocation, CloudVendor, Exchange, Jurisdiction
+from leads.filtersets import LeadFilterSet
 
 # Sort keys a user may pick: name -> ordering. Unscored exchanges always go last.
 SORTS: dict[str, list] = {
@@ -35,35 +30,14 @@ def leads_queryset(queryset: QuerySet[Exchange]) -> QuerySet[Exchange]:
     )
 
 
-class LeadFilterSet(django_filters.FilterSet):
-    q = django_filters.CharFilter(method="filter_q", label="Name or another name (alias)")
-    grade = django_filters.MultipleChoiceFilter(
-        field_name="score__grade", choices=Grade.choices, widget=forms.CheckboxSelectMultiple, label="Grade"
-    )
-    jurisdiction = django_filters.ModelChoiceFilter(
-        queryset=Jurisdiction.objects.all(),
-        method="filter_jurisdiction",
-        to_field_name="code",
-        label="Jurisdiction",
-        empty_label="Any",
-    )
-    size_tier = django_filters.ChoiceFilter(choices=SizeTier.choices, label="Size", empty_label="Any")
-    rival = django_filters.ModelChoiceFilter(
-        queryset=CloudVendor.objects.rivals(),
-        method="filter_rival",
-        to_field_name="slug",
-        label="Rival vendor",
-        empty_label="Any",
-    )
-    our_share_min = django_filters.NumberFilter(method="filter_our_share_min", label="Our share at least (%)")
-    our_share_max = django_filters.NumberFilter(method="filter_our_share_max", label="Our share at most (%)")
-    owner = django_filters.CharFilter(field_name="owner__username", label="Owner (username)")
-    stage = django_filters.ChoiceFilter(choices=Stage.choices, label="Stage", empty_label="Any")
-    changed_since = django_filters.DateFilter(
-        method="filter_changed_since",
-        label="Score changed since",
-        widget=forms.DateInput(attrs={"type": "date"}),
-    )
+class ExchangeLeadFilterSet(LeadFilterSet):
+    """The leads page's filter: the API's lead filter (leads.filtersets.LeadFilterSet, the one owner)
+    on exchanges, so unscored exchanges are listed too (last), plus the page's sort and its pickers."""
+
+    exchange_path = ""
+    exchange_id_field = "pk"
+    score_path = "score__"
+
     sort = django_filters.ChoiceFilter(
         method="filter_sort",
         label="Sort by",
@@ -84,32 +58,28 @@ class LeadFilterSet(django_filters.FilterSet):
         fields: list[str] = []
 
     @property
+    def form(self):
+        if not hasattr(self, "_form"):
+            form = super().form
+            # Pickers for the codes and slugs the filters take, read per request (the form class is shared).
+            form.fields["jurisdiction"].widget = forms.Select(
+                choices=[("", "Any"), *Jurisdiction.objects.order_by("code").values_list("code", "name")]
+            )
+            form.fields["rival"].widget = forms.Select(
+                choices=[("", "Any"), *CloudVendor.objects.rivals().order_by("name").values_list("slug", "name")]
+            )
+            form.fields["changed_since"].widget = forms.DateInput(attrs={"type": "date"})
+        return self._form
+
+    @property
     def qs(self):
         queryset = super().qs
         if not getattr(self.form, "cleaned_data", {}).get("sort"):
             queryset = queryset.order_by(*SORTS["score"])
         return queryset
 
-    def filter_q(self, queryset, name, value):
-        return queryset.search(value)
-
-    def filter_jurisdiction(self, queryset, name, value):
-        present = Presence.objects.filter(jurisdiction=value).values("exchange_id")
-        return queryset.filter(Q(headquarters=value) | Q(pk__in=present))
-
-    def filter_rival(self, queryset, name, value):
-        return queryset.filter(pk__in=Allocation.objects.filter(vendor=value).values("exchange_id"))
-
-    def filter_our_share_min(self, queryset, name, value):
-        return queryset.filter(our_share__gte=value)
-
-    def filter_our_share_max(self, queryset, name, value):
-        # No recorded share counts as 0%.
-        return queryset.filter(Q(our_share__lte=value) | Q(our_share__isnull=True))
-
-    def filter_changed_since(self, queryset, name, value: datetime.date):
-        moment = timezone.make_aware(datetime.datetime.combine(value, datetime.time.min))
-        return queryset.filter(pk__in=ScoreChange.objects.filter(created_at__gte=moment).values("exchange_id"))
+    def defend_left_out(self, queryset):
+        return queryset.exclude(score__is_defend=True)
 
     def filter_sort(self, queryset, name, value):
         return queryset.order_by(*SORTS.get(value, SORTS["score"]))

@@ -13,8 +13,9 @@ from django.urls import reverse
 
 from crm.access import is_manager, may_change_exchange, visible_exchange_ids
 from crm.charts import Bar, Segment, allocation_bars, score_history, vendor_colours
-from crm.choices import EVIDENCE_STRENGTH, FactOrigin, SizeTier
+from crm.choices import EVIDENCE_STRENGTH, FactOrigin, SizeTier, Workload
 from crm.models import Exchange, ExchangeMerge, Rep
+from crm.shares import stored_shares_in_view
 from intel.choices import SignalKind
 from intel.models import Event, MarketFigure, Signal
 from intel.outages import outage_exposure
@@ -259,8 +260,8 @@ def exchange_context(*, exchange: Exchange, user, now: datetime.datetime) -> dic
         )
         for workload, rows in by_workload.items()
     ]
-    our_share = max((a.share_percent for a in allocations if a.vendor.slug == home_slug), default=None)
-    rival = max((a for a in allocations if a.vendor.slug != home_slug), key=lambda a: a.share_percent, default=None)
+    # The same workload and shares the score speaks of (crm.shares is the one owner of the answer).
+    shares = stored_shares_in_view(allocations, home_slug=home_slug)
 
     pressures = regulatory_pressure(as_of=now.date(), exchanges=[exchange.pk])
     # A person's status the newest register reading contradicts: both are shown (intel.queries).
@@ -362,8 +363,9 @@ def exchange_context(*, exchange: Exchange, user, now: datetime.datetime) -> dic
         if bars
         else "",
         "legend": [(name, colours[name], name == home_name) for name in vendor_names],
-        "our_share": our_share,
-        "largest_rival": rival,
+        "shares_workload": Workload(shares.workload).label if shares.workload else "",
+        "our_share": shares.our_share,
+        "largest_rival": shares.largest_rival,
         "presences": presence_rows,
         "contacts": contacts,
         "timeline": timeline[:TIMELINE_LENGTH],

@@ -9,12 +9,17 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
+from crm.shares import AllocationFact, SharesInView, shares_in_view
 from intel.outages import Reach, outage_exposure
+from intel.pressure import PresenceFact as PressurePresence
+from intel.pressure import RegulationFact as PressureRegulation
+from intel.pressure import regulatory_pressures
 from leads import personas
 from leads.parameters import ScoringParameters
 from leads.sizing import TIER_NAMES, MarketFigureFact, SizeVerdict, figure_sentence, size_in_effect
 
-__all__ = ["MarketFigureFact", "size_in_effect"]  # re-exported: facts and tests read them from here
+# Re-exported: facts and tests read them from here.
+__all__ = ["AllocationFact", "MarketFigureFact", "size_in_effect"]
 
 # Licence statuses that count as licensed for "compliant exchange".
 LICENSED_STATUSES = frozenset({"licensed", "registered"})
@@ -44,22 +49,13 @@ WORKLOAD_WORDS = {
 
 
 @dataclass(frozen=True, slots=True)
-class AllocationFact:
-    id: int
-    vendor_id: int
-    vendor_name: str
-    workload: str
-    share_percent: float
-    region_code: str = ""  # the vendor's region code, "" unknown
-
-
-@dataclass(frozen=True, slots=True)
 class PresenceFact:
     jurisdiction_id: int
     jurisdiction_name: str
     licence_status: str
     is_major: bool
     is_banned: bool
+    since: datetime.date | None = None  # the day the exchange arrived there, if known
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,15 +165,9 @@ def _share(value: float) -> str:
     return f"{value:g}%"
 
 
-def _shares_in_view(allocations: tuple[AllocationFact, ...]) -> tuple[str, dict[int, AllocationFact]]:
-    """The workload that describes the account best: 'all' when known, else the most covered one."""
-    by_workload: dict[str, dict[int, AllocationFact]] = {}
-    for allocation in allocations:
-        by_workload.setdefault(allocation.workload, {})[allocation.vendor_id] = allocation
-    if "all" in by_workload:
-        return "all", by_workload["all"]
-    workload = max(by_workload, key=lambda w: (sum(a.share_percent for a in by_workload[w].values()), w))
-    return workload, by_workload[workload]
+def _shares_in_view(allocations: tuple[AllocationFact, ...], home: HomeVendor) -> SharesInView:
+    """The workload in view, our share and the rivals': crm.shares is the one owner of that answer."""
+    return shares_in_view(allocations, home_vendor_id=home.id)
 
 
 def _hard_stop(facts: ExchangeFacts) -> Factor | None:
@@ -187,10 +177,6 @@ def _hard_stop(facts: ExchangeFacts) -> Factor | None:
         places = " and ".join(sorted(p.jurisdiction_name for p in facts.presences))
         return Factor("banned_only", 0, f"It operates only in {places}, where crypto trading is banned")
     return None
-
-
-def _rival_order(allocation: AllocationFact) -> tuple[float, str]:
-    return -allocation.share_percent, allocation.vendor_name
 
 
 RESEARCH_NEEDED = Factor("research_needed", 0, "Its cloud allocation is unknown: research needed")
@@ -234,12 +220,9 @@ def score_exchange(
     if is_research_needed:
         factors.append(RESEARCH_NEEDED)
     else:
-        workload, shares = _shares_in_view(facts.allocations)
-        where = WORKLOAD_WORDS.get(workload, f"its {workload}")
-        home_id = home.id
-        rivals = [a for vendor_id, a in shares.items() if vendor_id != home_id and a.share_percent > 0]
-        if len(rivals) > 1:
-            rivals.sort(key=_rival_order)
+        view = _shares_in_view(facts.allocations, home)
+        where = WORKLOAD_WORDS.get(view.workload, f"its {view.workload}")
+        rivals = view.rivals
         if rivals:
             top = rivals[0]
             factors.append(
@@ -259,7 +242,7 @@ def score_exchange(
                         (f"allocation:{top.id}",),
                     )
                 )
-            total = sum(a.share_percent for a in rivals)
+            total = view.rivals_total
             plural = "vendors" if len(rivals) > 1 else "vendor"
             factors.append(
                 Factor(
@@ -269,7 +252,7 @@ def score_exchange(
                     tuple(f"allocation:{a.id}" for a in rivals),
                 )
             )
-        ours = shares.get(home.id) if home.id is not None else None
+        ours = view.ours
         if ours is not None and ours.share_percent > 0:
             is_defend = ours.share_percent >= p.defend_share_percent
             sentence = f"{home.name} (our vendor) holds {_share(ours.share_percent)} of {where}"
@@ -337,10 +320,12 @@ def score_exchange(
 def _rival_ai_workload_factor(facts: ExchangeFacts, p: ScoringParameters, home: HomeVendor) -> Factor | None:
     """A rival running its AI / LLM workloads: the LLM-spend opening, its own factor whatever
     workload the share factors describe."""
-    rivals = [a for a in facts.allocations if a.workload == "ai" and a.vendor_id != home.id and a.share_percent > 0]
-    if not rivals:
+    ai_workloads = [a for a in facts.allocations if a.workload == "ai"]
+    if not ai_workloads:
         return None
-    top = min(rivals, key=_rival_order)
+    top = shares_in_view(ai_workloads, home_vendor_id=home.id).largest_rival  # crm.shares owns "largest rival"
+    if top is None:
+        return None
     points = round(p.rival_ai_workload_points * top.share_percent / 100)
     if not points:
         return None
@@ -424,24 +409,46 @@ def _incident_factors(facts: ExchangeFacts, p: ScoringParameters, home: HomeVend
 
 
 def _regulation_factors(facts: ExchangeFacts, p: ScoringParameters, as_of: datetime.datetime):
+    """The pressures in force on the day (intel.pressure is the one owner of the rule: a regulation
+    presses from its effective date or the day the exchange arrived, whichever is later)."""
     if not facts.regulations or not facts.presences:
         return []
-    today = as_of.date()
-    status_by_jurisdiction = {pr.jurisdiction_id: pr.licence_status for pr in facts.presences}
+    regulations = {regulation.id: regulation for regulation in facts.regulations}
+    pressures = regulatory_pressures(
+        as_of=as_of.date(),
+        regulations=[
+            PressureRegulation(
+                id=r.id,
+                jurisdiction_code=r.jurisdiction_id,
+                name=r.name,
+                effective_on=r.effective_on,
+                pressured_statuses=r.pressured_statuses,
+                consequence=r.consequence,
+                forces_relocation=r.forces_relocation,
+            )
+            for r in regulations.values()
+        ],
+        presences=[
+            PressurePresence(facts.exchange_id, facts.name, pr.jurisdiction_id, pr.licence_status, pr.since)
+            for pr in facts.presences
+        ],
+    )
     factors = []
-    for regulation in sorted(facts.regulations, key=lambda r: (r.effective_on, r.id)):
-        status = status_by_jurisdiction.get(regulation.jurisdiction_id)
-        if status is None or regulation.effective_on > today or status not in regulation.pressured_statuses:
-            continue
+    for pressure in sorted(pressures, key=lambda x: (regulations[x.regulation_id].effective_on, x.regulation_id)):
+        regulation = regulations[pressure.regulation_id]
+        status = pressure.licence_status
         if regulation.forces_relocation:
             points, outcome = p.relocation_points, "it must relocate"
         else:
             points, outcome = p.regulation_points, regulation.consequence or "it is under pressure"
+        since = f"since {regulation.effective_on:%Y-%m-%d}"
+        if pressure.since != regulation.effective_on:
+            since = f"(in force since {regulation.effective_on:%Y-%m-%d}) since it arrived on {pressure.since:%Y-%m-%d}"
         factors.append(
             Factor(
                 "relocation" if regulation.forces_relocation else "regulation",
                 points,
-                f"{regulation.jurisdiction_name}'s {regulation.name} since {regulation.effective_on:%Y-%m-%d} "
+                f"{regulation.jurisdiction_name}'s {regulation.name} {since} "
                 f"and {LICENCE_WORDS.get(status, status)}: {outcome}",
                 (f"regulation:{regulation.id}",),
             )

@@ -37,7 +37,7 @@ from leads.forms import (
     rep_users,
 )
 from leads.impact import scoring_model_impact
-from leads.listing import LeadFilterSet, leads_queryset
+from leads.listing import ExchangeLeadFilterSet, leads_queryset
 from leads.models import FollowUp, ScoringModel
 from leads.parameters import ParameterError, ScoringParameters
 from leads.services import (
@@ -63,12 +63,12 @@ def today(request):
     return render(request, "leads/today.html", {"section": "today", **context})
 
 
-def _filtered_leads(request) -> LeadFilterSet:
+def _filtered_leads(request) -> ExchangeLeadFilterSet:
     queryset = leads_queryset(Exchange.objects.visible_to(request.user))
-    return LeadFilterSet(request.GET or None, queryset=queryset)
+    return ExchangeLeadFilterSet(request.GET or None, queryset=queryset)
 
 
-def _filter_errors(filterset: LeadFilterSet) -> list[str]:
+def _filter_errors(filterset: ExchangeLeadFilterSet) -> list[str]:
     """What is wrong with the filters, one line per field; empty when they are valid (or absent).
 
     An invalid filter never widens the result: django-filter would drop it and list everything."""

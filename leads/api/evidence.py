@@ -1,12 +1,17 @@
 """The evidence behind a score's factors, in words: each factor's references ('allocation:12',
 'signal:4', ...) resolved to what a rep can read and open, one query per kind of evidence."""
 
+from __future__ import annotations
+
 from collections import defaultdict
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from crm.models import Activity, Allocation, Exchange
 from intel.models import Event, MarketFigure, Regulation, Signal
-from leads.scoring import Factor
+
+if TYPE_CHECKING:  # the type only: entry points never run the scoring (an import-linter contract)
+    from leads.scoring import Factor
 
 
 def _allocations(ids, visible):

@@ -1,11 +1,13 @@
 """Serializers of lead scores, the change feed, follow-ups and scoring models. The hot read paths
 (leads list, change feed) are served from values() by the views; these serializers describe them."""
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from crm.api.serializers import ExchangeSerializer
+from crm.shares import stored_shares_in_view
 from intel.models import MarketFigure
 from leads.choices import FollowUpStatus, Grade, ScoreCause
 from leads.models import FollowUp, Score, ScoringModel, WebhookDelivery, WebhookSubscription
@@ -64,14 +66,39 @@ class MarketFigureSerializer(serializers.ModelSerializer):
         return f"Data provided by {figure.get_source_display()} ({figure.as_of:%Y-%m-%d})"
 
 
+class SharesSerializer(serializers.Serializer):
+    """Who holds the workload the score speaks of (crm.shares.shares_in_view)."""
+
+    workload = serializers.CharField(help_text="The workload in view: 'all' when known, else the most covered one.")
+    our_share = serializers.DecimalField(max_digits=5, decimal_places=2, allow_null=True)
+    largest_rival = serializers.CharField(allow_null=True, help_text="The rival vendor's name.")
+    largest_rival_share = serializers.DecimalField(max_digits=5, decimal_places=2, allow_null=True)
+
+
 class ScoredExchangeSerializer(ExchangeSerializer):
     score = ScoreSummarySerializer(read_only=True, allow_null=True, help_text="Null until the exchange is scored.")
     market_figure = serializers.SerializerMethodField(
         help_text="The newest market figure (the size tier in effect rests on it unless set by hand); null if none."
     )
+    shares = serializers.SerializerMethodField(help_text="Our share and the largest rival's; null with no allocation.")
 
     class Meta(ExchangeSerializer.Meta):
-        fields = [*ExchangeSerializer.Meta.fields, "score", "market_figure"]
+        fields = [*ExchangeSerializer.Meta.fields, "score", "market_figure", "shares"]
+
+    @extend_schema_field(SharesSerializer(allow_null=True))
+    def get_shares(self, exchange) -> dict | None:
+        view = stored_shares_in_view(exchange.allocations.all(), home_slug=settings.CRM_HOME_VENDOR)
+        if not view.workload:
+            return None
+        rival = view.largest_rival
+        return SharesSerializer(
+            {
+                "workload": view.workload,
+                "our_share": view.our_share,
+                "largest_rival": rival.vendor_name if rival else None,
+                "largest_rival_share": rival.share_percent if rival else None,
+            }
+        ).data
 
     @extend_schema_field(MarketFigureSerializer(allow_null=True))
     def get_market_figure(self, exchange) -> dict | None:

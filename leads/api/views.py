@@ -24,6 +24,7 @@ from rest_framework.utils.urls import replace_query_param
 from crm.api.base import AtomicWritesMixin
 from crm.api.permissions import ApiAccess, ChangeOwnOnly, ManagerWrites
 from crm.api.views import ExchangeViewSet
+from crm.models import Allocation
 from crm.models.exchanges import visibility_condition
 from intel.models import MarketFigure
 from leads.api.evidence import explain_factors
@@ -174,7 +175,8 @@ class ScoredExchangeViewSet(ExchangeViewSet):
         newest = Prefetch(
             "market_figures", queryset=MarketFigure.objects.newest_per_exchange(), to_attr="newest_market_figures"
         )
-        return super().get_queryset().select_related("score").prefetch_related(newest)
+        allocations = Prefetch("allocations", queryset=Allocation.objects.select_related("vendor").order_by("pk"))
+        return super().get_queryset().select_related("score").prefetch_related(newest, allocations)
 
     @extend_schema(
         parameters=[

@@ -9,14 +9,15 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
 
-from crm.choices import LicenceStatus, Workload
+from crm.choices import LicenceStatus
 from crm.models import Allocation, Exchange, Presence
-from intel.models import Event, Regulation
+from crm.shares import stored_shares_in_view
+from intel.models import Event
+from intel.queries import regulatory_pressure
 from leads.choices import FollowUpStatus
 from leads.models import FollowUp
 from leads.reasons import reasons_top
@@ -54,17 +55,6 @@ class Person:
         return f"{event_key(self.event_id)}/{self.key}"
 
 
-def _shares(allocations: list[Allocation]) -> dict[str, tuple[str, Decimal]]:
-    """Per vendor slug, (name, share): the 'all workloads' figure when known, else the largest one."""
-    best: dict[str, tuple[str, Decimal, bool]] = {}
-    for allocation in allocations:
-        is_all = allocation.workload == Workload.ALL
-        current = best.get(allocation.vendor.slug)
-        if current is None or (is_all, allocation.share_percent) > (current[2], current[1]):
-            best[allocation.vendor.slug] = (allocation.vendor.name, allocation.share_percent, is_all)
-    return {slug: (name, share) for slug, (name, share, _) in best.items()}
-
-
 def licence_line(presence: Presence) -> str:
     """'JP: registered (関東財務局長 第00003号; Japan FSA register ..., 2026-06-30)': the status with its
     reference, source and date, as exports show it."""
@@ -80,30 +70,28 @@ def account_values(exchange_ids: list[int], *, today: datetime.date) -> dict[int
     allocations: dict[int, list[Allocation]] = defaultdict(list)
     for allocation in Allocation.objects.filter(exchange_id__in=exchange_ids).select_related("vendor"):
         allocations[allocation.exchange_id].append(allocation)
-    regulations: dict[int, list[Regulation]] = defaultdict(list)
-    for regulation in Regulation.objects.filter(effective_on__lte=today).order_by("effective_on", "pk"):
-        regulations[regulation.jurisdiction_id].append(regulation)
+    # The pressures in force today, from the day each exchange arrived (intel owns the rule).
     pressure: dict[int, list[str]] = defaultdict(list)
+    in_force = regulatory_pressure(as_of=today, exchanges=exchange_ids)
+    for item in sorted(in_force, key=lambda x: (x.jurisdiction_code, x.effective_on, x.regulation_id)):
+        line = (
+            f"{item.jurisdiction_code}: {LicenceStatus(item.licence_status).label.lower()} under "
+            f"{item.regulation_short_name} (in force since {item.effective_on})"
+        )
+        if item.since != item.effective_on:
+            line += f", here since {item.since}"
+        pressure[item.exchange_id].append(line)
     licences: dict[int, list[str]] = defaultdict(list)
     presences = Presence.objects.filter(exchange_id__in=exchange_ids).select_related("jurisdiction")
     for presence in presences.order_by("jurisdiction__code"):
         if presence.licence_status != LicenceStatus.UNKNOWN:
             licences[presence.exchange_id].append(licence_line(presence))
-        for regulation in regulations.get(presence.jurisdiction_id, []):
-            if presence.licence_status in (regulation.pressured_statuses or []):
-                pressure[presence.exchange_id].append(
-                    f"{presence.jurisdiction.code}: {presence.get_licence_status_display().lower()} under "
-                    f"{regulation.short_name or regulation.name} (in force since {regulation.effective_on})"
-                )
     values: dict[int, dict[str, Any]] = {}
     for exchange in exchanges:
         score = getattr(exchange, "score", None)
-        shares = _shares(allocations[exchange.pk])
-        ours = shares.get(settings.CRM_HOME_VENDOR)
-        rivals = sorted(
-            ((share, name) for slug, (name, share) in shares.items() if slug != settings.CRM_HOME_VENDOR),
-            key=lambda item: (-item[0], item[1]),
-        )
+        # The workload and shares the score speaks of (crm.shares is the one owner of the answer).
+        shares = stored_shares_in_view(allocations[exchange.pk], home_slug=settings.CRM_HOME_VENDOR)
+        rival = shares.largest_rival
         factors = reasons_top(score.factors if score else [])
         values[exchange.pk] = {
             "key": exchange_key(exchange.pk),
@@ -116,9 +104,9 @@ def account_values(exchange_ids: list[int], *, today: datetime.date) -> dict[int
             "top_reasons": "\n".join(f"{f.get('sentence', '')} ({f.get('points', 0):+d})" for f in factors),
             "model_version": score.model_version if score else None,
             "scored_at": score.as_of if score else None,
-            "our_share": ours[1] if ours else None,
-            "largest_rival": rivals[0][1] if rivals else "",
-            "largest_rival_share": rivals[0][0] if rivals else None,
+            "our_share": shares.our_share,
+            "largest_rival": rival.vendor_name if rival else "",
+            "largest_rival_share": rival.share_percent if rival else None,
             "compliance_pressure": "\n".join(pressure[exchange.pk]),
             "size_tier": exchange.get_size_tier_display(),
             # The score's own size sentence: it names the figure, its rank, source and date, or the reason

@@ -122,6 +122,30 @@ def test_singapore_regulation_counts_only_from_its_effective_date():
     assert (after.factors[-1].points, after.score - before.score) == (20, 20)
 
 
+def test_an_exchange_that_arrived_after_the_regulation_is_pressed_from_its_arrival():
+    # given Movex, pending in Singapore since 2025-09-01, two months after DTSP took effect
+    arrived = PresenceFact(5, "Singapore", "pending", is_major=True, is_banned=False, since=datetime.date(2025, 9, 1))
+    dtsp = RegulationFact(
+        9, 5, "Singapore", "DTSP regime", datetime.date(2025, 6, 30), ("unlicensed", "pending"), True, ""
+    )
+    facts = ExchangeFacts(3, "Movex", size_tier_by_hand="mid", presences=(arrived,), regulations=(dtsp,))
+
+    before = score_exchange(
+        facts, parameters=PARAMETERS, home=TENCENT, as_of=datetime.datetime(2025, 8, 31, tzinfo=datetime.UTC)
+    )
+    after = score_exchange(
+        facts, parameters=PARAMETERS, home=TENCENT, as_of=datetime.datetime(2025, 9, 1, tzinfo=datetime.UTC)
+    )
+
+    # then the day before it arrived nothing presses it; from that day the regulation does, saying since when
+    assert [f.code for f in before.factors] == ["size", "research_needed"]
+    assert after.factors[-1].sentence == (
+        "Singapore's DTSP regime (in force since 2025-06-30) since it arrived on 2025-09-01 "
+        "and its licence is pending: it must relocate"
+    )
+    assert (after.factors[-1].points, after.score - before.score) == (20, 20)
+
+
 def test_unknown_allocation_is_research_needed_not_zero_rival_share():
     result = score_exchange(
         ExchangeFacts(4, "Unknownex", size_tier_by_hand="mid"), parameters=PARAMETERS, home=TENCENT, as_of=AS_OF

@@ -23,7 +23,7 @@ def test_every_export_starts_with_a_byte_order_mark(japan_client, world, path):
     ("query", "error"),
     [
         ("our_share_min=abc", "Our share at least (%): Enter a number."),
-        ("changed_since=garbage", "Score changed since: Enter a valid date."),
+        ("changed_since=garbage", "Score changed since: Enter an ISO 8601 date or date-time."),
         ("sort=bogus", "Sort by: Select a valid choice. bogus is not one of the available choices."),
     ],
 )
@@ -42,7 +42,7 @@ def test_an_invalid_filter_exports_nothing_and_says_why(japan_client, world, que
     ("query", "error"),
     [
         ("our_share_min=abc", "Our share at least (%): Enter a number."),
-        ("changed_since=garbage", "Score changed since: Enter a valid date."),
+        ("changed_since=garbage", "Score changed since: Enter an ISO 8601 date or date-time."),
         ("sort=bogus", "Sort by: Select a valid choice. bogus is not one of the available choices."),
     ],
 )
