@@ -123,10 +123,18 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "leads:today"
 LOGOUT_REDIRECT_URL = "login"
 
-# Cache: Redis when configured, process memory otherwise.
+# Cache: Redis when configured, process memory otherwise. It only speeds things up (token lookups,
+# rate-limit counters): an unreachable Redis costs at most a second, then the API works without it
+# (crm.cache) while PostgreSQL answers.
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": 1.0, "socket_timeout": 1.0},
+        }
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
