@@ -1,7 +1,7 @@
 """The shared cache (Redis when configured) as a speed-up, never a dependency: the API's token
 lookups and rate-limit counters go through `shared_cache`, which answers a default when the cache
-is unreachable, and then leaves it alone for RETRY_SECONDS (one log line per outage, not one per
-request, and no request waits on a dead server more than once in that time)."""
+is unreachable, and then leaves it alone for RETRY_SECONDS (a log line at most that often, not one
+per request, and no request waits on a dead server in that time)."""
 
 from __future__ import annotations
 

@@ -22,6 +22,7 @@ from leads.services.scores import (
     RESCORE_CHUNK_TASK,
     evidence_changes_dead_letter,
     home_vendor_rescore_if_changed,
+    rescore_chunk_failed,
     rescore_chunk_serve,
     rescore_chunks_relay,
     rescore_run_record,
@@ -88,7 +89,13 @@ def relay_evidence_changes_task() -> bool:
 )
 def rescore_chunk_task(chunk_id: int) -> int:
     """Rescore one chunk of a rescore run and mark it done (nothing when it is done already)."""
-    summary = rescore_chunk_serve(chunk_id=chunk_id)
+    try:
+        summary = rescore_chunk_serve(chunk_id=chunk_id)
+    except TRANSIENT_DATABASE_ERRORS:
+        raise  # retried with backoff
+    except Exception as error:  # counted: the relay parks a chunk that keeps failing
+        rescore_chunk_failed(chunk_id=chunk_id, error=error)
+        raise
     return 0 if summary is None else summary.created + summary.updated
 
 

@@ -8,8 +8,8 @@ tool's steady stream costs one Redis round trip per batch rather than two per re
 a window may admit up to one batch per worker over the budget, and, as with any fixed window, a
 caller may spend up to twice its budget across a window's edge.
 
-While the cache is unreachable the limits fail open (requests are let through, with one log line
-per outage: crm.cache.shared_cache) rather than answering 500."""
+While the cache is unreachable the limits fail open (requests are let through, with a log line at
+most every few seconds: crm.cache.shared_cache) rather than answering 500."""
 
 import threading
 import time

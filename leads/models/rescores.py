@@ -41,8 +41,10 @@ class RescoreChunk(models.Model):
     published_at = models.DateTimeField(null=True, blank=True, help_text="Last handed to the broker.")
     publications = models.PositiveSmallIntegerField(default=0)
     done_at = models.DateTimeField(null=True, blank=True)
+    failures = models.PositiveSmallIntegerField(default=0, help_text="Runs that failed (not counting retries).")
+    last_error = models.TextField(blank=True)
     parked_at = models.DateTimeField(
-        null=True, blank=True, help_text="Given up after too many publications (a dead letter says why)."
+        null=True, blank=True, help_text="Given up after too many failures (a dead letter says why)."
     )
 
     class Meta:

@@ -38,8 +38,11 @@ EVIDENCE_BATCH_SIZE = 500
 # The relay publishes a rescore chunk again when nobody served it this long after its last
 # publication and no chunk at all was done meanwhile (the workers are idle, not busy with a queue).
 RESCORE_RELAY_AFTER = datetime.timedelta(seconds=60)
-# Publications of a chunk before it is parked in a dead letter for a person to look at.
-RESCORE_MAX_PUBLICATIONS = 10
+# Failed runs of a chunk before it is parked in a dead letter for a person to look at.
+RESCORE_MAX_FAILURES = 5
+# Each further publication of a chunk waits twice as long (1, 2, 4 ... 64 x RESCORE_RELAY_AFTER), so
+# chunks waiting through a long outage of the workers do not pile up in the broker.
+RESCORE_RELAY_BACKOFF_CAP = 6
 RESCORE_CHUNK_TASK = "leads.rescore_chunk"
 
 
@@ -458,12 +461,20 @@ class RelaySummary:
     finished_runs: int = 0
 
 
+def rescore_chunk_failed(*, chunk_id: int, error: BaseException) -> None:
+    """Count a failed run of a chunk (not a transient database error: those are retried)."""
+    RescoreChunk.objects.filter(pk=chunk_id).update(
+        failures=F("failures") + 1, last_error=f"{type(error).__name__}: {error}"[:2000]
+    )
+
+
 def rescore_chunks_relay(*, now: datetime.datetime | None = None) -> RelaySummary:
     """On beat: publish again the chunks nobody is serving, i.e. pending, not held by a worker
-    (SKIP LOCKED), and never published, or published over RESCORE_RELAY_AFTER ago while no chunk
-    at all was done since (a Redis restart lost the queue, or a killed worker's message waits for
-    the broker's visibility timeout). A chunk published RESCORE_MAX_PUBLICATIONS times is parked
-    in a dead letter. Runs whose chunks are all served are marked finished."""
+    (SKIP LOCKED), and never published, or published over RESCORE_RELAY_AFTER ago (twice that after
+    the second publication, and so on) while no chunk at all was done since: a Redis restart lost
+    the queue, or a killed worker's message waits for the broker's visibility timeout. A chunk that
+    failed RESCORE_MAX_FAILURES times is parked in a dead letter. Runs whose chunks are all served
+    are marked finished."""
     now = now or timezone.now()
     after = rescore_relay_after()
     summary = RelaySummary()
@@ -472,10 +483,12 @@ def rescore_chunks_relay(*, now: datetime.datetime | None = None) -> RelaySummar
     unserved = Q(published_at__isnull=True) if busy else Q(published_at__isnull=True) | Q(published_at__lt=now - after)
     with transaction.atomic():
         claimed = list(
-            _skip_locked(pending.filter(unserved)).order_by("run_id", "first_id").values_list("pk", "publications")
+            _skip_locked(pending.filter(unserved))
+            .order_by("run_id", "first_id")
+            .values_list("pk", "published_at", "publications", "failures")
         )
-        spent = [pk for pk, publications in claimed if publications >= RESCORE_MAX_PUBLICATIONS]
-        for chunk in RescoreChunk.objects.filter(pk__in=spent).select_related("run"):
+        spent = [pk for pk, _at, _publications, failures in claimed if failures >= RESCORE_MAX_FAILURES]
+        for chunk in RescoreChunk.objects.filter(pk__in=spent):
             DeadLetter.objects.create(
                 task_name=RESCORE_CHUNK_TASK,
                 payload={
@@ -484,18 +497,24 @@ def rescore_chunks_relay(*, now: datetime.datetime | None = None) -> RelaySummar
                     "first_id": chunk.first_id,
                     "last_id": chunk.last_id,
                 },
-                attempts=chunk.publications,
-                error=f"Rescore chunk {chunk.pk} was not done after {chunk.publications} publications.",
+                attempts=chunk.failures,
+                error=chunk.last_error,
             )
         RescoreChunk.objects.filter(pk__in=spent).update(parked_at=now)
         summary.parked = len(spent)
         summary.finished_runs = _rescore_runs_close(now=now)
-    again = [pk for pk, publications in claimed if publications < RESCORE_MAX_PUBLICATIONS]
+    again = [
+        pk
+        for pk, published_at, publications, failures in claimed
+        if failures < RESCORE_MAX_FAILURES
+        and (
+            published_at is None
+            or published_at < now - after * 2 ** min(max(publications - 1, 0), RESCORE_RELAY_BACKOFF_CAP)
+        )
+    ]
     if again:
         summary.published = rescore_chunks_publish(chunk_ids=again)
         logger.warning("Published again %s rescore chunks nobody was serving.", summary.published)
     if spent:
-        logger.error(
-            "Parked %s rescore chunks in dead letters after %s publications.", len(spent), RESCORE_MAX_PUBLICATIONS
-        )
+        logger.error("Parked %s rescore chunks in dead letters after %s failures.", len(spent), RESCORE_MAX_FAILURES)
     return summary

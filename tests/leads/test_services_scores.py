@@ -388,7 +388,10 @@ def test_the_relay_leaves_alone_chunks_in_a_busy_queue_and_republishes_them_once
     assert published == [[c.pk for c in waiting]]
 
 
-def test_a_chunk_published_ten_times_without_being_done_is_parked_in_a_dead_letter(home_vendor_slug, monkeypatch):
+def test_a_chunk_that_failed_five_times_is_parked_in_a_dead_letter_and_its_run_closed(
+    home_vendor_slug, monkeypatch, eager_celery
+):
+    # given a chunk whose every run fails with a bug, not a transient database error
     import datetime as dt
 
     from django.utils import timezone
@@ -396,17 +399,55 @@ def test_a_chunk_published_ten_times_without_being_done_is_parked_in_a_dead_lett
     from leads.models import DeadLetter, RescoreChunk, RescoreRun
     from leads.services import rescore_chunks_relay, rescore_run_record
     from leads.services import scores as services
+    from leads.tasks import rescore_chunk_task
 
     exchange_on("poison", {"aws": 60})
     monkeypatch.setattr(services, "rescore_chunks_publish", lambda *, chunk_ids: 0)
     run = rescore_run_record(cause=ScoreCause.DECAY)
-    RescoreChunk.objects.update(published_at=timezone.now() - dt.timedelta(hours=1), publications=10)
+    chunk = RescoreChunk.objects.get()
 
+    def broken(**kwargs):
+        raise KeyError("size_tier")
+
+    monkeypatch.setattr("leads.tasks.rescore_chunk_serve", broken)
+    for _ in range(5):
+        rescore_chunk_task.apply(args=[chunk.pk], throw=False)
+    RescoreChunk.objects.update(published_at=timezone.now() - dt.timedelta(hours=3), publications=5)
+
+    # when the relay runs
     summary = rescore_chunks_relay()
 
+    # then it parks the chunk with its error rather than publishing it again, and the run is closed
     assert (summary.published, summary.parked, summary.finished_runs) == (0, 1, 1)
     letter = DeadLetter.objects.get()
-    chunk = RescoreChunk.objects.get()
-    assert (letter.task_name, letter.payload["chunk_id"], letter.attempts) == ("leads.rescore_chunk", chunk.pk, 10)
+    assert (letter.task_name, letter.payload["chunk_id"], letter.attempts) == ("leads.rescore_chunk", chunk.pk, 5)
+    assert letter.error == "KeyError: 'size_tier'"
+    chunk.refresh_from_db()
     assert chunk.parked_at is not None and chunk.done_at is None
     assert RescoreRun.objects.get(pk=run.pk).finished_at is not None
+
+
+def test_each_further_publication_of_an_unserved_chunk_waits_twice_as_long(home_vendor_slug, settings, monkeypatch):
+    # given a chunk published three times, the last 3 minutes ago, with the workers idle
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from leads.models import RescoreChunk
+    from leads.services import rescore_chunks_relay, rescore_run_record
+    from leads.services import scores as services
+
+    settings.RESCORE_RELAY_AFTER_SECONDS = 60
+    exchange_on("x0", {"aws": 60})
+    published = []
+    monkeypatch.setattr(services, "rescore_chunks_publish", lambda *, chunk_ids: published.append(chunk_ids) or 0)
+    rescore_run_record(cause=ScoreCause.DECAY)
+    now = timezone.now()
+    RescoreChunk.objects.update(published_at=now - dt.timedelta(minutes=3), publications=3)
+
+    # when the relay runs now, and 2 minutes later (4 minutes after the last publication)
+    rescore_chunks_relay(now=now)
+    rescore_chunks_relay(now=now + dt.timedelta(minutes=1, seconds=1))
+
+    # then it waited 4 minutes (60 s x 2 x 2) before publishing it a fourth time
+    assert published == [[RescoreChunk.objects.get().pk]]
