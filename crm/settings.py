@@ -90,6 +90,9 @@ ASGI_APPLICATION = "crm.asgi.application"
 
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
+# A kept connection is checked before each request (web) and each task (worker) reuses it: one
+# terminated by the server (a restart, pg_terminate_backend, a failover) is replaced, not a 500.
+DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the demo server read while a background import writes.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
@@ -143,10 +146,18 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "leads:today"
 LOGOUT_REDIRECT_URL = "login"
 
-# Cache: Redis when configured, process memory otherwise.
+# Cache: Redis when configured, process memory otherwise. It only speeds things up (token lookups,
+# rate-limit counters): an unreachable Redis costs at most a second, then the API works without it
+# (crm.cache) while PostgreSQL answers.
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": 1.0, "socket_timeout": 1.0},
+        }
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -162,24 +173,42 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
-# At-least-once delivery: a task is acknowledged after it ran, and comes back when
-# the worker running it dies. Handlers are idempotent, so a second run is harmless.
+# Delivery and recovery, chosen together:
+# - At-least-once: a task is acknowledged after it ran (acks_late), and one whose worker process
+#   died is put back at once (reject_on_worker_lost); handlers are idempotent, so a second run is
+#   harmless. Each worker process reserves one message at a time (prefetch 1).
+# - A task running over CELERY_TASK_TIME_LIMIT (300 s; rescore chunks have 60 s, see leads.tasks)
+#   is killed, its transaction rolled back.
+# - The Redis transport gives back a message that a worker took and never acknowledged (the whole
+#   worker was killed, its host lost) only after visibility_timeout = 2 x CELERY_TASK_TIME_LIMIT
+#   + 60 s = 660 s (11 minutes), checked every unacked_restore_interval. It must stay longer than any
+#   task runs and longer than the countdown of a delayed retry, or running and waiting tasks would be
+#   delivered twice. So the product does not wait for it: work owed is a row first (crm.EvidenceChange,
+#   leads.RescoreChunk, leads.WebhookDelivery) and the relays on beat publish again what nobody
+#   served; a killed worker's rescore chunk is published again RESCORE_RELAY_AFTER_SECONDS after the
+#   workers go idle (at most 60 s + the relay's 15 s beat), and the late original finds it done.
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=300)
 CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 30
 CELERY_BROKER_TRANSPORT_OPTIONS = {
-    # Longer than twice the task time limit, so a slow task is not redelivered while it runs.
     "visibility_timeout": 2 * CELERY_TASK_TIME_LIMIT + 60,
-    # kombu's defaults bring back a killed worker's tasks only after ~100 s.
     "unacked_restore_interval": 2,
     "unacked_restore_throttle": 1,
 }
+# Exchanges per rescore chunk (one task, one transaction); the relay's patience with an unserved chunk.
+RESCORE_CHUNK_SIZE = env.int("RESCORE_CHUNK_SIZE", default=2000)
+RESCORE_RELAY_AFTER_SECONDS = env.float("RESCORE_RELAY_AFTER_SECONDS", default=60.0)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE: dict = {
     # Re-publish evidence changes left unserved (a lost message, a Redis restart, a killed worker).
     "leads-relay-evidence-changes": {"task": "leads.relay_evidence_changes", "schedule": 60.0},
+    # Re-publish rescore chunks nobody is serving (activations, home vendor changes, decay runs).
+    "leads-relay-rescore-chunks": {
+        "task": "leads.relay_rescore_chunks",
+        "schedule": env.float("RESCORE_RELAY_BEAT_SECONDS", default=15.0),
+    },
     # Incidents, meetings and AI interest decay: recompute every score once a day.
     "leads-decay-rescore": {"task": "leads.decay_rescore", "schedule": 24 * 60 * 60.0},
     # A changed CRM_HOME_VENDOR rescores everything (also checked when a worker starts).

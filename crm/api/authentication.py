@@ -5,7 +5,10 @@ configured) for TOKEN_CACHE_SECONDS, and in each worker's memory for WORKER_CACH
 tool's steady stream of requests costs neither a database query nor a Redis round trip to
 authenticate. Revoking a token over the API refuses it at once on the worker that handled the
 revocation and within WORKER_CACHE_SECONDS on the others; a change made elsewhere (a user
-deactivated, a role changed) reaches the API within TOKEN_CACHE_SECONDS."""
+deactivated, a role changed) reaches the API within TOKEN_CACHE_SECONDS.
+
+The cache is a speed-up only: while Redis is unreachable every lookup reads the database
+(crm.cache.shared_cache), so the API keeps answering and a revoked token stays refused."""
 
 import datetime
 import pickle
@@ -16,6 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 from rest_framework import authentication, exceptions
 
+from crm.cache import shared_cache
 from crm.models import ApiToken
 from crm.models.tokens import hash_key
 
@@ -69,8 +73,10 @@ def forget_token(token: ApiToken) -> None:
     replaced by a 'revoked' mark once the revocation commits."""
     WORKER_TOKENS.forget(token.key_hash)
     key = token_cache_key(token.key_hash)
-    cache.delete(key)
-    transaction.on_commit(lambda: cache.set(key, REVOKED, TOKEN_CACHE_SECONDS))
+    shared_cache.call("revoking tokens", cache.delete, key, default=None)
+    transaction.on_commit(
+        lambda: shared_cache.call("revoking tokens", cache.set, key, REVOKED, TOKEN_CACHE_SECONDS, default=None)
+    )
 
 
 def _load_token(key_hash: str) -> ApiToken | None:
@@ -107,11 +113,13 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
         token = WORKER_TOKENS.get(key_hash)
         if token is None:
             cache_key = token_cache_key(key_hash)
-            token = cache.get(cache_key)
+            token = shared_cache.call("authenticating tokens", cache.get, cache_key, default=None)
             if token is None:
                 token = _load_token(key_hash)
                 if token is not None:
-                    cache.add(cache_key, token, TOKEN_CACHE_SECONDS)
+                    shared_cache.call(
+                        "authenticating tokens", cache.add, cache_key, token, TOKEN_CACHE_SECONDS, default=False
+                    )
             if not isinstance(token, ApiToken):
                 raise exceptions.AuthenticationFailed("Invalid, revoked or expired token.")
             WORKER_TOKENS.put(key_hash, token)

@@ -6,7 +6,10 @@ grows with the budget. Each worker counts locally and adds its count to the shar
 batches of 1% of the budget (at least once a second, and on every request near the limit), so a
 tool's steady stream costs one Redis round trip per batch rather than two per request. The price:
 a window may admit up to one batch per worker over the budget, and, as with any fixed window, a
-caller may spend up to twice its budget across a window's edge."""
+caller may spend up to twice its budget across a window's edge.
+
+While the cache is unreachable the limits fail open (requests are let through, with a log line at
+most every few seconds: crm.cache.shared_cache) rather than answering 500."""
 
 import threading
 import time
@@ -15,6 +18,7 @@ from django.core.cache import DEFAULT_CACHE_ALIAS, caches
 from django.core.cache.backends.redis import RedisCache
 from rest_framework.throttling import SimpleRateThrottle
 
+from crm.cache import shared_cache
 from crm.models import ApiToken
 
 BATCH_SHARE = 100  # a worker adds its count to the shared counter every budget / BATCH_SHARE requests
@@ -68,7 +72,11 @@ class WindowCounter:
             if not (state[0] >= batch or near_limit or now - state[2] >= SYNC_SECONDS):
                 return state[1] + state[0]
             pending, state[0] = state[0], 0
-        total = increment(key, by=pending, timeout=timeout)
+        total = shared_cache.call(
+            "rate limits let requests through", increment, key, by=pending, timeout=timeout, default=None
+        )
+        if total is None:  # the shared counter is unreachable: fail open
+            return 0
         with self.lock:
             state[1], state[2] = total, now
             return total + state[0]

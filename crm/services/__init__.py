@@ -138,7 +138,8 @@ def exchange_catalogue_import(
     """Create or update one Exchange per catalogue record, all or nothing.
 
     Idempotent: a second run with the same records changes nothing. A field whose value
-    differs from what the import last wrote was edited by a person and is kept."""
+    differs from what the import last wrote was edited by a person and is kept. New and changed exchanges
+    are recorded as evidence changes, so the worker scores them once the import commits."""
     summary = CatalogueImportSummary()
     seen: set[str] = set()
     valid: list[CatalogueRecord] = []
@@ -167,6 +168,7 @@ def exchange_catalogue_import(
         Presence.objects.filter(exchange__ccxt_id__in=seen).values_list("exchange__ccxt_id", "jurisdiction__code")
     )
     by_ccxt_id: dict[str, Exchange] = {**merged, **existing}
+    to_score: list[int] = []
 
     for done, record in enumerate(valid, start=1):
         if record.ccxt_id in merged:
@@ -230,6 +232,8 @@ def exchange_catalogue_import(
                 present.add((record.ccxt_id, code))
                 added += 1
         summary.presences_added += added
+        if record.ccxt_id not in existing or changed or added:
+            to_score.append(exchange.pk)
         if record.ccxt_id in existing:
             if changed or added:
                 summary.updated += 1
@@ -237,6 +241,8 @@ def exchange_catalogue_import(
                 summary.unchanged += 1
         if progress:
             progress(done, len(valid))
+    # New exchanges get a score, changed ones a new one: an outbox row each, in this transaction.
+    evidence_changed(exchange_ids=to_score, cause="import", reference="catalogue")
     return summary
 
 

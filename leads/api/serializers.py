@@ -10,7 +10,7 @@ from crm.api.serializers import ExchangeSerializer
 from crm.shares import stored_shares_in_view
 from intel.models import MarketFigure
 from leads.choices import FollowUpStatus, Grade, ScoreCause
-from leads.models import FollowUp, Score, ScoringModel, WebhookDelivery, WebhookSubscription
+from leads.models import FollowUp, RescoreRun, Score, ScoringModel, WebhookDelivery, WebhookSubscription
 from leads.parameters import json_kind
 from leads.webhooks.choices import WebhookEvent
 from leads.webhooks.targets import TargetRefused, check_target
@@ -252,6 +252,37 @@ class ScoringModelSerializer(serializers.ModelSerializer):
                 f"Must be an object of parameter names and values, not {json_kind(value)}."
             )
         return value
+
+
+class RescoreRunSerializer(serializers.ModelSerializer):
+    """A rescore of every exchange, recorded with the change that causes it and done in chunks."""
+
+    chunks = serializers.IntegerField(source="chunk_count", read_only=True, help_text="Chunks it is split into.")
+    chunks_done = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = RescoreRun
+        fields = [
+            "id",
+            "cause",
+            "model_version",
+            "as_of",
+            "exchanges",
+            "chunks",
+            "chunks_done",
+            "created_at",
+            "finished_at",
+        ]
+        read_only_fields = fields
+
+
+class ScoringModelActivationSerializer(ScoringModelSerializer):
+    """The version just made active, and the rescore queued for it (202: it runs after the answer)."""
+
+    rescore = RescoreRunSerializer(read_only=True)
+
+    class Meta(ScoringModelSerializer.Meta):
+        fields = [*ScoringModelSerializer.Meta.fields, "rescore"]
 
 
 class WebhookSubscriptionSerializer(serializers.ModelSerializer):

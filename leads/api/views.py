@@ -37,14 +37,22 @@ from leads.api.serializers import (
     LeadPageSerializer,
     ScoreChangePageSerializer,
     ScoredExchangeSerializer,
+    ScoringModelActivationSerializer,
     ScoringModelSerializer,
     WebhookDeliverySerializer,
     WebhookSubscriptionSerializer,
 )
+from leads.choices import ScoreCause
 from leads.filtersets import FollowUpFilterSet, LeadFilterSet, ScoreChangeFilterSet, ScoringModelFilterSet
 from leads.models import FollowUp, Score, ScoreChange, ScoringModel, WebhookDelivery, WebhookSubscription
 from leads.services.followups import follow_up_assign, follow_up_may_assign, follow_up_may_change, follow_up_set_status
-from leads.services.scores import active_model, exchange_explain, scoring_model_activate, scoring_model_create_version
+from leads.services.scores import (
+    active_model,
+    exchange_explain,
+    rescore_runs_with_progress,
+    scoring_model_activate,
+    scoring_model_create_version,
+)
 
 LEAD_COLUMNS = {
     "slug": "exchange__slug",
@@ -370,12 +378,23 @@ class ScoringModelViewSet(
             activate=data.get("activate", False),
         )
 
-    @extend_schema(request=None, responses={200: ScoringModelSerializer})
+    @extend_schema(request=None, responses={200: ScoringModelSerializer, 202: ScoringModelActivationSerializer})
     @action(detail=True, methods=["post"])
     def activate(self, request, pk=None):
-        """Make this version the active one; every exchange is rescored with it after commit."""
-        model = scoring_model_activate(scoring_model=self.get_object())
-        return Response(self.get_serializer(model).data, status=status.HTTP_200_OK)
+        """Make this version the active one: 202 with the rescore of every exchange it queued (recorded
+        with the activation, done by the worker after the answer, even if the broker is down now),
+        or 200 if it was active already (nothing queued)."""
+        model = self.get_object()
+        if model.is_active:
+            return Response(self.get_serializer(model).data, status=status.HTTP_200_OK)
+        model = scoring_model_activate(scoring_model=model)
+        model.rescore = (
+            rescore_runs_with_progress()
+            .filter(cause=ScoreCause.MODEL_CHANGE, model_version=model.version)
+            .order_by("-pk")
+            .first()
+        )
+        return Response(ScoringModelActivationSerializer(model).data, status=status.HTTP_202_ACCEPTED)
 
 
 class WebhookSubscriptionViewSet(AtomicWritesMixin, viewsets.ModelViewSet):

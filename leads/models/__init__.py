@@ -1,6 +1,7 @@
-"""Lead scores: scoring models, current scores and their history, follow-up lists, dead letters."""
+"""Lead scores: scoring models, current scores and their history, rescore runs, follow-up lists, dead letters."""
 
 from .followups import FollowUp, FollowUpQuerySet
+from .rescores import RescoreChunk, RescoreRun
 from .scores import DeadLetter, Score, ScoreChange, ScoreChangeQuerySet, ScoreQuerySet, ScoringModel
 from .webhooks import WebhookDelivery, WebhookSubscription
 
@@ -8,6 +9,8 @@ __all__ = [
     "DeadLetter",
     "FollowUp",
     "FollowUpQuerySet",
+    "RescoreChunk",
+    "RescoreRun",
     "Score",
     "ScoreChange",
     "ScoreChangeQuerySet",

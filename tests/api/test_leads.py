@@ -303,3 +303,45 @@ def test_explain_explains_the_stored_score_at_its_moment_and_any_moment_asked(ca
     outage_points = {f["code"]: f["points"] for f in later["factors"]}["rival_incident"]
     assert (stored.score, later["score"], outage_points) == (60, 54, 6)  # 12 points halved after 180 days
     assert (refused.status_code, refused.json()) == (400, {"as_of": ["'yesterday' is not an ISO 8601 date or moment."]})
+
+
+def test_a_manager_creates_an_active_version_and_activating_another_answers_202_with_the_rescore_queued(
+    cast, home_vendor_slug, settings
+):
+    # given a manager's write token, three exchanges and chunks of two
+    from leads.models import RescoreChunk, ScoringModel
+    from tests.api.conftest import WRITE
+
+    settings.RESCORE_CHUNK_SIZE = 2
+    client = client_for(cast["manager"], token_access=WRITE)
+    parameters = ScoringModel.objects.get(version=1).parameters
+
+    # when a version is created with activate: true
+    created = client.post("/api/v1/scoring-models/", {"parameters": parameters, "activate": True}, format="json")
+
+    # then the answer says it is active, as it is
+    assert created.status_code == 201, created.json()
+    assert (created.json()["version"], created.json()["is_active"]) == (2, True)
+
+    # when version 1 is activated again
+    activated = client.post(f"/api/v1/scoring-models/{ScoringModel.objects.get(version=1).pk}/activate/")
+
+    # then 202: it is active, and the rescore it queued is there to follow (4 exchanges, 2 chunks, none done)
+    assert activated.status_code == 202, activated.json()
+    body = activated.json()
+    assert (body["version"], body["is_active"]) == (1, True)
+    rescore = body["rescore"]
+    assert {key: rescore[key] for key in ("cause", "model_version", "exchanges", "chunks", "chunks_done")} == {
+        "cause": "model_change",
+        "model_version": 1,
+        "exchanges": 4,
+        "chunks": 2,
+        "chunks_done": 0,
+    }
+    assert rescore["finished_at"] is None
+    assert RescoreChunk.objects.filter(run_id=rescore["id"]).count() == 2
+
+    # and activating it again changes nothing: 200, nothing more queued
+    again = client.post(f"/api/v1/scoring-models/{ScoringModel.objects.get(version=1).pk}/activate/")
+    assert (again.status_code, "rescore" in again.json()) == (200, False)
+    assert RescoreChunk.objects.count() == 4

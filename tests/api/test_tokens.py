@@ -82,3 +82,67 @@ def test_a_service_account_uses_tokens_and_cannot_log_in(cast):
     assert logged_in is False
     assert user.has_usable_password() is False
     assert len(tool.get("/api/v1/exchanges/").json()["results"]) == 4
+
+
+@pytest.fixture
+def cache_down():
+    """The cache pointed at a loopback port nothing listens on (Redis down)."""
+    import socket
+
+    from django.test import override_settings
+
+    from crm.cache import shared_cache
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    closed = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": f"redis://127.0.0.1:{port}/0",
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        }
+    }
+    shared_cache.reset()
+    with override_settings(CACHES=closed):
+        yield port
+    shared_cache.reset()
+
+
+def test_with_redis_down_a_token_still_authenticates_from_the_database_and_a_revoked_one_is_refused(
+    cast, cache_down, caplog
+):
+    # given a live token and a revoked one, issued while the cache is unreachable
+    from crm.api.authentication import WORKER_TOKENS
+    from crm.cache import shared_cache
+    from tests.api.conftest import READ
+
+    live = client_for(cast["japan"], token_access=READ)
+    revoked = client_for(cast["japan"], token_access=READ, revoked=True)
+    WORKER_TOKENS.entries.clear()
+
+    # when each asks for the exchanges
+    answered = live.get("/api/v1/exchanges/")
+    refused = revoked.get("/api/v1/exchanges/")
+
+    # then the live one is answered from PostgreSQL, the revoked one refused, and the log says why once
+    assert answered.status_code == 200
+    assert [row["slug"] for row in answered.json()["results"]] == ["bitflyer", "bybit"]
+    assert refused.status_code == 401
+    assert refused.json() == {"detail": "Invalid, revoked or expired token."}
+    assert caplog.text.count("The cache is unreachable") == 1
+    assert shared_cache.failures >= 3  # lookup, store and rate-limit counter, each found the cache down
+
+
+def test_with_redis_down_revoking_a_token_works_and_refuses_it(cast, cache_down):
+    owner = client_for(cast["japan"])
+    created = owner.post("/api/v1/tokens/", {"name": "tool", "access": "write"}).json()
+    tool = APIClient()
+    tool.credentials(HTTP_AUTHORIZATION=f"Token {created['key']}")
+    assert tool.get("/api/v1/exchanges/").status_code == 200
+
+    revoked = owner.post(f"/api/v1/tokens/{created['id']}/revoke/")
+
+    assert revoked.status_code == 200
+    assert ApiToken.objects.get().revoked_at is not None
+    assert tool.get("/api/v1/exchanges/").status_code == 401

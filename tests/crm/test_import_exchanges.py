@@ -116,3 +116,23 @@ def test_the_command_imports_the_shipped_snapshot_and_is_idempotent():
     assert f"Created 0, updated 0, unchanged {count}, skipped 0; presences added 0." in again.getvalue()
     assert "Nothing changed" in again.getvalue()
     assert Exchange.objects.count() == count
+
+
+def test_an_import_records_a_rescore_of_its_new_and_changed_exchanges_and_none_of_the_unchanged():
+    from crm.models import EvidenceChange
+
+    exchange_catalogue_import(records=CATALOGUE)
+    assert sorted(EvidenceChange.objects.values_list("exchange__ccxt_id", "cause")) == [
+        ("bitteam", "import"),
+        ("okx", "import"),
+        ("okxus", "import"),
+        ("uniswap", "import"),
+    ]
+    EvidenceChange.objects.update(processed_at="2025-09-01T00:00:00Z")
+
+    # a second import where only BIT.TEAM moved (a new country)
+    exchange_catalogue_import(records=[*CATALOGUE[:2], record("bitteam", "BIT.TEAM", ["GB", "SG"]), CATALOGUE[3]])
+
+    assert list(EvidenceChange.objects.filter(processed_at=None).values_list("exchange__ccxt_id", flat=True)) == [
+        "bitteam"
+    ]

@@ -318,3 +318,182 @@ def test_an_aws_tokyo_outage_scores_the_exchanges_in_tokyo_not_bybit_in_aws_sing
     }
     assert scores()["bybit"] == scores()["virginiaex"]
     assert (scores()["tokyoex"] - scores()["bybit"], scores()["somewhereex"] - scores()["bybit"]) == (20, 10)
+
+
+def _new_version(points: int = 30) -> ScoringModel:
+    parameters = ScoringModel.objects.get(version=1).get_parameters().to_dict() | {"largest_rival_points": points}
+    return scoring_model_create_version(parameters=parameters, name="rivals count more")
+
+
+def test_an_activation_is_a_recorded_run_of_chunks_and_a_chunk_delivered_twice_scores_once(home_vendor_slug, settings):
+    # given five scored exchanges and chunks of two
+    from leads.models import RescoreChunk, RescoreRun
+    from leads.services import rescore_chunk_serve, scoring_model_activate
+
+    settings.RESCORE_CHUNK_SIZE = 2
+    for n in range(5):
+        exchange_on(f"x{n}", {"aws": 60})
+    scores_rescore(as_of=AS_OF)
+    model = _new_version()
+
+    # when version 2 is activated (its publication after commit not run: the broker is away)
+    scoring_model_activate(scoring_model=model)
+
+    # then the rescore it owes is recorded with it: one run of three chunks, nothing scored yet
+    run = RescoreRun.objects.get()
+    assert (run.cause, run.model_version, run.exchanges, run.finished_at) == ("model_change", 2, 5, None)
+    chunks = list(RescoreChunk.objects.order_by("first_id"))
+    assert [chunk.exchanges for chunk in chunks] == [2, 2, 1]
+    assert set(Score.objects.values_list("model_version", flat=True)) == {1}
+
+    # and when each chunk is served, the first one twice (a redelivered message)
+    served = [rescore_chunk_serve(chunk_id=chunk.pk) for chunk in [chunks[0], chunks[0], chunks[1], chunks[2]]]
+
+    # then every exchange moved to version 2 once, the repeat did nothing, and the run is finished
+    assert [summary and summary.updated for summary in served] == [2, None, 2, 1]
+    assert ScoreChange.objects.filter(cause="model_change", model_version=2).count() == 5
+    assert set(Score.objects.values_list("model_version", flat=True)) == {2}
+    run.refresh_from_db()
+    assert run.finished_at is not None
+    assert RescoreChunk.objects.filter(done_at__isnull=True).count() == 0
+
+
+def test_an_activation_with_the_broker_down_commits_and_the_relay_finishes_it(
+    home_vendor_slug, settings, eager_celery, django_capture_on_commit_callbacks, monkeypatch, caplog
+):
+    # given two scored exchanges, and a broker that refuses connections
+    from kombu.exceptions import OperationalError as BrokerError
+
+    from leads.models import RescoreChunk, RescoreRun
+    from leads.services import rescore_chunks_relay, scoring_model_activate
+    from leads.tasks import rescore_chunk_task
+
+    settings.RESCORE_CHUNK_SIZE = 1
+    exchange_on("x0", {"aws": 60})
+    exchange_on("x1", {"aws": 60})
+    scores_rescore(as_of=AS_OF)
+    model = _new_version()
+
+    def refuse(*args, **kwargs):
+        raise BrokerError("Error 111 connecting to 127.0.0.1:6390. Connection refused.")
+
+    monkeypatch.setattr(rescore_chunk_task, "delay", refuse)
+
+    # when version 2 is activated
+    with django_capture_on_commit_callbacks(execute=True):
+        scoring_model_activate(scoring_model=model)
+
+    # then the activation stands, its two chunks wait unpublished, and the log says the relay will retry
+    assert ScoringModel.objects.get(is_active=True).version == 2
+    assert list(RescoreChunk.objects.values_list("publications", "done_at")) == [(0, None), (0, None)]
+    assert "Could not publish 2 of 2 rescore chunks; the relay will retry." in caplog.text
+
+    # and when the broker is back and the relay runs on beat
+    monkeypatch.undo()
+    relayed = rescore_chunks_relay()
+
+    # then both chunks are published and served: every exchange on version 2, once
+    assert (relayed.published, relayed.finished_runs) == (2, 0)
+    assert ScoreChange.objects.filter(cause="model_change").count() == 2
+    assert RescoreRun.objects.get().finished_at is not None
+    assert list(RescoreChunk.objects.values_list("publications", flat=True)) == [1, 1]
+
+
+def test_the_relay_leaves_alone_chunks_in_a_busy_queue_and_republishes_them_once_the_workers_are_idle(
+    home_vendor_slug, settings, monkeypatch
+):
+    # given a run of three chunks: one done 10 s ago, two published 2 minutes ago and not served
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from leads.models import RescoreChunk
+    from leads.services import rescore_chunks_relay, rescore_run_record
+    from leads.services import scores as services
+
+    settings.RESCORE_CHUNK_SIZE = 1
+    settings.RESCORE_RELAY_AFTER_SECONDS = 60
+    for n in range(3):
+        exchange_on(f"x{n}", {"aws": 60})
+    published = []
+    monkeypatch.setattr(services, "rescore_chunks_publish", lambda *, chunk_ids: published.append(chunk_ids) or 0)
+    rescore_run_record(cause=ScoreCause.DECAY)
+    now = timezone.now()
+    first, *waiting = RescoreChunk.objects.order_by("first_id")
+    RescoreChunk.objects.filter(pk=first.pk).update(done_at=now - dt.timedelta(seconds=10))
+    RescoreChunk.objects.filter(pk__in=[c.pk for c in waiting]).update(
+        published_at=now - dt.timedelta(minutes=2), publications=1
+    )
+
+    # when the relay runs while a chunk was done within the last minute (the queue is moving)
+    rescore_chunks_relay(now=now)
+    # and again once nothing was done for over a minute
+    rescore_chunks_relay(now=now + dt.timedelta(seconds=61))
+
+    # then it published nothing the first time, and the two waiting chunks the second
+    assert published == [[c.pk for c in waiting]]
+
+
+def test_a_chunk_that_failed_five_times_is_parked_in_a_dead_letter_and_its_run_closed(
+    home_vendor_slug, monkeypatch, eager_celery
+):
+    # given a chunk whose every run fails with a bug, not a transient database error
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from leads.models import DeadLetter, RescoreChunk, RescoreRun
+    from leads.services import rescore_chunks_relay, rescore_run_record
+    from leads.services import scores as services
+    from leads.tasks import rescore_chunk_task
+
+    exchange_on("poison", {"aws": 60})
+    monkeypatch.setattr(services, "rescore_chunks_publish", lambda *, chunk_ids: 0)
+    run = rescore_run_record(cause=ScoreCause.DECAY)
+    chunk = RescoreChunk.objects.get()
+
+    def broken(**kwargs):
+        raise KeyError("size_tier")
+
+    monkeypatch.setattr("leads.tasks.rescore_chunk_serve", broken)
+    for _ in range(5):
+        rescore_chunk_task.apply(args=[chunk.pk], throw=False)
+    RescoreChunk.objects.update(published_at=timezone.now() - dt.timedelta(hours=3), publications=5)
+
+    # when the relay runs
+    summary = rescore_chunks_relay()
+
+    # then it parks the chunk with its error rather than publishing it again, and the run is closed
+    assert (summary.published, summary.parked, summary.finished_runs) == (0, 1, 1)
+    letter = DeadLetter.objects.get()
+    assert (letter.task_name, letter.payload["chunk_id"], letter.attempts) == ("leads.rescore_chunk", chunk.pk, 5)
+    assert letter.error == "KeyError: 'size_tier'"
+    chunk.refresh_from_db()
+    assert chunk.parked_at is not None and chunk.done_at is None
+    assert RescoreRun.objects.get(pk=run.pk).finished_at is not None
+
+
+def test_each_further_publication_of_an_unserved_chunk_waits_twice_as_long(home_vendor_slug, settings, monkeypatch):
+    # given a chunk published three times, the last 3 minutes ago, with the workers idle
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from leads.models import RescoreChunk
+    from leads.services import rescore_chunks_relay, rescore_run_record
+    from leads.services import scores as services
+
+    settings.RESCORE_RELAY_AFTER_SECONDS = 60
+    exchange_on("x0", {"aws": 60})
+    published = []
+    monkeypatch.setattr(services, "rescore_chunks_publish", lambda *, chunk_ids: published.append(chunk_ids) or 0)
+    rescore_run_record(cause=ScoreCause.DECAY)
+    now = timezone.now()
+    RescoreChunk.objects.update(published_at=now - dt.timedelta(minutes=3), publications=3)
+
+    # when the relay runs now, and 2 minutes later (4 minutes after the last publication)
+    rescore_chunks_relay(now=now)
+    rescore_chunks_relay(now=now + dt.timedelta(minutes=1, seconds=1))
+
+    # then it waited 4 minutes (60 s x 2 x 2) before publishing it a fourth time
+    assert published == [[RescoreChunk.objects.get().pk]]

@@ -240,3 +240,68 @@ def test_a_worker_started_with_another_home_vendor_rescores_everything(
     assert _defend_and_cause(customer) == (True, "home_vendor"), output[-3000:]
     assert ScoringModel.objects.get(is_active=True).scored_for_home_vendor == "alibaba-cloud"
     assert "CRM_HOME_VENDOR is now 'alibaba-cloud'" in output
+
+
+@pytest.mark.django_db
+def test_a_dropped_database_connection_is_retried_and_the_chunk_is_served_once(
+    monkeypatch, home_vendor_slug, eager_celery
+):
+    # given a recorded rescore chunk of one exchange, and a database that drops the first attempt
+    from django.db import OperationalError
+
+    from leads.models import RescoreChunk
+    from leads.services import rescore_run_record
+    from leads.tasks import rescore_chunk_task
+
+    exchange_on("x0", {"aws": 60})
+    monkeypatch.setattr(score_services, "rescore_chunks_publish", lambda **kwargs: 0)
+    rescore_run_record(cause="manual", as_of=AS_OF)
+    chunk = RescoreChunk.objects.get()
+    real_serve = score_services.rescore_chunk_serve
+    attempts = []
+
+    def drop_once(**kwargs):
+        attempts.append(1)
+        if len(attempts) == 1:
+            raise OperationalError("terminating connection due to administrator command")
+        return real_serve(**kwargs)
+
+    monkeypatch.setattr("leads.tasks.rescore_chunk_serve", drop_once)
+
+    # when the worker runs the chunk
+    rescore_chunk_task.apply(args=[chunk.pk], throw=False)
+
+    # then it ran twice, scored the exchange once and marked the chunk done
+    assert len(attempts) == 2
+    assert list(ScoreChange.objects.values_list("exchange__slug", "cause")) == [("x0", "manual")]
+    chunk.refresh_from_db()
+    assert chunk.done_at is not None
+
+
+@pytest.mark.django_db
+def test_a_database_that_stays_down_is_retried_five_times_then_the_chunk_waits_for_the_relay(
+    monkeypatch, home_vendor_slug, eager_celery
+):
+    from django.db import InterfaceError
+
+    from leads.models import RescoreChunk
+    from leads.services import rescore_run_record
+    from leads.tasks import rescore_chunk_task
+
+    exchange_on("x0", {"aws": 60})
+    monkeypatch.setattr(score_services, "rescore_chunks_publish", lambda **kwargs: 0)
+    rescore_run_record(cause="manual", as_of=AS_OF)
+    attempts = []
+
+    def always_down(**kwargs):
+        attempts.append(1)
+        raise InterfaceError("connection already closed")
+
+    monkeypatch.setattr("leads.tasks.rescore_chunk_serve", always_down)
+    monkeypatch.setitem(eager_celery.conf, "task_eager_propagates", False)  # each retry runs nested
+
+    result = rescore_chunk_task.apply(args=[RescoreChunk.objects.get().pk], throw=False)
+
+    assert (len(attempts), type(result.result).__name__) == (6, "InterfaceError")
+    assert RescoreChunk.objects.get().done_at is None
+    assert ScoreChange.objects.count() == 0
