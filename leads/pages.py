@@ -9,6 +9,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import Q, QuerySet
+from django.http import QueryDict
 from django.urls import reverse
 
 from crm.charts import Bar, Segment, allocation_bars, score_history, vendor_colours
@@ -213,6 +214,42 @@ def exchanges_openable(*, user, exchanges) -> set[int]:
     if not ids:
         return set()
     return set(Exchange.objects.visible_to(user).filter(pk__in=ids).values_list("pk", flat=True))
+
+
+# ---------------------------------------------------------------- the follow-up board
+
+# The board's own query parameters: its filters and its page. A status save comes back to them.
+BOARD_QUERY_KEYS = ("mine", "overdue", "status", "assignee", "is_unassigned", "grade", "due", "page")
+
+
+def board_query(query) -> str:
+    """The board's query string from a QueryDict, keeping only its own parameters (in a fixed order)."""
+    kept = QueryDict(mutable=True)
+    for key in BOARD_QUERY_KEYS:
+        values = [value for value in query.getlist(key) if value]
+        if values:
+            kept.setlist(key, values)
+    return kept.urlencode()
+
+
+def follow_up_board_filters(query) -> dict:
+    """What the board's filter form shows as chosen."""
+    return {
+        "status": query.get("status", ""),
+        "assignee": query.get("assignee", ""),
+        "is_unassigned": query.get("is_unassigned", ""),
+        "grade": query.get("grade", ""),
+        "due": query.get("due", ""),
+        "mine": query.get("mine") == "1",
+        "overdue": query.get("overdue") == "1",
+    }
+
+
+def follow_up_grade(follow_up: FollowUp) -> str:
+    """The grade of the follow-up's exchange, or "" when the person has none or it is not scored."""
+    exchange = follow_up.attendee.exchange
+    score = _score_of(exchange) if exchange is not None else None
+    return score.grade if score else ""
 
 
 # ---------------------------------------------------------------- the exchange page

@@ -9,7 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -22,8 +22,9 @@ from crm.views import user_is_manager
 from intel.models import Event
 from intel.technographics.tasks import detect_clouds_task
 from leads import pages
-from leads.choices import FollowUpStatus
+from leads.choices import FollowUpStatus, Grade
 from leads.exports import csv_text
+from leads.filtersets import FOLLOW_UP_DUE_CHOICES, FollowUpFilterSet
 from leads.forms import (
     AllocationForm,
     BulkAssignForm,
@@ -309,6 +310,13 @@ def follow_up_board(request, slug: str):
     overdue_only = request.GET.get("overdue") == "1"
     if overdue_only:
         follow_ups = follow_ups.overdue(now=now)
+    follow_ups = follow_ups.select_related("attendee__exchange__score")
+    filterset = FollowUpFilterSet(request.GET or None, queryset=follow_ups)
+    filter_errors = _filter_errors(filterset)
+    if filterset.is_bound and not filter_errors:
+        follow_ups = filterset.qs
+    elif filter_errors:
+        follow_ups = follow_ups.none()
     page = Paginator(follow_ups, BOARD_PAGE_SIZE).get_page(request.GET.get("page"))
     listed = list(page.object_list)
     changeable = follow_ups_changeable(follow_ups=listed, user=request.user)
@@ -320,11 +328,13 @@ def follow_up_board(request, slug: str):
             "is_overdue": f.is_overdue(now),
             "may_change": f.pk in changeable,
             "may_open_exchange": f.attendee.exchange_id in openable,
+            "grade": pages.follow_up_grade(f),
         }
         for rank, f in enumerate(listed, start=page.start_index())
     ]
     query = request.GET.copy()
     query.pop("page", None)
+    board_filters = pages.follow_up_board_filters(request.GET)
     return render(
         request,
         "leads/follow_up_board.html",
@@ -340,7 +350,14 @@ def follow_up_board(request, slug: str):
             "query": query.urlencode(),
             "may_assign": follow_up_may_assign(user=request.user),
             "overdue": follow_ups.overdue(now=now).count(),
+            "filters": board_filters,
+            "filter_errors": filter_errors,
+            "grades": Grade.choices,
+            "due_choices": FOLLOW_UP_DUE_CHOICES,
+            # Where a status save comes back to: this page of this filter (tests/ui/test_follow_up_board.py).
+            "return_query": pages.board_query(request.GET),
         },
+        status=400 if filter_errors else 200,
     )
 
 
@@ -390,7 +407,11 @@ def follow_up_status(request, slug: str, follow_up_id: int):
         messages.success(request, f"{follow_up.attendee.full_name}: {follow_up.get_status_display()}.")
     else:
         messages.error(request, f"{follow_up.attendee.full_name}: choose a status from the list.")
-    return redirect(reverse("leads:follow_ups", args=[event.slug]) + f"#follow-up-{follow_up.pk}")
+    # Back to the page, filters and row the rep saved from.
+    query = pages.board_query(QueryDict(request.POST.get("return_query", "")))
+    return redirect(
+        reverse("leads:follow_ups", args=[event.slug]) + (f"?{query}" if query else "") + f"#follow-up-{follow_up.pk}"
+    )
 
 
 @login_required

@@ -81,9 +81,13 @@
           });
           var first = document.getElementById(ids[0]);
           if (first) first.setAttribute("data-updated", String(Date.now()));
-          form.reset();
-          setBusy(form, false);
-          say(form, "Saved", "done");
+          // The form may sit inside a part just replaced (a board row): speak through the fresh one.
+          var live = form.isConnected ? form : first && first.querySelector("form[data-swap]");
+          if (!live) return;
+          if (live === form) form.reset();
+          setBusy(live, false);
+          var note = page.querySelector(".messages li");
+          say(live, note ? note.textContent.trim() : "Saved", note && note.classList.contains("error") ? "error" : "done");
         });
       })
       .catch(function () {
