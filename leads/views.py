@@ -29,6 +29,7 @@ from leads.forms import (
     AllocationForm,
     BulkAssignForm,
     ContactForm,
+    EventEditForm,
     ExchangeMergeForm,
     FollowUpStatusForm,
     PresenceForm,
@@ -45,9 +46,15 @@ from leads.services import (
     follow_up_assign,
     follow_up_set_status,
     follow_ups_create_for_event,
+    follow_ups_reschedule,
     scoring_model_create_version,
 )
-from leads.services.followups import follow_up_may_assign, follow_up_may_change, follow_ups_changeable
+from leads.services.followups import (
+    follow_up_due_at,
+    follow_up_may_assign,
+    follow_up_may_change,
+    follow_ups_changeable,
+)
 
 PAGE_SIZE = 50
 BOARD_PAGE_SIZE = 100
@@ -419,6 +426,34 @@ def follow_ups_export(request, slug: str):
     event = get_object_or_404(Event, slug=slug)
     header, rows = pages.follow_ups_csv(_event_follow_ups(event, request.user), now=timezone.now())
     return _csv_response(csv_text(header, rows), f"follow-ups-{event.slug}.csv")
+
+
+@login_required
+def event_edit(request, slug: str):
+    """A manager corrects an event; its follow-ups move to the due time the new dates, zone and SLA give.
+
+    The page lives here rather than with the event's other pages because the follow-ups are the leads
+    app's: the event's own app does not know them."""
+    event = get_object_or_404(Event.objects.select_related("country"), slug=slug)
+    if not user_is_manager(request.user):
+        raise PermissionDenied("Only a manager edits an event.")
+    form = EventEditForm(request.POST or None, instance=event)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            event = form.save()
+            moved = follow_ups_reschedule(event=event)
+        text = f"{event.name} saved."
+        if moved:
+            due = timezone.localtime(follow_up_due_at(event))
+            text += f" {moved} follow-up{'s' if moved != 1 else ''} now due {due.day} {due:%b %Y %H:%M %Z}."
+        messages.success(request, text)
+        return redirect("intel:event_detail", slug=event.slug)
+    return render(
+        request,
+        "leads/event_edit.html",
+        {"section": "events", "event": event, "form": form},
+        status=400 if form.is_bound else 200,
+    )
 
 
 @login_required

@@ -7,6 +7,7 @@ from .followups import (
     follow_up_set_status,
     follow_ups_create_for_event,
     follow_ups_progress,
+    follow_ups_reschedule,
 )
 from .scores import (
     RESCORE_CHUNK_SIZE,
@@ -32,6 +33,7 @@ __all__ = [
     "follow_up_set_status",
     "follow_ups_create_for_event",
     "follow_ups_progress",
+    "follow_ups_reschedule",
     "scores_rescore",
     "scores_write",
     "scoring_model_activate",

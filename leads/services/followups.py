@@ -34,6 +34,17 @@ def follow_up_due_at(event: Event) -> datetime.datetime:
 
 
 @transaction.atomic
+def follow_ups_reschedule(*, event: Event) -> int:
+    """Move the event's follow-ups to the due time its dates, time zone and SLA give now (after an
+    edit of the event). Returns how many moved."""
+    return (
+        FollowUp.objects.filter(attendee__event=event)
+        .exclude(due_at=follow_up_due_at(event))
+        .update(due_at=follow_up_due_at(event), updated_at=timezone.now())
+    )
+
+
+@transaction.atomic
 def follow_ups_create_for_event(*, event: Event) -> list[FollowUp]:
     """Create (or refresh the person score of) one follow-up per person met at the event who works at a
     matched exchange, then assign the unassigned (see _assign_unassigned). Returns the list, best person first.
