@@ -35,5 +35,6 @@ urlpatterns = [
     path("events/<slug:slug>/follow-ups/assign/", views.follow_ups_assign, name="follow_ups_assign"),
     path("events/<slug:slug>/follow-ups/<int:follow_up_id>/status/", views.follow_up_status, name="follow_up_status"),
     path("events/<slug:slug>/follow-ups/export.csv", views.follow_ups_export, name="follow_ups_export"),
+    path("team/", views.team_view, name="team"),
     path("scoring-model/", views.scoring_model, name="scoring_model"),
 ]

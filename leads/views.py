@@ -4,6 +4,8 @@ Every query starts from Exchange.objects.visible_to(user) (or a queryset's visib
 from it), so a page never shows an account its user may not see. Each page runs a fixed number of
 queries whatever the data size (tests/ui assert it)."""
 
+import datetime
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -46,6 +48,7 @@ from leads.services import (
     follow_up_assign,
     follow_up_set_status,
     follow_ups_create_for_event,
+    follow_ups_progress,
     follow_ups_reschedule,
     scoring_model_create_version,
 )
@@ -453,6 +456,39 @@ def event_edit(request, slug: str):
         "leads/event_edit.html",
         {"section": "events", "event": event, "form": form},
         status=400 if form.is_bound else 200,
+    )
+
+
+TEAM_VIEW_DAYS = 30
+
+
+@login_required
+def team_view(request):
+    """A manager's team view: follow-ups by status and rep, overdue per rep and the SLA hit rate, for
+    one event (?event=slug) or for those due in the last 30 days."""
+    if not user_is_manager(request.user):
+        raise PermissionDenied("Only a manager sees the team view.")
+    now = timezone.now()
+    event = get_object_or_404(Event, slug=request.GET["event"]) if request.GET.get("event") else None
+    since = None if event is not None else now - datetime.timedelta(days=TEAM_VIEW_DAYS)
+    progress = follow_ups_progress(event=event, since=since, now=now)
+    return render(
+        request,
+        "leads/team_view.html",
+        {
+            "section": "team",
+            "event": event,
+            "since": since,
+            "days": TEAM_VIEW_DAYS,
+            "progress": progress,
+            "statuses": FollowUpStatus.choices,
+            "rows": [
+                {"rep": rep, "counts": [(label, rep.by_status[value]) for value, label in FollowUpStatus.choices]}
+                for rep in progress.reps
+            ],
+            "totals": [progress.by_status[value] for value, _label in FollowUpStatus.choices],
+            "events": Event.objects.order_by("-starts_on", "name")[:20],
+        },
     )
 
 
