@@ -111,3 +111,16 @@ def test_a_status_saved_on_the_phone_board_stays_in_place(page, world):  # noqa:
     follow_up.refresh_from_db()
     assert follow_up.status == FollowUpStatus.CONTACTED
     assert page_width(page) <= PHONE["width"]
+
+
+@pytest.mark.parametrize(
+    ("name", "path"), [("team-view", "/team/?event=webx-2025"), ("event-edit", "/events/webx-2025/edit/")]
+)
+def test_the_manager_s_new_pages_do_not_scroll_sideways_on_a_phone(page, world, name, path):  # noqa: F811
+    log_in(page, "mei", PASSWORD)
+    page.set_viewport_size(PHONE)
+
+    page.goto(path)
+
+    assert page_width(page) <= PHONE["width"]
+    screenshot(page, f"phone-{name}-mei")
