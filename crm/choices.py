@@ -102,6 +102,10 @@ class ActivityKind(models.TextChoices):
     NOTE = "note", "Note"
 
 
+# What has happened by the time it is logged: only a meeting may be planned ahead.
+PAST_ONLY_ACTIVITY_KINDS = frozenset({ActivityKind.CALL, ActivityKind.EMAIL, ActivityKind.NOTE})
+
+
 class RepRole(models.TextChoices):
     REP = "rep", "Rep"
     MANAGER = "manager", "Manager"

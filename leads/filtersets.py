@@ -194,6 +194,10 @@ class ScoreChangeFilterSet(django_filters.FilterSet):
         return queryset.filter(condition) if value else queryset.exclude(condition)
 
 
+FOLLOW_UP_SOON_HOURS = 48
+FOLLOW_UP_DUE_CHOICES = [("overdue", "Overdue"), ("next_48h", "In the next 48 h"), ("later", "Later")]
+
+
 class FollowUpFilterSet(django_filters.FilterSet):
     event = django_filters.CharFilter(field_name="attendee__event__slug", label="Event (slug)")
     exchange = django_filters.CharFilter(field_name="attendee__exchange__slug", label="Exchange (slug)")
@@ -201,10 +205,28 @@ class FollowUpFilterSet(django_filters.FilterSet):
     is_unassigned = django_filters.BooleanFilter(field_name="assignee", lookup_expr="isnull", label="Unassigned")
     status = django_filters.MultipleChoiceFilter(distinct=False, choices=FollowUpStatus.choices)
     due_before = UtcDateTimeFilter(field_name="due_at", lookup_expr="lt")
+    grade = django_filters.MultipleChoiceFilter(
+        distinct=False, field_name="attendee__exchange__score__grade", choices=Grade.choices, label="Exchange grade"
+    )
+    due = django_filters.ChoiceFilter(method="filter_due", choices=FOLLOW_UP_DUE_CHOICES, label="Due")
 
     class Meta:
         model = FollowUp
         fields: list[str] = []
+
+    def filter_due(self, queryset, name, value):
+        """Overdue: still to do and past due; next 48 h: still to do, due from now to 48 hours on;
+        later: still to do, due after that."""
+        now = timezone.now()
+        soon = now + datetime.timedelta(hours=FOLLOW_UP_SOON_HOURS)
+        to_do = queryset.filter(status=FollowUpStatus.TO_DO)
+        if value == "overdue":
+            return to_do.filter(due_at__lt=now)
+        if value == "next_48h":
+            return to_do.filter(due_at__gte=now, due_at__lt=soon)
+        if value == "later":
+            return to_do.filter(due_at__gte=soon)
+        return queryset
 
 
 class ScoringModelFilterSet(django_filters.FilterSet):

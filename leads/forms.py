@@ -4,13 +4,18 @@ what a research rep records on the exchange page (size, allocations, presences, 
 The research forms validate their fields; each saves through the account book's service (the same
 write path as the API), and an error the service raises lands on the field it names."""
 
+import pathlib
+from functools import cache
+
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 
 from crm.choices import SizeTier
+from crm.forms import time_zone_choices
 from crm.models import Allocation, CloudVendor, Contact, Exchange, Jurisdiction, Presence
 from crm.services import allocation_save, contact_save, exchange_size_set, presence_save
+from intel.models import Event
 from leads.choices import FollowUpStatus
 from leads.parameters import ScoringParameters
 
@@ -268,3 +273,61 @@ class ExchangeMergeForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.target = target
         self.fields["source"].queryset = Exchange.objects.visible_to(user)
+
+
+@cache
+def _country_zones() -> dict[str, str]:
+    """Each country's first time zone in the system's zone table (zone1970.tab: JP Asia/Tokyo, SG
+    Asia/Singapore, ...); a country listed with several zones gets the first, its most populous."""
+    zones: dict[str, str] = {}
+    try:
+        lines = pathlib.Path("/usr/share/zoneinfo/zone1970.tab").read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return zones
+    for line in lines:
+        if line.startswith("#") or not line.strip():
+            continue
+        codes, _coordinates, zone = line.split("\t")[:3]
+        for code in codes.split(","):
+            zones.setdefault(code, zone)
+    return zones
+
+
+def country_time_zone(code: str) -> str:
+    """The time zone an event in this country gets when none is chosen: the country's main zone, else UTC."""
+    return _country_zones().get((code or "").upper(), "UTC")
+
+
+class EventEditForm(forms.ModelForm):
+    """A manager corrects an event: its name, dates, venue, country, time zone (from the list, or the
+    country's when left blank) and follow-up SLA. The address (slug) stays."""
+
+    timezone = forms.ChoiceField(
+        label="Time zone",
+        required=False,
+        help_text="Left blank, the country's main time zone.",
+    )
+
+    class Meta:
+        model = Event
+        fields = ["name", "starts_on", "ends_on", "venue", "city", "country", "timezone", "follow_up_sla_hours"]
+        widgets = {
+            "starts_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "ends_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        }
+        labels = {"follow_up_sla_hours": "Follow-up within (hours)", "starts_on": "Starts on", "ends_on": "Ends on"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["country"].queryset = Jurisdiction.objects.order_by("name")
+        self.fields["timezone"].choices = [("", "The country's time zone"), *time_zone_choices()]
+
+    def clean(self):
+        cleaned = super().clean()
+        starts, ends = cleaned.get("starts_on"), cleaned.get("ends_on")
+        if starts and ends and ends < starts:
+            self.add_error("ends_on", f"{self.instance.name} cannot end ({ends}) before it starts ({starts}).")
+        if not cleaned.get("timezone") and cleaned.get("country") is not None:
+            cleaned["timezone"] = country_time_zone(cleaned["country"].code)
+            self.instance.timezone = cleaned["timezone"]
+        return cleaned

@@ -8,7 +8,8 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet
+from django.http import QueryDict
 from django.urls import reverse
 
 from crm.access import is_manager, may_change_exchange, visible_exchange_ids
@@ -34,6 +35,8 @@ TIMELINE_LENGTH = 40
 HISTORY_LENGTH = 30
 RECENT_SIGNAL_DAYS = 7
 FOLLOW_UPS_SHOWN = 50
+# Today lists the follow-ups due in this many hours, and those overdue for less; older ones fold per event.
+TODAY_WINDOW_HOURS = 48
 
 
 # ---------------------------------------------------------------- factors and reasons
@@ -213,6 +216,42 @@ def exchanges_openable(*, user, follow_ups) -> set[int]:
     those of the follow-ups they hold (read-only: the page says the account is another territory's)."""
     held = {f.attendee.exchange_id for f in follow_ups if f.assignee_id == user.pk and f.attendee.exchange_id}
     return held | visible_exchange_ids(user, (f.attendee.exchange_id for f in follow_ups))
+
+
+# ---------------------------------------------------------------- the follow-up board
+
+# The board's own query parameters: its filters and its page. A status save comes back to them.
+BOARD_QUERY_KEYS = ("mine", "overdue", "status", "assignee", "is_unassigned", "grade", "due", "page")
+
+
+def board_query(query) -> str:
+    """The board's query string from a QueryDict, keeping only its own parameters (in a fixed order)."""
+    kept = QueryDict(mutable=True)
+    for key in BOARD_QUERY_KEYS:
+        values = [value for value in query.getlist(key) if value]
+        if values:
+            kept.setlist(key, values)
+    return kept.urlencode()
+
+
+def follow_up_board_filters(query) -> dict:
+    """What the board's filter form shows as chosen."""
+    return {
+        "status": query.get("status", ""),
+        "assignee": query.get("assignee", ""),
+        "is_unassigned": query.get("is_unassigned", ""),
+        "grade": query.get("grade", ""),
+        "due": query.get("due", ""),
+        "mine": query.get("mine") == "1",
+        "overdue": query.get("overdue") == "1",
+    }
+
+
+def follow_up_grade(follow_up: FollowUp) -> str:
+    """The grade of the follow-up's exchange, or "" when the person has none or it is not scored."""
+    exchange = follow_up.attendee.exchange
+    score = _score_of(exchange) if exchange is not None else None
+    return score.grade if score else ""
 
 
 # ---------------------------------------------------------------- the exchange page
@@ -438,22 +477,57 @@ def today_context(*, user, rep_username: str, now: datetime.datetime) -> dict:
             )
     moves.sort(key=lambda m: (not m["is_new_a"], -abs(m["delta"]), m["exchange"].name))
 
-    end_of_today = _end_of_day(now)
-    follow_ups = FollowUp.objects.filter(status=FollowUpStatus.TO_DO, due_at__lt=end_of_today)
+    # Follow-ups: those due in the next 48 hours first, best person first; then those overdue for less
+    # than 48 hours, earliest first; older overdue ones fold into one line per event.
+    soon_end = now + datetime.timedelta(hours=TODAY_WINDOW_HOURS)
+    stale_before = now - datetime.timedelta(hours=TODAY_WINDOW_HOURS)
+    to_do = FollowUp.objects.filter(status=FollowUpStatus.TO_DO)
     # A manager's team view shows every follow-up due; a rep's (or a manager's look at one rep), theirs.
-    follow_ups = follow_ups.visible_to(user) if manager and focus is None else follow_ups.filter(assignee=scope_user)
+    to_do = to_do.visible_to(user) if manager and focus is None else to_do.filter(assignee=scope_user)
+    follow_ups = to_do.filter(due_at__gte=stale_before, due_at__lt=soon_end)
     follow_ups_total = follow_ups.count()
     # Where to see them all: each event's board, narrowed to the overdue (and to mine for a rep's own view).
-    board_query = "overdue=1" if manager else "mine=1&overdue=1"
+    board_query = (
+        "mine=1&overdue=1"
+        if not manager
+        else f"assignee={focus.get_username()}&overdue=1"
+        if focus is not None
+        else "overdue=1"
+    )
     due_events = [
         {"event": event, "url": reverse("leads:follow_ups", args=[event.slug]) + f"?{board_query}"}
-        for event in Event.objects.filter(pk__in=follow_ups.values("attendee__event")).order_by("-starts_on", "name")
+        for event in Event.objects.filter(pk__in=follow_ups.filter(due_at__lt=now).values("attendee__event")).order_by(
+            "-starts_on", "name"
+        )
     ]
-    follow_ups = list(
-        follow_ups.select_related("attendee", "attendee__event", "attendee__exchange", "assignee").order_by(
-            "due_at", "-person_score"
-        )[:FOLLOW_UPS_SHOWN]
+    related = ("attendee", "attendee__event", "attendee__exchange", "assignee")
+    soon = list(
+        follow_ups.filter(due_at__gte=now)
+        .select_related(*related)
+        .order_by("-person_score", "due_at", "pk")[:FOLLOW_UPS_SHOWN]
     )
+    recent = list(
+        follow_ups.filter(due_at__lt=now)
+        .select_related(*related)
+        .order_by("due_at", "-person_score", "pk")[: FOLLOW_UPS_SHOWN - len(soon)]
+    )
+    follow_ups = soon + recent
+    groups = {
+        row["attendee__event"]: row
+        for row in to_do.filter(due_at__lt=stale_before)
+        .values("attendee__event")
+        .annotate(count=Count("pk"), oldest=Min("due_at"))
+        .order_by()
+    }
+    stale = [
+        {
+            "event": event,
+            "count": groups[event.pk]["count"],
+            "oldest": groups[event.pk]["oldest"],
+            "url": reverse("leads:follow_ups", args=[event.slug]) + f"?{board_query}",
+        }
+        for event in Event.objects.filter(pk__in=list(groups)).order_by("-starts_on", "name")
+    ]
     openable = exchanges_openable(user=user, follow_ups=follow_ups)
 
     signals = list(
@@ -478,9 +552,15 @@ def today_context(*, user, rep_username: str, now: datetime.datetime) -> dict:
         "prospects": [{"score": s, "reason": reason_line(s.factors)} for s in prospects],
         "moves": moves,
         "follow_ups": [
-            {"follow_up": f, "is_overdue": f.due_at < now, "may_open_exchange": f.attendee.exchange_id in openable}
+            {
+                "follow_up": f,
+                "is_overdue": f.due_at < now,
+                "due_label": due_label(f.due_at, now=now),
+                "may_open_exchange": f.attendee.exchange_id in openable,
+            }
             for f in follow_ups
         ],
+        "follow_ups_stale": stale,
         "follow_ups_total": follow_ups_total,
         "follow_ups_events": due_events,
         "signals": [{"signal": s, "exchanges": touched.get(s.pk, [])} for s in signals],
@@ -488,8 +568,12 @@ def today_context(*, user, rep_username: str, now: datetime.datetime) -> dict:
     }
 
 
-def _end_of_day(now: datetime.datetime) -> datetime.datetime:
+def due_label(due_at: datetime.datetime, *, now: datetime.datetime) -> str:
+    """When a follow-up still to come is due, in the active time zone: "Today 15:30", "Tomorrow 00:30",
+    else "Thu 3 Dec 09:00"."""
     from django.utils import timezone
 
-    local = timezone.localtime(now)
-    return local.replace(hour=0, minute=0, second=0, microsecond=0) + datetime.timedelta(days=1)
+    local, today = timezone.localtime(due_at), timezone.localtime(now).date()
+    days = (local.date() - today).days
+    day = "Today" if days == 0 else "Tomorrow" if days == 1 else f"{local:%a} {local.day} {local:%b}"
+    return f"{day} {local:%H:%M}"

@@ -29,10 +29,12 @@ urlpatterns = [
     path("exchanges/<slug:slug>/contacts/", views.exchange_contact_create, name="exchange_contact_add"),
     path("exchanges/<slug:slug>/merge/", views.exchange_merge_view, name="exchange_merge"),
     path("exchanges/<slug:slug>/footprint/check/", views.exchange_footprint_detect, name="exchange_footprint_detect"),
+    path("events/<slug:slug>/edit/", views.event_edit, name="event_edit"),
     path("events/<slug:slug>/follow-ups/", views.follow_up_board, name="follow_ups"),
     path("events/<slug:slug>/follow-ups/build/", views.follow_ups_build, name="follow_ups_build"),
     path("events/<slug:slug>/follow-ups/assign/", views.follow_ups_assign, name="follow_ups_assign"),
     path("events/<slug:slug>/follow-ups/<int:follow_up_id>/status/", views.follow_up_status, name="follow_up_status"),
     path("events/<slug:slug>/follow-ups/export.csv", views.follow_ups_export, name="follow_ups_export"),
+    path("team/", views.team_view, name="team"),
     path("scoring-model/", views.scoring_model, name="scoring_model"),
 ]

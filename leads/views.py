@@ -4,12 +4,14 @@ Every query starts from Exchange.objects.visible_to(user) (or a queryset's visib
 from it), so a page never shows an account its user may not see. Each page runs a fixed number of
 queries whatever the data size (tests/ui assert it)."""
 
+import datetime
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -22,12 +24,14 @@ from crm.services import exchange_merge
 from intel.models import Event
 from intel.technographics.tasks import detect_clouds_task
 from leads import pages
-from leads.choices import FollowUpStatus
+from leads.choices import FollowUpStatus, Grade
 from leads.exports import csv_text
+from leads.filtersets import FOLLOW_UP_DUE_CHOICES, FollowUpFilterSet
 from leads.forms import (
     AllocationForm,
     BulkAssignForm,
     ContactForm,
+    EventEditForm,
     ExchangeMergeForm,
     FollowUpStatusForm,
     PresenceForm,
@@ -44,9 +48,12 @@ from leads.services import (
     follow_up_assign,
     follow_up_set_status,
     follow_ups_create_for_event,
+    follow_ups_progress,
+    follow_ups_reschedule,
     scoring_model_create_version,
 )
 from leads.services.followups import (
+    follow_up_due_at,
     follow_up_may_assign,
     follow_up_may_change,
     follow_ups_changeable,
@@ -341,6 +348,13 @@ def follow_up_board(request, slug: str):
     overdue_only = request.GET.get("overdue") == "1"
     if overdue_only:
         follow_ups = follow_ups.overdue(now=now)
+    follow_ups = follow_ups.select_related("attendee__exchange__score")
+    filterset = FollowUpFilterSet(request.GET or None, queryset=follow_ups)
+    filter_errors = _filter_errors(filterset)
+    if filterset.is_bound and not filter_errors:
+        follow_ups = filterset.qs
+    elif filter_errors:
+        follow_ups = follow_ups.none()
     page = Paginator(follow_ups, BOARD_PAGE_SIZE).get_page(request.GET.get("page"))
     listed = list(page.object_list)
     changeable = follow_ups_changeable(follow_ups=listed, user=request.user)
@@ -352,11 +366,13 @@ def follow_up_board(request, slug: str):
             "is_overdue": f.is_overdue(now),
             "may_change": f.pk in changeable,
             "may_open_exchange": f.attendee.exchange_id in openable,
+            "grade": pages.follow_up_grade(f),
         }
         for rank, f in enumerate(listed, start=page.start_index())
     ]
     query = request.GET.copy()
     query.pop("page", None)
+    board_filters = pages.follow_up_board_filters(request.GET)
     return render(
         request,
         "leads/follow_up_board.html",
@@ -373,7 +389,14 @@ def follow_up_board(request, slug: str):
             "may_assign": follow_up_may_assign(user=request.user),
             "may_build": follow_ups_may_build(user=request.user),
             "overdue": follow_ups.overdue(now=now).count(),
+            "filters": board_filters,
+            "filter_errors": filter_errors,
+            "grades": Grade.choices,
+            "due_choices": FOLLOW_UP_DUE_CHOICES,
+            # Where a status save comes back to: this page of this filter (tests/ui/test_follow_up_board.py).
+            "return_query": pages.board_query(request.GET),
         },
+        status=400 if filter_errors else 200,
     )
 
 
@@ -425,7 +448,11 @@ def follow_up_status(request, slug: str, follow_up_id: int):
         messages.success(request, f"{follow_up.attendee.full_name}: {follow_up.get_status_display()}.")
     else:
         messages.error(request, f"{follow_up.attendee.full_name}: choose a status from the list.")
-    return redirect(reverse("leads:follow_ups", args=[event.slug]) + f"#follow-up-{follow_up.pk}")
+    # Back to the page, filters and row the rep saved from.
+    query = pages.board_query(QueryDict(request.POST.get("return_query", "")))
+    return redirect(
+        reverse("leads:follow_ups", args=[event.slug]) + (f"?{query}" if query else "") + f"#follow-up-{follow_up.pk}"
+    )
 
 
 @login_required
@@ -433,6 +460,65 @@ def follow_ups_export(request, slug: str):
     event = get_object_or_404(Event, slug=slug)
     header, rows = pages.follow_ups_csv(_event_follow_ups(event, request.user), now=timezone.now())
     return _csv_response(csv_text(header, rows), f"follow-ups-{event.slug}.csv")
+
+
+@login_required
+def event_edit(request, slug: str):
+    """A manager corrects an event; its follow-ups move to the due time the new dates, zone and SLA give.
+
+    The page lives here rather than with the event's other pages because the follow-ups are the leads
+    app's: the event's own app does not know them."""
+    event = get_object_or_404(Event.objects.select_related("country"), slug=slug)
+    ensure_manager(request.user, "Only a manager edits an event.")
+    form = EventEditForm(request.POST or None, instance=event)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            event = form.save()
+            moved = follow_ups_reschedule(event=event)
+        text = f"{event.name} saved."
+        if moved:
+            due = timezone.localtime(follow_up_due_at(event))
+            text += f" {moved} follow-up{'s' if moved != 1 else ''} now due {due.day} {due:%b %Y %H:%M %Z}."
+        messages.success(request, text)
+        return redirect("intel:event_detail", slug=event.slug)
+    return render(
+        request,
+        "leads/event_edit.html",
+        {"section": "events", "event": event, "form": form},
+        status=400 if form.is_bound else 200,
+    )
+
+
+TEAM_VIEW_DAYS = 30
+
+
+@login_required
+def team_view(request):
+    """A manager's team view: follow-ups by status and rep, overdue per rep and the SLA hit rate, for
+    one event (?event=slug) or for those due in the last 30 days."""
+    ensure_manager(request.user, "Only a manager sees the team view.")
+    now = timezone.now()
+    event = get_object_or_404(Event, slug=request.GET["event"]) if request.GET.get("event") else None
+    since = None if event is not None else now - datetime.timedelta(days=TEAM_VIEW_DAYS)
+    progress = follow_ups_progress(event=event, since=since, now=now)
+    return render(
+        request,
+        "leads/team_view.html",
+        {
+            "section": "team",
+            "event": event,
+            "since": since,
+            "days": TEAM_VIEW_DAYS,
+            "progress": progress,
+            "statuses": FollowUpStatus.choices,
+            "rows": [
+                {"rep": rep, "counts": [(label, rep.by_status[value]) for value, label in FollowUpStatus.choices]}
+                for rep in progress.reps
+            ],
+            "totals": [progress.by_status[value] for value, _label in FollowUpStatus.choices],
+            "events": Event.objects.order_by("-starts_on", "name")[:20],
+        },
+    )
 
 
 @login_required

@@ -1,11 +1,13 @@
 """People: the team's reps and managers, and the contacts and activities at exchanges."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from crm import time_zones
-from crm.choices import ActivityKind, ContactRole, Language, RepRole
+from crm.choices import PAST_ONLY_ACTIVITY_KINDS, ActivityKind, ContactRole, Language, RepRole
 
 from .exchanges import Exchange
 from .reference import Jurisdiction
@@ -133,3 +135,21 @@ class Activity(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} with {self.exchange} on {self.occurred_at:%Y-%m-%d}"
+
+    def clean(self) -> None:
+        """A call, email or note has happened: its date is today or earlier in the rep's time zone (the
+        one active for the request). A meeting may be planned ahead."""
+        super().clean()
+        if self.kind not in PAST_ONLY_ACTIVITY_KINDS or self.occurred_at is None:
+            return
+        today = timezone.localdate()
+        if timezone.localtime(self.occurred_at).date() > today:
+            zone = timezone.get_current_timezone_name()
+            raise ValidationError(
+                {
+                    "occurred_at": (
+                        f"A {self.get_kind_display().lower()} is logged once it has happened: choose "
+                        f"{today.day} {today:%B %Y} ({zone}) or earlier. Only a meeting may be planned ahead."
+                    )
+                }
+            )

@@ -7,6 +7,7 @@ from .followups import (
     follow_up_set_status,
     follow_ups_create_for_event,
     follow_ups_progress,
+    follow_ups_reschedule,
 )
 from .scores import (
     RESCORE_CHUNK_SIZE,
@@ -36,6 +37,7 @@ __all__ = [
     "follow_up_set_status",
     "follow_ups_create_for_event",
     "follow_ups_progress",
+    "follow_ups_reschedule",
     "rescore_chunk_serve",
     "rescore_chunks_publish",
     "rescore_chunks_relay",

@@ -31,6 +31,17 @@ def follow_up_due_at(event: Event) -> datetime.datetime:
 
 
 @transaction.atomic
+def follow_ups_reschedule(*, event: Event) -> int:
+    """Move the event's follow-ups to the due time its dates, time zone and SLA give now (after an
+    edit of the event). Returns how many moved."""
+    return (
+        FollowUp.objects.filter(attendee__event=event)
+        .exclude(due_at=follow_up_due_at(event))
+        .update(due_at=follow_up_due_at(event), updated_at=timezone.now())
+    )
+
+
+@transaction.atomic
 def follow_ups_create_for_event(*, event: Event) -> list[FollowUp]:
     """Create (or refresh the person score of) one follow-up per person met at the event who works at a
     matched exchange, then assign the unassigned (see _assign_unassigned). Returns the list, best person first.
@@ -278,42 +289,82 @@ class RepProgress:
     total: int
     by_status: dict[str, int]
     overdue: int
+    # The SLA: of the follow-ups whose due time has passed or that are done, how many were done in time.
+    sla_counted: int = 0
+    sla_met: int = 0
+
+    @property
+    def sla_hit_percent(self) -> int | None:
+        return round(100 * self.sla_met / self.sla_counted) if self.sla_counted else None
 
 
 @dataclass(frozen=True)
 class FollowUpProgress:
-    event_id: int
+    event_id: int | None
     total: int
     by_status: dict[str, int]
     overdue: int
     unassigned: int
     reps: list[RepProgress] = field(default_factory=list)
+    sla_counted: int = 0
+    sla_met: int = 0
+
+    @property
+    def sla_hit_percent(self) -> int | None:
+        return round(100 * self.sla_met / self.sla_counted) if self.sla_counted else None
 
 
-def follow_ups_progress(*, event: Event, now: datetime.datetime | None = None) -> FollowUpProgress:
-    """A manager's view of an event's follow-ups: counts by status and overdue, per rep."""
+def _sla(items) -> tuple[int, int]:
+    """(counted, met) over (status, due_at, status_changed_at, is_overdue) rows: a follow-up counts once
+    it is done or its due time has passed; it is met when it left "to do" by its due time."""
+    counted = met = 0
+    for status, due_at, changed_at, is_overdue in items:
+        if status != FollowUpStatus.TO_DO:
+            counted += 1
+            met += changed_at is not None and changed_at <= due_at
+        elif is_overdue:
+            counted += 1
+    return counted, met
+
+
+def follow_ups_progress(
+    *, event: Event | None = None, since: datetime.datetime | None = None, now: datetime.datetime | None = None
+) -> FollowUpProgress:
+    """A manager's view of follow-ups: counts by status, overdue and the SLA hit rate, per rep; of one
+    event's follow-ups, or of all those due since `since` (e.g. the last 30 days)."""
     now = now or timezone.now()
-    rows = list(FollowUp.objects.filter(attendee__event=event).values_list("assignee_id", "status", "due_at"))
+    follow_ups = FollowUp.objects.all()
+    if event is not None:
+        follow_ups = follow_ups.filter(attendee__event=event)
+    if since is not None:
+        follow_ups = follow_ups.filter(due_at__gte=since)
+    rows = list(follow_ups.values_list("assignee_id", "status", "due_at", "status_changed_at"))
     statuses = dict.fromkeys(FollowUpStatus.values, 0)
-    per_rep: dict[int | None, list[tuple[str, bool]]] = defaultdict(list)
-    for assignee_id, status, due_at in rows:
+    per_rep: dict[int | None, list[tuple]] = defaultdict(list)
+    for assignee_id, status, due_at, changed_at in rows:
         is_overdue = status == FollowUpStatus.TO_DO and due_at < now
         statuses[status] += 1
-        per_rep[assignee_id].append((status, is_overdue))
+        per_rep[assignee_id].append((status, due_at, changed_at, is_overdue))
     names = dict(get_user_model().objects.filter(pk__in=[k for k in per_rep if k]).values_list("pk", "username"))
     reps = []
     for assignee_id, items in sorted(per_rep.items(), key=lambda kv: names.get(kv[0], "")):
         if assignee_id is None:
             continue
         counts = dict.fromkeys(FollowUpStatus.values, 0)
-        for status, _ in items:
+        for status, *_rest in items:
             counts[status] += 1
-        reps.append(RepProgress(names[assignee_id], len(items), counts, sum(1 for _, late in items if late)))
+        counted, met = _sla(items)
+        reps.append(
+            RepProgress(names[assignee_id], len(items), counts, sum(1 for *_rest, late in items if late), counted, met)
+        )
+    counted, met = _sla(item for items in per_rep.values() for item in items)
     return FollowUpProgress(
-        event_id=event.pk,
+        event_id=event.pk if event is not None else None,
         total=len(rows),
         by_status=statuses,
-        overdue=sum(1 for _assignee, status, due in rows if status == FollowUpStatus.TO_DO and due < now),
+        overdue=sum(1 for items in per_rep.values() for *_rest, late in items if late),
         unassigned=len(per_rep.get(None, [])),
         reps=reps,
+        sla_counted=counted,
+        sla_met=met,
     )

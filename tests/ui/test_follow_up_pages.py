@@ -177,7 +177,7 @@ def test_today_says_how_many_follow_ups_are_due_and_links_to_all_of_them(japan_c
     body = response.content.decode()
     assert len(response.context["follow_ups"]) == 50
     assert response.context["follow_ups_total"] == 52
-    assert "The first 50 of 52, earliest due first." in body
+    assert "The first 50 of 52: due in the next 48 h first, best person first, then overdue." in body
     assert '<a href="/events/webx-2025/follow-ups/?mine=1&amp;overdue=1">All my overdue at WebX 2025</a>' in body
     board = japan_client.get("/events/webx-2025/follow-ups/?mine=1&overdue=1")
     assert board.context["page"].paginator.count == 52

@@ -53,11 +53,11 @@ def test_today_shows_an_overdue_moment_in_tokyo_time_with_zone_and_year(japan_cl
     # when he opens Today
     body = japan_client.get("/").content.decode()
 
-    # then it says when in his time, with the zone, and the year since it is not this year
-    assert "Overdue since 28 Aug 2025 00:00 JST" in body
+    # then the line it folds into says when in his time, with the zone, and the year since it is not this year
+    assert "from WebX 2025, the oldest since 28 Aug 2025 00:00 JST" in body
 
 
-def test_due_today_ends_at_the_rep_s_midnight(team, world):
+def test_a_follow_up_due_soon_reads_in_the_rep_s_day(team, world):
     # given a follow-up due at 00:30 on 29 Aug in Tokyo (15:30 UTC on the 28th), seen at 23:30 in Tokyo
     follow_up = follow_up_due(world, team, datetime.datetime(2025, 8, 28, 15, 30, tzinfo=datetime.UTC))
     now = datetime.datetime(2025, 8, 28, 14, 30, tzinfo=datetime.UTC)
@@ -68,9 +68,11 @@ def test_due_today_ends_at_the_rep_s_midnight(team, world):
     with timezone.override(datetime.UTC):
         utc = pages.today_context(user=team["japan"], rep_username="", now=now)
 
-    # then it is tomorrow's work in Tokyo, and due today in UTC
-    assert [row["follow_up"].pk for row in tokyo["follow_ups"]] == []
-    assert [row["follow_up"].pk for row in utc["follow_ups"]] == [follow_up.pk]
+    # then both list it (it is due within 48 hours): tomorrow's first thing in Tokyo, this afternoon in UTC
+    assert [(row["follow_up"].pk, row["due_label"]) for row in tokyo["follow_ups"]] == [
+        (follow_up.pk, "Tomorrow 00:30")
+    ]
+    assert [(row["follow_up"].pk, row["due_label"]) for row in utc["follow_ups"]] == [(follow_up.pk, "Today 15:30")]
 
 
 def test_the_activity_form_starts_at_the_rep_s_clock(japan_client, world, team):
