@@ -44,6 +44,10 @@ def team(transactional_db):
 @pytest.fixture
 def world(team):
     world = build_world(team, 3)
+    # Kenji owns the Tokyo accounts he works: a rep changes only what they own.
+    for exchange in world["exchanges"]:
+        exchange.owner = team["japan"]
+        exchange.save(update_fields=["owner"])
     evil = ExchangeFactory(name='=HYPERLINK("http://evil")', slug="evil", headquarters=jurisdiction("JP"))
     world["evil"] = evil
     return world
@@ -189,7 +193,9 @@ def test_a_manager_assigns_follow_ups_and_a_rep_completes_and_exports_them(page,
     with page.expect_download() as download:
         page.get_by_role("link", name="Export CSV").click()
     rows = list(csv.reader(io.StringIO(Path(download.value.path()).read_text(encoding="utf-8-sig"))))
-    assert [row[1] for row in rows[1:]] == ["Met Person 2", "Met Person 1", "Met Person 0"]
+    # ranked best person first: their exchanges score alike, so their person scores tie and names decide
+    assert [row[1] for row in rows[1:]] == ["Met Person 0", "Met Person 1", "Met Person 2"]
+    assert len({f.person_score for f in FollowUp.objects.all()}) == 1
 
 
 def test_a_rep_records_a_signal_after_seeing_which_exchanges_it_affects(page, world, eager_celery):

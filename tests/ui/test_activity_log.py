@@ -15,8 +15,12 @@ TOKYO = zoneinfo.ZoneInfo("Asia/Tokyo")
 
 
 @pytest.fixture
-def tokyo_rep(team):
+def tokyo_rep(team, world):
+    """Kenji in Tokyo, owning the Tokyo accounts (a rep logs activities only on what they own)."""
     Rep.objects.filter(user=team["japan"]).update(time_zone="Asia/Tokyo")
+    for exchange in world["exchanges"]:
+        exchange.owner = team["japan"]
+        exchange.save(update_fields=["owner"])
     return team["japan"]
 
 
@@ -113,7 +117,7 @@ def test_a_call_in_2031_is_refused_through_the_api_too(world, tokyo_rep):
     assert Activity.objects.count() == count
 
 
-def test_the_log_form_tells_the_script_where_the_login_page_is(japan_client, world):
+def test_the_log_form_tells_the_script_where_the_login_page_is(japan_client, world, tokyo_rep):
     html = japan_client.get(f"/exchanges/{world['exchanges'][0].slug}/").content.decode()
 
     assert 'id="log-form"' in html
