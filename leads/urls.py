@@ -9,6 +9,7 @@ app_name = "leads"
 urlpatterns = [
     path("", views.today, name="today"),
     path("leads/", views.lead_list, name="list"),
+    path("leads/defend/", views.defend_list, name="defend"),
     path("leads/export.csv", views.lead_export, name="export"),
     path("leads/export-salesforce.csv", views.lead_export_salesforce, name="export_salesforce"),
     path("exchanges/<slug:slug>/", views.exchange_detail, name="exchange"),

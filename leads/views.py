@@ -70,9 +70,13 @@ def today(request):
     return render(request, "leads/today.html", {"section": "today", **context})
 
 
-def _filtered_leads(request) -> ExchangeLeadFilterSet:
+def _filtered_leads(request, *, defend: bool = False) -> ExchangeLeadFilterSet:
     queryset = leads_queryset(Exchange.objects.visible_to(request.user))
-    return ExchangeLeadFilterSet(request.GET or None, queryset=queryset)
+    data = request.GET or None
+    if defend:  # the defend tab: the same filters, over our vendor's customers to defend
+        data = request.GET.copy()
+        data["include_defend"] = "true"
+    return ExchangeLeadFilterSet(data, queryset=queryset)
 
 
 def _filter_errors(filterset: ExchangeLeadFilterSet) -> list[str]:
@@ -89,10 +93,14 @@ def _filter_errors(filterset: ExchangeLeadFilterSet) -> list[str]:
 
 
 @login_required
-def lead_list(request):
-    filterset = _filtered_leads(request)
+def lead_list(request, *, defend: bool = False):
+    """The prospect list, or (`defend`) its own tab of our vendor's customers to defend, with the same filters."""
+    filterset = _filtered_leads(request, defend=defend)
     errors = _filter_errors(filterset)
-    exchanges = filterset.queryset.none() if errors else filterset.qs
+    if errors:
+        exchanges = filterset.queryset.none()
+    else:
+        exchanges = filterset.qs.filter(score__is_defend=True) if defend else filterset.qs
     page = Paginator(exchanges, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -101,6 +109,7 @@ def lead_list(request):
         "leads/lead_list.html",
         {
             "section": "leads",
+            "defend": defend,
             "filter": filterset,
             "filter_errors": errors,
             "page": page,
@@ -109,6 +118,11 @@ def lead_list(request):
         },
         status=400 if errors else 200,
     )
+
+
+@login_required
+def defend_list(request):
+    return lead_list(request, defend=True)
 
 
 def _csv_response(text: str, filename: str) -> HttpResponse:

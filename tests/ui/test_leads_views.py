@@ -415,3 +415,22 @@ def test_an_exchange_page_shows_the_outages_that_reach_it_and_not_those_in_anoth
     )
     assert "aws outage" not in pages["bybit"]
     assert "aws outage" in pages["tokyoex"]
+
+
+def test_accounts_to_defend_have_their_own_tab_and_leave_the_prospect_list(japan_client, world):
+    # given tokyo-1 where our vendor holds 85%: a customer to defend
+    from crm.models import Allocation
+    from leads.services import scores_rescore
+
+    Allocation.objects.filter(exchange__slug="tokyo-1", vendor__slug="alibaba-cloud").delete()
+    Allocation.objects.filter(exchange__slug="tokyo-1", vendor__slug="tencent-cloud").update(share_percent=85)
+    scores_rescore()
+
+    prospects = japan_client.get("/leads/")
+    defend = japan_client.get("/leads/defend/")
+    filtered = japan_client.get("/leads/defend/?grade=A")
+
+    assert [row["exchange"].slug for row in prospects.context["rows"]] == ["tokyo-0", "tokyo-2", "private-one"]
+    assert [row["exchange"].slug for row in defend.context["rows"]] == ["tokyo-1"]
+    assert "Accounts to defend" in defend.content.decode()
+    assert [row["exchange"].slug for row in filtered.context["rows"]] == []
