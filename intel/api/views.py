@@ -14,7 +14,6 @@ from crm.api.base import AtomicWritesMixin
 from crm.api.permissions import ApiAccess, ChangeOwnOnly, ManagerWrites
 from crm.api.throttling import UploadRateThrottle
 from crm.models import Exchange
-from crm.services import evidence_changed
 from intel.api.serializers import (
     AttendeeImportOutcomeSerializer,
     AttendeeImportPreviewSerializer,
@@ -33,7 +32,14 @@ from intel.parsing import FileTooLarge as UploadTooLarge
 from intel.queries import signal_preview
 from intel.services.attendees import attendee_import, attendee_import_preview, attendee_upload_check
 from intel.services.review import attendee_mark_not_exchange, attendee_match_choose
-from intel.services.signals import regulation_save, signal_delete, signal_record, signal_update
+from intel.services.signals import (
+    regulation_delete,
+    regulation_save,
+    regulation_update,
+    signal_delete,
+    signal_record,
+    signal_update,
+)
 
 
 def visible_signals(user):
@@ -138,31 +144,14 @@ class RegulationViewSet(AtomicWritesMixin, viewsets.ModelViewSet):
     ordering_fields = ["effective_on", "id"]
     ordering = ["-effective_on", "-id"]
 
-    def _affected(self, *jurisdiction_ids: int) -> set[int]:
-        exchanges = Exchange.objects.filter(
-            Q(headquarters__in=jurisdiction_ids) | Q(presences__jurisdiction__in=jurisdiction_ids)
-        )
-        return set(exchanges.values_list("pk", flat=True))
-
     def perform_create(self, serializer):
         serializer.instance = regulation_save(regulation=Regulation(**serializer.validated_data))
 
     def perform_update(self, serializer):
-        before = serializer.instance.jurisdiction_id
-        for name, value in serializer.validated_data.items():
-            setattr(serializer.instance, name, value)
-        regulation_save(regulation=serializer.instance)
-        if before != serializer.instance.jurisdiction_id:
-            evidence_changed(
-                exchange_ids=self._affected(before),
-                cause="regulation",
-                reference=f"regulation:{serializer.instance.pk}",
-            )
+        serializer.instance = regulation_update(regulation=serializer.instance, changes=serializer.validated_data)
 
     def perform_destroy(self, instance):
-        affected, reference = self._affected(instance.jurisdiction_id), f"regulation:{instance.pk}"
-        instance.delete()
-        evidence_changed(exchange_ids=affected, cause="regulation", reference=reference)
+        regulation_delete(regulation=instance)
 
 
 def _upload(request) -> tuple[bytes, bool, int]:

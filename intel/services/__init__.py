@@ -13,7 +13,10 @@ from .register_loading import registers_load_shipped, regulations_load
 from .registers import RegisterImportOutcome, register_entry_match_confirm, register_import
 from .review import attendee_mark_not_exchange, attendee_match_choose, attendee_match_confirm, exchange_alias_add
 from .signals import (
+    regulation_delete,
+    regulation_exchange_ids,
     regulation_save,
+    regulation_update,
     signal_concerned_before,
     signal_concerned_exchange_ids,
     signal_delete,
@@ -37,7 +40,10 @@ __all__ = [
     "register_entry_match_confirm",
     "register_import",
     "registers_load_shipped",
+    "regulation_delete",
+    "regulation_exchange_ids",
     "regulation_save",
+    "regulation_update",
     "regulations_load",
     "signal_concerned_before",
     "signal_concerned_exchange_ids",

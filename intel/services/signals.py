@@ -135,15 +135,43 @@ def signal_delete(*, signal: Signal) -> None:
 
 
 @transaction.atomic
-def regulation_save(*, regulation: Regulation) -> Regulation:
-    """Validate and save a regulation; every exchange present in its jurisdiction is rescored."""
+def regulation_exchange_ids(*, jurisdiction_ids) -> set[int]:
+    """The exchanges a regulation of these jurisdictions reaches: those present there (scoring reads a
+    regulation through the exchange's presence and licence status in its jurisdiction)."""
+    return set(
+        Presence.objects.filter(jurisdiction_id__in=list(jurisdiction_ids)).values_list("exchange_id", flat=True)
+    )
+
+
+def regulation_save(*, regulation: Regulation, also_rescore: set[int] | frozenset[int] = frozenset()) -> Regulation:
+    """Validate and save a regulation; every exchange present in its jurisdiction is rescored (and
+    `also_rescore`: those it reached before an edit)."""
     regulation.full_clean()
     regulation.save()
     evidence_changed(
-        exchange_ids=Presence.objects.filter(jurisdiction_id=regulation.jurisdiction_id).values_list(
-            "exchange_id", flat=True
-        ),
+        exchange_ids=regulation_exchange_ids(jurisdiction_ids=[regulation.jurisdiction_id]) | set(also_rescore),
         cause="regulation",
         reference=f"regulation:{regulation.pk}",
     )
     return regulation
+
+
+@transaction.atomic
+def regulation_update(*, regulation: Regulation, changes: dict) -> Regulation:
+    """Edit a regulation: the exchanges it reached before the edit (its old jurisdiction) and after are
+    rescored, so moving it to another jurisdiction clears it from the first one's exchanges at once."""
+    before = regulation_exchange_ids(jurisdiction_ids=[regulation.jurisdiction_id])
+    for name, value in changes.items():
+        setattr(regulation, name, value)
+    return regulation_save(regulation=regulation, also_rescore=before)
+
+
+@transaction.atomic
+def regulation_delete(*, regulation: Regulation) -> None:
+    """Delete a regulation and rescore the exchanges it reached."""
+    reached, reference = (
+        regulation_exchange_ids(jurisdiction_ids=[regulation.jurisdiction_id]),
+        f"regulation:{regulation.pk}",
+    )
+    regulation.delete()
+    evidence_changed(exchange_ids=reached, cause="regulation", reference=reference)

@@ -124,6 +124,36 @@ def test_saving_a_regulation_rescores_the_exchanges_present_there():
     ]
 
 
+def test_moving_a_regulation_to_another_jurisdiction_rescores_the_exchanges_of_both_and_deleting_it_too():
+    from intel.services import regulation_delete, regulation_update
+
+    PresenceFactory(exchange=ExchangeFactory(slug="bydfi"), jurisdiction=jurisdiction("SG"))
+    in_japan = PresenceFactory(exchange=ExchangeFactory(slug="zaif"), jurisdiction=jurisdiction("JP"))
+    PresenceFactory(exchange=ExchangeFactory(slug="elsewhere"), jurisdiction=jurisdiction("US"))
+    regulation = regulation_save(
+        regulation=Regulation(
+            jurisdiction=jurisdiction("SG"),
+            name="DTSP regime",
+            effective_on=datetime.date(2025, 6, 30),
+            pressured_statuses=["unlicensed", "pending"],
+        )
+    )
+    EvidenceChange.objects.all().delete()
+
+    # when it is moved to Japan, the Singapore exchange it no longer reaches is rescored too
+    regulation_update(regulation=regulation, changes={"jurisdiction": jurisdiction("JP")})
+    assert sorted(EvidenceChange.objects.values_list("exchange__slug", "reference")) == [
+        ("bydfi", f"regulation:{regulation.pk}"),
+        ("zaif", f"regulation:{regulation.pk}"),
+    ]
+    EvidenceChange.objects.all().delete()
+
+    # and deleting it rescores the Japanese exchange it reached
+    reference = f"regulation:{regulation.pk}"
+    regulation_delete(regulation=regulation)
+    assert list(EvidenceChange.objects.values_list("exchange_id", "reference")) == [(in_japan.exchange_id, reference)]
+
+
 def outage_in_tokyo() -> tuple[Signal, dict]:
     """An AWS outage in Tokyo; exchanges on AWS Tokyo, AWS Singapore, Alibaba Cloud Hong Kong."""
     on = {slug: ExchangeFactory(name=slug.title(), slug=slug) for slug in ("tokyoex", "bybit", "okx", "elsewhere")}
