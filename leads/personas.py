@@ -1,4 +1,5 @@
-"""Who a person is to a cloud sale, read from their job title in English, Japanese or Chinese.
+"""Who a person is to a cloud sale, read from their job title in English, Japanese or Chinese, and the
+person score a follow-up list ranks by.
 
 Pure: a title in, 'infrastructure', 'executive', 'engineer' or 'other' out. The rules are data,
 tried in order, and the first that matches wins: the infrastructure words come first, so
@@ -9,7 +10,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+from leads.parameters import ScoringParameters
+from leads.scoring import Factor
 
 INFRASTRUCTURE = "infrastructure"
 EXECUTIVE = "executive"
@@ -183,3 +187,52 @@ def persona(title: str, contact_role: str = "") -> str:
     from_title = rule.persona if rule is not None else OTHER
     from_role = ROLE_PERSONAS.get(contact_role, OTHER)
     return max(from_title, from_role, key=PERSONA_RANK.__getitem__)
+
+
+# --- the person-level score: their exchange's score, plus persona fit and engagement -------------------
+
+
+@dataclass(frozen=True, slots=True)
+class PersonFacts:
+    full_name: str
+    title: str = ""
+    contact_role: str = ""
+    exchange_name: str = ""
+    exchange_score: int | None = None
+    notes: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class PersonScore:
+    score: int
+    factors: tuple[Factor, ...] = field(default_factory=tuple)
+    points_total: int = 0
+
+    def factors_json(self) -> list[dict]:
+        return [factor.to_json() for factor in self.factors]
+
+
+def score_person(facts: PersonFacts, *, parameters: ScoringParameters) -> PersonScore:
+    """A person's lead score: their exchange's score, plus persona fit and engagement."""
+    factors: list[Factor] = []
+    if facts.exchange_score is None:
+        factors.append(Factor("no_exchange", 0, "Not matched to an exchange yet"))
+    else:
+        factors.append(
+            Factor(
+                "exchange_score", facts.exchange_score, f"Works at {facts.exchange_name}, scored {facts.exchange_score}"
+            )
+        )
+    kind = persona(facts.title, facts.contact_role)
+    fit = {
+        "infrastructure": (parameters.persona_infrastructure_points, "decides on infrastructure"),
+        "executive": (parameters.persona_executive_points, "an executive"),
+        "engineer": (parameters.persona_engineer_points, "an engineer who influences the choice"),
+        "other": (0, "not a buyer of infrastructure"),
+    }[kind]
+    label = facts.title or "No title"
+    factors.append(Factor("persona", fit[0], f"{label}: {fit[1]}"))
+    if facts.notes.strip():
+        factors.append(Factor("engagement", parameters.person_engagement_points, "Met at the booth, with notes"))
+    total = sum(f.points for f in factors)
+    return PersonScore(max(0, min(100, total)), tuple(factors), total)

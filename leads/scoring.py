@@ -7,14 +7,13 @@ evidence behind it; the points add up to the score before it is clamped to 0..10
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from crm.shares import AllocationFact, SharesInView, shares_in_view
 from intel.outages import Reach, outage_exposure
 from intel.pressure import PresenceFact as PressurePresence
 from intel.pressure import RegulationFact as PressureRegulation
 from intel.pressure import regulatory_pressures
-from leads import personas
 from leads.parameters import ScoringParameters
 from leads.sizing import TIER_NAMES, MarketFigureFact, SizeVerdict, figure_sentence, size_in_effect
 
@@ -454,58 +453,3 @@ def _regulation_factors(facts: ExchangeFacts, p: ScoringParameters, as_of: datet
             )
         )
     return factors
-
-
-# --- person-level score -------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class PersonFacts:
-    full_name: str
-    title: str = ""
-    contact_role: str = ""
-    exchange_name: str = ""
-    exchange_score: int | None = None
-    notes: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class PersonScore:
-    score: int
-    factors: tuple[Factor, ...] = field(default_factory=tuple)
-    points_total: int = 0
-
-    def factors_json(self) -> list[dict]:
-        return [factor.to_json() for factor in self.factors]
-
-
-def persona(title: str, contact_role: str) -> str:
-    """'infrastructure', 'executive', 'engineer' or 'other': who decides on infrastructure, read from
-    a title in English, Japanese or Chinese (the rules: leads.personas.PERSONA_RULES)."""
-    return personas.persona(title, contact_role)
-
-
-def score_person(facts: PersonFacts, *, parameters: ScoringParameters) -> PersonScore:
-    """A person's lead score: their exchange's score, plus persona fit and engagement."""
-    factors: list[Factor] = []
-    if facts.exchange_score is None:
-        factors.append(Factor("no_exchange", 0, "Not matched to an exchange yet"))
-    else:
-        factors.append(
-            Factor(
-                "exchange_score", facts.exchange_score, f"Works at {facts.exchange_name}, scored {facts.exchange_score}"
-            )
-        )
-    kind = persona(facts.title, facts.contact_role)
-    fit = {
-        "infrastructure": (parameters.persona_infrastructure_points, "decides on infrastructure"),
-        "executive": (parameters.persona_executive_points, "an executive"),
-        "engineer": (parameters.persona_engineer_points, "an engineer who influences the choice"),
-        "other": (0, "not a buyer of infrastructure"),
-    }[kind]
-    label = facts.title or "No title"
-    factors.append(Factor("persona", fit[0], f"{label}: {fit[1]}"))
-    if facts.notes.strip():
-        factors.append(Factor("engagement", parameters.person_engagement_points, "Met at the booth, with notes"))
-    total = sum(f.points for f in factors)
-    return PersonScore(max(0, min(100, total)), tuple(factors), total)

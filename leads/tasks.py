@@ -18,15 +18,15 @@ from django.utils import timezone
 from crm.models import EvidenceChange
 from leads.choices import ScoreCause
 from leads.services import evidence_changes_process, scores_rescore
-from leads.services.scores import (
+from leads.services.rescore_runs import (
     RESCORE_CHUNK_TASK,
-    evidence_changes_dead_letter,
-    home_vendor_rescore_if_changed,
     rescore_chunk_failed,
     rescore_chunk_serve,
     rescore_chunks_relay,
     rescore_run_record,
 )
+from leads.services.scores import evidence_changes_dead_letter
+from leads.services.scoring_models import home_vendor_rescore_if_changed
 
 logger = logging.getLogger(__name__)
 

@@ -46,13 +46,9 @@ from leads.choices import ScoreCause
 from leads.filtersets import FollowUpFilterSet, LeadFilterSet, ScoreChangeFilterSet, ScoringModelFilterSet
 from leads.models import FollowUp, Score, ScoreChange, ScoringModel, WebhookDelivery, WebhookSubscription
 from leads.services.followups import follow_up_assign, follow_up_may_assign, follow_up_may_change, follow_up_set_status
-from leads.services.scores import (
-    active_model,
-    exchange_explain,
-    rescore_runs_with_progress,
-    scoring_model_activate,
-    scoring_model_create_version,
-)
+from leads.services.rescore_runs import rescore_runs_with_progress
+from leads.services.scores import active_model, exchange_explain
+from leads.services.scoring_models import scoring_model_activate, scoring_model_create_version
 
 LEAD_COLUMNS = {
     "slug": "exchange__slug",

@@ -1,4 +1,5 @@
-"""Writes of the leads app: rescoring, scoring model versions, evidence-change processing, follow-ups."""
+"""Writes of the leads app: rescoring and its runs, scoring model versions, evidence-change processing,
+follow-ups."""
 
 from .followups import (
     FollowUpProgress,
@@ -9,21 +10,17 @@ from .followups import (
     follow_ups_progress,
     follow_ups_reschedule,
 )
+from .rescore_runs import rescore_chunk_serve, rescore_chunks_publish, rescore_chunks_relay, rescore_run_record
 from .scores import (
     RESCORE_CHUNK_SIZE,
     EvidenceSummary,
     RescoreSummary,
     evidence_changes_process,
     exchange_explain,
-    rescore_chunk_serve,
-    rescore_chunks_publish,
-    rescore_chunks_relay,
-    rescore_run_record,
     scores_rescore,
     scores_write,
-    scoring_model_activate,
-    scoring_model_create_version,
 )
+from .scoring_models import scoring_model_activate, scoring_model_create_version
 
 __all__ = [
     "RESCORE_CHUNK_SIZE",

@@ -20,7 +20,7 @@ from intel.models import Attendee, Event
 from leads.choices import AssignmentMethod, FollowUpStatus
 from leads.models import FollowUp, Score, ScoringModel
 from leads.parameters import ScoringParameters
-from leads.scoring import PersonFacts, PersonScore, score_person
+from leads.personas import PersonFacts, PersonScore, score_person
 from leads.webhooks.services import webhook_event_record
 
 

@@ -3,8 +3,7 @@
 import pytest
 
 from leads.parameters import ScoringParameters
-from leads.personas import PERSONA_RULES, normalise_title, persona, title_rule
-from leads.scoring import PersonFacts, score_person
+from leads.personas import PERSONA_RULES, PersonFacts, normalise_title, persona, score_person, title_rule
 
 PARAMETERS = ScoringParameters()
 

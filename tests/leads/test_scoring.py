@@ -5,6 +5,7 @@ import datetime
 import pytest
 
 from leads.parameters import ParameterError, ScoringParameters
+from leads.personas import PersonFacts, score_person
 from leads.scoring import (
     AllocationFact,
     ExchangeFacts,
@@ -12,12 +13,10 @@ from leads.scoring import (
     IncidentFact,
     MarketFigureFact,
     MomentFact,
-    PersonFacts,
     PresenceFact,
     RegulationFact,
     decay,
     score_exchange,
-    score_person,
     size_in_effect,
 )
 

@@ -409,7 +409,7 @@ def test_the_relay_leaves_alone_chunks_in_a_busy_queue_and_republishes_them_once
 
     from leads.models import RescoreChunk
     from leads.services import rescore_chunks_relay, rescore_run_record
-    from leads.services import scores as services
+    from leads.services import rescore_runs as services
 
     settings.RESCORE_CHUNK_SIZE = 1
     settings.RESCORE_RELAY_AFTER_SECONDS = 60
@@ -444,7 +444,7 @@ def test_a_chunk_that_failed_five_times_is_parked_in_a_dead_letter_and_its_run_c
 
     from leads.models import DeadLetter, RescoreChunk, RescoreRun
     from leads.services import rescore_chunks_relay, rescore_run_record
-    from leads.services import scores as services
+    from leads.services import rescore_runs as services
     from leads.tasks import rescore_chunk_task
 
     exchange_on("poison", {"aws": 60})
@@ -481,7 +481,7 @@ def test_each_further_publication_of_an_unserved_chunk_waits_twice_as_long(home_
 
     from leads.models import RescoreChunk
     from leads.services import rescore_chunks_relay, rescore_run_record
-    from leads.services import scores as services
+    from leads.services import rescore_runs as services
 
     settings.RESCORE_RELAY_AFTER_SECONDS = 60
     exchange_on("x0", {"aws": 60})

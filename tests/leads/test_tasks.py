@@ -13,7 +13,7 @@ from django.db import connection
 from crm.models import EvidenceChange
 from intel.services import signal_record
 from leads.models import Score, ScoreChange
-from leads.services import evidence_changes_process, scores_rescore
+from leads.services import evidence_changes_process, rescore_runs, scores_rescore
 from leads.services import scores as score_services
 from tests.crm.factories import vendor
 from tests.leads.factories import exchange_on
@@ -27,39 +27,36 @@ def database_url() -> str:
     return f"postgres://{settings['USER']}@{settings['HOST']}:{settings['PORT']}/{settings['NAME']}"
 
 
-@pytest.mark.services
-def test_a_recorded_signal_is_rescored_by_a_real_worker(transactional_db, postgresql, redis_url, home_vendor_slug):
-    # given a scored exchange with Alibaba Cloud at 60%, and a worker on Redis and this database
+def start_worker(redis_url: str, *, home_vendor: str) -> subprocess.Popen:
+    """A real Celery worker on an emptied queue of this Redis and this test's database."""
     import redis
 
-    exchange = exchange_on("hitex", {"alibaba-cloud": 60})
-    scores_rescore()
     redis.Redis.from_url(redis_url).delete("celery", "unacked", "unacked_index")
     environment = os.environ | {
         "DATABASE_URL": database_url(),
         "REDIS_URL": redis_url,
         "CELERY_BROKER_URL": redis_url,
-        "CRM_HOME_VENDOR": "tencent-cloud",
+        "CRM_HOME_VENDOR": home_vendor,
         "CRM_IGNORE_DOTENV": "1",
     }
-    worker = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "crm",
-            "worker",
-            "--pool=solo",
-            "--loglevel=INFO",
-            "--without-heartbeat",
-        ],
+    command = [sys.executable, "-m", "celery", "-A", "crm", "worker", "--pool=solo", "--loglevel=INFO"]
+    return subprocess.Popen(
+        [*command, "--without-heartbeat"],
         cwd=ROOT,
         env=environment,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
     )
+
+
+@pytest.mark.services
+def test_a_recorded_signal_is_rescored_by_a_real_worker(transactional_db, postgresql, redis_url, home_vendor_slug):
+    # given a scored exchange with Alibaba Cloud at 60%, and a worker on Redis and this database
+
+    exchange = exchange_on("hitex", {"alibaba-cloud": 60})
+    scores_rescore()
+    worker = start_worker(redis_url, home_vendor="tencent-cloud")
     try:
         # when an outage at Alibaba Cloud that named it is recorded (committed, then published)
         signal = signal_record(
@@ -157,7 +154,8 @@ def test_a_changed_home_vendor_rescores_everything_once_and_says_so(
 ):
     # given scores computed for Tencent Cloud: Alibaba Cloud's 85% customer is a displacement target
     from leads.services import scoring_model_create_version
-    from leads.services.scores import active_model, home_vendor_rescore_if_changed
+    from leads.services.scores import active_model
+    from leads.services.scoring_models import home_vendor_rescore_if_changed
 
     settings.CRM_HOME_VENDOR = "tencent-cloud"
     _version, parameters = active_model()
@@ -193,7 +191,6 @@ def test_a_worker_started_with_another_home_vendor_rescores_everything(
     transactional_db, postgresql, redis_url, settings
 ):
     # given scores computed for Tencent Cloud, recorded on the active model
-    import redis
 
     from leads.models import ScoringModel
 
@@ -201,33 +198,8 @@ def test_a_worker_started_with_another_home_vendor_rescores_everything(
     ScoringModel.objects.filter(is_active=True).update(scored_for_home_vendor="tencent-cloud")
     customer = exchange_on("alibabas-own", {"alibaba-cloud": 85})
     scores_rescore()
-    redis.Redis.from_url(redis_url).delete("celery", "unacked", "unacked_index")
-    environment = os.environ | {
-        "DATABASE_URL": database_url(),
-        "REDIS_URL": redis_url,
-        "CELERY_BROKER_URL": redis_url,
-        "CRM_HOME_VENDOR": "alibaba-cloud",
-        "CRM_IGNORE_DOTENV": "1",
-    }
     # when a worker starts with CRM_HOME_VENDOR=alibaba-cloud
-    worker = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "crm",
-            "worker",
-            "--pool=solo",
-            "--loglevel=INFO",
-            "--without-heartbeat",
-        ],
-        cwd=ROOT,
-        env=environment,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    worker = start_worker(redis_url, home_vendor="alibaba-cloud")
     try:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline and not ScoreChange.objects.filter(cause="home_vendor").exists():
@@ -254,10 +226,10 @@ def test_a_dropped_database_connection_is_retried_and_the_chunk_is_served_once(
     from leads.tasks import rescore_chunk_task
 
     exchange_on("x0", {"aws": 60})
-    monkeypatch.setattr(score_services, "rescore_chunks_publish", lambda **kwargs: 0)
+    monkeypatch.setattr(rescore_runs, "rescore_chunks_publish", lambda **kwargs: 0)
     rescore_run_record(cause="manual", as_of=AS_OF)
     chunk = RescoreChunk.objects.get()
-    real_serve = score_services.rescore_chunk_serve
+    real_serve = rescore_runs.rescore_chunk_serve
     attempts = []
 
     def drop_once(**kwargs):
@@ -289,7 +261,7 @@ def test_a_database_that_stays_down_is_retried_five_times_then_the_chunk_waits_f
     from leads.tasks import rescore_chunk_task
 
     exchange_on("x0", {"aws": 60})
-    monkeypatch.setattr(score_services, "rescore_chunks_publish", lambda **kwargs: 0)
+    monkeypatch.setattr(rescore_runs, "rescore_chunks_publish", lambda **kwargs: 0)
     rescore_run_record(cause="manual", as_of=AS_OF)
     attempts = []
 
