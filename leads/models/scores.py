@@ -93,7 +93,7 @@ class Score(models.Model):
     computed_at = models.DateTimeField()
     # What a rescore compares instead of reloading facts and decoding factors (blank: unknown, so
     # the next rescore computes and compares in full). The fingerprint is an md5 of every input
-    # of the score (leads.facts.fingerprints); the factors hash an md5 of the factors as serialized.
+    # of the score (leads.fingerprints.fingerprints); the factors hash an md5 of the factors as serialized.
     facts_fingerprint = models.CharField(max_length=32, blank=True, default="", editable=False)
     factors_hash = models.CharField(max_length=32, blank=True, default="", editable=False)
     is_time_dependent = models.BooleanField(

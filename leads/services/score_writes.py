@@ -12,7 +12,7 @@ import orjson
 from django.db import connection, transaction
 from django.utils import timezone
 
-from leads.facts import Fingerprint
+from leads.fingerprints import Fingerprint
 from leads.models import Score, ScoreChange
 from leads.scoring import ScoreResult
 from leads.webhooks.events import GradeChange, score_events_record, subscribed, top_prospects

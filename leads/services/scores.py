@@ -13,7 +13,8 @@ from django.utils import timezone
 
 from crm.models import EvidenceChange, Exchange
 from leads.choices import ScoreCause
-from leads.facts import Fingerprint, fingerprint_sql, fingerprints, home_vendor, load_facts, run_salt
+from leads.facts import home_vendor, load_facts
+from leads.fingerprints import Fingerprint, fingerprint_sql, fingerprints, run_salt
 from leads.models import DeadLetter, Score, ScoringModel
 from leads.parameters import ScoringParameters
 from leads.scoring import ScoreResult, score_exchange
