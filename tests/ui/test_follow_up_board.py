@@ -10,7 +10,7 @@ from intel.choices import MatchStatus
 from intel.models import Attendee
 from leads.choices import FollowUpStatus
 from leads.models import FollowUp, Score
-from leads.views import BOARD_PAGE_SIZE
+from leads.views.follow_ups import BOARD_PAGE_SIZE
 from tests.crm.factories import ExchangeFactory, jurisdiction
 
 pytestmark = pytest.mark.django_db

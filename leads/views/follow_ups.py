@@ -1,0 +1,237 @@
+"""The follow-up board of an event (build, assign, status, export), editing an event, and the team view."""
+
+import datetime
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import QueryDict
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from crm.access import ensure_manager
+from intel.models import Event
+from leads import pages
+from leads.choices import FollowUpStatus, Grade
+from leads.exports import csv_text
+from leads.filtersets import FOLLOW_UP_DUE_CHOICES, FollowUpFilterSet
+from leads.forms import (
+    BulkAssignForm,
+    EventEditForm,
+    FollowUpStatusForm,
+    rep_users,
+)
+from leads.models import FollowUp
+from leads.services import (
+    follow_up_assign,
+    follow_up_set_status,
+    follow_ups_create_for_event,
+    follow_ups_progress,
+    follow_ups_reschedule,
+)
+from leads.services.followups import (
+    follow_up_due_at,
+    follow_up_may_assign,
+    follow_up_may_change,
+    follow_ups_changeable,
+    follow_ups_may_build,
+)
+from leads.views.lists import _csv_response, _filter_errors
+
+BOARD_PAGE_SIZE = 100
+
+
+def _event_follow_ups(event: Event, user):
+    return (
+        FollowUp.objects.visible_to(user)
+        .for_event(event.pk)
+        .select_related("attendee", "attendee__exchange", "attendee__contact", "assignee")
+    )
+
+
+@login_required
+def follow_up_board(request, slug: str):
+    event = get_object_or_404(Event, slug=slug)
+    now = timezone.now()
+    mine_only = request.GET.get("mine") == "1"
+    follow_ups = _event_follow_ups(event, request.user)
+    if mine_only:
+        follow_ups = follow_ups.filter(assignee=request.user)
+    overdue_only = request.GET.get("overdue") == "1"
+    if overdue_only:
+        follow_ups = follow_ups.overdue(now=now)
+    follow_ups = follow_ups.select_related("attendee__exchange__score")
+    filterset = FollowUpFilterSet(request.GET or None, queryset=follow_ups)
+    filter_errors = _filter_errors(filterset)
+    if filterset.is_bound and not filter_errors:
+        follow_ups = filterset.qs
+    elif filter_errors:
+        follow_ups = follow_ups.none()
+    page = Paginator(follow_ups, BOARD_PAGE_SIZE).get_page(request.GET.get("page"))
+    listed = list(page.object_list)
+    changeable = follow_ups_changeable(follow_ups=listed, user=request.user)
+    openable = pages.exchanges_openable(user=request.user, follow_ups=listed)
+    rows = [
+        {
+            "follow_up": f,
+            "rank": rank,
+            "is_overdue": f.is_overdue(now),
+            "may_change": f.pk in changeable,
+            "may_open_exchange": f.attendee.exchange_id in openable,
+            "grade": pages.follow_up_grade(f),
+        }
+        for rank, f in enumerate(listed, start=page.start_index())
+    ]
+    query = request.GET.copy()
+    query.pop("page", None)
+    board_filters = pages.follow_up_board_filters(request.GET)
+    return render(
+        request,
+        "leads/follow_up_board.html",
+        {
+            "section": "events",
+            "event": event,
+            "rows": rows,
+            "page": page,
+            "reps": list(rep_users()),
+            "statuses": FollowUpStatus.choices,
+            "mine_only": mine_only,
+            "overdue_only": overdue_only,
+            "query": query.urlencode(),
+            "may_assign": follow_up_may_assign(user=request.user),
+            "may_build": follow_ups_may_build(user=request.user),
+            "overdue": follow_ups.overdue(now=now).count(),
+            "filters": board_filters,
+            "filter_errors": filter_errors,
+            "grades": Grade.choices,
+            "due_choices": FOLLOW_UP_DUE_CHOICES,
+            # Where a status save comes back to: this page of this filter (tests/ui/test_follow_up_board.py).
+            "return_query": pages.board_query(request.GET),
+        },
+        status=400 if filter_errors else 200,
+    )
+
+
+@login_required
+@require_POST
+def follow_ups_build(request, slug: str):
+    event = get_object_or_404(Event, slug=slug)
+    if not follow_ups_may_build(user=request.user):
+        raise PermissionDenied("Only a manager builds or refreshes the follow-up list.")
+    try:
+        follow_ups = follow_ups_create_for_event(event=event)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"{len(follow_ups)} people on the follow-up list, assigned by territory.")
+    return redirect("leads:follow_ups", slug=event.slug)
+
+
+@login_required
+@require_POST
+def follow_ups_assign(request, slug: str):
+    event = get_object_or_404(Event, slug=slug)
+    if not follow_up_may_assign(user=request.user):
+        raise PermissionDenied("Only a manager assigns follow-ups.")
+    form = BulkAssignForm(request.POST, follow_ups=_event_follow_ups(event, request.user))
+    if not form.is_valid():
+        messages.error(request, "Tick at least one person and choose who gets them.")
+        return redirect("leads:follow_ups", slug=event.slug)
+    assignee = form.cleaned_data["assignee"]
+    chosen = list(form.cleaned_data["follow_ups"])
+    with transaction.atomic():
+        for follow_up in chosen:
+            follow_up_assign(follow_up=follow_up, assignee=assignee)
+    who = assignee.get_full_name() or assignee.get_username()
+    messages.success(request, f"{len(chosen)} follow-up{'s' if len(chosen) != 1 else ''} assigned to {who}.")
+    return redirect("leads:follow_ups", slug=event.slug)
+
+
+@login_required
+@require_POST
+def follow_up_status(request, slug: str, follow_up_id: int):
+    event = get_object_or_404(Event, slug=slug)
+    follow_up = get_object_or_404(_event_follow_ups(event, request.user), pk=follow_up_id)
+    if not follow_up_may_change(follow_up=follow_up, user=request.user):
+        raise PermissionDenied("You may change only your own follow-ups, or those of the accounts you own.")
+    form = FollowUpStatusForm(request.POST)
+    if form.is_valid():
+        follow_up_set_status(follow_up=follow_up, status=form.cleaned_data["status"], user=request.user)
+        messages.success(request, f"{follow_up.attendee.full_name}: {follow_up.get_status_display()}.")
+    else:
+        messages.error(request, f"{follow_up.attendee.full_name}: choose a status from the list.")
+    # Back to the page, filters and row the rep saved from.
+    query = pages.board_query(QueryDict(request.POST.get("return_query", "")))
+    return redirect(
+        reverse("leads:follow_ups", args=[event.slug]) + (f"?{query}" if query else "") + f"#follow-up-{follow_up.pk}"
+    )
+
+
+@login_required
+def follow_ups_export(request, slug: str):
+    event = get_object_or_404(Event, slug=slug)
+    header, rows = pages.follow_ups_csv(_event_follow_ups(event, request.user), now=timezone.now())
+    return _csv_response(csv_text(header, rows), f"follow-ups-{event.slug}.csv")
+
+
+@login_required
+def event_edit(request, slug: str):
+    """A manager corrects an event; its follow-ups move to the due time the new dates, zone and SLA give.
+
+    The page lives here rather than with the event's other pages because the follow-ups are the leads
+    app's: the event's own app does not know them."""
+    event = get_object_or_404(Event.objects.select_related("country"), slug=slug)
+    ensure_manager(request.user, "Only a manager edits an event.")
+    form = EventEditForm(request.POST or None, instance=event)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            event = form.save()
+            moved = follow_ups_reschedule(event=event)
+        text = f"{event.name} saved."
+        if moved:
+            due = timezone.localtime(follow_up_due_at(event))
+            text += f" {moved} follow-up{'s' if moved != 1 else ''} now due {due.day} {due:%b %Y %H:%M %Z}."
+        messages.success(request, text)
+        return redirect("intel:event_detail", slug=event.slug)
+    return render(
+        request,
+        "leads/event_edit.html",
+        {"section": "events", "event": event, "form": form},
+        status=400 if form.is_bound else 200,
+    )
+
+
+TEAM_VIEW_DAYS = 30
+
+
+@login_required
+def team_view(request):
+    """A manager's team view: follow-ups by status and rep, overdue per rep and the SLA hit rate, for
+    one event (?event=slug) or for those due in the last 30 days."""
+    ensure_manager(request.user, "Only a manager sees the team view.")
+    now = timezone.now()
+    event = get_object_or_404(Event, slug=request.GET["event"]) if request.GET.get("event") else None
+    since = None if event is not None else now - datetime.timedelta(days=TEAM_VIEW_DAYS)
+    progress = follow_ups_progress(event=event, since=since, now=now)
+    return render(
+        request,
+        "leads/team_view.html",
+        {
+            "section": "team",
+            "event": event,
+            "since": since,
+            "days": TEAM_VIEW_DAYS,
+            "progress": progress,
+            "statuses": FollowUpStatus.choices,
+            "rows": [
+                {"rep": rep, "counts": [(label, rep.by_status[value]) for value, label in FollowUpStatus.choices]}
+                for rep in progress.reps
+            ],
+            "totals": [progress.by_status[value] for value, _label in FollowUpStatus.choices],
+            "events": Event.objects.order_by("-starts_on", "name")[:20],
+        },
+    )
