@@ -17,7 +17,9 @@ REQUIRED_APPS = (
     "drf_spectacular_sidecar",
     "crm",
     "intel",
+    "intel.technographics",
     "leads",
+    "leads.salesforce",
 )
 
 TOKEN_AUTHENTICATION = "crm.api.authentication.ApiTokenAuthentication"

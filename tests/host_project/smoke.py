@@ -24,6 +24,7 @@ anonymous = client.get("/intel-api/v1/exchanges/").status_code
 client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
 listed = [row["slug"] for row in client.get("/intel-api/v1/exchanges/").json()["results"]]
 schema = client.get("/intel-api/schema/").status_code
+footprint = client.get("/intel-api/v1/technographics/exchanges/bybit/footprint/").status_code
 app.loader.import_default_modules()
 tasks = sorted(name for name in app.tasks if name.startswith("leads."))
-print(f"anonymous={anonymous} listed={listed} schema={schema} tasks={','.join(tasks)}")
+print(f"anonymous={anonymous} listed={listed} schema={schema} footprint={footprint} tasks={','.join(tasks)}")

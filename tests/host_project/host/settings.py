@@ -28,7 +28,9 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "crm",
     "intel",
+    "intel.technographics",
     "leads",
+    "leads.salesforce",
 ]
 MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
