@@ -5,7 +5,6 @@ COPY pyproject.toml README.md ./
 COPY crm crm
 COPY intel intel
 COPY leads leads
-COPY templates templates
 COPY manage.py ./
 RUN pip install --no-cache-dir .
 RUN useradd --create-home intel && chown -R intel /app

@@ -73,7 +73,7 @@ ROOT_URLCONF = "crm.urls"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "templates"],
+        "DIRS": [],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -124,7 +124,7 @@ LANGUAGE_CODE = "en"
 # The languages of the pages: English, Japanese and Simplified Chinese (the catalogues live in
 # each app's locale/ folder, compiled .mo files included).
 LANGUAGES = [("en", "English"), ("ja", "日本語"), ("zh-hans", "简体中文")]
-# The shared templates' strings are in crm's catalogue (makemessages run from the root writes there).
+# One catalogue for the pages (makemessages run from the root writes there; it is also crm's app catalogue).
 LOCALE_PATHS = [BASE_DIR / "crm" / "locale"]
 TIME_ZONE = env.str("TIME_ZONE", default="UTC")
 USE_I18N = True

@@ -25,6 +25,13 @@ client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
 listed = [row["slug"] for row in client.get("/intel-api/v1/exchanges/").json()["results"]]
 schema = client.get("/intel-api/schema/").status_code
 footprint = client.get("/intel-api/v1/technographics/exchanges/bybit/footprint/").status_code
+# The pages' templates ship inside the apps: the host finds them with APP_DIRS alone.
+from django.template.loader import get_template  # noqa: E402
+
+pages = sum(1 for name in ("base.html", "leads/lead_list.html", "intel/event_list.html") if get_template(name))
 app.loader.import_default_modules()
 tasks = sorted(name for name in app.tasks if name.startswith("leads."))
-print(f"anonymous={anonymous} listed={listed} schema={schema} footprint={footprint} tasks={','.join(tasks)}")
+print(
+    f"anonymous={anonymous} listed={listed} schema={schema} footprint={footprint} templates={pages} "
+    f"tasks={','.join(tasks)}"
+)

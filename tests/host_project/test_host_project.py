@@ -23,7 +23,8 @@ def test_a_host_project_installs_the_apps_migrates_and_serves_the_api():
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == (
-        "anonymous=401 listed=['bybit'] schema=200 footprint=200 tasks=leads.check_home_vendor,leads.decay_rescore,"
+        "anonymous=401 listed=['bybit'] schema=200 footprint=200 templates=3 "
+        "tasks=leads.check_home_vendor,leads.decay_rescore,"
         "leads.deliver_webhook,leads.process_evidence_changes,leads.relay_evidence_changes,"
         "leads.relay_rescore_chunks,leads.relay_webhooks,leads.rescore_all,leads.rescore_chunk,"
         "leads.rescore_exchanges"
