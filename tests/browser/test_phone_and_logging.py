@@ -84,6 +84,21 @@ def test_a_refused_post_403_keeps_the_text_and_asks_to_log_in_again(page, world)
     assert Activity.objects.filter(summary="Also not lost").count() == 0
 
 
+def test_a_refusal_by_the_owner_rule_says_why_not_that_the_session_expired(page, world, team):  # noqa: F811
+    from crm.access import CHANGE_REFUSED
+    from crm.models import Exchange
+
+    open_log_form(page, summary="Handed over meanwhile")
+    Exchange.objects.filter(slug="tokyo-0").update(owner=team["singapore"])  # a manager moved it
+
+    page.get_by_role("button", name="Log it").click()
+
+    expected = CHANGE_REFUSED.format(name="Tokyo Exchange 0")
+    expect(page.locator("#log-form [role=status]")).to_have_text(f"Not saved: {expected} Your text is kept.")
+    expect(page.get_by_label("Summary")).to_have_value("Handed over meanwhile")
+    assert Activity.objects.filter(summary="Handed over meanwhile").count() == 0
+
+
 def test_a_call_dated_in_2031_is_refused_with_the_text_kept(page, world):  # noqa: F811
     open_log_form(page, summary="Back from the future")
     page.get_by_label("When").fill("2031-05-01T10:00")

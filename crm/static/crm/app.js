@@ -51,7 +51,20 @@
       credentials: "same-origin",
     })
       .then(function (response) {
-        if (response.status === 403 || pathOf(response.url) === loginPath) {
+        if (response.status === 403 && pathOf(response.url) !== loginPath) {
+          // A refusal by the permission rule names why (the 403 page's data-refusal); any other 403
+          // (a stale CSRF token, no session) means the session has to be renewed.
+          return response.text().then(function (html) {
+            setBusy(form, false);
+            var refusal = new DOMParser().parseFromString(html, "text/html").querySelector("[data-refusal]");
+            if (refusal) {
+              say(form, "Not saved: " + refusal.textContent.trim() + " Your text is kept.", "error");
+            } else {
+              say(form, "Your session expired: log in again (your text is kept).", "error");
+            }
+          });
+        }
+        if (pathOf(response.url) === loginPath) {
           setBusy(form, false);
           say(form, "Your session expired: log in again (your text is kept).", "error");
           return null;
