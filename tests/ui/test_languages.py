@@ -97,3 +97,15 @@ def test_a_user_without_a_rep_profile_keeps_the_browsers_language(client):
 
     assert "This account has no rep profile" in response.content.decode()
     assert not Rep.objects.filter(user=admin).exists()
+
+
+def test_today_and_the_leads_list_speak_the_reps_language(japan_client, world, team):
+    Rep.objects.filter(user=team["japan"]).update(language="ja")
+    today = japan_client.get("/").content.decode()
+    Rep.objects.filter(user=team["japan"]).update(language="zh-hans")
+    leads = japan_client.get("/leads/").content.decode()
+
+    assert '<h2 id="prospects-heading">有望な見込み客</h2>' in today
+    assert '<h2 id="changes-heading">昨日からの変化</h2>' in today
+    assert '<h2 id="filters-heading">筛选</h2>' in leads
+    assert '<th scope="col">原因</th>' in leads
