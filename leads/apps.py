@@ -17,3 +17,11 @@ class LeadsConfig(AppConfig):
         from leads.merging import exchange_merge_move_scores
 
         register_mover(exchange_merge_move_scores)
+
+        # intel may not import leads: after an import or a review decision it updates the follow-up
+        # list, and counts who acts next, through these.
+        from intel.downstream import register_people_changed, register_people_summary
+        from leads.services.event_people import follow_ups_update, people_summary
+
+        register_people_changed(follow_ups_update)
+        register_people_summary(people_summary)

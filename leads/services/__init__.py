@@ -1,6 +1,7 @@
 """Writes of the leads app: rescoring and its runs, scoring model versions, evidence-change processing,
 follow-ups."""
 
+from .event_people import PeopleSummary, follow_ups_update, people_summary
 from .followups import (
     FollowUpProgress,
     RepProgress,
@@ -26,6 +27,7 @@ __all__ = [
     "RESCORE_CHUNK_SIZE",
     "EvidenceSummary",
     "FollowUpProgress",
+    "PeopleSummary",
     "RepProgress",
     "RescoreSummary",
     "evidence_changes_process",
@@ -35,6 +37,8 @@ __all__ = [
     "follow_ups_create_for_event",
     "follow_ups_progress",
     "follow_ups_reschedule",
+    "follow_ups_update",
+    "people_summary",
     "rescore_chunk_serve",
     "rescore_chunks_publish",
     "rescore_chunks_relay",
