@@ -24,7 +24,7 @@ def register_people_changed(handler: PeopleChanged) -> PeopleChanged:
 
 
 def register_people_summary(summary: PeopleSummary) -> PeopleSummary:
-    """Set the one function that says who acts next: summary(event=..., user=..., batch=None)."""
+    """Set the one function that says who acts next: summary(event=..., user=..., batch=None, attendee_ids=None)."""
     _summaries[:] = [summary]
     return summary
 
@@ -35,7 +35,9 @@ def people_changed(*, event) -> None:
         handler(event=event)
 
 
-def people_summary(*, event, user, batch=None):
-    """Who acts next on the people of an upload (or of the whole event), as `user` reads it; None
-    when nothing is registered."""
-    return _summaries[0](event=event, user=user, batch=batch) if _summaries else None
+def people_summary(*, event, user, batch=None, attendee_ids=None):
+    """Who acts next on the people of an upload (or some people, or the whole event), as `user` reads
+    it; None when nothing is registered."""
+    if not _summaries:
+        return None
+    return _summaries[0](event=event, user=user, batch=batch, attendee_ids=attendee_ids)

@@ -341,11 +341,15 @@ def _exchange_named(value: str, user) -> Exchange | None:
     return found[0]
 
 
-def _decision_answer(request, event: Event, tab: str, *, ok: bool, message: str, status: int = 200, **extra):
-    """The answer to a decision: JSON for the page's script, else back to the queue with the message."""
+def _decision_answer(request, event: Event, tab: str, *, ok: bool, message: str, status: int = 200, people=(), **extra):
+    """The answer to a decision: JSON for the page's script, else back to the queue with the message.
+    A decision made says who follows the people up now (the one count of intel.downstream)."""
+    summary = people_summary(event=event, user=request.user, attendee_ids=[p.pk for p in people]) if ok else None
+    steps = summary.next_steps() if summary is not None else ""
+    if steps:
+        message = _("%(message)s Follow-ups: %(steps)s.") % {"message": message, "steps": steps}
     if _wants_json(request):
         body = {"ok": ok, "message": message, "counts": _queue_counts(event, request.user), **extra}
-        summary = people_summary(event=event, user=request.user)
         if summary is not None:
             body["follow_ups"] = summary.as_dict()
         return JsonResponse(body, status=status)
@@ -442,7 +446,7 @@ def _decide_people(request, event: Event, tab: str, people: list[Attendee], *, l
         return _refused(request, error)
     except ValidationError as error:
         return _decision_answer(request, event, tab, ok=False, message=f"{label}: {_error_text(error)}", status=400)
-    return _decision_answer(request, event, tab, ok=True, message=message, decided=count)
+    return _decision_answer(request, event, tab, ok=True, message=message, decided=count, people=people)
 
 
 @login_required

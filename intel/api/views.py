@@ -244,7 +244,7 @@ class EventViewSet(AtomicWritesMixin, viewsets.ModelViewSet):
         body = {
             name: getattr(outcome, name)
             for name in AttendeeImportOutcomeSerializer().fields
-            if name not in ("problems", "rejected_report")
+            if name not in ("problems", "rejected_report", "follow_ups")
         }
         body["problems"] = _problems(outcome.problems)
         body["rejected_report"] = outcome.rejected_report.decode("utf-8-sig", errors="replace")

@@ -194,7 +194,10 @@ def attendees_decide(
                     % {"name": attendee.full_name}
                 }
             )
-    companies = {company_key(a.company): a.company.strip() for a in attendees if company_key(a.company)}
+    companies: dict[str, str] = {}  # normalised -> the first spelling met
+    for attendee in attendees:
+        if company_key(attendee.company):
+            companies.setdefault(company_key(attendee.company), attendee.company.strip())
     if remember and decision == "choose":
         for normalised, company in companies.items():
             known = ExchangeAlias.objects.filter(kind=AliasKind.NAME, normalised=normalised).first()

@@ -57,6 +57,7 @@ class PeopleSummary:
             "no_exchange_found": self.no_exchange_found,
             "not_an_exchange": self.not_an_exchange,
             "text": self.text(),
+            "next_steps": self.next_steps(),
         }
 
     def text(self) -> str:
@@ -64,6 +65,11 @@ class PeopleSummary:
         head = ngettext("%(n)s added", "%(n)s added", self.added) % {"n": self.added}
         if self.updated:
             head = gettext("%(added)s, %(n)s updated") % {"added": head, "n": self.updated}
+        parts = self.next_steps()
+        return f"{head}: {parts}" if parts else head
+
+    def next_steps(self) -> str:
+        """Who acts next, without the head: "3 in your territory, 1 passed to their owners"."""
         parts = [
             (self.in_your_territory, gettext("%(n)s in your territory")),
             (self.passed_to_owners, gettext("%(n)s passed to their owners")),
@@ -71,16 +77,18 @@ class PeopleSummary:
             (self.no_exchange_found, gettext("%(n)s with no exchange found")),
             (self.not_an_exchange, gettext("%(n)s not at an exchange")),
         ]
-        shown = [label % {"n": count} for count, label in parts if count]
-        return f"{head}: {', '.join(shown)}" if shown else head
+        return ", ".join(label % {"n": count} for count, label in parts if count)
 
 
-def people_summary(*, event: Event, user, batch: AttendeeImport | None = None) -> PeopleSummary:
-    """Who acts next on the people an upload last wrote (`batch`), or on everyone at the event. The one
-    owner of these counts: the upload's message, the event page and the import API call it."""
+def people_summary(*, event: Event, user, batch: AttendeeImport | None = None, attendee_ids=None) -> PeopleSummary:
+    """Who acts next on the people an upload last wrote (`batch`), on some people (`attendee_ids`, those
+    a review decision settled), or on everyone at the event. The one owner of these counts: the
+    upload's message, the event page, the review queue's answers and the import API call it."""
     people = Attendee.objects.filter(event=event)
     if batch is not None:
         people = people.filter(last_import=batch)
+    if attendee_ids is not None:
+        people = people.filter(pk__in=list(attendee_ids))
     rows = list(
         people.values_list(
             "pk", "match_status", "exchange_id", "exchange__owner_id", "exchange__owner__is_active", "created_at"

@@ -77,7 +77,7 @@
             node.textContent = String(answer.counts[tab]);
           });
         });
-        var text = answer.message + (answer.follow_ups ? " " + answer.follow_ups.text + "." : "");
+        var text = answer.message;
         var person = form.closest("li");
         if (person && form.action.indexOf("/company/") === -1 && card && card.querySelectorAll("details li").length > 1) {
           person.remove();
