@@ -51,3 +51,27 @@ def test_a_rep_matches_a_katakana_company_from_the_no_exchange_found_tab(page, w
     assert FollowUp.objects.filter(attendee__company="バイビット株式会社", assignee=team["japan"]).count() == 2
     # and the company's katakana name is remembered, so the next import matches it
     assert list(ExchangeAlias.objects.filter(exchange=bybit).values_list("alias", flat=True)) == ["バイビット株式会社"]
+
+
+def test_the_keyboard_moves_between_companies_and_sets_one_aside(page, world, team):  # noqa: F811
+    # given Kenji's review queue: one card per "Tokio Exch" company (he owns their suggested accounts)
+    log_in(page, "kenji", PASSWORD)
+    page.goto(f"/events/{world['event'].slug}/review/")
+    cards = page.locator("section.review-group")
+    expect(cards).to_have_count(3)
+    second = cards.nth(1).get_attribute("data-company")
+
+    # when he presses j (next company) then n (not an exchange)
+    page.keyboard.press("j")
+    page.keyboard.press("j")
+    expect(cards.nth(1)).to_be_focused()
+    page.keyboard.press("n")
+
+    # then that company alone is set aside, in place
+    expect(cards.nth(1).locator("[data-review-status]")).to_contain_text("set aside as not working for an exchange")
+    expect(page.locator('[data-count="review"]')).to_have_text("2")
+    assert list(
+        Attendee.objects.filter(event=world["event"], match_status=MatchStatus.NOT_AN_EXCHANGE).values_list(
+            "company", flat=True
+        )
+    ) == [second.replace("tokio exch", "Tokio Exch")]

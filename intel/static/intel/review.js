@@ -29,10 +29,11 @@
     return Array.prototype.slice.call(document.querySelectorAll(".review-group:not([data-done])"));
   }
 
-  function current() {
+  // The company in focus (null when none is: the first j focuses the first company).
+  function focused() {
     var active = document.activeElement;
     var card = active && active.closest ? active.closest(".review-group") : null;
-    return card && !card.hasAttribute("data-done") ? card : cards()[0] || null;
+    return card && !card.hasAttribute("data-done") ? card : null;
   }
 
   function focusCard(card) {
@@ -102,16 +103,17 @@
     if (event.ctrlKey || event.metaKey || event.altKey) return;
     var target = event.target;
     if (target.closest && target.closest("input, textarea, select, [contenteditable]")) return;
-    var card = current();
     var list = cards();
-    var index = list.indexOf(card);
+    var index = list.indexOf(focused());
+    var card = focused() || list[0] || null;
     var key = event.key;
     if (key === "/") {
       var search = document.getElementById("review-q");
       if (search) { event.preventDefault(); search.focus(); }
     } else if (key === "j" || key === "k") {
       event.preventDefault();
-      focusCard(list[key === "j" ? Math.min(index + 1, list.length - 1) : Math.max(index - 1, 0)]);
+      if (index === -1) focusCard(list[0]);
+      else focusCard(list[key === "j" ? Math.min(index + 1, list.length - 1) : Math.max(index - 1, 0)]);
     } else if (card && (key === "c" || key === "n")) {
       var button = card.querySelector('button[data-key="' + key + '"]');
       if (button) { event.preventDefault(); button.form.requestSubmit(button); }
