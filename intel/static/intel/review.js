@@ -61,8 +61,11 @@
       .then(function (response) {
         var type = response.headers.get("Content-Type") || "";
         if (type.indexOf("application/json") === -1) {
+          if (response.status === 404) {
+            throw new Error("Already decided (perhaps by someone else): reload the page to see the queue.");
+          }
           // The login page or a CSRF refusal: the session has to be renewed.
-          throw new Error(form.getAttribute("data-expired") || "Your session expired: log in again.");
+          throw new Error("Your session expired: log in again, then decide again.");
         }
         return response.json().then(function (answer) { return { ok: response.ok, answer: answer }; });
       })
