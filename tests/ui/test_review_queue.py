@@ -294,3 +294,16 @@ def test_the_import_api_gives_the_same_count(team, accounts):
         "text": EXPECTED,
         "next_steps": EXPECTED.removeprefix("6 added: "),
     }
+
+
+def test_both_tabs_pass_the_html_check_with_every_form_shown(manager_client, world, newsroom):
+    from tests.ui.html_check import problems
+
+    in_review(world["event"], "バイビット株式会社", None, ["Dai Ueda", "Eri Kato"])
+    NotAnExchangeCompany.objects.create(company="CoinTelegraph Japan")
+
+    for query in ({}, {"tab": "unmatched"}):
+        html = manager_client.get(f"/events/{world['event'].slug}/review/", query).content.decode()
+        assert problems(html) == []
+    assert "Create it and match all 2" in html
+    assert "CoinTelegraph Japan" in html  # the manager's list of companies set aside, to undo
