@@ -323,8 +323,10 @@ def attendee_import(
             updated, [*DATA_FIELDS, *MATCH_FIELDS, "contact_id", "last_import_id", "source_line", "updated_at"]
         )
     evidence_changed(exchange_ids=touched_exchanges, cause="attendee", reference=f"attendee_import:{outcome.batch.pk}")
-    # The follow-up list follows the people: created, assigned and ranked now (intel.downstream).
-    people_changed(event=event)
+    # The follow-up list follows the people: created, assigned and ranked now (intel.downstream). A file
+    # that changed nobody changes no follow-up.
+    if created or updated:
+        people_changed(event=event)
     return outcome
 
 
