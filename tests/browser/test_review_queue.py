@@ -75,3 +75,21 @@ def test_the_keyboard_moves_between_companies_and_sets_one_aside(page, world, te
             "company", flat=True
         )
     ) == [second.replace("tokio exch", "Tokio Exch")]
+
+
+def test_both_tabs_fit_a_phone_without_scrolling_sideways(page, world, team):  # noqa: F811
+    Attendee.objects.create(
+        event=world["event"],
+        full_name="Dai Ueda",
+        company="SBI VCトレード株式会社 (Digital Asset Infrastructure Division)",
+        dedupe_key="dai",
+        match_status=MatchStatus.UNMATCHED,
+    )
+    page.set_viewport_size({"width": 390, "height": 844})
+    log_in(page, "kenji", PASSWORD)
+
+    for path, name in (("", "review-queue-phone"), ("?tab=unmatched", "review-no-exchange-found-phone")):
+        page.goto(f"/events/{world['event'].slug}/review/{path}")
+        expect(page.locator("section.review-group").first).to_be_visible()
+        screenshot(page, name)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
