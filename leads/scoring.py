@@ -203,12 +203,14 @@ def _size_factor(verdict: SizeVerdict, points: int, reason: str) -> Factor:
             tier=verdict.tier,
             figure=figure_clause(verdict.figure),
         )
-    size = message(SIZE_MESSAGES.get(verdict.tier, SIZE_MESSAGES["unknown"]))
+    size = SIZE_MESSAGES.get(verdict.tier, SIZE_MESSAGES["unknown"])
     if verdict.basis == "hand" and reason:
-        return _factor("size", points, gettext_noop("%(size)s (set by hand: %(reason)s)"), size=size, reason=reason)
+        return _factor(
+            "size", points, gettext_noop("%(size)s (set by hand: %(reason)s)"), size=message(size), reason=reason
+        )
     factor = _SIZE_FACTORS.get((verdict.tier, points))
     if factor is None:
-        factor = _factor("size", points, gettext_noop("%(size)s"), size=size)
+        factor = _factor("size", points, size)
         if len(_SIZE_FACTORS) < 1000:  # tiers are a handful; the bound only guards odd input
             _SIZE_FACTORS[(verdict.tier, points)] = factor
     return factor
