@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from crm.models import Activity, Allocation, Exchange
 from intel.models import Event, MarketFigure, Regulation, Signal
+from leads.sentences import factor_sentence
 
 if TYPE_CHECKING:  # the type only: entry points never run the scoring (an import-linter contract)
     from leads.scoring import Factor
@@ -60,7 +61,8 @@ RESOLVERS = {
 }
 
 
-def explain_factors(factors: Iterable[Factor], *, user) -> list[dict]:
+def explain_factors(factors: Iterable[Factor], *, user, language: str | None = None) -> list[dict]:
+    """Each factor with its sentence in `language` (leads.sentences) and the evidence the user may see."""
     factors = list(factors)
     wanted: dict[str, set[int]] = defaultdict(set)
     for factor in factors:
@@ -83,7 +85,7 @@ def explain_factors(factors: Iterable[Factor], *, user) -> list[dict]:
         {
             "code": factor.code,
             "points": factor.points,
-            "sentence": factor.sentence,
+            "sentence": factor_sentence(factor.to_json(), language),
             "evidence": [found[r] for r in factor.references if r in found],
         }
         for factor in factors

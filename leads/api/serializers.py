@@ -12,6 +12,7 @@ from intel.models import MarketFigure
 from leads.choices import FollowUpStatus, Grade, ScoreCause
 from leads.models import FollowUp, RescoreRun, Score, ScoringModel, WebhookDelivery, WebhookSubscription
 from leads.parameters import json_kind
+from leads.sentences import factor_sentence
 from leads.webhooks.choices import WebhookEvent
 from leads.webhooks.targets import TargetRefused, check_target
 
@@ -19,8 +20,13 @@ from leads.webhooks.targets import TargetRefused, check_target
 class FactorSerializer(serializers.Serializer):
     code = serializers.CharField()
     points = serializers.IntegerField(help_text="What it adds to (or takes from) the score.")
-    sentence = serializers.CharField(help_text="The reason, as a rep would read it.")
+    sentence = serializers.CharField(help_text="The reason, as a rep would read it, in the response's language.")
     references = serializers.ListField(child=serializers.CharField(), help_text="e.g. 'allocation:12', 'signal:4'.")
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        data["sentence"] = factor_sentence(instance, self.context.get("language"))
+        return data
 
 
 class ScoreSummarySerializer(serializers.ModelSerializer):
@@ -156,6 +162,7 @@ class ExplanationSerializer(serializers.Serializer):
     as_of = serializers.DateTimeField()
     factors = ExplainedFactorSerializer(many=True)
     stored_score = serializers.IntegerField(allow_null=True, help_text="The last score written (null: not yet).")
+    language = serializers.CharField(help_text="The language of the sentences: en, ja or zh-hans.")
 
 
 class ScoreChangeSerializer(serializers.Serializer):
