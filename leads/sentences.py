@@ -68,13 +68,18 @@ def message(msgid: str, plural: str = "", **params: Any) -> dict:
     return clause
 
 
+def supported_language(language: str) -> str:
+    """The product language a requested one maps to ('zh-CN' -> 'zh-hans', 'ja-JP' -> 'ja', 'zh_Hans' ->
+    'zh-hans'); LookupError for one the product does not speak."""
+    return translation.get_supported_language_variant(language.replace("_", "-").lower())
+
+
 def sentence_language(language: str | None) -> str:
-    """The product language a requested one maps to ('zh-CN' -> 'zh-hans', 'ja-JP' -> 'ja'); English
-    for none or one the product does not speak."""
+    """supported_language, English for none or one the product does not speak."""
     if not language:
         return ENGLISH
     try:
-        return translation.get_supported_language_variant(language.replace("_", "-").lower())
+        return supported_language(language)
     except LookupError:
         return ENGLISH
 

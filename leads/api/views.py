@@ -45,7 +45,7 @@ from leads.api.serializers import (
 from leads.choices import ScoreCause
 from leads.filtersets import FollowUpFilterSet, LeadFilterSet, ScoreChangeFilterSet, ScoringModelFilterSet
 from leads.models import FollowUp, Score, ScoreChange, ScoringModel, WebhookDelivery, WebhookSubscription
-from leads.sentences import factors_in
+from leads.sentences import factors_in, supported_language
 from leads.services.followups import follow_up_assign, follow_up_may_assign, follow_up_may_change, follow_up_set_status
 from leads.services.rescore_runs import rescore_runs_with_progress
 from leads.services.scores import active_model, exchange_explain
@@ -108,7 +108,7 @@ def api_language(request) -> str:
     if not raw:
         return translation.get_language() or settings.LANGUAGE_CODE
     try:
-        return translation.get_supported_language_variant(raw.replace("_", "-").lower())
+        return supported_language(raw)
     except LookupError as error:
         spoken = ", ".join(code for code, _ in settings.LANGUAGES)
         raise exceptions.ValidationError({"lang": [f"{raw!r} is not one of the languages: {spoken}."]}) from error

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 
 from crm.choices import LicenceStatus
 from crm.models import Allocation, Exchange, Presence
@@ -21,6 +22,7 @@ from intel.queries import regulatory_pressure
 from leads.choices import FollowUpStatus
 from leads.models import FollowUp
 from leads.reasons import reasons_top
+from leads.sentences import factor_sentence, supported_language
 
 CONTACT_ID_PREFIX = "003"  # Salesforce ids of Contact records start with it
 
@@ -65,6 +67,16 @@ def licence_line(presence: Presence) -> str:
     return f"{presence.jurisdiction.code}: {presence.get_licence_status_display().lower()}{suffix}"
 
 
+def org_language() -> str:
+    """The language the org reads scores in: SALESFORCE_LANGUAGE (en, ja or zh-hans; default English)."""
+    raw = getattr(settings, "SALESFORCE_LANGUAGE", "") or "en"
+    try:
+        return supported_language(raw)
+    except LookupError as error:
+        spoken = ", ".join(code for code, _ in settings.LANGUAGES)
+        raise ImproperlyConfigured(f"SALESFORCE_LANGUAGE must be one of {spoken}, not {raw!r}.") from error
+
+
 def account_values(exchange_ids: list[int], *, today: datetime.date) -> dict[int, dict[str, Any]]:
     exchanges = Exchange.objects.filter(pk__in=exchange_ids).select_related("headquarters", "score")
     allocations: dict[int, list[Allocation]] = defaultdict(list)
@@ -87,12 +99,14 @@ def account_values(exchange_ids: list[int], *, today: datetime.date) -> dict[int
         if presence.licence_status != LicenceStatus.UNKNOWN:
             licences[presence.exchange_id].append(licence_line(presence))
     values: dict[int, dict[str, Any]] = {}
+    language = org_language()
     for exchange in exchanges:
         score = getattr(exchange, "score", None)
         # The workload and shares the score speaks of (crm.shares is the one owner of the answer).
         shares = stored_shares_in_view(allocations[exchange.pk], home_slug=settings.CRM_HOME_VENDOR)
         rival = shares.largest_rival
-        factors = reasons_top(score.factors if score else [])
+        # In the org's language (SALESFORCE_LANGUAGE), whoever or whatever runs the sync.
+        factors = reasons_top(score.factors if score else [], language=language)
         values[exchange.pk] = {
             "key": exchange_key(exchange.pk),
             "name": exchange.name,
@@ -112,7 +126,8 @@ def account_values(exchange_ids: list[int], *, today: datetime.date) -> dict[int
             # The score's own size sentence: it names the figure, its rank, source and date, or the reason
             # a person gave (leads.scoring.size_in_effect is the one owner of the answer).
             "size_evidence": next(
-                (f.get("sentence", "") for f in (score.factors if score else []) if f.get("code") == "size"), ""
+                (factor_sentence(f, language) for f in (score.factors if score else []) if f.get("code") == "size"),
+                "",
             ),
             "licences": "\n".join(licences[exchange.pk]),
         }
