@@ -123,7 +123,7 @@ def test_the_leads_csv_export_writes_the_reasons_in_the_readers_language(home_ve
     def reason(response) -> str:
         assert response.status_code == 200
         rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))[1:]
-        return [row for row in rows if row[1] == "hitex"][0][4]  # slug, reason (the header is the pages' wording)
+        return next(row for row in rows if row[1] == "hitex")[4]  # slug, reason (the header is the pages' wording)
 
     assert japanese.content.startswith("\ufeff".encode())
     assert reason(japanese) == "Alibaba Cloudがクラウド配分全体の60%を占める"
