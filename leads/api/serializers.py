@@ -302,7 +302,7 @@ class WebhookSubscriptionSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = WebhookSubscription
-        fields = ["id", "name", "target_url", "secret", "events", "top_n", "is_active", "created_at"]
+        fields = ["id", "name", "target_url", "secret", "events", "top_n", "language", "is_active", "created_at"]
         read_only_fields = ["id", "created_at"]
 
     def validate_target_url(self, url):

@@ -4,7 +4,7 @@ import datetime
 
 import pytest
 
-from leads.models import ScoreChange
+from leads.models import ScoreChange, WebhookSubscription
 from leads.services import scores_rescore
 from tests.api.conftest import client_for
 from tests.leads.factories import exchange_on, outage
@@ -135,3 +135,18 @@ def test_a_history_row_keeps_codes_and_parameters_and_reads_in_every_language(ca
         "ja": ["Mid-size exchange"],
         "zh-hans": ["Mid-size exchange"],
     }
+
+
+def test_a_webhook_subscription_names_its_language_and_one_the_product_does_not_speak_is_refused(cast, settings):
+    settings.WEBHOOK_ALLOW_PRIVATE_TARGETS = True
+    client = client_for(cast["manager"])
+    hook = {"name": "crm", "target_url": "http://127.0.0.1:9/hook", "events": ["score.grade_changed"]}
+
+    japanese = client.post("/api/v1/webhooks/", {**hook, "language": "ja"}, format="json")
+    default = client.post("/api/v1/webhooks/", hook, format="json")
+    refused = client.post("/api/v1/webhooks/", {**hook, "language": "fr"}, format="json")
+
+    assert (japanese.status_code, japanese.json()["language"]) == (201, "ja")
+    assert (default.status_code, default.json()["language"]) == (201, "en")
+    assert (refused.status_code, refused.json()) == (400, {"language": ['"fr" is not a valid choice.']})
+    assert sorted(WebhookSubscription.objects.values_list("language", flat=True)) == ["en", "ja"]
