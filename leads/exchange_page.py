@@ -12,6 +12,7 @@ from crm.access import is_manager, may_change_exchange, visible_exchange_ids
 from crm.charts import Bar, Segment, allocation_bars, score_history, vendor_colours
 from crm.choices import EVIDENCE_STRENGTH, FactOrigin, SizeTier, Workload
 from crm.models import Exchange, ExchangeMerge
+from crm.names import person_name_of
 from crm.shares import stored_shares_in_view
 from intel.choices import SignalKind
 from intel.models import MarketFigure, Signal
@@ -118,7 +119,7 @@ def exchange_context(*, exchange: Exchange, user, now: datetime.datetime) -> dic
             detail=a.details,
             label=a.get_kind_display()
             + (f" by {a.rep.get_full_name() or a.rep.get_username()}" if a.rep else "")
-            + (f" with {a.contact.full_name}" if a.contact else ""),
+            + (f" with {person_name_of(a.contact)}" if a.contact else ""),
         )
         for a in activities
     ] + [

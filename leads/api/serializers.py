@@ -7,6 +7,7 @@ from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from crm.api.serializers import ExchangeSerializer
+from crm.names import DISPLAY_NAME_HELP, person_name_of
 from crm.shares import stored_shares_in_view
 from intel.models import MarketFigure
 from leads.choices import FollowUpStatus, Grade, ScoreCause
@@ -189,6 +190,7 @@ class ScoreChangePageSerializer(serializers.Serializer):
 
 class FollowUpSerializer(serializers.ModelSerializer):
     full_name = serializers.CharField(source="attendee.full_name", read_only=True)
+    display_name = serializers.SerializerMethodField(help_text=DISPLAY_NAME_HELP)
     company = serializers.CharField(source="attendee.company", read_only=True)
     title = serializers.CharField(source="attendee.title", read_only=True)
     event = serializers.CharField(source="attendee.event.slug", read_only=True)
@@ -202,6 +204,7 @@ class FollowUpSerializer(serializers.ModelSerializer):
             "id",
             "attendee",
             "full_name",
+            "display_name",
             "company",
             "title",
             "event",
@@ -218,6 +221,9 @@ class FollowUpSerializer(serializers.ModelSerializer):
             "updated_at",
         ]
         read_only_fields = [name for name in fields if name != "status"]
+
+    def get_display_name(self, follow_up) -> str:
+        return person_name_of(follow_up.attendee)
 
 
 class FollowUpStatusSerializer(serializers.Serializer):
