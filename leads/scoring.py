@@ -106,15 +106,14 @@ class HomeVendor:
 class Factor:
     """One reason of a score. `message` (an English template, %(name)s placeholders) and `params` say it
     in any language (leads.sentences.factor_sentence); `sentence` is the English, kept for readers of the
-    stored JSON; `plural` is the message's plural form when it counts (params["count"])."""
+    stored JSON. A message that counts is a [singular, plural] pair, chosen by params["count"]."""
 
     code: str
     points: int
     sentence: str
     references: tuple[str, ...] = ()
-    message: str = ""
+    message: str | tuple[str, str] = ""
     params: dict[str, Any] = field(default_factory=dict)
-    plural: str = ""
 
     def to_json(self) -> dict:
         # The same keys, in the same order, as the stored JSON (orjson writes the fields in order).
@@ -123,16 +122,15 @@ class Factor:
             "points": self.points,
             "sentence": self.sentence,
             "references": list(self.references),
-            "message": self.message,
+            "message": list(self.message) if isinstance(self.message, tuple) else self.message,
             "params": self.params,
-            "plural": self.plural,
         }
 
 
-def _factor(code: str, points: int, msgid: str, references=(), *, plural: str = "", **params: Any) -> Factor:
+def _factor(code: str, points: int, msgid: str | tuple[str, str], references=(), **params: Any) -> Factor:
     """A factor saying `msgid` with `params`; its English sentence rendered once, here."""
-    sentence = render_english({"message": msgid, "params": params, "plural": plural})
-    return Factor(code, points, sentence, tuple(references), msgid, params, plural)
+    sentence = render_english({"message": msgid, "params": params})
+    return Factor(code, points, sentence, tuple(references), msgid, params)
 
 
 @dataclass(frozen=True, slots=True)
@@ -265,9 +263,11 @@ def score_exchange(
                 _factor(
                     "displaceable_share",
                     round(p.displaceable_points * total / 100),
-                    gettext_noop("Rivals hold %(total)s of %(workload)s in all (%(count)s vendor)"),
+                    (
+                        gettext_noop("Rivals hold %(total)s of %(workload)s in all (%(count)s vendor)"),
+                        gettext_noop("Rivals hold %(total)s of %(workload)s in all (%(count)s vendors)"),
+                    ),
                     tuple(f"allocation:{a.id}" for a in rivals),
-                    plural=gettext_noop("Rivals hold %(total)s of %(workload)s in all (%(count)s vendors)"),
                     total=_share(total),
                     workload=where,
                     count=len(rivals),

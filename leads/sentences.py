@@ -1,7 +1,8 @@
 """Factor sentences in the reader's language: the one renderer of a score's factors.
 
 A factor keeps its code, points and references, plus a message id (the English template, with
-%(name)s placeholders, marked with gettext_noop so makemessages extracts it) and its parameters.
+%(name)s placeholders, marked with gettext_noop so makemessages extracts it; a [singular, plural] pair
+when it counts params["count"]) and its parameters.
 `factor_sentence(factor, language)` renders it when shown: pages, the API, CSV exports, webhooks,
 Salesforce's top reasons and the score history all call it, so a stored factor (or an old history
 row) reads the same everywhere, in English, Japanese or Simplified Chinese.
@@ -55,17 +56,22 @@ SOURCE_NAMES = {"coingecko": "CoinGecko"}
 AND = gettext_noop(" and ")
 
 WORD_TABLES = {"workload": WORKLOAD_WORDS, "status": LICENCE_WORDS, "tier": TIER_NAMES}
-PERCENT_PARAMS = frozenset({"share", "total", "percent", "threshold"})
-NUMBER_PARAMS = frozenset({"volume", "rank", "count"})
-DATE_PARAMS = frozenset({"date", "effective_on", "arrived_on"})
+# How a parameter is shown, by its name; any other is a name shown as written.
+PARAM_KINDS = {
+    **dict.fromkeys(WORD_TABLES, "word"),
+    "source": "source",
+    "places": "places",
+    **dict.fromkeys(("share", "total", "percent", "threshold"), "percent"),
+    **dict.fromkeys(("rank", "count"), "number"),
+    "volume": "volume",
+    **dict.fromkeys(("date", "effective_on", "arrived_on"), "date"),
+}
 
 
-def message(msgid: str, plural: str = "", **params: Any) -> dict:
-    """A clause to nest in a factor's parameters: its message id and its own parameters."""
-    clause: dict = {"message": msgid, "params": params}
-    if plural:
-        clause["plural"] = plural
-    return clause
+def message(msgid: str, **params: Any) -> dict:
+    """A clause to nest in a factor's parameters: its message id and its own parameters (none stored
+    when it has none, to keep the stored factors small)."""
+    return {"message": msgid, "params": params} if params else {"message": msgid}
 
 
 def supported_language(language: str) -> str:
@@ -91,7 +97,7 @@ def factor_sentence(factor: Mapping[str, Any], language: str | None = None) -> s
     if not msgid:
         return str(factor.get("sentence") or "")
     language = sentence_language(language if language is not None else translation.get_language())
-    clause = {"message": msgid, "params": factor.get("params") or {}, "plural": factor.get("plural") or ""}
+    clause = {"message": msgid, "params": factor.get("params") or {}}
     try:
         if language == ENGLISH:
             return render_english(clause)
@@ -115,37 +121,40 @@ def render_english(clause: Mapping[str, Any]) -> str:
 
 def _render(clause: Mapping[str, Any], *, translated: bool) -> str:
     params = clause.get("params") or {}
-    plural = clause.get("plural") or ""
     msgid = clause["message"]
-    if translated:
-        text = translation.ngettext(msgid, plural, params["count"]) if plural else translation.gettext(msgid)
-    else:
-        text = (msgid if params["count"] == 1 else plural) if plural else msgid
+    if msgid.__class__ is not str:
+        # [singular, plural]: English chooses by the count; each form is its own catalogue entry, which
+        # Japanese and Chinese (one plural form) translate alike.
+        msgid = msgid[0] if params["count"] == 1 else msgid[1]
+    text = translation.gettext(msgid) if translated else msgid
     if not params:
         return text
     return text % {name: _value(name, value, translated=translated) for name, value in params.items()}
 
 
 def _value(name: str, value: Any, *, translated: bool) -> str:
-    if isinstance(value, Mapping):
+    if value.__class__ is dict:
         return _render(value, translated=translated) if value.get("message") else ""
-    if name in WORD_TABLES:
+    kind = PARAM_KINDS.get(name)
+    if kind is None:
+        return value if value.__class__ is str else str(value)
+    if kind == "percent":
+        return f"{_number(value, translated=translated)}%"
+    if kind == "word":
         word = WORD_TABLES[name].get(value)
         if word is None:
             return f"its {value}" if name == "workload" and not translated else str(value)
         return translation.gettext(word) if translated else word
-    if name == "source":
-        return SOURCE_NAMES.get(value, str(value))
-    if name == "places":
-        joiner = translation.gettext(AND) if translated else AND
-        return joiner.join(str(place) for place in value)
-    if name in PERCENT_PARAMS:
-        return f"{_number(value, translated=translated)}%"
-    if name in NUMBER_PARAMS:
-        return _number(value, translated=translated, grouping=name == "volume")
-    if name in DATE_PARAMS:
+    if kind == "date":
         return _date(value, translated=translated)
-    return str(value)
+    if kind == "number":
+        return _number(value, translated=translated)
+    if kind == "volume":
+        return _number(value, translated=translated, grouping=True)
+    if kind == "source":
+        return SOURCE_NAMES.get(value, str(value))
+    joiner = translation.gettext(AND) if translated else AND  # places
+    return joiner.join(str(place) for place in value)
 
 
 def _number(value: Any, *, translated: bool, grouping: bool = False) -> str:

@@ -128,3 +128,22 @@ def test_the_leads_csv_export_writes_the_reasons_in_the_readers_language(home_ve
     assert japanese.content.startswith("\ufeff".encode())
     assert reason(japanese) == "Alibaba Cloudがクラウド配分全体の60%を占める"
     assert reason(chinese) == "Alibaba Cloud占全部云分配的60%"
+
+
+def test_the_count_of_rivals_chooses_the_english_plural_and_reads_alike_in_japanese_and_chinese():
+    factors = factors_of(
+        ExchangeFacts(
+            2,
+            "Splitex",
+            allocations=(
+                AllocationFact(21, 2, "AWS", "all", 40.0),
+                AllocationFact(22, 4, "Google Cloud", "all", 30.0),
+            ),
+        )
+    )
+
+    assert in_three(factors["displaceable_share"]) == (
+        "Rivals hold 70% of its allocations in all (2 vendors)",
+        "競合がクラウド配分全体の計70%を占める（2社）",
+        "竞争对手合计占全部云分配的70%（2家供应商）",
+    )

@@ -57,10 +57,9 @@ def test_a_recent_rival_outage_ranks_an_exchange_higher_and_fades_by_the_half_li
             "vendor": "Alibaba Cloud",
             "region": "cn-hongkong (Hong Kong)",
             "date": "2025-09-01",
-            "effect": {"message": "disrupted its trading", "params": {}},
+            "effect": {"message": "disrupted its trading"},
             "decayed": {"message": " (decayed to %(percent)s)", "params": {"percent": 50}},
         },
-        "plural": "",
     }
 
 
