@@ -147,3 +147,25 @@ def test_the_count_of_rivals_chooses_the_english_plural_and_reads_alike_in_japan
         "競合がクラウド配分全体の計70%を占める（2社）",
         "竞争对手合计占全部云分配的70%（2家供应商）",
     )
+
+
+@pytest.mark.django_db
+def test_the_pages_show_the_factors_in_the_readers_language(home_vendor_slug):
+    # given a scored exchange and a manager whose profile says Japanese
+    hitex = exchange_on("hitex", {"alibaba-cloud": 60})
+    outage("alibaba-cloud", AS_OF, region="Hong Kong", exchanges=[hitex])
+    scores_rescore(as_of=AS_OF)
+    client = Client()
+    client.force_login(RepFactory(role=RepRole.MANAGER, language="ja").user)
+
+    # when they open the exchange page, the leads list and Today
+    exchange_page = client.get("/exchanges/hitex/").content.decode()
+    lead_list = client.get("/leads/").content.decode()
+    today = client.get("/").content.decode()
+
+    # then every factor reads in Japanese: all on the exchange page, the top reasons in the list, the first on Today
+    assert "2025年9月1日のAlibaba Cloud cn-hongkong (Hong Kong)の障害：取引に支障が出た" in exchange_page
+    assert "中規模の取引所：競争の激しい中間層" in exchange_page
+    assert "Alibaba Cloudがクラウド配分全体の60%を占める <small" in lead_list
+    assert "<small>Alibaba Cloudがクラウド配分全体の60%を占める</small>" in today
+    assert "holds 60%" not in exchange_page + lead_list + today
