@@ -13,6 +13,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.utils import translation
 
 from crm.choices import LicenceStatus
 from crm.models import Allocation, Exchange, Presence
@@ -22,7 +23,7 @@ from intel.queries import regulatory_pressure
 from leads.choices import FollowUpStatus
 from leads.models import FollowUp
 from leads.reasons import reasons_top
-from leads.sentences import factor_sentence, supported_language
+from leads.sentences import factor_sentence, gettext_noop, message, supported_language
 
 CONTACT_ID_PREFIX = "003"  # Salesforce ids of Contact records start with it
 
@@ -85,21 +86,37 @@ def account_values(exchange_ids: list[int], *, today: datetime.date) -> dict[int
     # The pressures in force today, from the day each exchange arrived (intel owns the rule).
     pressure: dict[int, list[str]] = defaultdict(list)
     in_force = regulatory_pressure(as_of=today, exchanges=exchange_ids)
+    language = org_language()
     for item in sorted(in_force, key=lambda x: (x.jurisdiction_code, x.effective_on, x.regulation_id)):
-        line = (
-            f"{item.jurisdiction_code}: {LicenceStatus(item.licence_status).label.lower()} under "
-            f"{item.regulation_short_name} (in force since {item.effective_on})"
-        )
+        with translation.override(language):
+            status = str(LicenceStatus(item.licence_status).label).lower()
+        params = {
+            "code": item.jurisdiction_code,
+            "licence_status": status,
+            "regulation": item.regulation_short_name,
+            "effective_on": item.effective_on.isoformat(),
+        }
         if item.since != item.effective_on:
-            line += f", here since {item.since}"
-        pressure[item.exchange_id].append(line)
+            line = message(
+                gettext_noop(
+                    "%(code)s: %(licence_status)s under %(regulation)s (in force since %(effective_on)s), "
+                    "here since %(arrived_on)s"
+                ),
+                arrived_on=item.since.isoformat(),
+                **params,
+            )
+        else:
+            line = message(
+                gettext_noop("%(code)s: %(licence_status)s under %(regulation)s (in force since %(effective_on)s)"),
+                **params,
+            )
+        pressure[item.exchange_id].append(factor_sentence(line, language))
     licences: dict[int, list[str]] = defaultdict(list)
     presences = Presence.objects.filter(exchange_id__in=exchange_ids).select_related("jurisdiction")
     for presence in presences.order_by("jurisdiction__code"):
         if presence.licence_status != LicenceStatus.UNKNOWN:
             licences[presence.exchange_id].append(licence_line(presence))
     values: dict[int, dict[str, Any]] = {}
-    language = org_language()
     for exchange in exchanges:
         score = getattr(exchange, "score", None)
         # The workload and shares the score speaks of (crm.shares is the one owner of the answer).

@@ -6,6 +6,7 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.utils import translation
 
+from crm.choices import LicenceStatus
 from leads.salesforce.models import SyncRun
 from leads.salesforce.services import salesforce_sync
 from leads.services import scores_rescore
@@ -81,3 +82,33 @@ def test_a_language_the_product_does_not_speak_stops_the_sync_naming_the_setting
 
     assert salesforce.org.by_key("Account", f"exchange-{hitex.pk}") == []
     assert SyncRun.objects.filter(status="succeeded").count() == 0
+
+
+def test_the_compliance_pressure_is_written_in_the_orgs_language_too(settings, home_vendor_slug):
+    from leads.salesforce.sources import account_values
+    from tests.crm.factories import PresenceFactory, jurisdiction
+    from tests.leads.factories import singapore_dtsp
+
+    # given an exchange pending in Singapore since 2025-07-10, under DTSP (in force since 2025-06-30)
+    singapore_dtsp()
+    arrived = exchange_on("arrivex", {"aws": 50})
+    PresenceFactory(
+        exchange=arrived, jurisdiction=jurisdiction("SG"), licence_status="pending", since=datetime.date(2025, 7, 10)
+    )
+    today = datetime.date(2025, 9, 1)
+
+    lines = {}
+    for language in ("en", "ja", "zh-hans"):
+        settings.SALESFORCE_LANGUAGE = language
+        lines[language] = account_values([arrived.pk], today=today)[arrived.pk]["compliance_pressure"]
+
+    # the status is the licence status's label in that language (whatever the catalogue calls it)
+    def pending(language: str) -> str:
+        with translation.override(language):
+            return str(LicenceStatus.PENDING.label).lower()
+
+    assert lines == {
+        "en": "SG: pending under DTSP regime (in force since 2025-06-30), here since 2025-07-10",
+        "ja": f"SG：DTSP regimeのもとで{pending('ja')}（2025年6月30日施行、当地進出は2025年7月10日）",
+        "zh-hans": f"SG：依据DTSP regime为{pending('zh-hans')}（自2025年6月30日起施行，自2025年7月10日进入当地）",
+    }
