@@ -169,3 +169,22 @@ def test_the_pages_show_the_factors_in_the_readers_language(home_vendor_slug):
     assert "Alibaba Cloudがクラウド配分全体の60%を占める <small" in lead_list
     assert "<small>Alibaba Cloudがクラウド配分全体の60%を占める</small>" in today
     assert "holds 60%" not in exchange_page + lead_list + today
+
+
+@pytest.mark.parametrize(
+    ("language", "shown_day", "shown_moment"),
+    [
+        ("en", "28 Aug 2025", "28 Aug 2020 09:00 JST"),
+        ("ja", "2025年8月28日", "2020年8月28日 09:00 JST"),
+        ("zh-hans", "2025年8月28日", "2020年8月28日 09:00 JST"),
+    ],
+)
+def test_the_pages_write_days_and_moments_in_the_order_of_the_readers_language(language, shown_day, shown_moment):
+    from django.utils import timezone, translation
+
+    from leads.templatetags.moments import day, moment
+
+    with translation.override(language), timezone.override("Asia/Tokyo"):
+        assert day(datetime.date(2025, 8, 28)) == shown_day
+        # a moment of another year than this one carries its year
+        assert moment(datetime.datetime(2020, 8, 28, 0, 0, tzinfo=datetime.UTC)) == shown_moment
