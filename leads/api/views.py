@@ -248,6 +248,8 @@ class ScoredExchangeViewSet(SentenceLanguageMixin, ExchangeViewSet):
         else:
             moment, version = timezone.now(), active_model()[0]
         result = exchange_explain(exchange_id=exchange.pk, as_of=moment, model_version=version)
+        with translation.override(self.language):  # the evidence labels too
+            factors = explain_factors(result.factors, user=request.user, language=self.language)
         return Response(
             {
                 "exchange": exchange.slug,
@@ -257,7 +259,7 @@ class ScoredExchangeViewSet(SentenceLanguageMixin, ExchangeViewSet):
                 "is_defend": result.is_defend,
                 "model_version": version,
                 "as_of": moment,
-                "factors": explain_factors(result.factors, user=request.user, language=self.language),
+                "factors": factors,
                 "stored_score": stored[0] if stored else None,
                 "language": self.language,
             }

@@ -3,7 +3,10 @@
 import datetime
 
 import pytest
+from django.utils import translation
 
+from crm.choices import Workload
+from crm.models import Allocation
 from leads.models import ScoreChange, WebhookSubscription
 from leads.services import scores_rescore
 from tests.api.conftest import client_for
@@ -55,6 +58,17 @@ def test_explain_answers_in_japanese_for_accept_language_ja(cast, hitex):
 
     assert (response.status_code, response["Content-Language"], response.json()["language"]) == (200, "ja", "ja")
     assert sentences(response.json()) == JAPANESE
+    # and the evidence is labelled in Japanese (the workload by its label in the catalogue)
+    with translation.override("ja"):
+        workload = str(Workload.ALL.label)
+    allocation = Allocation.objects.get(exchange=hitex)
+    assert response.json()["factors"][1]["evidence"][0] == {
+        "reference": f"allocation:{allocation.pk}",
+        "kind": "allocation",
+        "label": f"Alibaba Cloudが60%を占める（{workload}）",
+        "source_url": allocation.source_url,
+        "occurred_on": allocation.observed_on.isoformat(),
+    }
 
 
 def test_explain_answers_in_simplified_chinese_for_accept_language_zh_cn(cast, hitex):
