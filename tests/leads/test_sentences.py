@@ -188,3 +188,27 @@ def test_the_pages_write_days_and_moments_in_the_order_of_the_readers_language(l
         assert day(datetime.date(2025, 8, 28)) == shown_day
         # a moment of another year than this one carries its year
         assert moment(datetime.datetime(2020, 8, 28, 0, 0, tzinfo=datetime.UTC)) == shown_moment
+
+
+def test_what_moved_a_score_reads_in_the_readers_language_from_the_history_row(relocating):
+    from django.utils import translation
+
+    from leads.models import ScoreChange
+    from leads.pages import change_cause
+
+    # given a history row whose old score had the relocation pressure and the new one has not
+    change = ScoreChange(old_factors=[relocating["size"], relocating["relocation"]], new_factors=[relocating["size"]])
+
+    causes = {}
+    for language in ("en", "ja", "zh-hans"):
+        with translation.override(language):
+            causes[language] = change_cause(change)
+
+    assert causes == {
+        "en": "No longer: Japan's PSA amendment (in force since 2023-06-01) since it arrived on 2024-03-01 and it "
+        "has no licence: it must relocate",
+        "ja": "該当しなくなった：JapanのPSA amendment（2023年6月1日施行、2024年3月1日の進出以降適用）、"
+        "ライセンス未取得：移転が必要",
+        "zh-hans": "不再适用：Japan的PSA amendment（自2023年6月1日起施行，自2024年3月1日进入当地起适用），"
+        "且无牌照：必须迁移",
+    }
