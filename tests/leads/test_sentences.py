@@ -166,6 +166,9 @@ def test_the_pages_show_the_factors_in_the_readers_language(home_vendor_slug):
     # then every factor reads in Japanese: all on the exchange page, the top reasons in the list, the first on Today
     assert "2025年9月1日のAlibaba Cloud cn-hongkong (Hong Kong)の障害：取引に支障が出た" in exchange_page
     assert "中規模の取引所：競争の激しい中間層" in exchange_page
+    # and the score history says what moved it, from the history row's parameters
+    history = exchange_page.split('class="kind-score">', 1)[1].split("</li>", 1)[0]
+    assert history.endswith(": 中規模の取引所：競争の激しい中間層")
     assert "Alibaba Cloudがクラウド配分全体の60%を占める <small" in lead_list
     assert "<small>Alibaba Cloudがクラウド配分全体の60%を占める</small>" in today
     assert "holds 60%" not in exchange_page + lead_list + today
