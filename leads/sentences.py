@@ -96,11 +96,14 @@ def factor_sentence(factor: Mapping[str, Any], language: str | None = None) -> s
     msgid = factor.get("message")
     if not msgid:
         return str(factor.get("sentence") or "")
-    language = sentence_language(language if language is not None else translation.get_language())
+    active = translation.get_language()
+    language = sentence_language(language if language is not None else active)
     clause = {"message": msgid, "params": factor.get("params") or {}}
     try:
         if language == ENGLISH:
             return render_english(clause)
+        if language == active:  # a page's or response's own language: no switch needed
+            return _render(clause, translated=True)
         with translation.override(language):
             return _render(clause, translated=True)
     except (KeyError, TypeError, ValueError):
