@@ -240,6 +240,8 @@ SALESFORCE_TIMEOUT_SECONDS = env.float("SALESFORCE_TIMEOUT_SECONDS", default=30.
 SALESFORCE_BUDGET_SHARE = env.float("SALESFORCE_BUDGET_SHARE", default=0.8)
 SALESFORCE_BULK_THRESHOLD = env.int("SALESFORCE_BULK_THRESHOLD", default=2000)
 SALESFORCE_SYNC_MINUTES = env.int("SALESFORCE_SYNC_MINUTES", default=5)
+# The language of the org: the score's top reasons and size evidence are written in it (en, ja or zh-hans).
+SALESFORCE_LANGUAGE = env.str("SALESFORCE_LANGUAGE", default="en")
 if SALESFORCE_LOGIN_URL and SALESFORCE_CLIENT_ID:
     CELERY_BEAT_SCHEDULE["salesforce-sync"] = {"task": "salesforce.sync", "schedule": SALESFORCE_SYNC_MINUTES * 60}
 

@@ -9,6 +9,7 @@ from typing import Any
 from django.db.models import Count, Min, QuerySet
 from django.http import QueryDict
 from django.urls import reverse
+from django.utils.translation import gettext
 
 from crm.access import is_manager, visible_exchange_ids
 from crm.choices import EVIDENCE_STRENGTH
@@ -20,6 +21,7 @@ from leads.reasons import reason_line, reasons_top
 from leads.salesforce.mapping import ACCOUNT
 from leads.salesforce.services import field_map_current
 from leads.salesforce.sources import account_values
+from leads.sentences import factor_sentence
 
 TOP_PROSPECTS = 10
 BIG_MOVE_POINTS = 10
@@ -64,7 +66,7 @@ def factor_rows(factors: list[dict], exchange: Exchange | None = None) -> list[d
             {
                 "code": factor.get("code", ""),
                 "points": factor.get("points", 0),
-                "sentence": factor.get("sentence", ""),
+                "sentence": factor_sentence(factor),
                 "links": links,
             }
         )
@@ -72,7 +74,9 @@ def factor_rows(factors: list[dict], exchange: Exchange | None = None) -> list[d
 
 
 def change_cause(change: ScoreChange) -> str:
-    """What moved a score: the factor whose points changed most between the old and the new score."""
+    """What moved a score: the factor whose points changed most between the old and the new score, in the
+    active language (a history row keeps its factors' messages and parameters, so an old change reads in
+    any language)."""
     old = {f.get("code"): f for f in change.old_factors or []}
     new = {f.get("code"): f for f in change.new_factors or []}
     best, best_delta = "", 0
@@ -80,9 +84,9 @@ def change_cause(change: ScoreChange) -> str:
         delta = (new.get(code, {}).get("points") or 0) - (old.get(code, {}).get("points") or 0)
         if abs(delta) > abs(best_delta):
             best_delta = delta
-            best = (new.get(code) or old.get(code) or {}).get("sentence", "")
+            best = factor_sentence(new.get(code) or old.get(code) or {})
             if code not in new:
-                best = f"No longer: {best}"
+                best = gettext("No longer: %(reason)s") % {"reason": best}
     return best or change.get_cause_display()
 
 

@@ -5,6 +5,7 @@ from rest_framework import serializers
 from crm.access import ensure_may_change_exchange
 from crm.api.base import ModelCleanMixin, VisibleExchangeField, request_user
 from crm.models import CloudVendor, Jurisdiction
+from crm.names import DISPLAY_NAME_HELP, person_name_of
 from intel.models import Attendee, Event, Regulation, Signal
 from intel.signal_rules import signal_problems
 
@@ -154,6 +155,7 @@ class EventSerializer(ModelCleanMixin, serializers.ModelSerializer):
 class AttendeeSerializer(serializers.ModelSerializer):
     event = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     exchange = VisibleExchangeField(read_only=True)
+    display_name = serializers.SerializerMethodField(help_text=DISPLAY_NAME_HELP)
 
     class Meta:
         model = Attendee
@@ -161,6 +163,7 @@ class AttendeeSerializer(serializers.ModelSerializer):
             "id",
             "event",
             "full_name",
+            "display_name",
             "company",
             "title",
             "email",
@@ -177,6 +180,9 @@ class AttendeeSerializer(serializers.ModelSerializer):
             "updated_at",
         ]
         read_only_fields = fields
+
+    def get_display_name(self, attendee) -> str:
+        return person_name_of(attendee)
 
 
 class AttendeeMatchSerializer(serializers.Serializer):

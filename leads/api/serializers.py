@@ -7,11 +7,13 @@ from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from crm.api.serializers import ExchangeSerializer
+from crm.names import DISPLAY_NAME_HELP, person_name_of
 from crm.shares import stored_shares_in_view
 from intel.models import MarketFigure
 from leads.choices import FollowUpStatus, Grade, ScoreCause
 from leads.models import FollowUp, RescoreRun, Score, ScoringModel, WebhookDelivery, WebhookSubscription
 from leads.parameters import json_kind
+from leads.sentences import factor_sentence
 from leads.webhooks.choices import WebhookEvent
 from leads.webhooks.targets import TargetRefused, check_target
 
@@ -19,8 +21,13 @@ from leads.webhooks.targets import TargetRefused, check_target
 class FactorSerializer(serializers.Serializer):
     code = serializers.CharField()
     points = serializers.IntegerField(help_text="What it adds to (or takes from) the score.")
-    sentence = serializers.CharField(help_text="The reason, as a rep would read it.")
+    sentence = serializers.CharField(help_text="The reason, as a rep would read it, in the response's language.")
     references = serializers.ListField(child=serializers.CharField(), help_text="e.g. 'allocation:12', 'signal:4'.")
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        data["sentence"] = factor_sentence(instance, self.context.get("language"))
+        return data
 
 
 class ScoreSummarySerializer(serializers.ModelSerializer):
@@ -156,6 +163,7 @@ class ExplanationSerializer(serializers.Serializer):
     as_of = serializers.DateTimeField()
     factors = ExplainedFactorSerializer(many=True)
     stored_score = serializers.IntegerField(allow_null=True, help_text="The last score written (null: not yet).")
+    language = serializers.CharField(help_text="The language of the sentences: en, ja or zh-hans.")
 
 
 class ScoreChangeSerializer(serializers.Serializer):
@@ -182,6 +190,7 @@ class ScoreChangePageSerializer(serializers.Serializer):
 
 class FollowUpSerializer(serializers.ModelSerializer):
     full_name = serializers.CharField(source="attendee.full_name", read_only=True)
+    display_name = serializers.SerializerMethodField(help_text=DISPLAY_NAME_HELP)
     company = serializers.CharField(source="attendee.company", read_only=True)
     title = serializers.CharField(source="attendee.title", read_only=True)
     event = serializers.CharField(source="attendee.event.slug", read_only=True)
@@ -195,6 +204,7 @@ class FollowUpSerializer(serializers.ModelSerializer):
             "id",
             "attendee",
             "full_name",
+            "display_name",
             "company",
             "title",
             "event",
@@ -211,6 +221,9 @@ class FollowUpSerializer(serializers.ModelSerializer):
             "updated_at",
         ]
         read_only_fields = [name for name in fields if name != "status"]
+
+    def get_display_name(self, follow_up) -> str:
+        return person_name_of(follow_up.attendee)
 
 
 class FollowUpStatusSerializer(serializers.Serializer):
@@ -295,7 +308,7 @@ class WebhookSubscriptionSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = WebhookSubscription
-        fields = ["id", "name", "target_url", "secret", "events", "top_n", "is_active", "created_at"]
+        fields = ["id", "name", "target_url", "secret", "events", "top_n", "language", "is_active", "created_at"]
         read_only_fields = ["id", "created_at"]
 
     def validate_target_url(self, url):
