@@ -14,6 +14,7 @@ class LeadsConfig(AppConfig):
         from leads import tasks  # noqa: F401
 
         # crm may not import leads: an account merge moves the score history through this mover.
-        from leads.merging import exchange_merge_move_scores
+        from leads.merging import exchange_merge_move_opportunities, exchange_merge_move_scores
 
         register_mover(exchange_merge_move_scores)
+        register_mover(exchange_merge_move_opportunities)
