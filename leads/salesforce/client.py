@@ -233,12 +233,18 @@ class SalesforceClient:
     def query_pages(self, soql: str, *, include_deleted: bool = False) -> Iterator[list[dict]]:
         """The records a SOQL query answers, a page at a time (REST `query`, or `queryAll` with the
         deleted records too, then each `nextRecordsUrl` until `done`)."""
+        for records, _ in self.query_pages_ending(soql, include_deleted=include_deleted):
+            yield records
+
+    def query_pages_ending(self, soql: str, *, include_deleted: bool = False) -> Iterator[tuple[list[dict], bool]]:
+        """As query_pages, each page with whether it is the last (Salesforce's `done`), so a caller can
+        act on a page before the next one is asked for."""
         resource = "queryAll" if include_deleted else "query"
         path = f"{self.data_path}/{resource}?{urlencode({'q': soql})}"
         while path:
             answer = self.request("GET", path).json()
-            yield [{k: v for k, v in r.items() if k != "attributes"} for r in answer.get("records", [])]
             path = "" if answer.get("done", True) else answer.get("nextRecordsUrl", "")
+            yield [{k: v for k, v in r.items() if k != "attributes"} for r in answer.get("records", [])], not path
 
     def query_count(self, soql: str, *, include_deleted: bool = False) -> int:
         """The `totalSize` of a `SELECT COUNT() ...` query: one call, no records."""

@@ -43,6 +43,16 @@ class Recorded:
     path: str
     headers: dict[str, str]
     body: bytes
+    query: str = ""  # the URL's query string
+
+    @property
+    def soql(self) -> str:
+        """The SOQL of a query call (the q parameter, or a Bulk query job's body)."""
+        if "q=" in self.query:
+            return parse_qs(self.query).get("q", [""])[0]
+        if self.path.endswith("/jobs/query") and self.body:
+            return json.loads(self.body).get("query", "")
+        return ""
 
     @property
     def json(self):
@@ -202,7 +212,9 @@ class FakeSalesforce:
                         404, [{"errorCode": "NOT_FOUND", "message": "The requested resource does not exist"}]
                     )
                 with fake._lock:
-                    fake.requests.append(Recorded(method, path, dict(self.headers.items()), body))
+                    fake.requests.append(
+                        Recorded(method, path, dict(self.headers.items()), body, urlsplit(self.path).query)
+                    )
                     fault = fake._next_fault()
                 token = (self.headers.get("Authorization") or "").removeprefix("Bearer ")
                 if fault == "401" or token not in fake.tokens:
