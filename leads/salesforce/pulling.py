@@ -239,6 +239,10 @@ class Applier:
     config: SalesforceSettings
     _matcher: object | None = None
     _vendors: dict[str, CloudVendor] | None = None
+    # Per pull: an account's (exchange id, status, deleted, name), and the exchanges met. Accounts are
+    # applied before contacts and opportunities, so these are read after the accounts changed.
+    _accounts: dict[str, tuple | None] = field(default_factory=dict)
+    _exchanges: dict[int, Exchange] = field(default_factory=dict)
 
     # accounts
 
@@ -249,6 +253,7 @@ class Applier:
 
     def account(self, record: dict, tally: ObjectTally) -> None:
         salesforce_id = record["Id"]
+        self._accounts.pop(salesforce_id, None)
         pulled = PulledAccount.objects.filter(salesforce_id=salesforce_id).first() or PulledAccount(
             salesforce_id=salesforce_id
         )
@@ -328,11 +333,13 @@ class Applier:
     def exchange_of(self, account_id: str | None) -> int:
         if not account_id:
             raise Refused("AccountId", "The record belongs to no Account, so to no exchange.")
-        row = (
-            PulledAccount.objects.filter(salesforce_id=account_id)
-            .values_list("exchange_id", "match_status", "is_deleted", "name")
-            .first()
-        )
+        if account_id not in self._accounts:
+            self._accounts[account_id] = (
+                PulledAccount.objects.filter(salesforce_id=account_id)
+                .values_list("exchange_id", "match_status", "is_deleted", "name")
+                .first()
+            )
+        row = self._accounts[account_id]
         if row is None:
             raise Held(account_id, f"Its Account {account_id} has not been read yet.")
         exchange_id, status, is_deleted, name = row
@@ -418,8 +425,10 @@ class Applier:
         fields["salesforce_modstamp"] = modstamp
         try:
             if existing is None:
+                if exchange_id not in self._exchanges:
+                    self._exchanges[exchange_id] = Exchange.objects.get(pk=exchange_id)
                 opportunity_create(
-                    exchange=Exchange.objects.get(pk=exchange_id),
+                    exchange=self._exchanges[exchange_id],
                     source=OpportunitySource.SALESFORCE,
                     changed_at=fields.get("opened_at"),
                     check_access=False,
@@ -427,17 +436,18 @@ class Applier:
                     **fields,
                 )
             else:
-                if existing.exchange_id != exchange_id:
-                    # Moved to another Account in Salesforce: it follows (Salesforce owns it).
-                    Opportunity.objects.filter(pk=existing.pk).update(exchange_id=exchange_id)
                 fields.pop("opened_at", None)  # the creation date never changes
-                opportunity_update(
-                    existing,
-                    source=OpportunitySource.SALESFORCE,
-                    changed_at=modstamp,
-                    check_access=False,
-                    **fields,
-                )
+                with transaction.atomic():
+                    if existing.exchange_id != exchange_id:
+                        # Moved to another Account in Salesforce: it follows (Salesforce owns it).
+                        Opportunity.objects.filter(pk=existing.pk).update(exchange_id=exchange_id)
+                    opportunity_update(
+                        existing,
+                        source=OpportunitySource.SALESFORCE,
+                        changed_at=modstamp,
+                        check_access=False,
+                        **fields,
+                    )
         except ValidationError as error:
             raise _refusal(error, OPPORTUNITY_FIELDS | {"lost_to": self.config.lost_to_field}) from error
         tally.applied += 1
@@ -561,13 +571,16 @@ def _apply_page(
     now = timezone.now()
     for record in page:
         try:
-            with transaction.atomic():  # a record is applied whole or not at all
-                if object_name == ACCOUNT:
-                    applier.account(record, tally)
-                elif object_name == CONTACT:
-                    applier.contact(record, tally)
-                else:
-                    applier.opportunity(record, tally, existing.get(record["Id"]))
+            if object_name == OPPORTUNITY:
+                # opportunity_create/_update are atomic themselves and validate before they write
+                # (a move to another account runs in their transaction too): applied whole or not at all.
+                applier.opportunity(record, tally, existing.get(record["Id"]))
+            else:
+                with transaction.atomic():  # a record is applied whole or not at all
+                    if object_name == ACCOUNT:
+                        applier.account(record, tally)
+                    else:
+                        applier.contact(record, tally)
             applied.append(record["Id"])
         except Refused as refusal:
             tally.refused += 1
