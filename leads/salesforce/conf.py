@@ -35,7 +35,7 @@ class SalesforceSettings:
     describe_cache_seconds: int
     lock_seconds: int
     pull_bulk_threshold: int = 2000
-    pull_bulk_page_records: int = 50000
+    pull_bulk_page_records: int = 10000
     stage_map: tuple[tuple[str, str], ...] = ()
     lost_to_field: str = ""
     lost_reason_field: str = ""
@@ -99,7 +99,7 @@ def salesforce_settings() -> SalesforceSettings:
         describe_cache_seconds=int(getattr(settings, "SALESFORCE_DESCRIBE_CACHE_SECONDS", 3600)),
         lock_seconds=int(getattr(settings, "SALESFORCE_LOCK_SECONDS", 900)),
         pull_bulk_threshold=int(getattr(settings, "SALESFORCE_PULL_BULK_THRESHOLD", 2000)),
-        pull_bulk_page_records=int(getattr(settings, "SALESFORCE_PULL_BULK_PAGE_RECORDS", 50000)),
+        pull_bulk_page_records=int(getattr(settings, "SALESFORCE_PULL_BULK_PAGE_RECORDS", 10000)),
         stage_map=tuple(dict(getattr(settings, "SALESFORCE_STAGE_MAP", {})).items()),
         lost_to_field=getattr(settings, "SALESFORCE_LOST_TO_FIELD", "Lost_To__c"),
         lost_reason_field=getattr(settings, "SALESFORCE_LOST_REASON_FIELD", "Loss_Reason__c"),

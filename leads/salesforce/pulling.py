@@ -37,6 +37,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.translation import gettext as _
 
 from crm.models import CloudVendor, Contact, Exchange
 from crm.services import contact_save
@@ -488,17 +489,23 @@ class Applier:
         created = _instant(record.get("CreatedDate"))
         if created is not None:
             fields["opened_at"] = created
-        lost_to_name = (record.get(self.config.lost_to_field) or "") if self.config.lost_to_field else ""
-        reason = (record.get(self.config.lost_reason_field) or "") if self.config.lost_reason_field else ""
-        fields["lost_to"] = None
-        if stage == OpportunityStage.CLOSED_LOST and lost_to_name:
-            vendor = self.vendor(lost_to_name)
-            fields["lost_to"] = vendor
-            if vendor is None:
-                # A rival the product does not know (another vendor, an in-house build): its name stays
-                # in the reason, so nothing Salesforce said is lost.
-                reason = f"Lost to {lost_to_name}. {reason}".strip()
-        if self.config.lost_reason_field:
+        # The competitor fields are Salesforce's only when the org has them (then they are in the
+        # record, null or not); without them the rival and the reason stay as the product has them.
+        has_lost_to = bool(self.config.lost_to_field) and self.config.lost_to_field in record
+        has_reason = bool(self.config.lost_reason_field) and self.config.lost_reason_field in record
+        lost_to_name = (record.get(self.config.lost_to_field) or "").strip() if has_lost_to else ""
+        reason = (record.get(self.config.lost_reason_field) or "").strip() if has_reason else ""
+        if has_lost_to:
+            fields["lost_to"] = None
+            if stage == OpportunityStage.CLOSED_LOST and lost_to_name:
+                vendor = self.vendor(lost_to_name)
+                fields["lost_to"] = vendor
+                if vendor is None:
+                    # A rival the product does not know (another vendor, an in-house build): its name
+                    # stays in the reason, so nothing Salesforce said is lost.
+                    reason = f"Lost to {lost_to_name}. {reason}".strip()
+                    has_reason = True
+        if has_reason:
             fields["lost_reason"] = reason
         return fields
 
@@ -621,7 +628,7 @@ def pulled_account_decide(*, account: PulledAccount, exchange: Exchange | None, 
     from crm.access import is_manager
 
     if not is_manager(user):
-        raise ValidationError("Only a manager decides which exchange a Salesforce Account is.")
+        raise ValidationError(_("Only a manager decides which exchange a Salesforce Account is."))
     account.reviewed_by, account.reviewed_at = user, timezone.now()
     account.match_method = MatchMethod.MANUAL
     if exchange is None:

@@ -443,3 +443,62 @@ def test_the_command_prints_progress_and_a_summary(salesforce, bybit, capsys):
         "Succeeded: 2 read, 2 applied, 0 deletions, 0 refused or held; 7 API calls (0 retries, "
         "0 bulk query jobs), org budget 7/15000.",
     ]
+
+
+def test_without_the_competitor_fields_a_pull_keeps_the_rival_and_reason_the_product_recorded(salesforce, bybit):
+    org = salesforce.org
+    acc = account(org, "Bybit", **{KEY: f"exchange-{bybit.pk}"})
+    deal = opportunity(org, acc["Id"], "Engine", "Closed Lost")
+    salesforce_pull()
+    local = Opportunity.objects.get(salesforce_id=deal["Id"])
+    opportunity_update(local, lost_to=vendor("aws"), lost_reason="Price")
+
+    org.edit("Opportunity", deal["Id"], Amount=39000)
+    salesforce_pull()
+
+    local.refresh_from_db()
+    assert (local.monthly_spend_usd, local.lost_to, local.lost_reason) == (Decimal("39000.00"), vendor("aws"), "Price")
+
+
+def test_a_rival_salesforce_names_that_the_product_does_not_know_stays_in_the_reason(salesforce, bybit):
+    org = salesforce.org
+    org.fields["Opportunity"] += competitor_fields()
+    acc = account(org, "Bybit", **{KEY: f"exchange-{bybit.pk}"})
+    opportunity(org, acc["Id"], "Engine", "Closed Lost", Lost_To__c="Internal IT", Loss_Reason__c="Built in house")
+
+    salesforce_pull()
+
+    local = Opportunity.objects.get()
+    assert (local.lost_to, local.lost_reason) == (None, "Lost to Internal IT. Built in house")
+
+
+# -- the managers' review page ----------------------------------------------------------------------------
+
+
+def test_the_review_page_is_for_managers_and_confirming_applies_what_was_held(salesforce, client):
+    bitbank = ExchangeFactory(name="Bitbank", slug="bitbank")
+    ExchangeFactory(name="Bitbang", slug="bitbang")
+    acc = account(salesforce.org, "Bitbanc")
+    contact(salesforce.org, acc["Id"], "Kato")
+    salesforce_pull()
+    url = "/admin/salesforce/pulledaccounttoreview/"
+
+    rep = RepFactory().user
+    rep.is_staff = True
+    rep.save()
+    client.force_login(rep)
+    assert client.get(url).status_code == 403
+    client.post(url, {"action": "confirm", "_selected_action": [PulledAccount.objects.get().pk]})
+    assert not Contact.objects.exists()
+
+    manager = RepFactory(role=RepRole.MANAGER).user
+    manager.is_staff = True
+    manager.save()
+    client.force_login(manager)
+    page = client.get(url)
+    assert page.status_code == 200
+    assert "Bitbanc" in page.content.decode()
+    client.post(url, {"action": "confirm", "_selected_action": [PulledAccount.objects.get().pk]})
+
+    assert Contact.objects.get().exchange == bitbank
+    assert PulledAccount.objects.get().match_status == MatchStatus.MATCHED
