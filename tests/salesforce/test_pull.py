@@ -502,3 +502,43 @@ def test_the_review_page_is_for_managers_and_confirming_applies_what_was_held(sa
 
     assert Contact.objects.get().exchange == bitbank
     assert PulledAccount.objects.get().match_status == MatchStatus.MATCHED
+
+
+def test_a_contact_the_product_already_has_is_linked_by_email_not_duplicated(salesforce, bybit):
+    known = Contact.objects.create(exchange=bybit, full_name="Ken Tanaka", email="ken@bybit.com", notes="Met in Tokyo")
+    acc = account(salesforce.org, "Bybit", **{KEY: f"exchange-{bybit.pk}"})
+    person = contact(salesforce.org, acc["Id"], "Tanaka", FirstName="Ken", Email="KEN@bybit.com", Title="CTO")
+
+    salesforce_pull()
+
+    known.refresh_from_db()
+    assert Contact.objects.count() == 1
+    assert (known.salesforce_id, known.title, known.notes) == (person["Id"], "CTO", "Met in Tokyo")
+
+
+def test_a_pull_does_not_start_while_a_push_holds_the_lock(salesforce, bybit):
+    from leads.salesforce.services import sync_lock_acquire
+
+    account(salesforce.org, "Bybit", **{KEY: f"exchange-{bybit.pk}"})
+    assert sync_lock_acquire(holder="push", now=timezone.now(), seconds=60)
+
+    outcome = salesforce_pull()
+
+    assert outcome.status == "locked"
+    assert salesforce.requests == []
+    assert not PulledAccount.objects.exists()
+
+
+def test_a_failed_bulk_query_job_fails_the_run_and_leaves_the_cursor(salesforce, settings, bybit):
+    settings.SALESFORCE_PULL_BULK_THRESHOLD = 1
+    acc = account(salesforce.org, "Bybit", **{KEY: f"exchange-{bybit.pk}"})
+    salesforce.query_job_failure = "QUERY_TIMEOUT: Your query request was running for too long."
+    opportunity(salesforce.org, acc["Id"], "Engine")
+    opportunity(salesforce.org, acc["Id"], "Wallets")
+
+    outcome = salesforce_pull()
+
+    assert outcome.status == SyncRun.Status.FAILED
+    assert "ended Failed: QUERY_TIMEOUT: Your query request was running for too long." in outcome.message
+    assert not Opportunity.objects.exists()
+    assert not PullCursor.objects.filter(object_name="Opportunity").exists()

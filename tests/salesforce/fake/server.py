@@ -121,6 +121,7 @@ class FakeSalesforce:
         self.query_cursors: dict[str, list[dict]] = {}
         self.query_jobs: dict[str, QueryJob] = {}
         self.query_job_polls = 1  # polls answering InProgress before a query job is JobComplete
+        self.query_job_failure = ""  # when set, query jobs end Failed with this errorMessage
         self.bulk_result_page_size = 50_000  # the most rows one results set holds, whatever maxRecords says
         self._random = random.Random(0)
         self._lock = threading.Lock()
@@ -394,7 +395,9 @@ class FakeSalesforce:
                 job.state = "InProgress"
             elif job.state == "InProgress":
                 job.polls_left -= 1
-                if job.polls_left <= 0:
+                if job.polls_left <= 0 and self.query_job_failure:
+                    job.state, job.error_message = "Failed", self.query_job_failure
+                elif job.polls_left <= 0:
                     records = self.org.all(job.query.object_name, include_deleted=job.operation == "queryAll")
                     job.rows = soql_subset.run(job.query, records)
                     job.state = "JobComplete"
@@ -447,6 +450,8 @@ class FakeSalesforce:
         }
         if job.state == "JobComplete":
             info.update(numberRecordsProcessed=len(job.rows), retries=0, totalProcessingTime=1)
+        if job.state == "Failed":
+            info["errorMessage"] = job.error_message
         return info
 
     def _collections(self, method: str, rest: list[str], body: dict) -> tuple[int, object, str]:
