@@ -16,17 +16,21 @@ from leads.salesforce.pulling import pulled_account_decide
 class SyncRunAdmin(admin.ModelAdmin):
     list_display = [
         "started_at",
+        "is_pull",
         "status",
         "records_sent",
         "records_confirmed",
         "records_failed",
         "records_to_retry",
+        "records_read",
+        "records_applied",
+        "records_skipped",
         "calls_used",
         "retries",
         "api_budget",
         "finished_at",
     ]
-    list_filter = ["status", "is_full"]
+    list_filter = ["status", "is_full", "is_pull"]
     readonly_fields = [f.name for f in SyncRun._meta.fields]
     date_hierarchy = "started_at"
 

@@ -3,6 +3,7 @@
 from django.db import models
 from django.db.models import Q
 
+from intel.choices import MatchMethod
 from intel.models.matched import MatchedQuerySet, MatchedToExchange
 from leads.salesforce.mapping import MAPPED_OBJECTS, SOURCES
 
@@ -186,6 +187,15 @@ class PulledAccount(MatchedToExchange):
     website domain and name through the matcher). Ambiguous or weak matches wait for a manager;
     until one decides, the account's contacts and opportunities are held, not guessed."""
 
+    match_method = models.CharField(
+        max_length=20,
+        choices=[
+            ("external_id", "External id (Exchange_Intel_Key__c)"),
+            ("salesforce_id", "The exchange's Salesforce Account id"),
+            *MatchMethod.choices,
+        ],
+        default=MatchMethod.NONE,
+    )
     salesforce_id = models.CharField("Salesforce Account id", max_length=18, unique=True)
     name = models.CharField("name in Salesforce", max_length=255)
     website = models.CharField("website in Salesforce", max_length=255, blank=True)
