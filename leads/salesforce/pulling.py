@@ -5,8 +5,9 @@ Per object, one `SELECT COUNT()` over queryAll says how many records moved after
 SystemModstamp cursor (deletions included: queryAll answers the recycle bin with IsDeleted true). None:
 nothing more is asked. Up to SALESFORCE_PULL_BULK_THRESHOLD: REST queryAll pages (nextRecordsUrl).
 Above: one Bulk API 2.0 queryAll job, its CSV results read in sets (Sforce-Locator). Records come in
-SystemModstamp order; each page is applied in one transaction with the cursor, so a run that stops
-half-way resumes after the last page it applied. Every call goes through the push's client: the same
+SystemModstamp order (REST; a Bulk job's sets come in no order, as Bulk API 2.0 takes no ORDER BY, so its
+cursor moves after its last set); each page is applied in one transaction with the cursor, so a run
+that stops half-way resumes after the last page it applied. Every call goes through the push's client: the same
 timeouts, retries, budget share and pause after an API limit.
 
 Who owns what (the README's rule, applied here):
@@ -166,12 +167,15 @@ def _csv_value(text: str):
     return text
 
 
+def page_stamps(page: list[dict]) -> list[datetime.datetime]:
+    return [s for s in (_instant(r.get("SystemModstamp")) for r in page) if s is not None]
+
+
 def safe_cursor(page: list[dict], *, is_last: bool) -> datetime.datetime | None:
     """How far a page lets the cursor move: to its last record on the last page; else to the newest
     stamp strictly before the last record's, so records sharing that stamp on the next page are read
     again (applying a record twice changes nothing) rather than skipped."""
-    stamps = [_instant(r.get("SystemModstamp")) for r in page]
-    stamps = [s for s in stamps if s is not None]
+    stamps = page_stamps(page)
     if not stamps:
         return None
     if is_last:
@@ -187,7 +191,8 @@ class Reader:
     run: SyncRun
 
     def pages(self, soql: str, count: int) -> Iterator[tuple[list[dict], bool]]:
-        """(records, is_last_page) for the query, by REST queryAll pages or one Bulk API 2.0 job."""
+        """(records, is_last_page) for the query, by REST queryAll pages (in the query's order) or one
+        Bulk API 2.0 job (its sets in no order)."""
         if count > self.config.pull_bulk_threshold:
             yield from self._bulk_pages(soql)
             return
@@ -553,11 +558,22 @@ def pull_objects(
         tally.way = "a Bulk API 2.0 query job" if count > config.pull_bulk_threshold else "REST queryAll pages"
         describe = describes_load(client, [object_name], cache_seconds=config.describe_cache_seconds)[object_name]
         fields = _fields_of(object_name, describe, config)
-        soql = f"SELECT {', '.join(fields)} FROM {object_name}{_where(cursor)} ORDER BY SystemModstamp, Id"
+        soql = f"SELECT {', '.join(fields)} FROM {object_name}{_where(cursor)}"
+        bulk = count > config.pull_bulk_threshold
+        if not bulk:
+            soql += " ORDER BY SystemModstamp, Id"
+        newest: datetime.datetime | None = None
         for page, is_last in reader.pages(soql, count):
             with transaction.atomic():
                 _apply_page(object_name, page, applier, tally, report, run)
-                moved_to = safe_cursor(page, is_last=is_last)
+                if bulk:
+                    # Bulk API 2.0 takes no ORDER BY (it would stop the org chunking the job): its sets
+                    # come in no order, so the cursor moves once, to the newest stamp, after the last set.
+                    # A job interrupted between sets is read again whole; applying twice changes nothing.
+                    newest = max([*page_stamps(page), *([newest] if newest else [])], default=None)
+                    moved_to = newest if is_last else None
+                else:
+                    moved_to = safe_cursor(page, is_last=is_last)
                 if moved_to is not None:
                     PullCursor.objects.update_or_create(object_name=object_name, defaults={"modstamp": moved_to})
             tally.read += len(page)

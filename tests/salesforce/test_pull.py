@@ -15,7 +15,7 @@ from intel.choices import MatchStatus
 from leads.choices import OpportunitySource, OpportunityStage
 from leads.models import Opportunity, Score
 from leads.salesforce.models import PullCursor, PulledAccount, PullIssue, SyncRun, SyncState
-from leads.salesforce.pulling import pulled_account_decide
+from leads.salesforce.pulling import pulled_account_decide, soql_datetime
 from leads.salesforce.services import salesforce_pull
 from leads.services.opportunities import opportunity_update
 from tests.crm.factories import ExchangeFactory, RepFactory, vendor
@@ -542,3 +542,40 @@ def test_a_failed_bulk_query_job_fails_the_run_and_leaves_the_cursor(salesforce,
     assert "ended Failed: QUERY_TIMEOUT: Your query request was running for too long." in outcome.message
     assert not Opportunity.objects.exists()
     assert not PullCursor.objects.filter(object_name="Opportunity").exists()
+
+
+def test_a_bulk_job_sends_no_order_by_and_the_cursor_moves_to_its_newest_stamp(salesforce, settings, bybit):
+    settings.SALESFORCE_PULL_BULK_THRESHOLD = 2
+    settings.SALESFORCE_PULL_BULK_PAGE_RECORDS = 2
+    org = salesforce.org
+    acc = account(org, "Bybit", **{KEY: f"exchange-{bybit.pk}"})
+    deals = [opportunity(org, acc["Id"], f"Deal {n}") for n in range(3)]
+
+    salesforce_pull()
+
+    [job] = [r.soql for r in salesforce.calls_to("POST", r"/jobs/query$")]
+    assert "ORDER BY" not in job
+    newest = org.records["Opportunity"][deals[-1]["Id"]]["SystemModstamp"]
+    assert soql_datetime(PullCursor.objects.get(object_name="Opportunity").modstamp) == newest.replace("+0000", "Z")
+    salesforce.requests.clear()
+    assert salesforce_pull().run.records_read == 0
+
+
+def test_a_bulk_job_stopped_between_result_sets_is_read_again_whole_next_time(salesforce, settings, bybit):
+    settings.SALESFORCE_PULL_BULK_THRESHOLD = 2
+    settings.SALESFORCE_PULL_BULK_PAGE_RECORDS = 2
+    org = salesforce.org
+    acc = account(org, "Bybit", **{KEY: f"exchange-{bybit.pk}"})
+    for n in range(4):
+        opportunity(org, acc["Id"], f"Deal {n}")
+    # Account: COUNT, describe, page; Contact: COUNT; Opportunity: COUNT, describe, job, 2 polls, set 1, then a limit
+    salesforce.faults = [""] * 10 + ["limit"]
+
+    stopped = salesforce_pull()
+
+    assert stopped.status == SyncRun.Status.LIMITED
+    assert Opportunity.objects.count() == 2
+    assert not PullCursor.objects.filter(object_name="Opportunity").exists()
+    resumed = salesforce_pull(force=True)
+    assert resumed.plan_lines[2] == "Opportunity: 4 read via a Bulk API 2.0 query job; 2 applied, 2 already up to date."
+    assert Opportunity.objects.count() == 4
