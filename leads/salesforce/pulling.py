@@ -112,6 +112,7 @@ class ObjectTally:
     held: int = 0
     unchanged: int = 0
     to_review: int = 0
+    unmatched: int = 0
     way: str = ""
 
     def line(self, object_name: str) -> str:
@@ -122,6 +123,7 @@ class ObjectTally:
             (self.deleted, "deletions applied"),
             (self.unchanged, "already up to date"),
             (self.to_review, "to review"),
+            (self.unmatched, "matched to no exchange"),
             (self.refused, "refused"),
             (self.held, "held for their account's review"),
         ):
@@ -293,7 +295,7 @@ class Applier:
         elif pulled.match_status == MatchStatus.REVIEW:
             tally.to_review += 1
         else:
-            tally.applied += 1
+            tally.unmatched += 1
 
     def _match(self, pulled: PulledAccount) -> None:
         exchange_id = None

@@ -579,3 +579,17 @@ def test_a_bulk_job_stopped_between_result_sets_is_read_again_whole_next_time(sa
     resumed = salesforce_pull(force=True)
     assert resumed.plan_lines[2] == "Opportunity: 4 read via a Bulk API 2.0 query job; 2 applied, 2 already up to date."
     assert Opportunity.objects.count() == 4
+
+
+def test_an_account_that_is_no_exchange_is_kept_unmatched_and_its_records_held(salesforce, bybit):
+    acc = account(salesforce.org, "Acme Consulting Partners")
+    contact(salesforce.org, acc["Id"], "Ito")
+
+    outcome = salesforce_pull()
+
+    assert PulledAccount.objects.get().match_status == MatchStatus.UNMATCHED
+    assert outcome.plan_lines[:2] == [
+        "Account: 1 read via REST queryAll pages; 0 applied, 1 matched to no exchange.",
+        "Contact: 1 read via REST queryAll pages; 0 applied, 1 held for their account's review.",
+    ]
+    assert not Contact.objects.exists()
