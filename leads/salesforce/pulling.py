@@ -113,11 +113,14 @@ class ObjectTally:
     unchanged: int = 0
     to_review: int = 0
     unmatched: int = 0
+    from_held: int = 0  # held records applied once their account was matched
     way: str = ""
 
     def line(self, object_name: str) -> str:
+        noun = "record" if self.from_held == 1 else "records"
+        released = f" {self.from_held} held {noun} applied, their account now matched." if self.from_held else ""
         if not self.read:
-            return f"{object_name}: nothing changed."
+            return f"{object_name}: nothing changed.{released}"
         parts = [f"{self.applied} applied"]
         for count, words in (
             (self.deleted, "deletions applied"),
@@ -129,7 +132,7 @@ class ObjectTally:
         ):
             if count:
                 parts.append(f"{count} {words}")
-        return f"{object_name}: {self.read} read via {self.way}; {', '.join(parts)}."
+        return f"{object_name}: {self.read} read via {self.way}; {', '.join(parts)}.{released}"
 
 
 @dataclass
@@ -251,6 +254,8 @@ class Applier:
     # applied before contacts and opportunities, so these are read after the accounts changed.
     _accounts: dict[str, tuple | None] = field(default_factory=dict)
     _exchanges: dict[int, Exchange] = field(default_factory=dict)
+    # Accounts matched to an exchange by this pull: what was held for them is applied after the accounts.
+    matched_now: list[str] = field(default_factory=list)
 
     # accounts
 
@@ -284,10 +289,13 @@ class Applier:
         pulled.name, pulled.website = name[:255], (record.get("Website") or "")[:255]
         pulled.external_key = (record.get(EXTERNAL_ID_FIELD) or "")[:100]
         pulled.is_deleted = False
+        was_matched = pulled.pk is not None and pulled.match_status == MatchStatus.MATCHED
         if pulled.reviewed_at is None:  # a manager's decision stands
             self._match(pulled)
         pulled.save()
         if pulled.match_status == MatchStatus.MATCHED and pulled.exchange_id:
+            if not was_matched:
+                self.matched_now.append(salesforce_id)
             Exchange.objects.filter(pk=pulled.exchange_id, salesforce_account_id="").update(
                 salesforce_account_id=salesforce_id
             )
@@ -581,6 +589,10 @@ def pull_objects(
             tally.read += len(page)
             if progress:
                 progress(object_name, tally.read, count)
+        if object_name == ACCOUNT and applier.matched_now:
+            # An account matched only now (its website changed, its exchange was added): the contacts
+            # and opportunities held for it earlier are applied before this pull reads theirs.
+            held_apply(applier.matched_now, applier, report, run)
 
 
 def _apply_page(
@@ -667,12 +679,23 @@ def pulled_account_decide(*, account: PulledAccount, exchange: Exchange | None, 
     from leads.salesforce.conf import salesforce_settings
 
     report = PullReport()
-    applier = Applier(run=None, report=report, config=salesforce_settings())
-    # Contacts before opportunities, as a pull applies them.
-    for object_name in (CONTACT, OPPORTUNITY):
-        issues = list(held.filter(object_name=object_name))
-        if issues:
-            _apply_page(object_name, [i.record for i in issues], applier, report.tallies[object_name], report, None)
-    outcome["applied"] = report.tallies[CONTACT].applied + report.tallies[OPPORTUNITY].applied
+    held_apply([account.salesforce_id], Applier(run=None, report=report, config=salesforce_settings()), report, None)
+    outcome["applied"] = report.tallies[CONTACT].from_held + report.tallies[OPPORTUNITY].from_held
     outcome["refused"] = report.tallies[CONTACT].refused + report.tallies[OPPORTUNITY].refused
     return outcome
+
+
+def held_apply(account_ids: list[str], applier: Applier, report: PullReport, run: SyncRun | None) -> None:
+    """Apply the contacts and opportunities held for these accounts (now matched), contacts first."""
+    held = PullIssue.objects.filter(
+        kind=PullIssue.Kind.HELD, account_salesforce_id__in=account_ids, resolved_at__isnull=True
+    ).order_by("pk")
+    for object_name in (CONTACT, OPPORTUNITY):
+        records = [issue.record for issue in held.filter(object_name=object_name)]
+        if records:
+            tally, released = report.tallies[object_name], ObjectTally()
+            with transaction.atomic():
+                _apply_page(object_name, records, applier, released, report, run)
+            tally.from_held += released.applied
+            tally.refused += released.refused
+            tally.held += released.held

@@ -462,7 +462,7 @@ def salesforce_pull(
             status, message = Status.FAILED, str(error)
         tallies = report.tallies.values()
         run.records_read = sum(t.read for t in tallies)
-        run.records_applied = sum(t.applied for t in tallies)
+        run.records_applied = sum(t.applied + t.from_held for t in tallies)
         run.records_deleted = sum(t.deleted for t in tallies)
         run.records_skipped = sum(t.refused + t.held for t in tallies)
         run.log = [*report.lines(), *report.refusals][:RUN_LOG_LINES]

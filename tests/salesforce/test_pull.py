@@ -593,3 +593,20 @@ def test_an_account_that_is_no_exchange_is_kept_unmatched_and_its_records_held(s
         "Contact: 1 read via REST queryAll pages; 0 applied, 1 held for their account's review.",
     ]
     assert not Contact.objects.exists()
+
+
+def test_records_held_for_an_account_are_applied_when_a_later_pull_matches_it(salesforce):
+    org = salesforce.org
+    acc = account(org, "Acme Holdings")
+    person = contact(org, acc["Id"], "Ito", Email="ito@upbit.com")
+    salesforce_pull()
+    assert not Contact.objects.exists()
+
+    # the exchange is added to the product and the account's website set in Salesforce
+    upbit = ExchangeFactory(name="Upbit", slug="upbit", website="https://upbit.com")
+    org.edit("Account", acc["Id"], Website="https://upbit.com")
+    outcome = salesforce_pull()
+
+    assert Contact.objects.get(salesforce_id=person["Id"]).exchange == upbit
+    assert not PullIssue.objects.filter(resolved_at__isnull=True).exists()
+    assert outcome.plan_lines[1] == "Contact: nothing changed. 1 held record applied, their account now matched."
