@@ -699,3 +699,14 @@ def held_apply(account_ids: list[str], applier: Applier, report: PullReport, run
             tally.from_held += released.applied
             tally.refused += released.refused
             tally.held += released.held
+
+
+def exchange_merge_move_salesforce_accounts(context) -> dict[str, int]:
+    """An account merge: the Salesforce Accounts matched to the source are the target's now, and the
+    target takes the source's Salesforce Account id when it has none (so the link survives the merge)."""
+    moved = PulledAccount.objects.filter(exchange=context.source).update(exchange=context.target)
+    if context.source.salesforce_account_id:
+        Exchange.objects.filter(pk=context.target.pk, salesforce_account_id="").update(
+            salesforce_account_id=context.source.salesforce_account_id
+        )
+    return {"salesforce_accounts": moved}

@@ -610,3 +610,18 @@ def test_records_held_for_an_account_are_applied_when_a_later_pull_matches_it(sa
     assert Contact.objects.get(salesforce_id=person["Id"]).exchange == upbit
     assert not PullIssue.objects.filter(resolved_at__isnull=True).exists()
     assert outcome.plan_lines[1] == "Contact: nothing changed. 1 held record applied, their account now matched."
+
+
+def test_an_account_merge_takes_the_salesforce_accounts_and_link_to_the_target(salesforce, bybit):
+    from crm.services.merges import exchange_merge
+
+    duplicate = ExchangeFactory(name="Bybit Global", slug="bybit-global", website="https://bybitglobal.example")
+    acc = account(salesforce.org, "Bybit Global", **{KEY: f"exchange-{duplicate.pk}"})
+    salesforce_pull()
+
+    merge = exchange_merge(source=duplicate, target=bybit, user=RepFactory(role=RepRole.MANAGER).user)
+
+    assert merge.moved["salesforce_accounts"] == 1
+    assert PulledAccount.objects.get(salesforce_id=acc["Id"]).exchange == bybit
+    bybit.refresh_from_db()
+    assert bybit.salesforce_account_id == acc["Id"]
