@@ -625,3 +625,19 @@ def test_an_account_merge_takes_the_salesforce_accounts_and_link_to_the_target(s
     assert PulledAccount.objects.get(salesforce_id=acc["Id"]).exchange == bybit
     bybit.refresh_from_db()
     assert bybit.salesforce_account_id == acc["Id"]
+
+
+def test_managers_see_the_refused_records_with_the_field_at_fault_in_the_admin(salesforce, client, bybit):
+    acc = account(salesforce.org, "Bybit", **{KEY: f"exchange-{bybit.pk}"})
+    bad = opportunity(salesforce.org, acc["Id"], "Engine", Amount=-5)
+    salesforce_pull()
+    manager = RepFactory(role=RepRole.MANAGER).user
+    manager.is_staff = True
+    manager.save()
+    client.force_login(manager)
+
+    page = client.get("/admin/salesforce/pullissue/").content.decode()
+    accounts_page = client.get("/admin/salesforce/pulledaccount/")
+
+    assert bad["Id"] in page and '<td class="field-field_name">Amount</td>' in page
+    assert accounts_page.status_code == 200
