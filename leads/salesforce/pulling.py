@@ -76,6 +76,7 @@ CONTACT_FIELDS = {
     "email": "Email",
     "phone": "Phone",
     "exchange": "AccountId",
+    "__all__": "Email",  # the one constraint across fields: one contact per email and exchange
 }
 OPPORTUNITY_FIELDS = {
     "name": "Name",
@@ -530,9 +531,11 @@ def _boolean(value) -> bool:
 
 
 def _refusal(error: ValidationError, names: dict[str, str]) -> Refused:
+    """Every field at fault, named as Salesforce names it, with the product's messages."""
     if hasattr(error, "error_dict"):
-        model_field, errors = next(iter(error.error_dict.items()))
-        return Refused(names.get(model_field, model_field), "; ".join(e.messages[0] for e in errors))
+        fields = list(dict.fromkeys(names.get(f, f) for f in error.error_dict))
+        messages = [m for errors in error.error_dict.values() for e in errors for m in e.messages]
+        return Refused(", ".join(fields), "; ".join(messages))
     return Refused("", "; ".join(error.messages))
 
 

@@ -641,3 +641,16 @@ def test_managers_see_the_refused_records_with_the_field_at_fault_in_the_admin(s
 
     assert bad["Id"] in page and '<td class="field-field_name">Amount</td>' in page
     assert accounts_page.status_code == 200
+
+
+def test_two_salesforce_contacts_with_one_email_at_one_exchange_refuse_the_second_naming_email(salesforce, bybit):
+    acc = account(salesforce.org, "Bybit", **{KEY: f"exchange-{bybit.pk}"})
+    contact(salesforce.org, acc["Id"], "Abe", Email="ops@bybit.com")
+    second = contact(salesforce.org, acc["Id"], "Abe (old)", Email="ops@bybit.com")
+
+    salesforce_pull()
+
+    assert Contact.objects.count() == 1
+    issue = PullIssue.objects.get(salesforce_id=second["Id"])
+    assert (issue.kind, issue.field_name) == ("refused", "Email")
+    assert issue.message == "This exchange already has a contact with this email."
