@@ -14,9 +14,10 @@ class LeadsConfig(AppConfig):
         from leads import tasks  # noqa: F401
 
         # crm may not import leads: an account merge moves the score history through this mover.
-        from leads.merging import exchange_merge_move_scores
+        from leads.merging import exchange_merge_move_opportunities, exchange_merge_move_scores
 
         register_mover(exchange_merge_move_scores)
+        register_mover(exchange_merge_move_opportunities)
 
         # intel may not import leads: after an import or a review decision it updates the follow-up
         # list, and counts who acts next, through these.

@@ -1,6 +1,7 @@
 """Enumerations of lead scores and follow-ups."""
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Grade(models.TextChoices):
@@ -32,3 +33,29 @@ class AssignmentMethod(models.TextChoices):
     ROUND_ROBIN = "round_robin", "Round-robin"
     MANUAL = "manual", "By hand"
     UNASSIGNED = "unassigned", "Not assigned"
+
+
+class OpportunityStage(models.TextChoices):
+    """The stages of an opportunity, Salesforce-compatible (leads.pipeline_stages maps StageName)."""
+
+    PROSPECTING = "prospecting", _("Prospecting")
+    QUALIFICATION = "qualification", _("Qualification")
+    PROPOSAL = "proposal", _("Proposal")
+    NEGOTIATION = "negotiation", _("Negotiation")
+    CLOSED_WON = "closed_won", _("Closed won")
+    CLOSED_LOST = "closed_lost", _("Closed lost")
+
+    @classmethod
+    def closed(cls) -> tuple[str, str]:
+        return (cls.CLOSED_WON.value, cls.CLOSED_LOST.value)
+
+    @classmethod
+    def open_stages(cls) -> tuple[str, ...]:
+        return tuple(s for s in cls.values if s not in cls.closed())
+
+
+class OpportunitySource(models.TextChoices):
+    """Where a change of an opportunity was made."""
+
+    PRODUCT = "product", _("In the product")
+    SALESFORCE = "salesforce", _("Salesforce")

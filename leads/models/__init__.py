@@ -1,6 +1,8 @@
-"""Lead scores: scoring models, current scores and their history, rescore runs, follow-up lists, dead letters."""
+"""Lead scores: scoring models, current scores and their history, rescore runs, follow-up lists, dead letters,
+opportunities and their stage history."""
 
 from .followups import FollowUp, FollowUpQuerySet
+from .opportunities import Opportunity, OpportunityQuerySet, OpportunityStageChange
 from .rescores import RescoreChunk, RescoreRun
 from .scores import DeadLetter, Score, ScoreChange, ScoreChangeQuerySet, ScoreQuerySet, ScoringModel
 from .webhooks import WebhookDelivery, WebhookSubscription
@@ -9,6 +11,9 @@ __all__ = [
     "DeadLetter",
     "FollowUp",
     "FollowUpQuerySet",
+    "Opportunity",
+    "OpportunityQuerySet",
+    "OpportunityStageChange",
     "RescoreChunk",
     "RescoreRun",
     "Score",

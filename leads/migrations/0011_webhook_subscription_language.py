@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('leads', '0009_rescore_runs'),
+        ('leads', '0010_opportunities'),
     ]
 
     operations = [
