@@ -6,9 +6,13 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy as _
 
 from leads.models import DeadLetter, FollowUp, Score, ScoreChange, ScoringModel
 from leads.parameters import ScoringParameters
+from leads.sentences import factor_sentence
 from leads.services import follow_up_set_status, scoring_model_activate, scoring_model_create_version
 
 
@@ -102,7 +106,22 @@ class FollowUpAdmin(admin.ModelAdmin):
     list_filter = ["status", "assignment_method", "attendee__event"]
     search_fields = ["attendee__full_name", "attendee__company"]
     list_select_related = ["attendee__event", "assignee"]  # a row names the person "at <event>"
-    readonly_fields = ["person_score", "person_factors", "status_changed_by", "status_changed_at", "due_at"]
+    readonly_fields = [
+        "person_score",
+        "person_reasons",
+        "person_factors",
+        "status_changed_by",
+        "status_changed_at",
+        "due_at",
+    ]
+
+    @admin.display(description=_("Why this person score"))
+    def person_reasons(self, obj) -> str:
+        return format_html_join(
+            mark_safe("<br>"),
+            "{} ({})",
+            ((factor_sentence(factor), f"{factor.get('points', 0):+d}") for factor in obj.person_factors or []),
+        )
 
     def save_model(self, request, obj, form, change):
         status = obj.status
