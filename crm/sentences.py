@@ -13,7 +13,7 @@ Parameters are read by their name:
 - words the product translates: `workload` (a workload code), `status` (a licence status),
   `tier` (a size tier);
 - names shown by their native form where one is well known (crm.place_names: 阿里云, 日本): `vendor`,
-  `jurisdiction`, `city`, and each of `places`;
+  `jurisdiction`, `city`, `place` (or a clause naming them), and each of `places`;
 - names kept as written: `name`, `regulation`, `label`, `region`, `host`, `hosts`, `reason`,
   `outcome_text`, `source` (a data source's code, shown by its brand name);
 - numbers: `share`, `total`, `percent`, `threshold` (percentages), `volume`, `rank`, `count`;
@@ -67,7 +67,7 @@ PARAM_KINDS = {
     **dict.fromkeys(WORD_TABLES, "word"),
     "source": "source",
     "places": "places",
-    **dict.fromkeys(("vendor", "jurisdiction", "city"), "native"),
+    **dict.fromkeys(("vendor", "jurisdiction", "city", "place"), "native"),
     **dict.fromkeys(("share", "total", "percent", "threshold"), "percent"),
     **dict.fromkeys(("rank", "count"), "number"),
     "volume": "volume",

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from django.db.models import Prefetch
 
 from crm.models import Exchange
+from crm.sentences import stored_sentence
 from intel.technographics.attribution import TablesError, shipped_tables
 from intel.technographics.models import CloudDetection, EndpointAddress
 from intel.technographics.providers import place_name
@@ -51,7 +52,7 @@ class VerdictFootprint:
     checked_at: datetime.datetime
     summary: str
     findings: tuple[dict, ...]
-    front_doors: tuple[str, ...]
+    front_doors: tuple[str, ...]  # in the active language (crm.sentences)
     disagreements: tuple[str, ...]
     notes: tuple[str, ...]
     hosts_checked: int
@@ -106,8 +107,8 @@ def exchange_footprint(exchange: Exchange) -> ExchangeFootprint:
             checked_at=detection.checked_at,
             summary=detection.summary,
             findings=tuple(detection.findings),
-            front_doors=tuple(detection.front_doors),
-            disagreements=tuple(detection.disagreements),
+            front_doors=tuple(stored_sentence(item) for item in detection.front_doors),
+            disagreements=tuple(stored_sentence(item) for item in detection.disagreements),
             notes=tuple(detection.notes),
             hosts_checked=detection.hosts_checked,
             hosts_failed=detection.hosts_failed,
