@@ -83,6 +83,7 @@ def test_a_front_door_reads_in_three_languages(kappa, tables):
 
 
 def test_the_page_and_the_api_say_them_in_the_readers_language(kappa, tables):
+    """The page in Chinese, the API in Japanese."""
     engine_on(kappa, "alibaba-cloud", EvidenceSource.REP_CONFIRMED)
     EndpointFactory(exchange=kappa, host="ws.kappa.example", role=EndpointRole.WEBSOCKET)
     detect(kappa, {"api.kappa.example": ["13.112.0.9"], "ws.kappa.example": ["104.16.0.1"]}, tables)
@@ -97,6 +98,8 @@ def test_the_page_and_the_api_say_them_in_the_readers_language(kappa, tables):
         "但API 主机 api.kappa.example 解析到AWS 东京（ap-northeast-1）。</p>"
     ) in page
     assert '<p class="muted">ws.kappa.example：经由Cloudflare前端防护，源站未知</p>' in page
+    # the allocations table names the vendor as a Chinese reader knows it
+    assert "<td>阿里云</td>" in page
     assert footprint["latest"]["disagreements"] == [
         "担当者によればAlibaba Cloud（顧客が確認済み）だが、"
         "APIホスト api.kappa.example はAWS 東京（ap-northeast-1）に解決される。"
