@@ -100,11 +100,19 @@ def test_the_page_and_the_api_say_them_in_the_readers_language(kappa, tables):
     assert '<p class="muted">ws.kappa.example：经由Cloudflare前端防护，源站未知</p>' in page
     # the allocations table names the vendor as a Chinese reader knows it
     assert "<td>阿里云</td>" in page
+    # and the hosts table says where each address sits
+    assert "<code>13.112.0.9</code></td><td>AWS 东京（ap-northeast-1）</td>" in page
+    assert "<code>104.16.0.1</code></td><td>经由Cloudflare前端防护，源站未知</td>" in page
     assert footprint["latest"]["disagreements"] == [
         "担当者によればAlibaba Cloud（顧客が確認済み）だが、"
         "APIホスト api.kappa.example はAWS 東京（ap-northeast-1）に解決される。"
     ]
     assert footprint["latest"]["front_doors"] == ["ws.kappa.example：Cloudflareのフロントドア経由、オリジン不明"]
+    assert [(h["host"], [a["description"] for a in h["addresses"]]) for h in footprint["hosts"]] == [
+        ("api.kappa.example", ["AWS 東京（ap-northeast-1）"]),
+        ("www.kappa.example", []),
+        ("ws.kappa.example", ["Cloudflareのフロントドア経由、オリジン不明"]),
+    ]
 
 
 def test_a_run_recorded_as_plain_english_reads_as_stored(kappa):
