@@ -14,6 +14,7 @@ router.register("webhooks", views.WebhookSubscriptionViewSet, basename="webhooks
 
 urlpatterns = [
     path("leads/", views.LeadListView.as_view(), name="lead-list"),
+    path("events/<slug:slug>/cadence/", views.EventCadenceView.as_view(), name="event-cadence"),
     path("score-changes/", views.ScoreChangeFeedView.as_view(), name="scorechange-list"),
     *router.urls,
 ]
