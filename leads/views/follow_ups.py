@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from crm.access import ensure_manager
 from intel.models import Event
 from leads import pages
+from leads.charts import follow_up_status_bars
 from leads.choices import FollowUpStatus, Grade
 from leads.exports import csv_text
 from leads.filtersets import FOLLOW_UP_DUE_CHOICES, FollowUpFilterSet
@@ -268,6 +269,14 @@ def team_view(request):
                 for rep in progress.reps
             ],
             "totals": [progress.by_status[value] for value, _label in FollowUpStatus.choices],
+            "chart": follow_up_status_bars(
+                progress.reps,
+                title=gettext("Follow-ups by status and rep of %(name)s") % {"name": event.name}
+                if event is not None
+                else gettext("Follow-ups by status and rep, last %(days)s days") % {"days": TEAM_VIEW_DAYS},
+            )
+            if progress.reps
+            else "",
             "events": Event.objects.order_by("-starts_on", "name")[:20],
         },
     )
