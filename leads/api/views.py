@@ -462,8 +462,11 @@ class EventCadenceView(generics.GenericAPIView):
         event = self.get_object()
         if not cadence_may_change(user=request.user):
             raise exceptions.PermissionDenied("Only a manager changes an event's cadence.")
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        steps = {grade: [dict(step) for step in items] for grade, items in serializer.validated_data["steps"].items()}
         try:
-            cadence_save(event=event, steps=request.data.get("steps"), user=request.user)
+            cadence_save(event=event, steps=steps, user=request.user)
         except DjangoValidationError as error:
             raise exceptions.ValidationError({"steps": error.message_dict}) from error
         return self._answer(event)

@@ -140,3 +140,15 @@ def test_the_api_reads_and_a_manager_replaces_the_cadence(team, webx):
     assert saved.json()["is_default"] is False
     assert saved.json()["steps"]["C"] == [{"kind": "email", "hours": 168}]
     assert dues() == {**DEFAULT_DUES, "Exchange C": ("email", "02 Sep 00:00")}
+
+
+def test_a_plan_that_is_not_steps_by_grade_is_refused_with_the_field_named(team, webx):
+    refused = api(team["manager"]).put(API, {"steps": [{"kind": "call"}]}, format="json")
+    missing = api(team["manager"]).put(API, {"steps": {"A": [{"kind": "call"}]}}, format="json")
+
+    assert refused.status_code == 400
+    assert refused.json() == {"steps": ['Expected a dictionary of items but got type "list".']}
+    assert missing.status_code == 400
+    assert missing.json() == {"steps": {"A": {"0": {"hours": ["This field is required."]}}}}
+    assert not Cadence.objects.exists()
+    assert dues() == DEFAULT_DUES
