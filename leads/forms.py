@@ -363,7 +363,18 @@ class CadenceForm(forms.Form):
                     initial=step.hours if step else None,
                     label=gettext("Hours after the event ends"),
                 )
-                rows.append((number, self[kind_name], self[hours_name]))
+                # (number, the kind's field, the hours' field, what a reader who may not change it sees)
+                shown = ""
+                if step is not None and step.hours is None:
+                    shown = gettext("%(kind)s, due at the event's follow-up time") % {
+                        "kind": STEP_KIND_LABELS[step.kind]
+                    }
+                elif step is not None:
+                    shown = gettext("%(kind)s, due %(hours)s h after the event ends") % {
+                        "kind": STEP_KIND_LABELS[step.kind],
+                        "hours": step.hours,
+                    }
+                rows.append((number, self[kind_name], self[hours_name], shown))
             self.grades.append((grade, rows))
 
     def clean(self):

@@ -60,6 +60,9 @@ class FollowUp(models.Model):
         max_length=10, blank=True, help_text="The kind of the next step (call, email, ...); blank once all are done."
     )
     step_done_at = models.DateTimeField(null=True, blank=True, help_text="When its last step was logged.")
+    step_activity_id = models.PositiveBigIntegerField(
+        null=True, blank=True, help_text="The activity that did its last step: each activity does a step once."
+    )
     person_score = models.PositiveSmallIntegerField(default=0)
     person_factors = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -101,7 +101,10 @@ def cadence_save(*, event: Event, steps: object, user) -> tuple[Cadence, int]:
 def follow_ups_step_log(*, activity: Activity, now: datetime.datetime | None = None) -> list[FollowUp]:
     """After an activity is logged: the follow-ups at its exchange held by its rep (or of the person it
     was with) whose next step that activity does move on to their following step, due per their
-    cadence; a follow-up still "to do" becomes "contacted" at the activity's time. Returns those moved."""
+    cadence; a follow-up still "to do" becomes "contacted" at the activity's time. Returns those moved.
+
+    Idempotent: an activity does a follow-up's step once, so the exchange page (at once) and the
+    evidence outbox (for every other way in: the API, the admin) may both call it."""
     now = now or timezone.now()
     who = Q(assignee_id=activity.rep_id) if activity.rep_id else Q(pk__in=[])
     if activity.contact_id:
@@ -116,6 +119,8 @@ def follow_ups_step_log(*, activity: Activity, now: datetime.datetime | None = N
     plans: dict[int, dict[str, tuple[Step, ...]]] = {}
     moved = []
     for follow_up in candidates:
+        if follow_up.step_activity_id is not None and follow_up.step_activity_id >= activity.pk:
+            continue  # this activity (or a later one) did its step already: the page, then the outbox
         event = follow_up.attendee.event
         if event.pk not in plans:
             plans[event.pk] = event_plan(event)
@@ -125,8 +130,8 @@ def follow_ups_step_log(*, activity: Activity, now: datetime.datetime | None = N
             continue
         follow_up.step_index += 1
         follow_up_schedule_apply(follow_up, event=event, plan=plans[event.pk], grade=follow_up.cadence_grade)
-        follow_up.step_done_at = activity.occurred_at
-        fields = [*SCHEDULE_FIELDS, "step_done_at", "updated_at"]
+        follow_up.step_done_at, follow_up.step_activity_id = activity.occurred_at, activity.pk
+        fields = [*SCHEDULE_FIELDS, "step_done_at", "step_activity_id", "updated_at"]
         if follow_up.status == FollowUpStatus.TO_DO:
             follow_up.status = FollowUpStatus.CONTACTED
             follow_up.status_changed_by_id = activity.rep_id
@@ -134,4 +139,14 @@ def follow_ups_step_log(*, activity: Activity, now: datetime.datetime | None = N
             fields += ["status", "status_changed_by", "status_changed_at"]
         follow_up.save(update_fields=fields)
         moved.append(follow_up)
+    return moved
+
+
+def follow_ups_steps_from_references(*, references) -> int:
+    """The cadence steps done by the activities among these evidence references ("activity:<id>"), in
+    the order they were logged; the evidence consumer calls it. Returns how many follow-ups moved."""
+    ids = sorted({int(ref.split(":", 1)[1]) for ref in references if ref.startswith("activity:") and ref[9:].isdigit()})
+    moved = 0
+    for activity in Activity.objects.filter(pk__in=ids).order_by("pk"):
+        moved += len(follow_ups_step_log(activity=activity))
     return moved

@@ -18,6 +18,7 @@ from leads.fingerprints import Fingerprint, fingerprint_sql, fingerprints, run_s
 from leads.models import DeadLetter, Score, ScoringModel
 from leads.parameters import ScoringParameters
 from leads.scoring import ScoreResult, score_exchange
+from leads.services.cadences import follow_ups_steps_from_references
 from leads.services.followups import follow_ups_rescore_people
 from leads.services.score_writes import SCORE_WRITE_LOCK, RescoreSummary, scores_write
 from leads.webhooks.events import signals_recorded_emit
@@ -222,6 +223,8 @@ def evidence_changes_process(
                 )
             )
             signals_recorded_emit(references=[reference for _pk, _exchange_id, reference in claimed])
+            # An activity logged any way (page, API, admin) does its follow-ups' cadence step.
+            follow_ups_steps_from_references(references=[reference for _pk, _exchange_id, reference in claimed])
             EvidenceChange.objects.filter(pk__in=[pk for pk, _exchange_id, _reference in claimed]).update(
                 processed_at=timezone.now()
             )

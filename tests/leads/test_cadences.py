@@ -196,3 +196,40 @@ def test_new_dates_and_sla_move_every_step_and_keep_the_steps_done(webx):
         "Exchange C": ("C", 0, "nurture", jst(10, 9)),
         "Exchange ungraded": ("", 0, "email", jst(28)),
     }
+
+
+def test_an_activity_does_a_step_once_however_often_it_is_handed_over(webx):
+    call = log(webx, "A", "call", jst(26, hour=10))
+
+    first = follow_ups_step_log(activity=call, now=jst(26, hour=11))
+    again = follow_ups_step_log(activity=call, now=jst(26, hour=12))
+
+    assert (len(first), again) == (1, [])
+    assert plan_of(webx["event"])["Exchange A"] == ("A", 1, "email", jst(29))
+
+
+def test_a_call_logged_through_the_api_does_the_step_when_the_evidence_is_processed(webx):
+    from rest_framework.test import APIClient
+
+    from leads.services import evidence_changes_process
+
+    client = APIClient()
+    client.force_login(webx["rep"])
+    exchange = webx["people"]["A"].exchange
+
+    response = client.post(
+        "/api/v1/activities/",
+        {"exchange": exchange.slug, "kind": "call", "occurred_at": "2025-08-26T10:00:00+09:00", "summary": "Called"},
+        format="json",
+    )
+    evidence_changes_process()
+    evidence_changes_process()  # a second delivery of the same work changes nothing
+
+    assert response.status_code == 201
+    follow_up = FollowUp.objects.get(attendee=webx["people"]["A"])
+    assert (follow_up.step_index, follow_up.next_step, follow_up.status, follow_up.step_activity_id) == (
+        1,
+        "email",
+        FollowUpStatus.CONTACTED,
+        response.json()["id"],
+    )

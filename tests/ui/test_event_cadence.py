@@ -152,3 +152,17 @@ def test_a_plan_that_is_not_steps_by_grade_is_refused_with_the_field_named(team,
     assert missing.json() == {"steps": {"A": {"0": {"hours": ["This field is required."]}}}}
     assert not Cadence.objects.exists()
     assert dues() == DEFAULT_DUES
+
+
+def test_a_rep_reads_each_grade_s_steps_in_words(client, team, webx):
+    client.force_login(team["japan"])
+
+    page = client.get(PAGE).content.decode()
+
+    assert (
+        '<ol class="plain" data-testid="cadence-A"><li>Call, due 24 h after the event ends</li>'
+        "<li>Email, due 72 h after the event ends</li></ol>"
+    ) in page
+    assert (
+        '<ol class="plain" data-testid="cadence-B"><li>Email, due at the event&#x27;s follow-up time</li></ol>' in page
+    )
