@@ -176,6 +176,7 @@ def follow_ups_csv(follow_ups, *, now: datetime.datetime) -> tuple[list[str], li
         "Person score",
         "Assignee",
         "Status",
+        "Next step",
         "Due",
         "Overdue",
     ]
@@ -194,6 +195,7 @@ def follow_ups_csv(follow_ups, *, now: datetime.datetime) -> tuple[list[str], li
                 f.person_score,
                 f.assignee.get_username() if f.assignee else "",
                 f.get_status_display(),
+                f.next_step_label,
                 f.due_at.isoformat(),
                 "yes" if f.is_overdue(now) else "no",
             ]

@@ -166,3 +166,24 @@ def test_a_rep_reads_each_grade_s_steps_in_words(client, team, webx):
     assert (
         '<ol class="plain" data-testid="cadence-B"><li>Email, due at the event&#x27;s follow-up time</li></ol>' in page
     )
+
+
+def test_the_board_and_its_export_show_each_person_s_next_step(client, team, webx):
+    import csv
+    import io
+
+    client.force_login(team["japan"])
+
+    board = client.get("/events/webx-2025/follow-ups/").content.decode()
+    export = client.get("/events/webx-2025/follow-ups/export.csv")
+
+    assert board.count('data-testid="next-step">Call</td>') == 1
+    assert board.count('data-testid="next-step">Email</td>') == 2
+    assert board.count('data-testid="next-step">Nurture</td>') == 1
+    rows = list(csv.DictReader(io.StringIO(export.content.decode("utf-8-sig"))))
+    assert {row["Company"]: (row["Next step"], row["Due"]) for row in rows} == {
+        "Exchange A": ("Call", "2025-08-26T15:00:00+00:00"),
+        "Exchange B": ("Email", "2025-08-27T15:00:00+00:00"),
+        "Exchange C": ("Nurture", "2025-09-08T15:00:00+00:00"),
+        "Exchange ungraded": ("Email", "2025-08-27T15:00:00+00:00"),
+    }
