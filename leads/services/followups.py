@@ -106,15 +106,17 @@ def _person_score(attendee: Attendee, exchange_score: int, parameters: ScoringPa
 def follow_ups_rescore_people(*, exchange_scores: Mapping[int, int], parameters: ScoringParameters) -> int:
     """Recompute the person score of every follow-up at these exchanges from their new scores (and the
     model's persona weights), in the caller's transaction, so a follow-up list never ranks people on
-    a score their exchange no longer has. Returns how many person scores changed."""
+    a score their exchange no longer has. A follow-up nobody has worked yet (no step done, still to do)
+    whose exchange changed grade takes its new grade's cadence. Returns how many person scores changed."""
     if not exchange_scores:
         return 0
     follow_ups = list(
         FollowUp.objects.filter(
             attendee__exchange_id__in=list(exchange_scores), attendee__match_status=MatchStatus.MATCHED
-        ).select_related("attendee__exchange", "attendee__contact")
+        ).select_related("attendee__exchange", "attendee__contact", "attendee__event")
     )
-    changed = []
+    changed, replanned = [], []
+    plans: dict[int, dict] = {}
     for follow_up in follow_ups:
         attendee = follow_up.attendee
         person = _person_score(attendee, exchange_scores[attendee.exchange_id], parameters)
@@ -122,7 +124,14 @@ def follow_ups_rescore_people(*, exchange_scores: Mapping[int, int], parameters:
         if (follow_up.person_score, follow_up.person_factors) != (person.score, factors):
             follow_up.person_score, follow_up.person_factors = person.score, factors
             changed.append(follow_up)
+        grade = parameters.grade(exchange_scores[attendee.exchange_id])
+        if follow_up.step_index == 0 and follow_up.status == FollowUpStatus.TO_DO and follow_up.cadence_grade != grade:
+            if attendee.event_id not in plans:
+                plans[attendee.event_id] = event_plan(attendee.event)
+            follow_up_schedule_apply(follow_up, event=attendee.event, plan=plans[attendee.event_id], grade=grade)
+            replanned.append(follow_up)
     FollowUp.objects.bulk_update(changed, ["person_score", "person_factors"], batch_size=1000)
+    FollowUp.objects.bulk_update(replanned, SCHEDULE_FIELDS, batch_size=1000)
     return len(changed)
 
 

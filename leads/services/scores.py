@@ -217,14 +217,15 @@ def evidence_changes_process(
                 return summary
             exchange_ids = sorted({exchange_id for _pk, exchange_id, _reference in claimed})
             moment = as_of or timezone.now()
+            # An activity logged any way (page, API, admin) does its follow-ups' cadence step, on the plan
+            # they had when it happened (before the rescore it causes may change their grade).
+            follow_ups_steps_from_references(references=[reference for _pk, _exchange_id, reference in claimed])
             summary.rescore.add(
                 _rescore_chunk(
                     exchange_ids, cause=ScoreCause.EVIDENCE, as_of=moment, version=version, parameters=parameters
                 )
             )
             signals_recorded_emit(references=[reference for _pk, _exchange_id, reference in claimed])
-            # An activity logged any way (page, API, admin) does its follow-ups' cadence step.
-            follow_ups_steps_from_references(references=[reference for _pk, _exchange_id, reference in claimed])
             EvidenceChange.objects.filter(pk__in=[pk for pk, _exchange_id, _reference in claimed]).update(
                 processed_at=timezone.now()
             )

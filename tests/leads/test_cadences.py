@@ -233,3 +233,18 @@ def test_a_call_logged_through_the_api_does_the_step_when_the_evidence_is_proces
         FollowUpStatus.CONTACTED,
         response.json()["id"],
     )
+
+
+def test_a_follow_up_nobody_has_worked_takes_its_new_grade_s_cadence_and_a_worked_one_keeps_its_own(webx):
+    from leads.parameters import ScoringParameters
+    from leads.services.followups import follow_ups_rescore_people
+
+    follow_ups_step_log(activity=log(webx, "A", "call", jst(26, hour=10)), now=jst(26, hour=11))
+    a, b = webx["people"]["A"].exchange, webx["people"]["B"].exchange
+
+    # B's exchange rises to an A (85), A's falls to a C (40)
+    follow_ups_rescore_people(exchange_scores={a.pk: 40, b.pk: 85}, parameters=ScoringParameters())
+
+    plans = plan_of(webx["event"])
+    assert plans["Exchange B"] == ("A", 0, "call", jst(27))
+    assert plans["Exchange A"] == ("A", 1, "email", jst(29))
