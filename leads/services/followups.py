@@ -106,8 +106,9 @@ def _person_score(attendee: Attendee, exchange_score: int, parameters: ScoringPa
 def follow_ups_rescore_people(*, exchange_scores: Mapping[int, int], parameters: ScoringParameters) -> int:
     """Recompute the person score of every follow-up at these exchanges from their new scores (and the
     model's persona weights), in the caller's transaction, so a follow-up list never ranks people on
-    a score their exchange no longer has. A follow-up nobody has worked yet (no step done, still to do)
-    whose exchange changed grade takes its new grade's cadence. Returns how many person scores changed."""
+    a score their exchange no longer has. A follow-up on a cadence that nobody has worked yet (no step
+    done, still to do) whose exchange changed grade takes its new grade's cadence. Returns how many
+    person scores changed."""
     if not exchange_scores:
         return 0
     follow_ups = list(
@@ -125,7 +126,9 @@ def follow_ups_rescore_people(*, exchange_scores: Mapping[int, int], parameters:
             follow_up.person_score, follow_up.person_factors = person.score, factors
             changed.append(follow_up)
         grade = parameters.grade(exchange_scores[attendee.exchange_id])
-        if follow_up.step_index == 0 and follow_up.status == FollowUpStatus.TO_DO and follow_up.cadence_grade != grade:
+        # On a cadence (a next step set by one), nothing done yet, and its grade moved.
+        is_unworked = follow_up.next_step and follow_up.step_index == 0 and follow_up.status == FollowUpStatus.TO_DO
+        if is_unworked and follow_up.cadence_grade != grade:
             if attendee.event_id not in plans:
                 plans[attendee.event_id] = event_plan(attendee.event)
             follow_up_schedule_apply(follow_up, event=attendee.event, plan=plans[attendee.event_id], grade=grade)
