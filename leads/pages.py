@@ -399,8 +399,8 @@ ACTIVATION_MOVES_SHOWN = 50
 
 def activation_moves(*, visible_ids, now: datetime.datetime) -> dict | None:
     """What the latest scoring model activation (of the last week) changed: the grade moves of its
-    rescore run (leads.RescoreRun: its changes carry its cause and moment), on the exchanges the reader
-    may see, best new grade first. None when no model was activated that week."""
+    rescore run (leads.RescoreRun: its changes carry its cause and moment; a first score is no move), on
+    the exchanges the reader may see, best new grade first. None when no model was activated that week."""
     run = (
         RescoreRun.objects.filter(
             cause=ScoreCause.MODEL_CHANGE, created_at__gte=now - datetime.timedelta(days=ACTIVATION_SHOWN_DAYS)
@@ -413,6 +413,7 @@ def activation_moves(*, visible_ids, now: datetime.datetime) -> dict | None:
     changes = (
         ScoreChange.objects.filter(cause=ScoreCause.MODEL_CHANGE, as_of=run.as_of, exchange__in=visible_ids)
         .exclude(old_grade=F("new_grade"))
+        .exclude(old_grade="")  # a first score is no move
         .select_related("exchange")
         .order_by("new_grade", "exchange__name", "pk")
     )
@@ -425,7 +426,7 @@ def activation_moves(*, visible_ids, now: datetime.datetime) -> dict | None:
 
 
 def _is_up(change: ScoreChange) -> bool:
-    return not change.old_grade or change.new_grade < change.old_grade
+    return change.new_grade < change.old_grade
 
 
 def due_label(due_at: datetime.datetime, *, now: datetime.datetime) -> str:

@@ -15,6 +15,7 @@ from leads.services import (
     scoring_model_activate,
     scoring_model_create_version,
 )
+from tests.crm.factories import ExchangeFactory, jurisdiction
 from tests.leads.factories import graded_webx
 
 pytestmark = pytest.mark.django_db
@@ -73,6 +74,8 @@ def test_a_logged_call_leaves_today_with_its_email_still_to_come_and_a_finished_
 
 
 def test_after_an_activation_today_shows_the_grade_moves_of_its_run_to_whom_may_see_them(client, team, world):
+    # an exchange first scored by the activation's run: a first score is no grade move
+    ExchangeFactory(name="Newly Listed", slug="newly-listed", headquarters=jurisdiction("JP"))
     before = dict(Score.objects.values_list("exchange__slug", "grade"))
     parameters = ScoringModel.objects.get(is_active=True).get_parameters().to_dict()
     model = scoring_model_create_version(parameters=parameters | {"grade_a": 99, "grade_b": 98, "grade_c": 97})
@@ -97,5 +100,6 @@ def test_after_an_activation_today_shows_the_grade_moves_of_its_run_to_whom_may_
     assert "What changed with scoring model version 2" in page
     assert "3 grade moves on your accounts since the activation of" in page
     assert '<a href="/exchanges/tokyo-0/">Tokyo Exchange 0</a>' in page
+    assert Score.objects.get(exchange__slug="newly-listed").grade == "D"
     assert priya.context["activation"]["total"] == 0
     assert "tokyo-0" not in priya.content.decode()
