@@ -75,10 +75,44 @@ def overflowing(page, username: str, pages) -> list[str]:
 def test_no_page_a_rep_uses_scrolls_sideways_at_390_px(page, morning_after):
     assert overflowing(page, "kenji", REP_PAGES) == []
     page.goto("/events/webx-2025/follow-ups/")
-    assert page.get_by_test_id("next-step").first.inner_text() == "Call"
+    # every grade fell to D with the activation, so the untouched follow-ups took D's cadence
+    assert page.get_by_test_id("next-step").first.inner_text() == "Nurture"
 
 
 def test_no_page_a_manager_uses_scrolls_sideways_at_390_px(page, morning_after):
     assert overflowing(page, "mei", MANAGER_PAGES) == []
     page.goto("/")
     assert page.get_by_test_id("activation-moves").is_visible()
+
+
+@pytest.fixture
+def on_cadence(world):  # noqa: F811
+    follow_ups_reschedule(event=world["event"])
+    return world
+
+
+def test_on_a_phone_a_rep_logs_the_call_a_follow_up_asks_for_and_the_board_shows_its_email_next(
+    page, on_cadence, eager_celery
+):
+    from playwright.sync_api import expect
+
+    from leads.models import FollowUp
+
+    log_in(page, "kenji", PASSWORD)
+    page.set_viewport_size(PHONE)
+    page.goto("/events/webx-2025/follow-ups/?mine=1")
+    row = page.locator("tr", has_text="Met Person 0")
+    expect(row.get_by_test_id("next-step")).to_have_text("Call")
+
+    row.get_by_role("link", name="log a call").click()
+    page.get_by_label("What").select_option("call")
+    page.get_by_label("Summary").fill("Called about the Tokyo region")
+    page.get_by_role("button", name="Log it").click()
+    expect(page.locator("#log-form [role=status]")).to_have_text("Saved")
+
+    page.goto("/events/webx-2025/follow-ups/?mine=1")
+    expect(page.locator("tr", has_text="Met Person 0").get_by_test_id("next-step")).to_have_text("Email step 2")
+    follow_up = FollowUp.objects.get(attendee__full_name="Met Person 0")
+    assert (follow_up.step_index, follow_up.next_step, follow_up.status) == (1, "email", "contacted")
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    screenshot(page, "phone-390-board-after-call-kenji")
