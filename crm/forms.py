@@ -20,7 +20,13 @@ class ActivityForm(forms.ModelForm):
             "occurred_at": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
             "details": forms.Textarea(attrs={"rows": 3}),
         }
-        labels = {"kind": "What", "occurred_at": "When", "contact": "With", "summary": "Summary"}
+        labels = {
+            "kind": _("What"),
+            "occurred_at": _("When"),
+            "contact": _("With"),
+            "summary": _("Summary"),
+            "details": _("Details"),
+        }
 
     def __init__(self, *args, exchange: Exchange, **kwargs):
         super().__init__(*args, **kwargs)
@@ -30,7 +36,7 @@ class ActivityForm(forms.ModelForm):
         self.fields["contact"].queryset = (
             Contact.objects.filter(exchange=exchange).select_related("exchange").order_by("full_name")
         )
-        self.fields["contact"].empty_label = "Nobody in particular"
+        self.fields["contact"].empty_label = _("Nobody in particular")
         self.fields["occurred_at"].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d"]
         if not self.is_bound:
             self.initial.setdefault("occurred_at", timezone.localtime().strftime("%Y-%m-%dT%H:%M"))
