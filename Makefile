@@ -71,7 +71,8 @@ fuzz: install-test
 bench: install-test
 	$(BIN)/python -m bench
 
-# A PNG of each main page under artifacts/screenshots/, taken by the browser tests (needs chromium).
+# A PNG of each main page under artifacts/screenshots/, taken by the browser tests (needs chromium), with
+# Today and an exchange page in English, Japanese and Simplified Chinese (lang-<code>-today.png, ...).
 screenshots: install-test
 	$(BIN)/python -m pytest tests/browser -q
 	@echo "Screenshots in artifacts/screenshots/"
