@@ -10,6 +10,11 @@ from crm.services import activity_save
 from crm.time_zones import time_zone_choices
 
 
+def translated_choices(choices):
+    """Choices whose labels (marked for the catalogues where they are defined) show in the reader's language."""
+    return [(value, _(label) if label else label) for value, label in choices]
+
+
 class ActivityForm(forms.ModelForm):
     """A call, meeting, email or note about one exchange, by the signed-in rep."""
 
@@ -37,6 +42,7 @@ class ActivityForm(forms.ModelForm):
             Contact.objects.filter(exchange=exchange).select_related("exchange").order_by("full_name")
         )
         self.fields["contact"].empty_label = _("Nobody in particular")
+        self.fields["kind"].choices = translated_choices(self.fields["kind"].choices)
         self.fields["occurred_at"].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d"]
         if not self.is_bound:
             self.initial.setdefault("occurred_at", timezone.localtime().strftime("%Y-%m-%dT%H:%M"))

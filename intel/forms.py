@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
+from crm.forms import translated_choices
 from crm.models import CloudVendor, Exchange, Jurisdiction
 from crm.time_zones import TimeZoneSelect
 from intel.choices import SignalKind
@@ -87,7 +88,7 @@ class ChooseExchangeForm(forms.Form):
 class SignalForm(forms.Form):
     """What a rep records; intel.services.signal_record validates what each kind must name."""
 
-    kind = forms.ChoiceField(label=_("Kind"), choices=SignalKind.choices)
+    kind = forms.ChoiceField(label=_("Kind"), choices=translated_choices(SignalKind.choices))
     title = forms.CharField(max_length=300, label=_("Title"))
     occurred_at = forms.DateTimeField(
         label=_("When"), input_formats=DATETIME_FORMATS, widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
@@ -121,7 +122,9 @@ class SignalForm(forms.Form):
 class SignalFeedFilterSet(SignalFilterSet):
     """The API's signal filters, with pickers instead of slugs for people."""
 
-    kind = django_filters.ChoiceFilter(choices=SignalKind.choices, label=_("Kind"), empty_label=_("Any"))
+    kind = django_filters.ChoiceFilter(
+        choices=translated_choices(SignalKind.choices), label=_("Kind"), empty_label=_("Any")
+    )
     vendor = django_filters.ModelChoiceFilter(
         queryset=CloudVendor.objects.all(),
         field_name="vendor",

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from crm.choices import SizeTier
-from crm.forms import time_zone_choices
+from crm.forms import time_zone_choices, translated_choices
 from crm.models import Allocation, CloudVendor, Contact, Exchange, Jurisdiction, Presence
 from crm.services import allocation_save, contact_save, exchange_size_set, presence_save
 from intel.models import Event
@@ -37,7 +37,7 @@ class BulkAssignForm(forms.Form):
 
 
 class FollowUpStatusForm(forms.Form):
-    status = forms.ChoiceField(choices=FollowUpStatus.choices, label=_("Status"))
+    status = forms.ChoiceField(choices=translated_choices(FollowUpStatus.choices), label=_("Status"))
 
 
 # Parameters shown as whole-number inputs, grouped as a manager thinks about them.
@@ -166,7 +166,7 @@ class SizeTierForm(forms.Form):
     """The size tier a person sets by hand, with why; 'Unknown' clears it (the market figures decide)."""
 
     size_tier_by_hand = forms.ChoiceField(
-        choices=SizeTier.choices,
+        choices=translated_choices(SizeTier.choices),
         label=_("Size tier set by hand"),
         help_text=_("Unknown: not set by hand, the newest market figure decides."),
     )
@@ -255,6 +255,8 @@ class AllocationForm(ExchangeEvidenceForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["vendor"].queryset = CloudVendor.objects.order_by("name")
+        for name in ("workload", "evidence_source"):
+            self.fields[name].choices = translated_choices(self.fields[name].choices)
         self.fields["source_url"].required = True
         self.fields["observed_on"].required = True
 
@@ -287,6 +289,7 @@ class PresenceForm(ExchangeEvidenceForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["jurisdiction"].queryset = Jurisdiction.objects.order_by("code")
+        self.fields["licence_status"].choices = translated_choices(self.fields["licence_status"].choices)
 
     def save_through_service(self, instance):
         return presence_save(presence=instance)
@@ -308,6 +311,10 @@ class ContactForm(ExchangeEvidenceForm):
             "is_do_not_contact": _("Do not contact"),
         }
         help_texts = {"native_name": _("Name in its own script, e.g. 山田 太郎.")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = translated_choices(self.fields["role"].choices)
 
     def save_through_service(self, instance):
         return contact_save(contact=instance)

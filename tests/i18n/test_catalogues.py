@@ -208,3 +208,27 @@ def test_the_literal_finder_finds_what_a_reader_would_see_in_english(template, e
     path.write_text(template, encoding="utf-8")
 
     assert literals_in(path) == expected
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_choice_label_the_pages_show_is_in_the_catalogue(language):
+    """The choices' labels stay English in the code (gettext_noop) and are translated when shown."""
+    from django.db.models import TextChoices
+
+    import crm.choices
+    import intel.choices
+    import leads.choices
+
+    untranslatable = {"Grade", "Language", "MarketSource"}  # letters, languages' own names, a source's name
+    labels = {
+        label
+        for module in (crm.choices, intel.choices, leads.choices)
+        for choices in vars(module).values()
+        if isinstance(choices, type) and issubclass(choices, TextChoices) and choices.__name__ not in untranslatable
+        for label in choices.labels
+    }
+    catalogue = polib.pofile(str(ROOT / "crm" / "locale" / language / "LC_MESSAGES" / "django.po"))
+    translated = {entry.msgid for entry in catalogue.translated_entries() if not entry.msgctxt}
+
+    assert sorted(labels - translated) == []
+    assert len(labels) > 80
