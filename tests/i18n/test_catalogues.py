@@ -135,7 +135,7 @@ def test_every_message_is_translated_and_none_is_fuzzy(language):
     missing = [entry.msgid for entry in catalogue.untranslated_entries()]
     fuzzy = [entry.msgid for entry in catalogue.fuzzy_entries()]
 
-    assert (missing, fuzzy) == ([], [])
+    assert (missing, fuzzy) == ([], []), "translate them: `make messages TRANSLATIONS=<tables>.json` (docs/glossary.md)"
     assert len(catalogue.translated_entries()) > 50
 
 
@@ -179,14 +179,14 @@ def test_no_template_has_an_untranslated_literal():
         if relative(path) not in PENDING and (found := literals_in(path)):
             untranslated[relative(path)] = found
 
-    assert untranslated == {}
+    assert untranslated == {}, "wrap these in {% translate %} / {% blocktranslate %}, then run `make messages`"
 
 
 def test_the_templates_still_pending_still_hold_literals():
     """When another team has translated a pending template, it leaves the list and is checked as all others."""
     translated_since = sorted(name for name in PENDING if (ROOT / name).exists() and not literals_in(ROOT / name))
 
-    assert translated_since == []
+    assert translated_since == [], f"translated now: remove {translated_since} from PENDING in {__file__}"
 
 
 @pytest.mark.parametrize(
