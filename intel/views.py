@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_POST
 
 from crm.access import (
@@ -73,7 +74,7 @@ def event_list(request):
 
 @login_required
 def event_create(request):
-    ensure_manager(request.user, "Only a manager creates events.")
+    ensure_manager(request.user, gettext_noop("Only a manager creates events."))
     form = EventForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         event = form.save()
@@ -379,7 +380,7 @@ def signal_create(request):
 
 
 def _managers_only(request) -> None:
-    ensure_manager(request.user, "Managers only.")
+    ensure_manager(request.user, gettext_noop("Managers only."))
 
 
 @login_required

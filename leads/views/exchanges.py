@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_POST
 
 from crm.access import ensure_manager, ensure_may_change_exchange
@@ -208,7 +209,7 @@ def exchange_contact_create(request, slug: str):
 def exchange_merge_view(request, slug: str):
     """A manager merges another account into this one."""
     target, _held = _page_exchange(request, slug)
-    ensure_manager(request.user, "Only a manager merges accounts.")
+    ensure_manager(request.user, gettext_noop("Only a manager merges accounts."))
     form = ExchangeMergeForm(request.POST, target=target, user=request.user)
     if form.is_valid():
         source = form.cleaned_data["source"]

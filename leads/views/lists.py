@@ -11,6 +11,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from crm.access import ensure_manager
 from crm.models import Exchange
@@ -122,7 +123,7 @@ def lead_export_salesforce(request):
 
 @login_required
 def scoring_model(request):
-    ensure_manager(request.user, "Only managers edit the scoring model.")
+    ensure_manager(request.user, gettext_noop("Only managers edit the scoring model."))
     active = ScoringModel.objects.filter(is_active=True).first()
     current = active.get_parameters() if active else ScoringParameters()
     form = ScoringModelForm(request.POST or None, parameters=current)
