@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db.models import Exists, OuterRef, Q
+from django.utils.translation import gettext as _
 
 from crm.access import is_manager, may_change_exchange, visible_exchange_ids
 from crm.charts import Bar, Segment, allocation_bars, score_history, vendor_colours
@@ -49,7 +50,7 @@ def exchange_context(*, exchange: Exchange, user, now: datetime.datetime) -> dic
     colours = vendor_colours(vendor_names, home_name)
     by_workload: dict[str, list] = defaultdict(list)
     for allocation in allocations:
-        by_workload[allocation.get_workload_display()].append(allocation)
+        by_workload[_(allocation.get_workload_display())].append(allocation)
     bars = [
         Bar(
             label=workload,
@@ -165,7 +166,9 @@ def exchange_context(*, exchange: Exchange, user, now: datetime.datetime) -> dic
         "factors": factor_rows(score.factors, exchange) if score else [],
         "allocations": allocations,
         "allocation_chart": allocation_bars(
-            bars, colours=colours, title=f"Cloud allocations of {exchange.name} by workload and vendor"
+            bars,
+            colours=colours,
+            title=_("Cloud allocations of %(name)s by workload and vendor") % {"name": exchange.name},
         )
         if bars
         else "",
@@ -178,7 +181,8 @@ def exchange_context(*, exchange: Exchange, user, now: datetime.datetime) -> dic
         "timeline": timeline[:TIMELINE_LENGTH],
         "history": history,
         "history_chart": score_history(
-            [(c.created_at, c.new_score) for c in history], title=f"Score history of {exchange.name}"
+            [(c.created_at, c.new_score) for c in history],
+            title=_("Score history of %(name)s") % {"name": exchange.name},
         )
         if history
         else "",
