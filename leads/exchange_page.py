@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from crm.access import is_manager, may_change_exchange, visible_exchange_ids
 from crm.charts import Bar, Segment, allocation_bars, score_history, vendor_colours
@@ -22,8 +23,26 @@ from intel.technographics.footprint import exchange_footprint
 from leads.models import Score, ScoreChange
 from leads.pages import factor_rows
 
+# The words of intel.outages.Reach (a pure module, without Django), marked here for the catalogues.
+REACH_WORDS = (gettext_noop("hit"), gettext_noop("possibly affected (region unknown)"), gettext_noop("not affected"))
 TIMELINE_LENGTH = 40
 HISTORY_LENGTH = 30
+
+
+def _activity_label(activity) -> str:
+    """'Call by Kenji Sato with Taro Yamada', in the reader's language."""
+    words = {
+        "kind": _(activity.get_kind_display()),
+        "rep": (activity.rep.get_full_name() or activity.rep.get_username()) if activity.rep else "",
+        "contact": activity.contact.full_name if activity.contact else "",
+    }
+    if words["rep"] and words["contact"]:
+        return _("%(kind)s by %(rep)s with %(contact)s") % words
+    if words["rep"]:
+        return _("%(kind)s by %(rep)s") % words
+    if words["contact"]:
+        return _("%(kind)s with %(contact)s") % words
+    return words["kind"]
 
 
 @dataclass(frozen=True)
@@ -117,9 +136,7 @@ def exchange_context(*, exchange: Exchange, user, now: datetime.datetime) -> dic
             occurred_at=a.occurred_at,
             title=a.summary,
             detail=a.details,
-            label=a.get_kind_display()
-            + (f" by {a.rep.get_full_name() or a.rep.get_username()}" if a.rep else "")
-            + (f" with {a.contact.full_name}" if a.contact else ""),
+            label=_activity_label(a),
         )
         for a in activities
     ] + [
@@ -129,11 +146,12 @@ def exchange_context(*, exchange: Exchange, user, now: datetime.datetime) -> dic
             occurred_at=s.occurred_at,
             title=s.title,
             detail=s.details,
-            label=s.get_kind_display()
+            label=_(s.get_kind_display())
             + (f" · {s.vendor.name}" if s.vendor else "")
             + (f" {s.vendor_region_code}" if s.vendor_region_code else "")
-            + (f" · {reach[s.pk]}" if s.pk in reach else "")
-            + f" · severity {s.severity}",
+            + (f" · {_(reach[s.pk])}" if s.pk in reach else "")
+            + " · "
+            + _("severity %(severity)s") % {"severity": s.severity},
             url=s.source_url,
         )
         for s in signals

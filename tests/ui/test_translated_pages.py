@@ -19,8 +19,9 @@ def test_the_exchange_page_in_japanese(manager_client, world):
     assert '<label for="id_workload">ワークロード</label>' in body
     assert '<option value="trading_engine">取引エンジン</option>' in body
     assert '<th scope="col">法域</th><th scope="col">ライセンス</th>' in body
-    # dates as Japanese write them
+    # dates as Japanese write them; the timeline's labels in whole phrases
     assert "<td>2025年8月1日</td>" in body
+    assert "電話（担当: Kenji Sato、相手: Person 0）" in body
     # the facts stay as they are
     assert "<h1>Tokyo Exchange 0</h1>" in body and "Alibaba Cloud" in body
 
