@@ -3,7 +3,7 @@ export headers in their language, with the facts (names, figures, codes) as they
 
 import pytest
 
-from crm.models import Contact
+from crm.models import Allocation, CloudVendor, Contact
 
 pytestmark = pytest.mark.django_db
 
@@ -76,3 +76,27 @@ def test_the_leads_export_has_its_header_in_the_readers_language(japan_client, w
     lines = response.content.decode("utf-8-sig").splitlines()
     assert lines[0] == header
     assert lines[1].startswith("Tokyo Exchange")
+
+
+def test_a_refused_allocation_says_why_in_the_readers_language_and_saves_nothing(manager_client, world):
+    before = Allocation.objects.filter(exchange__slug="tokyo-0").count()
+
+    response = manager_client.post(
+        "/exchanges/tokyo-0/allocations/",
+        {
+            "vendor": CloudVendor.objects.get(slug="aws").pk,
+            "workload": "all",
+            "share_percent": "50",
+            "evidence_source": "news",
+            "source_url": "https://news.example.com/tokyo-0",
+            "observed_on": "2025-08-01",
+        },
+        HTTP_ACCEPT_LANGUAGE="ja",
+    )
+
+    assert response.status_code == 400
+    assert (
+        "Tokyo Exchange 0: ワークロード「全ワークロード」のシェアの合計が 130% になり、100% を超えます。"
+        "先に他のベンダーのシェアを下げてください。"
+    ) in response.content.decode()
+    assert Allocation.objects.filter(exchange__slug="tokyo-0").count() == before
