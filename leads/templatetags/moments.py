@@ -5,6 +5,7 @@ import datetime
 
 from django import template
 from django.utils import dateformat, timezone
+from django.utils.translation import gettext
 
 register = template.Library()
 
@@ -16,7 +17,8 @@ def moment(value: datetime.datetime | None) -> str:
         return ""
     local = timezone.localtime(value)
     this_year = timezone.localtime().year
-    return dateformat.format(local, "j M H:i T" if local.year == this_year else "j M Y H:i T")
+    # The formats are messages: each language writes a moment its own way (28 Aug 00:00, 8月28日 00:00).
+    return dateformat.format(local, gettext("j M H:i T") if local.year == this_year else gettext("j M Y H:i T"))
 
 
 @register.filter

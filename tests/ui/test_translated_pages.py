@@ -1,6 +1,8 @@
 """What a Japanese or Chinese reader sees: headings, choice labels, form labels, messages, refusals and
 export headers in their language, with the facts (names, figures, codes) as they are."""
 
+import re
+
 import pytest
 
 from crm.models import Allocation, CloudVendor, Contact
@@ -22,6 +24,7 @@ def test_the_exchange_page_in_japanese(manager_client, world):
     # dates as Japanese write them; the timeline's labels in whole phrases
     assert "<td>2025年8月1日</td>" in body
     assert "電話（担当: Kenji Sato、相手: Person 0）" in body
+    assert re.search(r"モデル v1、算出 \d{1,2}月\d{1,2}日 \d\d:\d\d UTC。", body)
     # the facts stay as they are
     assert "<h1>Tokyo Exchange 0</h1>" in body and "Alibaba Cloud" in body
 
