@@ -55,9 +55,13 @@ format: install-test
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-# The Japanese and Simplified Chinese catalogues: collect the strings, then compile the committed .mo files.
+# The Japanese and Simplified Chinese catalogues: collect the strings, fill them from the JSON tables named
+# in TRANSLATIONS (tools/fill_translations.py; it lists what is still untranslated), then compile the
+# committed .mo files. See docs/glossary.md for the terms.
+TRANSLATIONS ?=
 messages: install-test
-	$(BIN)/python manage.py makemessages -l ja -l zh_Hans --ignore=.venv --ignore=tests --ignore=bench --ignore="*.egg-info"
+	$(BIN)/python manage.py makemessages -l ja -l zh_Hans --ignore=.venv --ignore=tests --ignore=bench --ignore="*.egg-info" --ignore=tools
+	$(BIN)/python tools/fill_translations.py $(TRANSLATIONS) || true
 	$(BIN)/python manage.py compilemessages --ignore=.venv
 
 # The committed OpenAPI document; tests fail when it drifts from the code.
@@ -71,7 +75,8 @@ fuzz: install-test
 bench: install-test
 	$(BIN)/python -m bench
 
-# A PNG of each main page under artifacts/screenshots/, taken by the browser tests (needs chromium).
+# A PNG of each main page under artifacts/screenshots/, taken by the browser tests (needs chromium), with
+# Today and an exchange page in English, Japanese and Simplified Chinese (lang-<code>-today.png, ...).
 screenshots: install-test
 	$(BIN)/python -m pytest tests/browser -q
 	@echo "Screenshots in artifacts/screenshots/"

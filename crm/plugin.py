@@ -22,6 +22,9 @@ REQUIRED_APPS = (
     "leads.salesforce",
 )
 
+# The languages of the pages, for a host's LANGUAGES setting (their catalogues ship in crm/locale).
+LANGUAGES = [("en", "English"), ("ja", "日本語"), ("zh-hans", "简体中文")]
+
 TOKEN_AUTHENTICATION = "crm.api.authentication.ApiTokenAuthentication"
 API_ACCESS_PERMISSION = "crm.api.permissions.ApiAccess"
 

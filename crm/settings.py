@@ -12,6 +12,7 @@ from pathlib import Path
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
+from crm.plugin import LANGUAGES as PLUGIN_LANGUAGES
 from crm.plugin import rest_framework_settings, spectacular_settings
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -123,7 +124,7 @@ AXES_VERBOSE = False
 LANGUAGE_CODE = "en"
 # The languages of the pages: English, Japanese and Simplified Chinese (the catalogues live in
 # each app's locale/ folder, compiled .mo files included).
-LANGUAGES = [("en", "English"), ("ja", "日本語"), ("zh-hans", "简体中文")]
+LANGUAGES = PLUGIN_LANGUAGES
 # One catalogue for the pages (makemessages run from the root writes there; it is also crm's app catalogue).
 LOCALE_PATHS = [BASE_DIR / "crm" / "locale"]
 TIME_ZONE = env.str("TIME_ZONE", default="UTC")
