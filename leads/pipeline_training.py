@@ -175,3 +175,54 @@ def win_predictions_current(opportunity_ids: Iterable[int]) -> dict[int, WinPred
         p.opportunity_id: p
         for p in WinPrediction.objects.filter(model=model, opportunity_id__in=ids).select_related("model")
     }
+
+
+def win_likelihood_summary(prediction: WinPrediction | None) -> dict | None:
+    """A prediction as the API, the pages and Salesforce show it: the likelihood in percent, the model
+    version, when, and its three strongest contributions as sentences (in the active language)."""
+    from leads.pipeline_model import contribution_sentence
+
+    if prediction is None:
+        return None
+    return {
+        "opportunity": prediction.opportunity_id,
+        "likelihood_percent": round(prediction.likelihood * 100),
+        "model_version": prediction.model.version,
+        "as_of": prediction.as_of,
+        "predicted_at": prediction.predicted_at,
+        "trained_on_generated": prediction.model.trained_on_generated,
+        "reasons": [contribution_sentence(c) for c in prediction.contributions],
+    }
+
+
+def exchange_win_likelihoods(exchange_ids: Iterable[int]) -> dict[int, WinPrediction]:
+    """Per exchange, the current prediction of its newest open opportunity that has one (two queries):
+    the likelihood shown beside the rules score."""
+    model = win_model_current()
+    ids = list(exchange_ids)
+    if model is None or not ids:
+        return {}
+    predictions = (
+        WinPrediction.objects.filter(model=model, opportunity__exchange_id__in=ids)
+        .exclude(opportunity__stage__in=OpportunityStage.closed())
+        .select_related("model", "opportunity")
+        .order_by("opportunity__exchange_id", "-opportunity__opened_at", "-opportunity_id")
+    )
+    chosen: dict[int, WinPrediction] = {}
+    for prediction in predictions:
+        chosen.setdefault(prediction.opportunity.exchange_id, prediction)
+    return chosen
+
+
+def salesforce_win_likelihood_fields(opportunity: Opportunity) -> dict:
+    """The custom fields a Salesforce push writes on the Opportunity: the likelihood (percent), the
+    model version and the three reasons, one a line. Empty values when there is no prediction yet."""
+    prediction = win_predictions_current([opportunity.pk]).get(opportunity.pk)
+    summary = win_likelihood_summary(prediction)
+    if summary is None:
+        return {"Win_Likelihood__c": None, "Win_Likelihood_Model__c": None, "Win_Likelihood_Reasons__c": ""}
+    return {
+        "Win_Likelihood__c": summary["likelihood_percent"],
+        "Win_Likelihood_Model__c": summary["model_version"],
+        "Win_Likelihood_Reasons__c": "\n".join(summary["reasons"]),
+    }

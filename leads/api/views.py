@@ -45,6 +45,7 @@ from leads.api.serializers import (
 from leads.choices import ScoreCause
 from leads.filtersets import FollowUpFilterSet, LeadFilterSet, ScoreChangeFilterSet, ScoringModelFilterSet
 from leads.models import FollowUp, Score, ScoreChange, ScoringModel, WebhookDelivery, WebhookSubscription
+from leads.pipeline_training import exchange_win_likelihoods, win_likelihood_summary
 from leads.services.followups import follow_up_assign, follow_up_may_assign, follow_up_may_change, follow_up_set_status
 from leads.services.rescore_runs import rescore_runs_with_progress
 from leads.services.scores import active_model, exchange_explain
@@ -62,6 +63,7 @@ LEAD_COLUMNS = {
     "size_tier": "exchange__size_tier",
     "stage": "exchange__stage",
     "owner": "exchange__owner__username",
+    "exchange_id": "exchange_id",
 }
 FEED_COLUMNS = {
     "id": "id",
@@ -237,6 +239,11 @@ def _moment(raw: str) -> datetime.datetime:
     parameters=[
         OpenApiParameter("page", OpenApiTypes.INT, description="1-based page number."),
         OpenApiParameter("page_size", OpenApiTypes.INT, description=f"Rows per page, 1..{MAX_PAGE_SIZE}."),
+        OpenApiParameter(
+            "include_win_likelihood",
+            OpenApiTypes.BOOL,
+            description="Add each row's win likelihood (its newest open opportunity's) beside the rules score.",
+        ),
     ],
     responses={200: LeadPageSerializer},
 )
@@ -262,11 +269,20 @@ class LeadListView(generics.ListAPIView):
         names = list(LEAD_COLUMNS)
         rows = [dict(zip(names, row, strict=True)) for row in query.rows()]
         url = request.build_absolute_uri()
+        results = rows[:size]
+        # The win likelihood beside the rules score, on request (two queries a page; the default page
+        # stays one query): the newest open opportunity's.
+        with_likelihood = request.query_params.get("include_win_likelihood", "").lower() in ("1", "true", "yes")
+        likelihoods = exchange_win_likelihoods(row["exchange_id"] for row in results) if with_likelihood else {}
+        for row in results:
+            exchange_id = row.pop("exchange_id")
+            if with_likelihood:
+                row["win_likelihood"] = win_likelihood_summary(likelihoods.get(exchange_id))
         return Response(
             {
                 "next": replace_query_param(url, "page", page + 1) if len(rows) > size else None,
                 "previous": replace_query_param(url, "page", page - 1) if page > 1 else None,
-                "results": rows[:size],
+                "results": results,
             }
         )
 
