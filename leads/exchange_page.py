@@ -20,6 +20,7 @@ from intel.queries import licence_disagreements, regulatory_pressure
 from intel.technographics.footprint import exchange_footprint
 from leads.models import Score, ScoreChange
 from leads.pages import factor_rows
+from leads.pipeline_reports import exchange_opportunities
 
 TIMELINE_LENGTH = 40
 HISTORY_LENGTH = 30
@@ -189,4 +190,5 @@ def exchange_context(*, exchange: Exchange, user, now: datetime.datetime) -> dic
         "family": family,
         "merges": merges,
         "footprint": exchange_footprint(exchange),
+        "opportunities": exchange_opportunities(exchange),
     }

@@ -2,9 +2,13 @@
 
 from django.core.management.base import BaseCommand
 
+from crm.demo import GENERATED_ACCOUNT_SLUG_PREFIX
+from crm.models import Exchange
+from leads.choices import ScoreCause
 from leads.pipeline_demo import load_demo_pipeline
 from leads.pipeline_model import NotEnoughHistory, ScikitLearnMissing, sklearn_available
 from leads.pipeline_training import win_model_train
+from leads.services import scores_rescore
 
 
 class Command(BaseCommand):
@@ -22,7 +26,14 @@ class Command(BaseCommand):
         summary = load_demo_pipeline(seed=options["seed"])
         for line in summary.lines():
             self.stdout.write(f"  {line}")
-        if options["no_train"] or summary.already_loaded:
+        if summary.already_loaded:
+            return
+        made_up = list(
+            Exchange.objects.filter(slug__startswith=GENERATED_ACCOUNT_SLUG_PREFIX).values_list("pk", flat=True)
+        )
+        scored = scores_rescore(exchange_ids=made_up, cause=ScoreCause.MANUAL)
+        self.stdout.write(f"  made-up accounts scored: {scored.created} new, {scored.updated} changed")
+        if options["no_train"]:
             return
         if not sklearn_available():
             self.stdout.write(
