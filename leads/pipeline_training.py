@@ -10,7 +10,8 @@ import datetime
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from django.db import transaction
+import orjson
+from django.db import connection, transaction
 from django.db.models import Count, Max, Q
 from django.utils import timezone
 
@@ -20,8 +21,8 @@ from leads.pipeline_features import FEATURE_NAMES, features_as_of_opening, oppor
 from leads.pipeline_model import (
     TEST_FRACTION,
     NotEnoughHistory,
+    Scorer,
     TrainedParameters,
-    contributions,
     evaluate,
     fit,
     history_is_enough,
@@ -29,7 +30,6 @@ from leads.pipeline_model import (
 )
 
 Progress = Callable[[str], None]
-BATCH = 5000
 
 
 @dataclass(frozen=True)
@@ -137,32 +137,65 @@ def win_predictions_refresh(
     if model is None:
         return 0
     now = now or timezone.now()
-    parameters = TrainedParameters.from_stored(model.feature_names, model.parameters)
+    scorer = Scorer(TrainedParameters.from_stored(model.feature_names, model.parameters))
     queryset = Opportunity.objects.open().exclude(predictions__model=model).order_by("pk")
     if opportunities is not None:
         queryset = queryset.filter(pk__in=list(opportunities))
     items = opportunities_at(queryset)
-    written = 0
-    for start in range(0, len(items), BATCH):
-        batch = items[start : start + BATCH]
-        rows = []
-        for item, features in zip(batch, features_as_of_opening(batch), strict=True):
-            vector = features.vector()
-            raw = dict(features.raw, workloads=list(item.workloads))
-            rows.append(
-                WinPrediction(
-                    opportunity_id=item.id,
-                    model=model,
-                    likelihood=round(likelihood(parameters, vector), 4),
-                    contributions=contributions(parameters, vector, raw),
-                    features=features.values,
-                    as_of=features.as_of,
-                    predicted_at=now,
-                )
+    if not items:
+        return 0
+    rows = []
+    # One load of the accounts' timelines for all of them, then plain arithmetic per opportunity.
+    for item, features in zip(items, features_as_of_opening(items), strict=True):
+        vector = features.vector()
+        raw = dict(features.raw, workloads=list(item.workloads))
+        rows.append(
+            (
+                item.id,
+                round(scorer.likelihood(vector), 4),
+                scorer.contributions(vector, raw),
+                features.values,
+                features.as_of,
             )
-        WinPrediction.objects.bulk_create(rows, batch_size=1000, ignore_conflicts=True)
-        written += len(rows)
-    return written
+        )
+    _write_predictions(model, rows, now)
+    return len(rows)
+
+
+def _write_predictions(model: WinModel, rows: list[tuple], now: datetime.datetime) -> None:
+    """Add the predictions: COPY on PostgreSQL (100,000 rows in a second or two), bulk_create elsewhere."""
+    if connection.vendor == "postgresql":
+        table = WinPrediction._meta.db_table
+        columns = "opportunity_id, model_id, likelihood, contributions, features, as_of, predicted_at"
+        with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+            for opportunity_id, value, reasons, features, as_of in rows:
+                copy.write_row(
+                    (
+                        opportunity_id,
+                        model.pk,
+                        value,
+                        orjson.dumps(reasons).decode(),
+                        orjson.dumps(features).decode(),
+                        as_of,
+                        now,
+                    )
+                )
+        return
+    WinPrediction.objects.bulk_create(
+        (
+            WinPrediction(
+                opportunity_id=opportunity_id,
+                model=model,
+                likelihood=value,
+                contributions=reasons,
+                features=features,
+                as_of=as_of,
+                predicted_at=now,
+            )
+            for opportunity_id, value, reasons, features, as_of in rows
+        ),
+        batch_size=1000,
+    )
 
 
 def win_predictions_current(opportunity_ids: Iterable[int]) -> dict[int, WinPrediction]:

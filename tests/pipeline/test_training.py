@@ -134,3 +134,18 @@ def test_training_without_scikit_learn_says_it_is_not_installed(monkeypatch):
     assert str(missing.value) == (
         "scikit-learn is not installed: pip install 'exchange-intel[pipeline]' to train the win likelihood."
     )
+
+
+def test_the_batch_scorer_gives_the_same_likelihood_and_contributions():
+    from leads.pipeline_model import Scorer, contributions
+
+    rng = random.Random(5)
+    vectors = [[rng.random() for _ in FEATURE_NAMES] for _ in range(200)]
+    labels = [int(v[6] - v[7] + rng.random() > 0.5) for v in vectors]
+    parameters = fit(vectors, labels)
+    scorer = Scorer(parameters)
+    raw = {"engagement": 2, "rival_share": 40, "home_share": 10, "rules_score": 50, "workloads": ["ai"]}
+
+    for vector in vectors[:25]:
+        assert round(scorer.likelihood(vector), 9) == round(likelihood(parameters, vector), 9)
+        assert scorer.contributions(vector, raw) == contributions(parameters, vector, raw)
