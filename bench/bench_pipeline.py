@@ -126,7 +126,8 @@ def main() -> None:
         started = time.perf_counter()
         exchanges = _populate(rng)
         print(
-            f"   GENERATED {CLOSED:,} closed opportunities on {EXCHANGES:,} accounts in {time.perf_counter() - started:.1f} s"
+            f"   GENERATED {CLOSED:,} closed opportunities on {EXCHANGES:,} accounts "
+            f"in {time.perf_counter() - started:.1f} s"
         )
 
         started = time.perf_counter()

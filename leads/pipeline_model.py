@@ -171,12 +171,12 @@ class Scorer:
         self.groups = []
         for group, names in GROUPS.items():
             terms = []
+            offset = 0.0
             for name in names:
                 i = index[name]
-                weight = sum(f.coef[i] / f.scale[i] for f in parameters.folds) / count
-                offset = sum(f.coef[i] * f.mean[i] / f.scale[i] for f in parameters.folds) / count
-                terms.append((i, weight, offset))
-            self.groups.append((group, terms))
+                terms.append((i, sum(f.coef[i] / f.scale[i] for f in parameters.folds) / count))
+                offset += sum(f.coef[i] * f.mean[i] / f.scale[i] for f in parameters.folds) / count
+            self.groups.append((group, tuple(terms), offset))
 
     def likelihood(self, vector: Sequence[float]) -> float:
         total = 0.0
@@ -189,16 +189,16 @@ class Scorer:
 
     def contributions(self, vector: Sequence[float], raw: dict, top: int = 3) -> list[dict]:
         pulls = []
-        for group, terms in self.groups:
-            weight = 0.0
-            for i, w, offset in terms:
-                weight += w * vector[i] - offset
-            if abs(weight) >= 0.01:
-                pulls.append((abs(weight), group, weight))
-        pulls.sort(key=lambda p: -p[0])
+        for group, terms, offset in self.groups:
+            weight = -offset
+            for i, w in terms:
+                weight += w * vector[i]
+            if weight >= 0.01 or weight <= -0.01:
+                pulls.append((weight, group))
+        strongest = sorted(pulls, key=lambda p: -abs(p[0]))[:top]
         return [
             {"group": group, "weight": round(weight, 4), "raw": {k: raw.get(k) for k in RAW_KEYS[group]}}
-            for _size, group, weight in pulls[:top]
+            for weight, group in strongest
         ]
 
 
