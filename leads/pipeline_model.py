@@ -201,6 +201,41 @@ class Scorer:
             for weight, group in strongest
         ]
 
+    def score_many(self, vectors: Sequence[Sequence[float]], raws: Sequence[dict], top: int = 3):
+        """Likelihoods and contributions of many vectors: with numpy (installed with scikit-learn) as
+        matrix arithmetic, else one by one. Same answers either way."""
+        try:
+            import numpy as np
+        except ImportError:
+            return (
+                [self.likelihood(v) for v in vectors],
+                [self.contributions(v, r, top) for v, r in zip(vectors, raws, strict=True)],
+            )
+        x = np.asarray(vectors, dtype=float)
+        total = np.zeros(len(x))
+        for weights, offset, a, b in self.folds:
+            z = x @ np.asarray(weights) + offset
+            total += 1.0 / (1.0 + np.exp(a * z + b))
+        likelihoods = (total / len(self.folds)).tolist()
+        pulls = np.empty((len(x), len(self.groups)))
+        for g, (_group, terms, offset) in enumerate(self.groups):
+            columns = [i for i, _w in terms]
+            pulls[:, g] = x[:, columns] @ np.asarray([w for _i, w in terms]) - offset
+        order = np.argsort(-np.abs(pulls), axis=1, kind="stable")[:, :top]
+        names = [group for group, _terms, _offset in self.groups]
+        found = []
+        for row, (indexes, raw) in enumerate(zip(order.tolist(), raws, strict=True)):
+            items = []
+            for g in indexes:
+                weight = float(pulls[row, g])
+                if weight >= 0.01 or weight <= -0.01:
+                    group = names[g]
+                    items.append(
+                        {"group": group, "weight": round(weight, 4), "raw": {k: raw.get(k) for k in RAW_KEYS[group]}}
+                    )
+            found.append(items)
+        return likelihoods, found
+
 
 RAW_KEYS: dict[str, tuple[str, ...]] = {
     "rules": ("rules_score",),

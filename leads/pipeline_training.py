@@ -144,20 +144,15 @@ def win_predictions_refresh(
     items = opportunities_at(queryset)
     if not items:
         return 0
-    rows = []
-    # One load of the accounts' timelines for all of them, then plain arithmetic per opportunity.
-    for item, features in zip(items, features_as_of_opening(items), strict=True):
-        vector = features.vector()
-        raw = dict(features.raw, workloads=list(item.workloads))
-        rows.append(
-            (
-                item.id,
-                round(scorer.likelihood(vector), 4),
-                scorer.contributions(vector, raw),
-                features.values,
-                features.as_of,
-            )
-        )
+    # One load of the accounts' timelines for all of them, then arithmetic over the whole batch.
+    features = features_as_of_opening(items)
+    vectors = [f.vector() for f in features]
+    raws = [dict(f.raw, workloads=list(item.workloads)) for item, f in zip(items, features, strict=True)]
+    likelihoods, reasons = scorer.score_many(vectors, raws)
+    rows = [
+        (item.id, round(value, 4), found, f.values, f.as_of)
+        for item, value, found, f in zip(items, likelihoods, reasons, features, strict=True)
+    ]
     _write_predictions(model, rows, now)
     return len(rows)
 

@@ -149,3 +149,18 @@ def test_the_batch_scorer_gives_the_same_likelihood_and_contributions():
     for vector in vectors[:25]:
         assert round(scorer.likelihood(vector), 9) == round(likelihood(parameters, vector), 9)
         assert scorer.contributions(vector, raw) == contributions(parameters, vector, raw)
+
+
+def test_the_matrix_scorer_gives_the_same_answers_as_one_by_one():
+    from leads.pipeline_model import Scorer
+
+    rng = random.Random(8)
+    vectors = [[rng.random() for _ in FEATURE_NAMES] for _ in range(300)]
+    labels = [int(v[0] - v[12] + rng.random() > 0.5) for v in vectors]
+    scorer = Scorer(fit(vectors, labels))
+    raws = [{"engagement": n % 4, "rules_score": n} for n in range(50)]
+
+    likelihoods, reasons = scorer.score_many(vectors[:50], raws)
+
+    assert [round(v, 9) for v in likelihoods] == [round(scorer.likelihood(v), 9) for v in vectors[:50]]
+    assert reasons == [scorer.contributions(v, r) for v, r in zip(vectors[:50], raws, strict=True)]
