@@ -230,6 +230,7 @@ def _features(opportunity: OpportunityAt, t: _Timelines) -> PointInTimeFeatures:
         since = at - ENGAGEMENT_WINDOW
         engagement = sum(1 for o in occurred[: bisect_right(times, at)] if o >= since)
     raw["engagement"] = engagement
+    raw["workloads"] = list(opportunity.workloads)
 
     values = {
         "rules_score": (score or 0) / 100,

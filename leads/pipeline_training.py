@@ -147,7 +147,7 @@ def win_predictions_refresh(
     # One load of the accounts' timelines for all of them, then arithmetic over the whole batch.
     features = features_as_of_opening(items)
     vectors = [f.vector() for f in features]
-    raws = [dict(f.raw, workloads=list(item.workloads)) for item, f in zip(items, features, strict=True)]
+    raws = [f.raw for f in features]
     likelihoods, reasons = scorer.score_many(vectors, raws)
     rows = [
         (item.id, round(value, 4), found, f.values, f.as_of)

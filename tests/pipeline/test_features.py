@@ -110,6 +110,7 @@ def test_facts_known_when_it_opened_reach_its_features(bybit):
         "licence_trouble": False,
         "rival_outages": 1,
         "engagement": 1,
+        "workloads": ["ai"],
     }
     assert features.values["workload_ai"] == 1.0
     assert features.as_of == OPENED
@@ -148,6 +149,7 @@ def test_a_fact_recorded_after_it_opened_never_reaches_its_features(bybit):
         "licence_trouble": False,
         "rival_outages": 0,
         "engagement": 0,
+        "workloads": ["ai"],
     }
     assert [features.values[name] for name in ("has_rules_score", "size_known", "cloud_known")] == [0.0, 0.0, 0.0]
 
