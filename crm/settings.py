@@ -242,8 +242,18 @@ SALESFORCE_TIMEOUT_SECONDS = env.float("SALESFORCE_TIMEOUT_SECONDS", default=30.
 SALESFORCE_BUDGET_SHARE = env.float("SALESFORCE_BUDGET_SHARE", default=0.8)
 SALESFORCE_BULK_THRESHOLD = env.int("SALESFORCE_BULK_THRESHOLD", default=2000)
 SALESFORCE_SYNC_MINUTES = env.int("SALESFORCE_SYNC_MINUTES", default=5)
+# The language of the org: the score's top reasons and size evidence are written in it (en, ja or zh-hans).
+SALESFORCE_LANGUAGE = env.str("SALESFORCE_LANGUAGE", default="en")
+# The read back (sync_salesforce --pull): Accounts, Contacts and Opportunities changed since the last pull,
+# by REST query pages, or one Bulk API 2.0 query job per object above SALESFORCE_PULL_BULK_THRESHOLD records.
+SALESFORCE_PULL_MINUTES = env.int("SALESFORCE_PULL_MINUTES", default=15)
+SALESFORCE_PULL_BULK_THRESHOLD = env.int("SALESFORCE_PULL_BULK_THRESHOLD", default=2000)
+# Opportunity fields naming the rival that won and why, read when the org's describe() has them.
+SALESFORCE_LOST_TO_FIELD = env.str("SALESFORCE_LOST_TO_FIELD", default="Lost_To__c")
+SALESFORCE_LOST_REASON_FIELD = env.str("SALESFORCE_LOST_REASON_FIELD", default="Loss_Reason__c")
 if SALESFORCE_LOGIN_URL and SALESFORCE_CLIENT_ID:
     CELERY_BEAT_SCHEDULE["salesforce-sync"] = {"task": "salesforce.sync", "schedule": SALESFORCE_SYNC_MINUTES * 60}
+    CELERY_BEAT_SCHEDULE["salesforce-pull"] = {"task": "salesforce.pull", "schedule": SALESFORCE_PULL_MINUTES * 60}
 
 REST_FRAMEWORK = rest_framework_settings(
     user_rate=env.str("API_THROTTLE_RATE", default="1200/minute"),

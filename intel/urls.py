@@ -18,6 +18,12 @@ urlpatterns = [
     ),
     path("events/<slug:slug>/review/", views.review_queue, name="review_queue"),
     path("events/<slug:slug>/review/<int:attendee_id>/", views.review_decide, name="review_decide"),
+    path("events/<slug:slug>/review/company/", views.review_decide_company, name="review_decide_company"),
+    path(
+        "events/<slug:slug>/review/set-aside/<int:company_id>/forget/",
+        views.not_an_exchange_forget,
+        name="not_an_exchange_forget",
+    ),
     path("signals/", views.signal_list, name="signal_list"),
     path("signals/new/", views.signal_create, name="signal_create"),
     path("radar/", views.regulatory_radar, name="radar"),

@@ -18,3 +18,11 @@ class LeadsConfig(AppConfig):
 
         register_mover(exchange_merge_move_scores)
         register_mover(exchange_merge_move_opportunities)
+
+        # intel may not import leads: after an import or a review decision it updates the follow-up
+        # list, and counts who acts next, through these.
+        from intel.downstream import register_people_changed, register_people_summary
+        from leads.services.event_people import follow_ups_update, people_summary
+
+        register_people_changed(follow_ups_update)
+        register_people_summary(people_summary)

@@ -12,6 +12,7 @@ from crm.access import is_manager, may_change_exchange, visible_exchange_ids
 from crm.charts import Bar, Segment, allocation_bars, score_history, vendor_colours
 from crm.choices import EVIDENCE_STRENGTH, FactOrigin, SizeTier, Workload
 from crm.models import Exchange, ExchangeMerge
+from crm.names import person_name_of
 from crm.shares import stored_shares_in_view
 from intel.choices import SignalKind
 from intel.models import MarketFigure, Signal
@@ -19,11 +20,12 @@ from intel.outages import outage_exposure
 from intel.queries import licence_disagreements, regulatory_pressure
 from intel.technographics.footprint import exchange_footprint
 from leads.models import Score, ScoreChange
-from leads.pages import factor_rows
+from leads.pages import change_cause, factor_rows
 from leads.pipeline_reports import exchange_opportunities
 
 TIMELINE_LENGTH = 40
 HISTORY_LENGTH = 30
+HISTORY_LISTED = 5  # the newest changes listed under the chart, each with what moved it
 
 
 @dataclass(frozen=True)
@@ -43,6 +45,9 @@ def exchange_context(*, exchange: Exchange, user, now: datetime.datetime) -> dic
     presences = list(exchange.presences.select_related("jurisdiction").order_by("jurisdiction__code"))
     contacts = list(exchange.contacts.order_by("full_name"))
     history = list(ScoreChange.objects.filter(exchange=exchange).order_by("-id")[:HISTORY_LENGTH])[::-1]
+    for change in history[-HISTORY_LISTED:]:
+        # What moved it, in the reader's language: the row keeps its factors' messages and parameters.
+        change.reason = change_cause(change)
 
     home_slug = settings.CRM_HOME_VENDOR
     vendor_names = sorted({a.vendor.name for a in allocations}, key=lambda n: n.lower())
@@ -119,7 +124,7 @@ def exchange_context(*, exchange: Exchange, user, now: datetime.datetime) -> dic
             detail=a.details,
             label=a.get_kind_display()
             + (f" by {a.rep.get_full_name() or a.rep.get_username()}" if a.rep else "")
-            + (f" with {a.contact.full_name}" if a.contact else ""),
+            + (f" with {person_name_of(a.contact)}" if a.contact else ""),
         )
         for a in activities
     ] + [

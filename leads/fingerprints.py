@@ -21,7 +21,7 @@ from leads.scoring import HomeVendor
 
 # Bump when score_exchange or load_facts changes what a score says for the same evidence: every
 # stored fingerprint then differs, and the next rescore recomputes everything.
-SCORING_CODE_VERSION = 5  # 5: outages reach allocations by region; pressure counts from arrival
+SCORING_CODE_VERSION = 6  # 6: factors keep a message id and parameters (leads.sentences renders them)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,7 +1,8 @@
 """Which of a score's factors a rep reads first: the one-line reason and the top reasons.
 
-Pure, over the stored factor JSON (code, points, sentence), so the lists, Today, the CSV export,
-the API and Salesforce's top reasons all read the same order. The order explains the grade:
+Over the stored factor JSON (code, points, message and parameters), so the lists, Today, the CSV export,
+the API and Salesforce's top reasons all read the same order; the sentences they return are rendered in
+the reader's language by leads.sentences (the active language unless one is given). The order explains the grade:
 1. a hard stop (do not pursue, banned only) is the whole story;
 2. then the evidence that adds points, largest first (a rival's share, an outage, a regulation);
 3. then the size tier when it adds points: every mid-size account shares it, so it explains the
@@ -14,6 +15,8 @@ the API and Salesforce's top reasons all read the same order. The order explains
 from __future__ import annotations
 
 from collections.abc import Sequence
+
+from leads.sentences import factor_sentence, factors_in
 
 HARD_STOPS = frozenset({"do_not_pursue", "banned_only"})
 # Factors that describe the kind of account rather than why this one is worth a call now.
@@ -41,13 +44,13 @@ def reasons_ranked(factors: Sequence[dict] | None) -> list[dict]:
     return sorted(factors or [], key=_rank)
 
 
-def reasons_top(factors: Sequence[dict] | None, *, limit: int = TOP_REASONS) -> list[dict]:
-    """The first reasons, as stored (code, points, sentence, references)."""
-    return reasons_ranked(factors)[:limit]
+def reasons_top(factors: Sequence[dict] | None, *, limit: int = TOP_REASONS, language: str | None = None) -> list[dict]:
+    """The first reasons (code, points, references, ...), each `sentence` rendered in `language`."""
+    return factors_in(reasons_ranked(factors)[:limit], language)
 
 
-def reason_line(factors: Sequence[dict] | None) -> str:
-    """The one-line reason: the sentence of the factor that best explains the grade; empty only
-    for a score without factors."""
+def reason_line(factors: Sequence[dict] | None, language: str | None = None) -> str:
+    """The one-line reason: the sentence, in `language`, of the factor that best explains the grade;
+    empty only for a score without factors."""
     ranked = reasons_ranked(factors)
-    return ranked[0].get("sentence", "") if ranked else ""
+    return factor_sentence(ranked[0], language) if ranked else ""

@@ -1,13 +1,15 @@
 """The lead score: plain facts about one exchange in, a score with the factors that explain it out.
 
 Pure: no ORM and no clock (`as_of` is a parameter), so the batch, the API's explanation and the
-tests share one function. Each factor carries whole points, a sentence a rep can read and the
-evidence behind it; the points add up to the score before it is clamped to 0..100."""
+tests share one function. Each factor carries whole points, the evidence behind it and its sentence as a
+message id with parameters (leads.sentences renders it in the reader's language; `sentence` keeps the
+English); the points add up to the score before it is clamped to 0..100."""
 
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from crm.shares import AllocationFact, SharesInView, shares_in_view
 from intel.outages import Reach, outage_exposure
@@ -15,35 +17,19 @@ from intel.pressure import PresenceFact as PressurePresence
 from intel.pressure import RegulationFact as PressureRegulation
 from intel.pressure import regulatory_pressures
 from leads.parameters import ScoringParameters
-from leads.sizing import TIER_NAMES, MarketFigureFact, SizeVerdict, figure_sentence, size_in_effect
+from leads.sentences import gettext_noop, message, render_english
+from leads.sizing import MarketFigureFact, SizeVerdict, figure_clause, size_in_effect
 
 # Re-exported: facts and tests read them from here.
 __all__ = ["AllocationFact", "MarketFigureFact", "size_in_effect"]
 
 # Licence statuses that count as licensed for "compliant exchange".
 LICENSED_STATUSES = frozenset({"licensed", "registered"})
-LICENCE_WORDS = {
-    "licensed": "it is licensed",
-    "registered": "it is registered",
-    "pending": "its licence is pending",
-    "unlicensed": "it has no licence",
-    "exiting": "it is exiting",
-    "banned": "it is banned there",
-    "unknown": "its licence status is unknown",
-}
-SIZE_WORDS = {
-    "mid": "A mid-size exchange: the contested middle",
-    "large": "A large exchange: usually tied to an incumbent vendor",
-    "small": "A small exchange: little cloud spend",
-    "unknown": "Its size is unknown",
-}
-WORKLOAD_WORDS = {
-    "all": "its allocations",
-    "trading_engine": "its trading engine",
-    "market_data": "its market data",
-    "wallets": "its wallets",
-    "back_office": "its back office",
-    "ai": "its AI workloads",
+SIZE_MESSAGES = {
+    "mid": gettext_noop("A mid-size exchange: the contested middle"),
+    "large": gettext_noop("A large exchange: usually tied to an incumbent vendor"),
+    "small": gettext_noop("A small exchange: little cloud spend"),
+    "unknown": gettext_noop("Its size is unknown"),
 }
 
 
@@ -118,18 +104,33 @@ class HomeVendor:
 
 @dataclass(frozen=True, slots=True)
 class Factor:
+    """One reason of a score. `message` (an English template, %(name)s placeholders) and `params` say it
+    in any language (leads.sentences.factor_sentence); `sentence` is the English, kept for readers of the
+    stored JSON. A message that counts is a [singular, plural] pair, chosen by params["count"]."""
+
     code: str
     points: int
     sentence: str
     references: tuple[str, ...] = ()
+    message: str | tuple[str, str] = ""
+    params: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> dict:
+        # The same keys, in the same order, as the stored JSON (orjson writes the fields in order).
         return {
             "code": self.code,
             "points": self.points,
             "sentence": self.sentence,
             "references": list(self.references),
+            "message": list(self.message) if isinstance(self.message, tuple) else self.message,
+            "params": self.params,
         }
+
+
+def _factor(code: str, points: int, msgid: str | tuple[str, str], references=(), **params: Any) -> Factor:
+    """A factor saying `msgid` with `params`; its English sentence rendered once, here."""
+    sentence = render_english({"message": msgid, "params": params})
+    return Factor(code, points, sentence, tuple(references), msgid, params)
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,13 +156,15 @@ def decay(*, occurred_at: datetime.datetime, as_of: datetime.datetime, half_life
     return 0.5 ** (age_days / half_life_days)
 
 
-def _decayed(weight: float) -> str:
+def _decayed(weight: float) -> dict | str:
+    """The clause saying how much of its weight the evidence keeps; empty at full weight."""
     percent = round(weight * 100)
-    return "" if percent >= 100 else f" (decayed to {percent}%)"
+    return "" if percent >= 100 else message(gettext_noop(" (decayed to %(percent)s)"), percent=percent)
 
 
-def _share(value: float) -> str:
-    return f"{value:g}%"
+def _share(value) -> float:
+    """A share as a JSON number (Decimal from the database, float from tests)."""
+    return float(value)
 
 
 def _shares_in_view(allocations: tuple[AllocationFact, ...], home: HomeVendor) -> SharesInView:
@@ -171,31 +174,41 @@ def _shares_in_view(allocations: tuple[AllocationFact, ...], home: HomeVendor) -
 
 def _hard_stop(facts: ExchangeFacts) -> Factor | None:
     if facts.is_do_not_pursue:
-        return Factor("do_not_pursue", 0, "Marked do not pursue")
+        return _factor("do_not_pursue", 0, gettext_noop("Marked do not pursue"))
     if facts.presences and all(p.is_banned for p in facts.presences):
-        places = " and ".join(sorted(p.jurisdiction_name for p in facts.presences))
-        return Factor("banned_only", 0, f"It operates only in {places}, where crypto trading is banned")
+        places = sorted(p.jurisdiction_name for p in facts.presences)
+        return _factor(
+            "banned_only",
+            0,
+            gettext_noop("It operates only in %(places)s, where crypto trading is banned"),
+            places=places,
+        )
     return None
 
 
-RESEARCH_NEEDED = Factor("research_needed", 0, "Its cloud allocation is unknown: research needed")
+RESEARCH_NEEDED = _factor("research_needed", 0, gettext_noop("Its cloud allocation is unknown: research needed"))
 # Factors are frozen, so the few distinct size factors without a figure are built once and shared.
 _SIZE_FACTORS: dict[tuple[str, int], Factor] = {}
 
 
 def _size_factor(verdict: SizeVerdict, points: int, reason: str) -> Factor:
     if verdict.basis == "market" and verdict.figure is not None:
-        return Factor(
+        return _factor(
             "size",
             points,
-            f"{TIER_NAMES[verdict.tier]}: {figure_sentence(verdict.figure)}",
+            gettext_noop("%(tier)s: %(figure)s"),
             (f"market_figure:{verdict.figure.id}",),
+            tier=verdict.tier,
+            figure=figure_clause(verdict.figure),
         )
+    size = SIZE_MESSAGES.get(verdict.tier, SIZE_MESSAGES["unknown"])
     if verdict.basis == "hand" and reason:
-        return Factor("size", points, f"{SIZE_WORDS.get(verdict.tier, SIZE_WORDS['unknown'])} (set by hand: {reason})")
+        return _factor(
+            "size", points, gettext_noop("%(size)s (set by hand: %(reason)s)"), size=message(size), reason=reason
+        )
     factor = _SIZE_FACTORS.get((verdict.tier, points))
     if factor is None:
-        factor = Factor("size", points, SIZE_WORDS.get(verdict.tier, SIZE_WORDS["unknown"]))
+        factor = _factor("size", points, size)
         if len(_SIZE_FACTORS) < 1000:  # tiers are a handful; the bound only guards odd input
             _SIZE_FACTORS[(verdict.tier, points)] = factor
     return factor
@@ -220,47 +233,64 @@ def score_exchange(
         factors.append(RESEARCH_NEEDED)
     else:
         view = _shares_in_view(facts.allocations, home)
-        where = WORKLOAD_WORDS.get(view.workload, f"its {view.workload}")
+        where = view.workload  # a workload code: leads.sentences words it
         rivals = view.rivals
         if rivals:
             top = rivals[0]
             factors.append(
-                Factor(
+                _factor(
                     "rival_share",
                     round(p.largest_rival_points * top.share_percent / 100),
-                    f"{top.vendor_name} holds {_share(top.share_percent)} of {where}",
+                    gettext_noop("%(vendor)s holds %(share)s of %(workload)s"),
                     (f"allocation:{top.id}",),
+                    vendor=top.vendor_name,
+                    share=_share(top.share_percent),
+                    workload=where,
                 )
             )
             if top.share_percent >= p.displacement_share_percent:
                 factors.append(
-                    Factor(
+                    _factor(
                         "displacement_target",
                         p.displacement_points,
-                        f"A rival at {p.displacement_share_percent}% or more: a displacement target",
+                        gettext_noop("A rival at %(threshold)s or more: a displacement target"),
                         (f"allocation:{top.id}",),
+                        threshold=p.displacement_share_percent,
                     )
                 )
             total = view.rivals_total
-            plural = "vendors" if len(rivals) > 1 else "vendor"
             factors.append(
-                Factor(
+                _factor(
                     "displaceable_share",
                     round(p.displaceable_points * total / 100),
-                    f"Rivals hold {_share(total)} of {where} in all ({len(rivals)} {plural})",
+                    (
+                        gettext_noop("Rivals hold %(total)s of %(workload)s in all (%(count)s vendor)"),
+                        gettext_noop("Rivals hold %(total)s of %(workload)s in all (%(count)s vendors)"),
+                    ),
                     tuple(f"allocation:{a.id}" for a in rivals),
+                    total=_share(total),
+                    workload=where,
+                    count=len(rivals),
                 )
             )
         ours = view.ours
         if ours is not None and ours.share_percent > 0:
             is_defend = ours.share_percent >= p.defend_share_percent
-            sentence = f"{home.name} (our vendor) holds {_share(ours.share_percent)} of {where}"
+            if is_defend:
+                msgid = gettext_noop(
+                    "%(vendor)s (our vendor) holds %(share)s of %(workload)s: a customer to defend, not a new logo"
+                )
+            else:
+                msgid = gettext_noop("%(vendor)s (our vendor) holds %(share)s of %(workload)s")
             factors.append(
-                Factor(
+                _factor(
                     "defend" if is_defend else "home_share",
                     round(p.home_share_points * ours.share_percent / 100),
-                    sentence + (": a customer to defend, not a new logo" if is_defend else ""),
+                    msgid,
                     (f"allocation:{ours.id}",),
+                    vendor=home.name,
+                    share=_share(ours.share_percent),
+                    workload=where,
                 )
             )
 
@@ -275,10 +305,11 @@ def score_exchange(
     )
     if licensed:
         factors.append(
-            Factor(
+            _factor(
                 "major_licence",
                 p.major_licence_points,
-                f"Licensed in {' and '.join(licensed)}, a major jurisdiction: a compliant exchange",
+                gettext_noop("Licensed in %(places)s, a major jurisdiction: a compliant exchange"),
+                places=licensed,
             )
         )
 
@@ -288,11 +319,14 @@ def score_exchange(
         points = round(p.ai_interest_points * weight)
         if points:
             factors.append(
-                Factor(
+                _factor(
                     "ai_interest",
                     points,
-                    f"Interest in AI / LLM services on {item.occurred_at:%Y-%m-%d}: {item.label}{_decayed(weight)}",
+                    gettext_noop("Interest in AI / LLM services on %(date)s: %(label)s%(decayed)s"),
                     (item.reference,),
+                    date=item.occurred_at.date().isoformat(),
+                    label=item.label,
+                    decayed=_decayed(weight),
                 )
             )
     moment = _latest(facts.engagements, as_of, p.engagement_half_life_days)
@@ -301,11 +335,14 @@ def score_exchange(
         points = round(p.engagement_points * weight)
         if points:
             factors.append(
-                Factor(
+                _factor(
                     "engagement",
                     points,
-                    f"{item.label} on {item.occurred_at:%Y-%m-%d}{_decayed(weight)}",
+                    gettext_noop("%(label)s on %(date)s%(decayed)s"),
                     (item.reference,),
+                    label=item.label,
+                    date=item.occurred_at.date().isoformat(),
+                    decayed=_decayed(weight),
                 )
             )
 
@@ -328,12 +365,13 @@ def _rival_ai_workload_factor(facts: ExchangeFacts, p: ScoringParameters, home: 
     points = round(p.rival_ai_workload_points * top.share_percent / 100)
     if not points:
         return None
-    return Factor(
+    return _factor(
         "rival_ai_workload",
         points,
-        f"{top.vendor_name} runs {_share(top.share_percent)} of its AI / LLM workloads: "
-        "an opening for our LLM services",
+        gettext_noop("%(vendor)s runs %(share)s of its AI / LLM workloads: an opening for our LLM services"),
         (f"allocation:{top.id}",),
+        vendor=top.vendor_name,
+        share=_share(top.share_percent),
     )
 
 
@@ -383,25 +421,44 @@ def _incident_factors(facts: ExchangeFacts, p: ScoringParameters, home: HomeVend
         if not points:
             continue
         region = incident.region_label or incident.region
-        where = f"{incident.vendor_name} {region}" if region else incident.vendor_name
-        what = f"{where} outage on {incident.occurred_at:%Y-%m-%d}"
         if incident.names_exchange:
-            effect = "disrupted its trading"
+            effect = message(gettext_noop("disrupted its trading"))
         elif is_possible:
-            effect = (
-                f"possibly affected (region unknown) the vendor holding {_share(used)} of its allocations, "
-                f"counted at {p.incident_unknown_region_percent}%"
+            effect = message(
+                gettext_noop(
+                    "possibly affected (region unknown) the vendor holding %(share)s of its allocations, "
+                    "counted at %(percent)s"
+                ),
+                share=_share(used),
+                percent=p.incident_unknown_region_percent,
             )
         else:
-            effect = f"hit the vendor holding {_share(used)} of its allocations in that region"
-        if is_ours:
-            effect += ": our own vendor, the account is at risk"
+            effect = message(
+                gettext_noop("hit the vendor holding %(share)s of its allocations in that region"), share=_share(used)
+            )
+        if region and is_ours:
+            msgid = gettext_noop(
+                "%(vendor)s %(region)s outage on %(date)s %(effect)s: our own vendor, the account is at risk%(decayed)s"
+            )
+        elif region:
+            msgid = gettext_noop("%(vendor)s %(region)s outage on %(date)s %(effect)s%(decayed)s")
+        elif is_ours:
+            msgid = gettext_noop(
+                "%(vendor)s outage on %(date)s %(effect)s: our own vendor, the account is at risk%(decayed)s"
+            )
+        else:
+            msgid = gettext_noop("%(vendor)s outage on %(date)s %(effect)s%(decayed)s")
         factors.append(
-            Factor(
+            _factor(
                 "home_incident" if is_ours else "rival_incident",
                 points,
-                f"{what} {effect}{_decayed(weight)}",
+                msgid,
                 (f"signal:{incident.signal_id}",),
+                vendor=incident.vendor_name,
+                **({"region": region} if region else {}),
+                date=incident.occurred_at.date().isoformat(),
+                effect=effect,
+                decayed=_decayed(weight),
             )
         )
     return factors
@@ -437,19 +494,30 @@ def _regulation_factors(facts: ExchangeFacts, p: ScoringParameters, as_of: datet
         regulation = regulations[pressure.regulation_id]
         status = pressure.licence_status
         if regulation.forces_relocation:
-            points, outcome = p.relocation_points, "it must relocate"
+            points, outcome = p.relocation_points, message(gettext_noop("it must relocate"))
+        elif regulation.consequence:
+            # The regulation's consequence as a person wrote it: shown as written in every language.
+            points, outcome = p.regulation_points, message("%(outcome_text)s", outcome_text=regulation.consequence)
         else:
-            points, outcome = p.regulation_points, regulation.consequence or "it is under pressure"
-        since = f"since {regulation.effective_on:%Y-%m-%d}"
+            points, outcome = p.regulation_points, message(gettext_noop("it is under pressure"))
+        since = message(gettext_noop("since %(date)s"), date=regulation.effective_on.isoformat())
         if pressure.since != regulation.effective_on:
-            since = f"(in force since {regulation.effective_on:%Y-%m-%d}) since it arrived on {pressure.since:%Y-%m-%d}"
+            since = message(
+                gettext_noop("(in force since %(effective_on)s) since it arrived on %(arrived_on)s"),
+                effective_on=regulation.effective_on.isoformat(),
+                arrived_on=pressure.since.isoformat(),
+            )
         factors.append(
-            Factor(
+            _factor(
                 "relocation" if regulation.forces_relocation else "regulation",
                 points,
-                f"{regulation.jurisdiction_name}'s {regulation.name} {since} "
-                f"and {LICENCE_WORDS.get(status, status)}: {outcome}",
+                gettext_noop("%(jurisdiction)s's %(regulation)s %(since)s and %(status)s: %(outcome)s"),
                 (f"regulation:{regulation.id}",),
+                jurisdiction=regulation.jurisdiction_name,
+                regulation=regulation.name,
+                since=since,
+                status=status,
+                outcome=outcome,
             )
         )
     return factors

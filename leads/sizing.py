@@ -7,6 +7,7 @@ import datetime
 from dataclasses import dataclass
 
 from leads.parameters import ScoringParameters
+from leads.sentences import gettext_noop, message
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,10 +26,6 @@ class MarketFigureFact:
         """The volume a tier is read from: the normalized one where the source gives it (it
         discounts wash trading), else the reported one."""
         return self.volume_24h_btc_normalized if self.volume_24h_btc_normalized is not None else self.volume_24h_btc
-
-
-SOURCE_NAMES = {"coingecko": "CoinGecko"}
-TIER_NAMES = {"mid": "Mid-size", "large": "Large", "small": "Small"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,8 +57,14 @@ def size_in_effect(
     return SizeVerdict(tier, "market", figure)
 
 
-def figure_sentence(figure: MarketFigureFact) -> str:
-    """'24h volume 9,450 BTC, rank 21 on CoinGecko (2023-01-07)'."""
-    source = SOURCE_NAMES.get(figure.source, figure.source)
-    rank = f", rank {figure.trust_score_rank}" if figure.trust_score_rank is not None else ""
-    return f"24h volume {figure.volume_btc:,.0f} BTC{rank} on {source} ({figure.as_of:%Y-%m-%d})"
+def figure_clause(figure: MarketFigureFact) -> dict:
+    """The figure as a clause of a factor's sentence (leads.sentences renders it):
+    '24h volume 9,450 BTC, rank 21 on CoinGecko (2023-01-07)'."""
+    params = {"volume": figure.volume_btc, "source": figure.source, "date": figure.as_of.isoformat()}
+    if figure.trust_score_rank is None:
+        return message(gettext_noop("24h volume %(volume)s BTC on %(source)s (%(date)s)"), **params)
+    return message(
+        gettext_noop("24h volume %(volume)s BTC, rank %(rank)s on %(source)s (%(date)s)"),
+        rank=figure.trust_score_rank,
+        **params,
+    )

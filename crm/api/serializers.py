@@ -7,6 +7,7 @@ from rest_framework import exceptions, serializers
 from crm.access import ensure_may_change_exchange, is_manager, may_assign_owner
 from crm.api.base import ModelCleanMixin, VisibleExchangeField, request_user
 from crm.models import Activity, Allocation, ApiToken, CloudVendor, Contact, Exchange, Jurisdiction, Presence
+from crm.names import DISPLAY_NAME_HELP, person_name_of
 
 
 class CloudVendorSerializer(ModelCleanMixin, serializers.ModelSerializer):
@@ -172,6 +173,7 @@ class ContactSerializer(ManagerFieldsMixin, ExchangeChildSerializer):
     """A person at an exchange the caller may change; only a manager sets the Salesforce id."""
 
     manager_fields = ("salesforce_id",)
+    display_name = serializers.SerializerMethodField(help_text=DISPLAY_NAME_HELP)
 
     class Meta:
         model = Contact
@@ -180,6 +182,7 @@ class ContactSerializer(ManagerFieldsMixin, ExchangeChildSerializer):
             "exchange",
             "full_name",
             "native_name",
+            "display_name",
             "title",
             "role",
             "email",
@@ -192,6 +195,9 @@ class ContactSerializer(ManagerFieldsMixin, ExchangeChildSerializer):
         ]
         read_only_fields = ["id", "created_at", "updated_at"]
         validators = []
+
+    def get_display_name(self, contact) -> str:
+        return person_name_of(contact)
 
 
 class ActivitySerializer(ExchangeChildSerializer):

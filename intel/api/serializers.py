@@ -5,6 +5,7 @@ from rest_framework import serializers
 from crm.access import ensure_may_change_exchange
 from crm.api.base import ModelCleanMixin, VisibleExchangeField, request_user
 from crm.models import CloudVendor, Jurisdiction
+from crm.names import DISPLAY_NAME_HELP, person_name_of
 from intel.models import Attendee, Event, Regulation, Signal
 from intel.signal_rules import signal_problems
 
@@ -154,6 +155,7 @@ class EventSerializer(ModelCleanMixin, serializers.ModelSerializer):
 class AttendeeSerializer(serializers.ModelSerializer):
     event = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     exchange = VisibleExchangeField(read_only=True)
+    display_name = serializers.SerializerMethodField(help_text=DISPLAY_NAME_HELP)
 
     class Meta:
         model = Attendee
@@ -161,6 +163,7 @@ class AttendeeSerializer(serializers.ModelSerializer):
             "id",
             "event",
             "full_name",
+            "display_name",
             "company",
             "title",
             "email",
@@ -177,6 +180,9 @@ class AttendeeSerializer(serializers.ModelSerializer):
             "updated_at",
         ]
         read_only_fields = fields
+
+    def get_display_name(self, attendee) -> str:
+        return person_name_of(attendee)
 
 
 class AttendeeMatchSerializer(serializers.Serializer):
@@ -216,6 +222,23 @@ class AttendeeImportPreviewSerializer(serializers.Serializer):
     problems = RowProblemSerializer(many=True)
 
 
+class PeopleSummarySerializer(serializers.Serializer):
+    added = serializers.IntegerField()
+    updated = serializers.IntegerField()
+    in_your_territory = serializers.IntegerField(
+        help_text="Follow-ups assigned to you, and people in review you may decide."
+    )
+    passed_to_owners = serializers.IntegerField(
+        help_text="Follow-ups assigned to someone else, and people in review at an account another rep owns."
+    )
+    waiting_for_manager = serializers.IntegerField(
+        help_text="Matched people nobody could be given, and people in review only a manager may decide."
+    )
+    no_exchange_found = serializers.IntegerField()
+    not_an_exchange = serializers.IntegerField()
+    text = serializers.CharField(help_text='e.g. "29 added: 18 in your territory, 11 passed to their owners".')
+
+
 class AttendeeImportOutcomeSerializer(serializers.Serializer):
     is_committed = serializers.BooleanField(help_text="False: the file had bad rows and nothing was written.")
     rows_read = serializers.IntegerField()
@@ -232,5 +255,10 @@ class AttendeeImportOutcomeSerializer(serializers.Serializer):
         "to confirm; not counted in created, updated, matched or review."
     )
     contacts_created = serializers.IntegerField()
+    follow_ups = PeopleSummarySerializer(
+        allow_null=True,
+        help_text="Who acts next on the people this upload wrote, as the uploader reads it (null when nothing "
+        "was written); the same counts as the upload page's message and the event page.",
+    )
     problems = RowProblemSerializer(many=True)
     rejected_report = serializers.CharField(help_text="The rejected rows as CSV, with a reason per row.")

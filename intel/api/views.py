@@ -25,6 +25,7 @@ from intel.api.serializers import (
     SignalPreviewSerializer,
     SignalSerializer,
 )
+from intel.downstream import people_summary
 from intel.filtersets import AttendeeFilterSet, EventFilterSet, RegulationFilterSet, SignalFilterSet
 from intel.models import Attendee, Event, Regulation, Signal
 from intel.parsing import FileError
@@ -243,10 +244,13 @@ class EventViewSet(AtomicWritesMixin, viewsets.ModelViewSet):
         body = {
             name: getattr(outcome, name)
             for name in AttendeeImportOutcomeSerializer().fields
-            if name not in ("problems", "rejected_report")
+            if name not in ("problems", "rejected_report", "follow_ups")
         }
         body["problems"] = _problems(outcome.problems)
         body["rejected_report"] = outcome.rejected_report.decode("utf-8-sig", errors="replace")
+        # Who acts next on these people: the one count the upload page's message and the event page show.
+        summary = people_summary(event=event, user=request.user, batch=outcome.batch) if outcome.is_committed else None
+        body["follow_ups"] = summary.as_dict() if summary is not None else None
         return Response(body, status=status.HTTP_201_CREATED if outcome.is_committed else status.HTTP_400_BAD_REQUEST)
 
 

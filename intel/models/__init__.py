@@ -1,7 +1,7 @@
 """Evidence about the market: signals, regulations, registers, market figures, conference events
 and their attendees."""
 
-from .aliases import ExchangeAlias
+from .aliases import ExchangeAlias, NotAnExchangeCompany
 from .events import Attendee, AttendeeImport, AttendeeToReview, Event
 from .market import MarketDataImport, MarketFigure, MarketFigureToReview
 from .registers import Register, RegisterEntry, RegisterEntryToReview
@@ -17,6 +17,7 @@ __all__ = [
     "MarketDataImport",
     "MarketFigure",
     "MarketFigureToReview",
+    "NotAnExchangeCompany",
     "Register",
     "RegisterEntry",
     "RegisterEntryToReview",

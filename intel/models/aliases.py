@@ -63,3 +63,31 @@ class ExchangeAlias(models.Model):
         from intel.matching import normalise_company, normalise_domain
 
         return normalise_domain(alias) if kind == AliasKind.DOMAIN else normalise_company(alias)
+
+
+class NotAnExchangeCompany(models.Model):
+    """A company a rep decided is not an exchange (a news site, a consultancy): later imports set its
+    people aside without asking again. Keyed by the company name as matching compares it
+    (intel.matching.normalise_company), so "CoinDesk Japan", "ＣｏｉｎＤｅｓｋ Japan K.K." are one. A
+    manager undoes it (intel.services.review.not_an_exchange_company_forget)."""
+
+    normalised = models.CharField(max_length=200, unique=True, editable=False)
+    company = models.CharField(max_length=200, help_text="The name as first decided, e.g. CoinDesk Japan")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["company"]
+        verbose_name = "company that is not an exchange"
+        verbose_name_plural = "companies that are not exchanges"
+
+    def __str__(self) -> str:
+        return self.company
+
+    def save(self, *args, **kwargs):
+        from intel.matching import normalise_company
+
+        self.normalised = normalise_company(self.company)
+        super().save(*args, **kwargs)

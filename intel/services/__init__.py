@@ -11,7 +11,18 @@ from .attendees import (
 )
 from .register_loading import registers_load_shipped, regulations_load
 from .registers import RegisterImportOutcome, register_entry_match_confirm, register_import
-from .review import attendee_mark_not_exchange, attendee_match_choose, attendee_match_confirm, exchange_alias_add
+from .review import (
+    CompanyGroup,
+    attendee_mark_not_exchange,
+    attendee_match_choose,
+    attendee_match_confirm,
+    attendees_decide,
+    company_groups,
+    company_key,
+    exchange_alias_add,
+    exchange_create_for_people,
+    not_an_exchange_company_forget,
+)
 from .signals import (
     regulation_delete,
     regulation_exchange_ids,
@@ -26,6 +37,7 @@ from .signals import (
 )
 
 __all__ = [
+    "CompanyGroup",
     "ImportOutcome",
     "ImportPreview",
     "RegisterImportOutcome",
@@ -36,7 +48,12 @@ __all__ = [
     "attendee_match_choose",
     "attendee_match_confirm",
     "attendee_upload_check",
+    "attendees_decide",
+    "company_groups",
+    "company_key",
     "exchange_alias_add",
+    "exchange_create_for_people",
+    "not_an_exchange_company_forget",
     "register_entry_match_confirm",
     "register_import",
     "registers_load_shipped",

@@ -16,9 +16,10 @@ from django.utils import timezone
 from crm.access import changeable_exchange_ids, is_manager, visible_exchanges
 from crm.models import CloudVendor, Contact
 from crm.services import evidence_changed
-from intel.choices import MatchStatus
-from intel.matching import MatchResult, VendorEntry
-from intel.models import Attendee, AttendeeImport, Event
+from intel.choices import MatchMethod, MatchStatus
+from intel.downstream import people_changed
+from intel.matching import MatchResult, VendorEntry, normalise_company
+from intel.models import Attendee, AttendeeImport, Event, NotAnExchangeCompany
 from intel.parsing import FileTooLarge, ParsedRow, RowProblem, parse, too_large_message
 from intel.queries import matcher_load
 
@@ -27,6 +28,9 @@ PROGRESS_EVERY = 500
 # The attendee fields a file fills; an empty cell never erases what an earlier import wrote.
 DATA_FIELDS = ("full_name", "company", "title", "email", "phone", "notes", "scanned_by", "scanned_at")
 MATCH_FIELDS = ("exchange_id", "match_method", "match_confidence", "match_status", "match_candidates")
+SET_ASIDE = MatchResult(
+    None, MatchMethod.MANUAL, 100, MatchStatus.NOT_AN_EXCHANGE, (), "a company set aside as not an exchange"
+)
 _LATIN = re.compile(r"^[\x00-\u024f\s]*$")
 # How people write the vendors' names on a badge besides the account book's name (by vendor slug).
 CLOUD_VENDOR_OTHER_NAMES: dict[str, tuple[str, ...]] = {
@@ -215,6 +219,8 @@ def attendee_import(
     event = Event.objects.select_for_update().get(pk=event.pk)
     options = {"threshold": threshold} if threshold is not None else {}
     matcher = matcher_load(vendors=cloud_vendors_load(), **options)
+    # Companies a rep set aside as not an exchange: their people are set aside again, not asked about.
+    set_aside = set(NotAnExchangeCompany.objects.values_list("normalised", flat=True))
     existing = {attendee.dedupe_key: attendee for attendee in Attendee.objects.filter(event=event)}
     outcome = ImportOutcome(
         is_committed=True,
@@ -232,6 +238,8 @@ def attendee_import(
     total = len(parsed.rows)
     for done, row in enumerate(parsed.rows, start=1):
         match = matcher.match(company=row.company, email=row.email)
+        if match.status != MatchStatus.MATCHED and set_aside and normalise_company(row.company) in set_aside:
+            match = SET_ASIDE
         attendee = existing.get(row.dedupe_key)
         if attendee is None:
             attendee = Attendee(event=event, dedupe_key=row.dedupe_key, source_line=row.line, created_at=now)
@@ -315,6 +323,10 @@ def attendee_import(
             updated, [*DATA_FIELDS, *MATCH_FIELDS, "contact_id", "last_import_id", "source_line", "updated_at"]
         )
     evidence_changed(exchange_ids=touched_exchanges, cause="attendee", reference=f"attendee_import:{outcome.batch.pk}")
+    # The follow-up list follows the people: created, assigned and ranked now (intel.downstream). A file
+    # that changed nobody changes no follow-up.
+    if created or updated:
+        people_changed(event=event)
     return outcome
 
 

@@ -9,14 +9,28 @@ from typing import TYPE_CHECKING
 
 from crm.models import Activity, Allocation, Exchange
 from intel.models import Event, MarketFigure, Regulation, Signal
+from leads.sentences import factor_sentence, gettext_noop, message
 
 if TYPE_CHECKING:  # the type only: entry points never run the scoring (an import-linter contract)
     from leads.scoring import Factor
 
 
+# The labels are rendered in the active language (the explain view activates the response's), their
+# numbers and dates in its formats, by leads.sentences.
+
+
+def _label(msgid: str, **params) -> str:
+    return factor_sentence(message(msgid, **params))
+
+
 def _allocations(ids, visible):
     for a in Allocation.objects.filter(pk__in=ids, exchange__in=visible).select_related("vendor", "exchange"):
-        label = f"{a.vendor.name} holds {a.share_percent.normalize():f}% ({a.get_workload_display()})"
+        label = _label(
+            gettext_noop("%(vendor)s holds %(share)s (%(workload_label)s)"),
+            vendor=a.vendor.name,
+            share=float(a.share_percent),
+            workload_label=str(a.get_workload_display()),
+        )
         yield a.pk, label, a.source_url, a.observed_on
 
 
@@ -27,12 +41,23 @@ def _signals(ids, visible):
 
 def _regulations(ids, visible):
     for r in Regulation.objects.filter(pk__in=ids).select_related("jurisdiction"):
-        yield r.pk, f"{r.name} ({r.jurisdiction.code}), effective {r.effective_on}", r.source_url, r.effective_on
+        label = _label(
+            gettext_noop("%(regulation)s (%(code)s), effective %(date)s"),
+            regulation=r.name,
+            code=r.jurisdiction.code,
+            date=r.effective_on.isoformat(),
+        )
+        yield r.pk, label, r.source_url, r.effective_on
 
 
 def _events(ids, visible):
     for e in Event.objects.filter(pk__in=ids):
-        yield e.pk, f"Met at {e.name}, {e.city}", e.source_url, e.ends_on
+        yield (
+            e.pk,
+            _label(gettext_noop("Met at %(event)s, %(city)s"), event=e.name, city=e.city),
+            e.source_url,
+            e.ends_on,
+        )
 
 
 def _activities(ids, visible):
@@ -43,10 +68,19 @@ def _activities(ids, visible):
 def _market_figures(ids, visible):
     for f in MarketFigure.objects.filter(pk__in=ids, exchange__in=visible):
         volume = f.volume_24h_btc_normalized if f.volume_24h_btc_normalized is not None else f.volume_24h_btc
-        rank = f", trust rank {f.trust_score_rank}" if f.trust_score_rank else ""
-        label = (
-            f"{f.get_source_display()}: 24h volume {volume:,.0f} BTC{rank} (Data provided by {f.get_source_display()})"
-        )
+        params = {"source_name": str(f.get_source_display()), "volume": float(volume)}
+        if f.trust_score_rank:
+            label = _label(
+                gettext_noop(
+                    "%(source_name)s: 24h volume %(volume)s BTC, trust rank %(rank)s (Data provided by %(source_name)s)"
+                ),
+                rank=f.trust_score_rank,
+                **params,
+            )
+        else:
+            label = _label(
+                gettext_noop("%(source_name)s: 24h volume %(volume)s BTC (Data provided by %(source_name)s)"), **params
+            )
         yield f.pk, label, f"https://www.coingecko.com/en/exchanges/{f.source_exchange_id}", f.as_of
 
 
@@ -60,7 +94,8 @@ RESOLVERS = {
 }
 
 
-def explain_factors(factors: Iterable[Factor], *, user) -> list[dict]:
+def explain_factors(factors: Iterable[Factor], *, user, language: str | None = None) -> list[dict]:
+    """Each factor with its sentence in `language` (leads.sentences) and the evidence the user may see."""
     factors = list(factors)
     wanted: dict[str, set[int]] = defaultdict(set)
     for factor in factors:
@@ -83,7 +118,7 @@ def explain_factors(factors: Iterable[Factor], *, user) -> list[dict]:
         {
             "code": factor.code,
             "points": factor.points,
-            "sentence": factor.sentence,
+            "sentence": factor_sentence(factor.to_json(), language),
             "evidence": [found[r] for r in factor.references if r in found],
         }
         for factor in factors

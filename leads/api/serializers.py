@@ -7,11 +7,13 @@ from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from crm.api.serializers import ExchangeSerializer
+from crm.names import DISPLAY_NAME_HELP, person_name_of
 from crm.shares import stored_shares_in_view
 from intel.models import MarketFigure
 from leads.choices import FollowUpStatus, Grade, ScoreCause
 from leads.models import FollowUp, RescoreRun, Score, ScoringModel, WebhookDelivery, WebhookSubscription
 from leads.parameters import json_kind
+from leads.sentences import factor_sentence
 from leads.webhooks.choices import WebhookEvent
 from leads.webhooks.targets import TargetRefused, check_target
 
@@ -19,8 +21,13 @@ from leads.webhooks.targets import TargetRefused, check_target
 class FactorSerializer(serializers.Serializer):
     code = serializers.CharField()
     points = serializers.IntegerField(help_text="What it adds to (or takes from) the score.")
-    sentence = serializers.CharField(help_text="The reason, as a rep would read it.")
+    sentence = serializers.CharField(help_text="The reason, as a rep would read it, in the response's language.")
     references = serializers.ListField(child=serializers.CharField(), help_text="e.g. 'allocation:12', 'signal:4'.")
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        data["sentence"] = factor_sentence(instance, self.context.get("language"))
+        return data
 
 
 class ScoreSummarySerializer(serializers.ModelSerializer):
@@ -174,6 +181,7 @@ class ExplanationSerializer(serializers.Serializer):
     as_of = serializers.DateTimeField()
     factors = ExplainedFactorSerializer(many=True)
     stored_score = serializers.IntegerField(allow_null=True, help_text="The last score written (null: not yet).")
+    language = serializers.CharField(help_text="The language of the sentences: en, ja or zh-hans.")
 
 
 class ScoreChangeSerializer(serializers.Serializer):
@@ -200,6 +208,7 @@ class ScoreChangePageSerializer(serializers.Serializer):
 
 class FollowUpSerializer(serializers.ModelSerializer):
     full_name = serializers.CharField(source="attendee.full_name", read_only=True)
+    display_name = serializers.SerializerMethodField(help_text=DISPLAY_NAME_HELP)
     company = serializers.CharField(source="attendee.company", read_only=True)
     title = serializers.CharField(source="attendee.title", read_only=True)
     event = serializers.CharField(source="attendee.event.slug", read_only=True)
@@ -213,6 +222,7 @@ class FollowUpSerializer(serializers.ModelSerializer):
             "id",
             "attendee",
             "full_name",
+            "display_name",
             "company",
             "title",
             "event",
@@ -223,12 +233,18 @@ class FollowUpSerializer(serializers.ModelSerializer):
             "status_changed_by",
             "status_changed_at",
             "due_at",
+            "next_step",
+            "step_index",
+            "first_due_at",
             "person_score",
             "person_factors",
             "created_at",
             "updated_at",
         ]
         read_only_fields = [name for name in fields if name != "status"]
+
+    def get_display_name(self, follow_up) -> str:
+        return person_name_of(follow_up.attendee)
 
 
 class FollowUpStatusSerializer(serializers.Serializer):
@@ -313,7 +329,7 @@ class WebhookSubscriptionSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = WebhookSubscription
-        fields = ["id", "name", "target_url", "secret", "events", "top_n", "is_active", "created_at"]
+        fields = ["id", "name", "target_url", "secret", "events", "top_n", "language", "is_active", "created_at"]
         read_only_fields = ["id", "created_at"]
 
     def validate_target_url(self, url):
@@ -348,3 +364,19 @@ class WebhookDeliverySerializer(serializers.ModelSerializer):
             "delivered_at",
         ]
         read_only_fields = fields
+
+
+class CadenceStepSerializer(serializers.Serializer):
+    kind = serializers.CharField(help_text="call, email, meeting or nurture")
+    hours = serializers.IntegerField(
+        allow_null=True, help_text="Due this many hours after the event ends (null on a first step: the SLA)."
+    )
+
+
+class CadenceSerializer(serializers.Serializer):
+    """An event's follow-up plan: the steps of each grade (checked by leads.cadences.plan_from_json)."""
+
+    event = serializers.CharField(read_only=True)
+    is_default = serializers.BooleanField(read_only=True)
+    follow_up_sla_hours = serializers.IntegerField(read_only=True)
+    steps = serializers.DictField(child=CadenceStepSerializer(many=True))

@@ -9,9 +9,10 @@ from collections import OrderedDict
 
 from django.conf import settings
 from django.core.exceptions import EmptyResultSet
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import connections, transaction
 from django.db.models import Prefetch
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.dateparse import parse_date, parse_datetime
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
@@ -26,9 +27,10 @@ from crm.api.permissions import ApiAccess, ChangeOwnOnly, ManagerWrites
 from crm.api.views import ExchangeViewSet
 from crm.models import Allocation
 from crm.models.exchanges import visibility_condition
-from intel.models import MarketFigure
+from intel.models import Event, MarketFigure
 from leads.api.evidence import explain_factors
 from leads.api.serializers import (
+    CadenceSerializer,
     ExplanationSerializer,
     FollowUpAssignSerializer,
     FollowUpSerializer,
@@ -42,14 +44,24 @@ from leads.api.serializers import (
     WebhookDeliverySerializer,
     WebhookSubscriptionSerializer,
 )
+from leads.cadences import plan_to_json
 from leads.choices import ScoreCause
 from leads.filtersets import FollowUpFilterSet, LeadFilterSet, ScoreChangeFilterSet, ScoringModelFilterSet
-from leads.models import FollowUp, Score, ScoreChange, ScoringModel, WebhookDelivery, WebhookSubscription
+from leads.models import Cadence, FollowUp, Score, ScoreChange, ScoringModel, WebhookDelivery, WebhookSubscription
 from leads.pipeline_training import exchange_win_likelihoods, win_likelihood_summary
+from leads.sentences import factors_in, supported_language
+from leads.services.cadences import cadence_may_change, cadence_save, event_plan
 from leads.services.followups import follow_up_assign, follow_up_may_assign, follow_up_may_change, follow_up_set_status
 from leads.services.rescore_runs import rescore_runs_with_progress
 from leads.services.scores import active_model, exchange_explain
 from leads.services.scoring_models import scoring_model_activate, scoring_model_create_version
+
+LANG_PARAMETER = OpenApiParameter(
+    "lang",
+    OpenApiTypes.STR,
+    description="The language of the factors' sentences: en, ja or zh-hans (zh-CN and ja-JP are read as those). "
+    "Default: the request's Accept-Language, else English. The response's Content-Language says which.",
+)
 
 LEAD_COLUMNS = {
     "slug": "exchange__slug",
@@ -93,6 +105,38 @@ def _bounded_int(request, name: str, default: int, low: int, high: int) -> int:
     if not low <= value <= high:
         raise exceptions.ValidationError({name: [f"Must be between {low} and {high}, not {value}."]})
     return value
+
+
+def api_language(request) -> str:
+    """The language the sentences of a response are written in: `?lang=` when given (one the product does
+    not speak is refused, naming it), else the language LocaleMiddleware chose from Accept-Language."""
+    raw = request.query_params.get("lang", "")
+    if not raw:
+        return translation.get_language() or settings.LANGUAGE_CODE
+    try:
+        return supported_language(raw)
+    except LookupError as error:
+        spoken = ", ".join(code for code, _ in settings.LANGUAGES)
+        raise exceptions.ValidationError({"lang": [f"{raw!r} is not one of the languages: {spoken}."]}) from error
+
+
+class SentenceLanguageMixin:
+    """Views whose responses carry factor sentences: the language is read once (a bad ?lang= answers 400
+    before any work), handed to the serializers and said in Content-Language."""
+
+    language = settings.LANGUAGE_CODE
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        self.language = api_language(request)
+
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "language": self.language}
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        response["Content-Language"] = self.language
+        return response
 
 
 def visible_scores(user):
@@ -171,7 +215,8 @@ def _rows(queryset, columns: dict[str, str]) -> list[dict]:
     return [dict(zip(names, row, strict=True)) for row in queryset.values_list(*paths)]
 
 
-class ScoredExchangeViewSet(ExchangeViewSet):
+@extend_schema(parameters=[LANG_PARAMETER])
+class ScoredExchangeViewSet(SentenceLanguageMixin, ExchangeViewSet):
     """Exchanges (prospect accounts) the caller may see, with their current score, grade, factors and
     model version; a rep changes only those they own."""
 
@@ -209,6 +254,8 @@ class ScoredExchangeViewSet(ExchangeViewSet):
         else:
             moment, version = timezone.now(), active_model()[0]
         result = exchange_explain(exchange_id=exchange.pk, as_of=moment, model_version=version)
+        with translation.override(self.language):  # the evidence labels too
+            factors = explain_factors(result.factors, user=request.user, language=self.language)
         return Response(
             {
                 "exchange": exchange.slug,
@@ -218,8 +265,9 @@ class ScoredExchangeViewSet(ExchangeViewSet):
                 "is_defend": result.is_defend,
                 "model_version": version,
                 "as_of": moment,
-                "factors": explain_factors(result.factors, user=request.user),
+                "factors": factors,
                 "stored_score": stored[0] if stored else None,
+                "language": self.language,
             }
         )
 
@@ -294,10 +342,11 @@ class LeadListView(generics.ListAPIView):
         ),
         OpenApiParameter("limit", OpenApiTypes.INT, description=f"Changes per page, 1..{MAX_FEED_LIMIT}."),
         OpenApiParameter("include_factors", OpenApiTypes.BOOL, description="Add each change's new factors."),
+        LANG_PARAMETER,
     ],
     responses={200: ScoreChangePageSerializer},
 )
-class ScoreChangeFeedView(generics.ListAPIView):
+class ScoreChangeFeedView(SentenceLanguageMixin, generics.ListAPIView):
     """The change feed for sync clients: score changes of visible exchanges, oldest first, after a cursor.
     Store `next_cursor` and pass it back: every change arrives exactly once, in order, even while a
     rescore runs (writers insert under a lock, so ids become visible in increasing order)."""
@@ -316,6 +365,9 @@ class ScoreChangeFeedView(generics.ListAPIView):
         rows = _rows(queryset[: limit + 1], columns)
         has_more = len(rows) > limit
         rows = rows[:limit]
+        if include_factors:
+            for row in rows:
+                row["new_factors"] = factors_in(row["new_factors"], self.language)
         return Response({"results": rows, "next_cursor": rows[-1]["id"] if rows else cursor, "has_more": has_more})
 
 
@@ -443,3 +495,42 @@ class WebhookSubscriptionViewSet(AtomicWritesMixin, viewsets.ModelViewSet):
         queryset = WebhookDelivery.objects.filter(subscription=subscription).order_by("-id")
         page = self.paginate_queryset(queryset)
         return self.get_paginated_response(WebhookDeliverySerializer(page, many=True).data)
+
+
+class EventCadenceView(generics.GenericAPIView):
+    """An event's cadence: everyone signed in reads it; a manager replaces it (PUT), which moves the due
+    times of the event's follow-ups. A bad plan answers 400 naming the grade, step and field, and
+    changes nothing."""
+
+    serializer_class = CadenceSerializer
+    permission_classes = [ApiAccess, ManagerWrites]
+    queryset = Event.objects.all()
+    lookup_field = "slug"
+
+    def _answer(self, event: Event) -> Response:
+        cadence = Cadence.objects.filter(event=event).first()
+        return Response(
+            {
+                "event": event.slug,
+                "is_default": cadence is None,
+                "follow_up_sla_hours": event.follow_up_sla_hours,
+                "steps": plan_to_json(event_plan(event)),
+            }
+        )
+
+    def get(self, request, slug=None):
+        return self._answer(self.get_object())
+
+    @extend_schema(request=CadenceSerializer, responses={200: CadenceSerializer})
+    def put(self, request, slug=None):
+        event = self.get_object()
+        if not cadence_may_change(user=request.user):
+            raise exceptions.PermissionDenied("Only a manager changes an event's cadence.")
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        steps = {grade: [dict(step) for step in items] for grade, items in serializer.validated_data["steps"].items()}
+        try:
+            cadence_save(event=event, steps=steps, user=request.user)
+        except DjangoValidationError as error:
+            raise exceptions.ValidationError({"steps": error.message_dict}) from error
+        return self._answer(event)

@@ -5,6 +5,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 
+from crm.choices import Language
 from leads.webhooks.choices import DeliveryStatus, WebhookEvent
 
 
@@ -18,6 +19,12 @@ class WebhookSubscription(models.Model):
     secret = models.CharField(max_length=100, help_text="HMAC-SHA256 key for the signature header.")
     events = models.JSONField(default=list, help_text="Event names, e.g. ['score.grade_changed'].")
     top_n = models.PositiveIntegerField(default=20, help_text="For exchange.entered_top_n: the size of the top.")
+    language = models.CharField(
+        max_length=10,
+        choices=Language.choices,
+        default=Language.ENGLISH,
+        help_text="The language of the score events' reasons.",
+    )
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

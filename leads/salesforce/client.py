@@ -1,4 +1,5 @@
-"""A thin Salesforce REST client: sObject Collections, Bulk API 2.0 ingest, describe and limits.
+"""A thin Salesforce REST client: sObject Collections, Bulk API 2.0 ingest and query, REST query and
+queryAll, describe and limits.
 
 Why a client of our own rather than simple-salesforce: simple-salesforce has no sObject Collections
 helper (the call this sync makes most), no retry on 503 or timeouts, no REQUEST_LIMIT_EXCEEDED handling
@@ -229,14 +230,48 @@ class SalesforceClient:
     def limits(self) -> dict:
         return self.request("GET", f"{self.data_path}/limits").json()
 
-    def query_pages(self, soql: str) -> Iterator[list[dict]]:
-        """The records a SOQL query answers, a page at a time (REST `query`, then each
-        `nextRecordsUrl` until `done`)."""
-        path = f"{self.data_path}/query?{urlencode({'q': soql})}"
+    def query_pages(self, soql: str, *, include_deleted: bool = False) -> Iterator[list[dict]]:
+        """The records a SOQL query answers, a page at a time (REST `query`, or `queryAll` with the
+        deleted records too, then each `nextRecordsUrl` until `done`)."""
+        for records, _ in self.query_pages_ending(soql, include_deleted=include_deleted):
+            yield records
+
+    def query_pages_ending(self, soql: str, *, include_deleted: bool = False) -> Iterator[tuple[list[dict], bool]]:
+        """As query_pages, each page with whether it is the last (Salesforce's `done`), so a caller can
+        act on a page before the next one is asked for."""
+        resource = "queryAll" if include_deleted else "query"
+        path = f"{self.data_path}/{resource}?{urlencode({'q': soql})}"
         while path:
             answer = self.request("GET", path).json()
-            yield [{k: v for k, v in r.items() if k != "attributes"} for r in answer.get("records", [])]
             path = "" if answer.get("done", True) else answer.get("nextRecordsUrl", "")
+            yield [{k: v for k, v in r.items() if k != "attributes"} for r in answer.get("records", [])], not path
+
+    def query_count(self, soql: str, *, include_deleted: bool = False) -> int:
+        """The `totalSize` of a `SELECT COUNT() ...` query: one call, no records."""
+        resource = "queryAll" if include_deleted else "query"
+        return int(self.request("GET", f"{self.data_path}/{resource}?{urlencode({'q': soql})}").json()["totalSize"])
+
+    def bulk_query_create(self, soql: str, *, include_deleted: bool = False) -> dict:
+        """A Bulk API 2.0 query job (`queryAll` with the deleted records too); answers its JobInfo."""
+        body = {
+            "operation": "queryAll" if include_deleted else "query",
+            "query": soql,
+            "contentType": "CSV",
+            "columnDelimiter": "COMMA",
+            "lineEnding": "LF",
+        }
+        return self.request("POST", f"{self.data_path}/jobs/query", body=body).json()
+
+    def bulk_query_info(self, job_id: str) -> dict:
+        return self.request("GET", f"{self.data_path}/jobs/query/{job_id}").json()
+
+    def bulk_query_results(self, job_id: str, *, locator: str = "", max_records: int = 0) -> tuple[str, str]:
+        """One set of a finished query job's results: (CSV text, the next set's locator or "")."""
+        params = {k: v for k, v in (("locator", locator), ("maxRecords", max_records)) if v}
+        query = f"?{urlencode(params)}" if params else ""
+        response = self.request("GET", f"{self.data_path}/jobs/query/{job_id}/results{query}", accept="text/csv")
+        next_locator = response.headers.get("Sforce-Locator", "")
+        return response.content.decode("utf-8"), "" if next_locator in ("", "null") else next_locator
 
     def collection_upsert(self, object_name: str, external_id_field: str, records: list[dict]) -> list[dict]:
         """Upsert up to 200 records of one type on an external id; one result per record, in order."""

@@ -34,6 +34,11 @@ class SalesforceSettings:
     limit_short_cooldown_seconds: int
     describe_cache_seconds: int
     lock_seconds: int
+    pull_bulk_threshold: int = 2000
+    pull_bulk_page_records: int = 10000
+    stage_map: tuple[tuple[str, str], ...] = ()
+    lost_to_field: str = ""
+    lost_reason_field: str = ""
 
     @property
     def is_configured(self) -> bool:
@@ -93,4 +98,9 @@ def salesforce_settings() -> SalesforceSettings:
         limit_short_cooldown_seconds=int(getattr(settings, "SALESFORCE_LIMIT_SHORT_COOLDOWN_SECONDS", 60)),
         describe_cache_seconds=int(getattr(settings, "SALESFORCE_DESCRIBE_CACHE_SECONDS", 3600)),
         lock_seconds=int(getattr(settings, "SALESFORCE_LOCK_SECONDS", 900)),
+        pull_bulk_threshold=int(getattr(settings, "SALESFORCE_PULL_BULK_THRESHOLD", 2000)),
+        pull_bulk_page_records=int(getattr(settings, "SALESFORCE_PULL_BULK_PAGE_RECORDS", 10000)),
+        stage_map=tuple(dict(getattr(settings, "SALESFORCE_STAGE_MAP", {})).items()),
+        lost_to_field=getattr(settings, "SALESFORCE_LOST_TO_FIELD", "Lost_To__c"),
+        lost_reason_field=getattr(settings, "SALESFORCE_LOST_REASON_FIELD", "Loss_Reason__c"),
     )

@@ -3,6 +3,8 @@
 from django.db import models
 from django.db.models import Q
 
+from intel.choices import MatchMethod
+from intel.models.matched import MatchedQuerySet, MatchedToExchange
 from leads.salesforce.mapping import MAPPED_OBJECTS, SOURCES
 
 
@@ -89,6 +91,11 @@ class SyncRun(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.RUNNING)
     is_full = models.BooleanField("full resend", default=False)
+    is_pull = models.BooleanField("read back from Salesforce", default=False)
+    records_read = models.PositiveIntegerField("records read (pull)", default=0)
+    records_applied = models.PositiveIntegerField("records applied (pull)", default=0)
+    records_deleted = models.PositiveIntegerField("deletions applied (pull)", default=0)
+    records_skipped = models.PositiveIntegerField("records refused or held (pull)", default=0)
     records_sent = models.PositiveIntegerField(default=0)
     records_confirmed = models.PositiveIntegerField(default=0)
     records_failed = models.PositiveIntegerField(default=0)
@@ -153,3 +160,101 @@ class SyncRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.object_name} {self.key}: {self.get_state_display()}"
+
+
+# -- reading back from Salesforce (sync_salesforce --pull) ------------------------------------------
+
+
+class PullCursor(models.Model):
+    """How far the pull has read one Salesforce object: the newest SystemModstamp applied.
+
+    The next pull asks only for records modified after it (queryAll, so deletions come too)."""
+
+    object_name = models.CharField(max_length=30, unique=True)
+    modstamp = models.DateTimeField(null=True, blank=True, help_text="Newest SystemModstamp read and applied.")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["object_name"]
+        verbose_name = "pull cursor"
+
+    def __str__(self) -> str:
+        return f"{self.object_name} read up to {self.modstamp or 'the beginning'}"
+
+
+class PulledAccount(MatchedToExchange):
+    """A Salesforce Account and the exchange it was matched to (external id, Salesforce id, then
+    website domain and name through the matcher). Ambiguous or weak matches wait for a manager;
+    until one decides, the account's contacts and opportunities are held, not guessed."""
+
+    match_method = models.CharField(
+        max_length=20,
+        choices=[
+            ("external_id", "External id (Exchange_Intel_Key__c)"),
+            ("salesforce_id", "The exchange's Salesforce Account id"),
+            *MatchMethod.choices,
+        ],
+        default=MatchMethod.NONE,
+    )
+    salesforce_id = models.CharField("Salesforce Account id", max_length=18, unique=True)
+    name = models.CharField("name in Salesforce", max_length=255)
+    website = models.CharField("website in Salesforce", max_length=255, blank=True)
+    external_key = models.CharField("Exchange_Intel_Key__c", max_length=100, blank=True)
+    exchange = models.ForeignKey(
+        "crm.Exchange", null=True, blank=True, on_delete=models.SET_NULL, related_name="salesforce_accounts"
+    )
+    modstamp = models.DateTimeField("SystemModstamp", null=True, blank=True)
+    is_deleted = models.BooleanField("deleted in Salesforce", default=False)
+    pulled_at = models.DateTimeField(auto_now=True)
+
+    objects = MatchedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = "Salesforce account"
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.salesforce_id})"
+
+
+class PulledAccountToReview(PulledAccount):
+    """Salesforce accounts whose exchange a manager must choose."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "Salesforce account to review"
+        verbose_name_plural = "Salesforce accounts to review"
+
+
+class PullIssue(models.Model):
+    """A pulled record the product did not apply: refused (a field failed validation; the record is
+    skipped whole) or held (its account waits for review). A later pull of the same record, or the
+    account's review, resolves it."""
+
+    class Kind(models.TextChoices):
+        REFUSED = "refused", "Refused: a field failed validation"
+        HELD = "held", "Held: its account awaits review"
+
+    object_name = models.CharField(max_length=30)
+    salesforce_id = models.CharField(max_length=18)
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    field_name = models.CharField("Salesforce field", max_length=80, blank=True)
+    message = models.TextField()
+    account_salesforce_id = models.CharField(max_length=18, blank=True)
+    record = models.JSONField(default=dict, help_text="The record as Salesforce sent it.")
+    run = models.ForeignKey(SyncRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="pull_issues")
+    created_at = models.DateTimeField(auto_now_add=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["object_name", "salesforce_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["object_name", "salesforce_id"],
+                condition=Q(resolved_at__isnull=True),
+                name="salesforce_pull_issue_open_once",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.object_name} {self.salesforce_id}: {self.field_name} {self.message}"

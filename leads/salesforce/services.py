@@ -403,3 +403,78 @@ def sync_status() -> dict[str, Any]:
             state__in=[SyncRecord.State.PENDING, SyncRecord.State.RETRY]
         ).count(),
     }
+
+
+# -- reading back (sync_salesforce --pull) ------------------------------------------------------------
+
+
+def salesforce_pull(
+    *,
+    force: bool = False,
+    client: SalesforceClient | None = None,
+    config: SalesforceSettings | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> SyncOutcome:
+    """Read back what changed in Salesforce since the last pull (leads.salesforce.pulling): Accounts
+    matched to exchanges, Contacts and Opportunities, deletions included. Shares the push's lock, its
+    pause after an API limit (`force` runs during it) and its run records (is_pull)."""
+    from leads.salesforce.pulling import PullReport, pull_objects
+
+    config = config or salesforce_settings()
+    now = timezone.now()
+    state = _state()
+    if state.resume_after and state.resume_after > now:
+        if not force:
+            return SyncOutcome(
+                status="waiting",
+                message=f"Paused after an API limit until {state.resume_after:%H:%M:%S} UTC; "
+                "nothing was read (--force reads now).",
+            )
+        SyncState.objects.filter(pk=1).update(resume_after=None)
+    holder = f"{socket.gethostname()}:{os.getpid()}:{now.timestamp()}:pull"
+    if not sync_lock_acquire(holder=holder, now=now, seconds=config.lock_seconds):
+        return SyncOutcome(status="locked", message="Another sync is running; this pull did not start.")
+    run = SyncRun.objects.create(started_at=now, is_pull=True)
+    report = PullReport()
+    Status = SyncRun.Status
+    try:
+        client = client or SalesforceClient.from_settings(config)
+
+        def on_page(object_name: str, read: int, total: int) -> None:
+            sync_lock_renew(holder=holder, seconds=config.lock_seconds)
+            if progress:
+                progress(object_name, read, total)
+
+        status, message = Status.SUCCEEDED, ""
+        try:
+            pull_objects(client=client, config=config, run=run, report=report, progress=on_page)
+        except SalesforceLimitError as error:
+            pause = limit_pause_seconds(error, config)
+            resume_after = timezone.now() + datetime.timedelta(seconds=pause)
+            SyncState.objects.filter(pk=1).update(resume_after=resume_after)
+            status, message = Status.LIMITED, f"{error} {_pause_words(error, pause, resume_after)}"
+        except SalesforceUnavailable as error:
+            status, message = (
+                Status.INTERRUPTED,
+                f"Salesforce unavailable: {error}. The next pull resumes after the last page applied.",
+            )
+        except (SalesforceAuthError, SalesforceError) as error:
+            status, message = Status.FAILED, str(error)
+        tallies = report.tallies.values()
+        run.records_read = sum(t.read for t in tallies)
+        run.records_applied = sum(t.applied + t.from_held for t in tallies)
+        run.records_deleted = sum(t.deleted for t in tallies)
+        run.records_skipped = sum(t.refused + t.held for t in tallies)
+        run.log = [*report.lines(), *report.refusals][:RUN_LOG_LINES]
+        if status == Status.SUCCEEDED and any(t.refused for t in tallies):
+            status = Status.PARTIAL
+        summary = " ".join(report.lines())
+        message = f"{message} {summary}".strip() if message else summary
+        outcome = _finish(run, client, status, message)
+        outcome.plan_lines = [*report.lines(), *(f"  refused: {line}" for line in report.refusals)]
+        return outcome
+    except BaseException as error:
+        _finish(run, client, Status.FAILED, f"{type(error).__name__}: {error}")
+        raise
+    finally:
+        sync_lock_release(holder=holder)

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.utils import translation
 
 from crm.choices import LicenceStatus
 from crm.models import Allocation, Exchange, Presence
@@ -21,6 +23,7 @@ from intel.queries import regulatory_pressure
 from leads.choices import FollowUpStatus
 from leads.models import FollowUp
 from leads.reasons import reasons_top
+from leads.sentences import factor_sentence, gettext_noop, message, supported_language
 
 CONTACT_ID_PREFIX = "003"  # Salesforce ids of Contact records start with it
 
@@ -65,6 +68,16 @@ def licence_line(presence: Presence) -> str:
     return f"{presence.jurisdiction.code}: {presence.get_licence_status_display().lower()}{suffix}"
 
 
+def org_language() -> str:
+    """The language the org reads scores in: SALESFORCE_LANGUAGE (en, ja or zh-hans; default English)."""
+    raw = getattr(settings, "SALESFORCE_LANGUAGE", "") or "en"
+    try:
+        return supported_language(raw)
+    except LookupError as error:
+        spoken = ", ".join(code for code, _ in settings.LANGUAGES)
+        raise ImproperlyConfigured(f"SALESFORCE_LANGUAGE must be one of {spoken}, not {raw!r}.") from error
+
+
 def account_values(exchange_ids: list[int], *, today: datetime.date) -> dict[int, dict[str, Any]]:
     exchanges = Exchange.objects.filter(pk__in=exchange_ids).select_related("headquarters", "score")
     allocations: dict[int, list[Allocation]] = defaultdict(list)
@@ -73,14 +86,31 @@ def account_values(exchange_ids: list[int], *, today: datetime.date) -> dict[int
     # The pressures in force today, from the day each exchange arrived (intel owns the rule).
     pressure: dict[int, list[str]] = defaultdict(list)
     in_force = regulatory_pressure(as_of=today, exchanges=exchange_ids)
+    language = org_language()
     for item in sorted(in_force, key=lambda x: (x.jurisdiction_code, x.effective_on, x.regulation_id)):
-        line = (
-            f"{item.jurisdiction_code}: {LicenceStatus(item.licence_status).label.lower()} under "
-            f"{item.regulation_short_name} (in force since {item.effective_on})"
-        )
+        with translation.override(language):
+            status = str(LicenceStatus(item.licence_status).label).lower()
+        params = {
+            "code": item.jurisdiction_code,
+            "licence_status": status,
+            "regulation": item.regulation_short_name,
+            "effective_on": item.effective_on.isoformat(),
+        }
         if item.since != item.effective_on:
-            line += f", here since {item.since}"
-        pressure[item.exchange_id].append(line)
+            line = message(
+                gettext_noop(
+                    "%(code)s: %(licence_status)s under %(regulation)s (in force since %(effective_on)s), "
+                    "here since %(arrived_on)s"
+                ),
+                arrived_on=item.since.isoformat(),
+                **params,
+            )
+        else:
+            line = message(
+                gettext_noop("%(code)s: %(licence_status)s under %(regulation)s (in force since %(effective_on)s)"),
+                **params,
+            )
+        pressure[item.exchange_id].append(factor_sentence(line, language))
     licences: dict[int, list[str]] = defaultdict(list)
     presences = Presence.objects.filter(exchange_id__in=exchange_ids).select_related("jurisdiction")
     for presence in presences.order_by("jurisdiction__code"):
@@ -92,7 +122,8 @@ def account_values(exchange_ids: list[int], *, today: datetime.date) -> dict[int
         # The workload and shares the score speaks of (crm.shares is the one owner of the answer).
         shares = stored_shares_in_view(allocations[exchange.pk], home_slug=settings.CRM_HOME_VENDOR)
         rival = shares.largest_rival
-        factors = reasons_top(score.factors if score else [])
+        # In the org's language (SALESFORCE_LANGUAGE), whoever or whatever runs the sync.
+        factors = reasons_top(score.factors if score else [], language=language)
         values[exchange.pk] = {
             "key": exchange_key(exchange.pk),
             "name": exchange.name,
@@ -112,7 +143,8 @@ def account_values(exchange_ids: list[int], *, today: datetime.date) -> dict[int
             # The score's own size sentence: it names the figure, its rank, source and date, or the reason
             # a person gave (leads.scoring.size_in_effect is the one owner of the answer).
             "size_evidence": next(
-                (f.get("sentence", "") for f in (score.factors if score else []) if f.get("code") == "size"), ""
+                (factor_sentence(f, language) for f in (score.factors if score else []) if f.get("code") == "size"),
+                "",
             ),
             "licences": "\n".join(licences[exchange.pk]),
         }

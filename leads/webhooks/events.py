@@ -80,7 +80,12 @@ def score_events_record(
     if not ids:
         return 0
     names = dict(Exchange.objects.filter(pk__in=ids).values_list("pk", "slug"))
-    scores = dict(Score.objects.filter(exchange_id__in=ids).values_list("exchange_id", "score"))
+    scores = {
+        pk: (score, factors)
+        for pk, score, factors in Score.objects.filter(exchange_id__in=ids).values_list(
+            "exchange_id", "score", "factors"
+        )
+    }
     written = 0
     for change in grade_changes:
         written += len(
@@ -96,6 +101,7 @@ def score_events_record(
                     "model_version": model_version,
                     "cause": cause,
                 },
+                factors=scores.get(change.exchange_id, (None, []))[1],
             )
         )
     for exchange_id, rank, receivers in entered:
@@ -107,10 +113,11 @@ def score_events_record(
                 payload={
                     "exchange": names.get(exchange_id, ""),
                     "rank": rank,
-                    "score": scores.get(exchange_id),
+                    "score": scores.get(exchange_id, (None, []))[0],
                     "model_version": model_version,
                     "cause": cause,
                 },
+                factors=scores.get(exchange_id, (None, []))[1],
             )
         )
     return written

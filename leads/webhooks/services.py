@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from crm.models import Exchange
 from leads.models import WebhookDelivery, WebhookSubscription
+from leads.reasons import reasons_top
 from leads.webhooks.choices import DeliveryStatus
 from leads.webhooks.sending import post_to_target
 from leads.webhooks.signing import sign
@@ -40,10 +41,12 @@ def webhook_event_record(
     payload: dict[str, Any],
     exchange_id: int | None = None,
     subscription_ids: Iterable[int] | None = None,
+    factors: list[dict] | None = None,
 ) -> list[int]:
     """Write one delivery per active subscription to `event` (in the caller's transaction) and send
     them after commit. A subscription whose owner may not see the exchange gets nothing;
-    `subscription_ids` narrows the subscribers further (e.g. those whose top N it entered)."""
+    `subscription_ids` narrows the subscribers further (e.g. those whose top N it entered). With a
+    score's `factors`, each delivery also carries its top reasons in the subscription's language."""
     subscriptions = WebhookSubscription.objects.filter(is_active=True).select_related("owner")
     if subscription_ids is not None:
         subscriptions = subscriptions.filter(pk__in=list(subscription_ids))
@@ -57,13 +60,26 @@ def webhook_event_record(
             and not Exchange.objects.visible_to(subscription.owner).filter(pk=exchange_id).exists()
         ):
             continue
-        deliveries.append(WebhookDelivery(subscription=subscription, event=event, payload=payload, next_attempt_at=now))
+        body = payload if factors is None else {**payload, **_reasons(factors, subscription.language)}
+        deliveries.append(WebhookDelivery(subscription=subscription, event=event, payload=body, next_attempt_at=now))
     if not deliveries:
         return []
     WebhookDelivery.objects.bulk_create(deliveries)
     ids = [delivery.pk for delivery in deliveries]
     transaction.on_commit(lambda: _publish(ids))
     return ids
+
+
+def _reasons(factors: list[dict], language: str) -> dict[str, Any]:
+    """The score's top reasons (leads.reasons' order) as the receiver reads them, and in which language."""
+    language = language or settings.LANGUAGE_CODE
+    return {
+        "language": language,
+        "reasons": [
+            {"code": f.get("code", ""), "points": f.get("points", 0), "sentence": f["sentence"]}
+            for f in reasons_top(factors, language=language)
+        ],
+    }
 
 
 def _publish(ids: list[int]) -> None:

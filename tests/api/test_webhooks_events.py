@@ -22,7 +22,7 @@ def manager():
     return RepFactory(user__username="mei", role=RepRole.MANAGER).user
 
 
-def subscribe(owner, *events, top_n=20):
+def subscribe(owner, *events, top_n=20, language="en"):
     return WebhookSubscription.objects.create(
         owner=owner,
         name="CRM",
@@ -30,6 +30,7 @@ def subscribe(owner, *events, top_n=20):
         secret="s" * 32,
         events=list(events),
         top_n=top_n,
+        language=language,
     )
 
 
@@ -57,9 +58,46 @@ def test_a_grade_change_is_announced_with_old_and_new_score(manager, home_vendor
                 "new_score": 54,
                 "model_version": 1,
                 "cause": "manual",
+                "language": "en",
+                "reasons": [
+                    {"code": "rival_share", "points": 16, "sentence": "Alibaba Cloud holds 80% of its allocations"},
+                    {
+                        "code": "displacement_target",
+                        "points": 10,
+                        "sentence": "A rival at 60% or more: a displacement target",
+                    },
+                    {
+                        "code": "displaceable_share",
+                        "points": 8,
+                        "sentence": "Rivals hold 80% of its allocations in all (1 vendor)",
+                    },
+                ],
             },
         )
     ]
+
+
+def test_each_subscriber_reads_the_reasons_of_a_score_event_in_its_own_language(manager, home_vendor_slug):
+    # given the same event subscribed in English (the default), Japanese and Simplified Chinese
+    english = subscribe(manager, "score.grade_changed")
+    japanese = subscribe(manager, "score.grade_changed", language="ja")
+    chinese = subscribe(manager, "score.grade_changed", language="zh-hans")
+    hitex = exchange_on("hitex", {"alibaba-cloud": 80}, size_tier="small")
+    scores_rescore(as_of=AS_OF)
+
+    # when its grade changes
+    hitex.size_tier_by_hand = "mid"
+    hitex.save()
+    scores_rescore(as_of=AS_OF, cause="manual")
+
+    # then each delivery says its language and carries the same reasons in it
+    payloads = {d.subscription_id: d.payload for d in WebhookDelivery.objects.all()}
+    assert {pk: (p["language"], p["reasons"][0]["sentence"]) for pk, p in payloads.items()} == {
+        english.pk: ("en", "Alibaba Cloud holds 80% of its allocations"),
+        japanese.pk: ("ja", "Alibaba Cloudがクラウド配分全体の80%を占める"),
+        chinese.pk: ("zh-hans", "Alibaba Cloud占全部云分配的80%"),
+    }
+    assert {pk: p["new_grade"] for pk, p in payloads.items()} == {english.pk: "B", japanese.pk: "B", chinese.pk: "B"}
 
 
 def test_a_rescore_that_changes_no_grade_announces_nothing(manager, home_vendor_slug):

@@ -131,28 +131,35 @@ def test_a_rep_uploads_a_cp932_badge_scan_file_and_resolves_the_review_queue(pag
     # and commits the valid rows
     page.get_by_label("Keep the valid rows").check()
     page.get_by_role("button", name="Import 2 people").click()
-    expect(page.get_by_text("2 people added")).to_be_visible()
+    # the message and the event page say the same: both are his follow-ups now, no button pressed
+    expect(page.locator(".messages")).to_contain_text("名刺.csv: 2 added: 2 in your territory.")
+    expect(page.get_by_test_id("upload-summary").first).to_have_text("2 added: 2 in your territory")
     assert sorted(
         Attendee.objects.filter(full_name__in=["山田 太郎", "佐藤 花子"]).values_list("full_name", flat=True)
     ) == [
         "佐藤 花子",
         "山田 太郎",
     ]
+    assert (
+        FollowUp.objects.filter(attendee__full_name__in=["山田 太郎", "佐藤 花子"], assignee__username="kenji").count()
+        == 2
+    )
     screenshot(page, "06-event")
 
-    # when he resolves review items: confirm one, mark another as not an exchange
+    # when he resolves review items without a reload: confirm one company, set another aside
     page.goto("/events/webx-2025/review/")
     screenshot(page, "07-review-queue")
-    first = page.locator("section.review-item").first
-    name = first.get_by_role("heading").inner_text()
+    company = page.locator("section.review-group:not([data-done])").first.get_attribute("data-company")
+    first = page.locator(f'section.review-group[data-company="{company}"]')
     first.get_by_role("button", name=re.compile("^Confirm")).click()
-    expect(page.get_by_text(f"{name}: matched to")).to_be_visible()
-    second = page.locator("section.review-item").first
-    other = second.get_by_role("heading").inner_text()
-    second.get_by_role("button", name="Not an exchange").click()
-    expect(page.get_by_text(f"{other}: marked as not working for an exchange.")).to_be_visible()
-    assert Attendee.objects.get(full_name=name).match_status == MatchStatus.MATCHED
-    assert Attendee.objects.get(full_name=other).match_status == MatchStatus.NOT_AN_EXCHANGE
+    expect(first.locator("[data-review-status]")).to_contain_text("1 person matched to")
+    other = page.locator("section.review-group:not([data-done])").first.get_attribute("data-company")
+    second = page.locator(f'section.review-group[data-company="{other}"]')
+    second.get_by_role("button", name=re.compile("^Not an exchange")).click()
+    expect(second.locator("[data-review-status]")).to_contain_text("1 person set aside as not working for an exchange.")
+    expect(page.locator('[data-count="review"]')).to_have_text("1")
+    assert Attendee.objects.get(company__iexact=company).match_status == MatchStatus.MATCHED
+    assert Attendee.objects.get(company__iexact=other).match_status == MatchStatus.NOT_AN_EXCHANGE
 
 
 def test_a_manager_assigns_follow_ups_and_a_rep_completes_and_exports_them(page, world):

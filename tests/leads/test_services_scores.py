@@ -51,6 +51,15 @@ def test_a_recent_rival_outage_ranks_an_exchange_higher_and_fades_by_the_half_li
         "points": 6,
         "sentence": "Alibaba Cloud cn-hongkong (Hong Kong) outage on 2025-09-01 disrupted its trading (decayed to 50%)",
         "references": [f"signal:{hit.signals.get().pk}"],
+        # The sentence's message and parameters: leads.sentences renders them in any language.
+        "message": "%(vendor)s %(region)s outage on %(date)s %(effect)s%(decayed)s",
+        "params": {
+            "vendor": "Alibaba Cloud",
+            "region": "cn-hongkong (Hong Kong)",
+            "date": "2025-09-01",
+            "effect": {"message": "disrupted its trading"},
+            "decayed": {"message": " (decayed to %(percent)s)", "params": {"percent": 50}},
+        },
     }
 
 

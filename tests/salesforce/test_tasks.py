@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from leads.salesforce.models import SyncRun
-from leads.salesforce.tasks import sync_salesforce_task
+from leads.salesforce.tasks import pull_salesforce_task, sync_salesforce_task
 from tests.crm.factories import ExchangeFactory
 from tests.salesforce.factories import score_change
 
@@ -50,3 +50,29 @@ def test_the_task_is_on_beat_only_when_salesforce_is_configured():
     )
     assert configured["salesforce-sync"] == {"task": "salesforce.sync", "schedule": 300}
     assert "salesforce-sync" not in beat_schedule_with()
+
+
+def test_the_pull_is_on_beat_every_pull_interval_only_when_salesforce_is_configured():
+    configured = beat_schedule_with(
+        SALESFORCE_LOGIN_URL="https://example.my.salesforce.com",
+        SALESFORCE_CLIENT_ID="app",
+        SALESFORCE_PULL_MINUTES="20",
+    )
+    assert configured["salesforce-pull"] == {"task": "salesforce.pull", "schedule": 1200}
+    assert "salesforce-pull" not in beat_schedule_with()
+
+
+@pytest.mark.django_db
+def test_the_pull_task_reads_back_the_org(salesforce):
+    exchange = ExchangeFactory(name="Bybit")
+    salesforce.org.insert("Account", {"Name": "Bybit", "Exchange_Intel_Key__c": f"exchange-{exchange.pk}"})
+    assert pull_salesforce_task.apply().get() == "succeeded"
+    exchange.refresh_from_db()
+    assert exchange.salesforce_account_id == salesforce.org.all("Account")[0]["Id"]
+
+
+@pytest.mark.django_db
+def test_without_configuration_the_pull_task_does_nothing(settings):
+    settings.SALESFORCE_LOGIN_URL = ""
+    assert pull_salesforce_task.apply().get() == "not_configured"
+    assert SyncRun.objects.count() == 0

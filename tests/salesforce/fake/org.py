@@ -1,5 +1,7 @@
 """The fake org's data: records per object with Salesforce's upsert, create and update semantics,
-describe metadata, per-record errors the tests inject, and the API usage counter.
+describe metadata, per-record errors the tests inject, and the API usage counter. Every write stamps
+the record's SystemModstamp (strictly increasing, to the millisecond, as the org's clock); a deleted
+record goes to the recycle bin with IsDeleted true, where queryAll still finds it.
 
 Built from the documented shapes: UpsertResult / SaveResult ({id, success, errors, created}), error
 objects ({statusCode, message, fields}), and describe's field properties (name, type, length,
@@ -7,6 +9,7 @@ createable, updateable, externalId)."""
 
 from __future__ import annotations
 
+import datetime
 import itertools
 import threading
 from dataclasses import dataclass, field
@@ -19,6 +22,7 @@ PREFIXES = {
     "Campaign": "701",
     "CampaignMember": "00v",
     "CampaignMemberStatus": "01Y",
+    "Opportunity": "006",
 }
 REQUIRED = {
     "Account": ["Name"],
@@ -26,8 +30,29 @@ REQUIRED = {
     "Campaign": ["Name"],
     "CampaignMember": ["CampaignId"],
     "CampaignMemberStatus": ["CampaignId", "Label"],
+    "Contact": ["LastName"],
+    "Opportunity": ["Name", "StageName", "CloseDate"],
 }
 KEY = "Exchange_Intel_Key__c"
+SYSTEM_FIELDS = ("SystemModstamp", "IsDeleted", "CreatedDate")
+# The standard sales process: stage -> (IsClosed, IsWon), as Salesforce derives them from StageName.
+STAGES = {
+    "Prospecting": (False, False),
+    "Qualification": (False, False),
+    "Needs Analysis": (False, False),
+    "Value Proposition": (False, False),
+    "Id. Decision Makers": (False, False),
+    "Perception Analysis": (False, False),
+    "Proposal/Price Quote": (False, False),
+    "Negotiation/Review": (False, False),
+    "Closed Won": (True, True),
+    "Closed Lost": (True, False),
+}
+
+
+def stamp(moment: datetime.datetime) -> str:
+    """A datetime as the REST API writes it: 2026-12-01T09:30:00.000+0000."""
+    return moment.astimezone(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}+0000"
 
 
 def _field(name, type_="string", *, length=255, createable=True, updateable=True, external_id=False):
@@ -43,11 +68,25 @@ def _field(name, type_="string", *, length=255, createable=True, updateable=True
     }
 
 
+def _system() -> list[dict]:
+    return [
+        _field("SystemModstamp", "datetime", createable=False, updateable=False),
+        _field("CreatedDate", "datetime", createable=False, updateable=False),
+        _field("IsDeleted", "boolean", createable=False, updateable=False),
+    ]
+
+
+def competitor_fields() -> list[dict]:
+    """Custom fields an org may add to Opportunity for the rival that won and why."""
+    return [_field("Lost_To__c", "picklist"), _field("Loss_Reason__c", "textarea", length=1000)]
+
+
 def default_fields() -> dict[str, list[dict]]:
     key = _field(KEY, external_id=True, length=100)
     return {
         "Account": [
             _field("Id", "id", createable=False, updateable=False),
+            *_system(),
             key,
             _field("Name"),
             _field("Website", "url"),
@@ -64,6 +103,29 @@ def default_fields() -> dict[str, list[dict]]:
             _field("Intel_Size_Tier__c", "picklist"),
             _field("Intel_Size_Evidence__c", "textarea", length=1000),
             _field("Intel_Licences__c", "textarea", length=32000),
+        ],
+        "Contact": [
+            _field("Id", "id", createable=False, updateable=False),
+            *_system(),
+            _field("AccountId", "reference"),
+            _field("FirstName", length=40),
+            _field("LastName", length=80),
+            _field("Title", length=128),
+            _field("Email", "email", length=80),
+            _field("Phone", "phone", length=40),
+        ],
+        "Opportunity": [
+            _field("Id", "id", createable=False, updateable=False),
+            *_system(),
+            _field("AccountId", "reference"),
+            _field("Name", length=120),
+            _field("StageName", "picklist"),
+            _field("Amount", "currency"),
+            _field("Probability", "percent"),
+            _field("CloseDate", "date"),
+            _field("IsClosed", "boolean", createable=False, updateable=False),
+            _field("IsWon", "boolean", createable=False, updateable=False),
+            _field("Description", "textarea", length=32000),
         ],
         "Lead": [
             _field("Id", "id", createable=False, updateable=False),
@@ -113,15 +175,32 @@ class FakeOrg:
     # Injected per-record errors: (object, external id or label) -> (code, message); kept until cleared.
     record_errors: dict[tuple[str, str], tuple[str, str]] = field(default_factory=dict)
     keys: dict[str, dict[str, list[str]]] = field(default_factory=dict)  # object -> external id -> ids
+    deleted: dict[str, dict[str, dict]] = field(default_factory=dict)  # the recycle bin: object -> id -> record
     lock: threading.RLock = field(default_factory=threading.RLock)
+    # The org's clock; a test may set it. Each write gets a stamp at least 1 ms after the last one.
+    now: datetime.datetime | None = None
+    _last_stamp: datetime.datetime | None = None
     _counter: itertools.count = field(default_factory=lambda: itertools.count(1))
+
+    def _stamp(self, record: dict, object_name: str) -> None:
+        now = self.now or datetime.datetime.now(datetime.UTC)
+        moment = now.replace(microsecond=now.microsecond // 1000 * 1000)
+        if self._last_stamp is not None and moment <= self._last_stamp:
+            moment = self._last_stamp + datetime.timedelta(milliseconds=1)
+        self._last_stamp = moment
+        record["SystemModstamp"] = stamp(moment)
+        record.setdefault("CreatedDate", record["SystemModstamp"])
+        record["IsDeleted"] = False
+        if object_name == "Opportunity" and record.get("StageName") in STAGES:
+            record["IsClosed"], record["IsWon"] = STAGES[record["StageName"]]
 
     def new_id(self, object_name: str) -> str:
         return f"{PREFIXES[object_name]}{next(self._counter):012d}AAA"[:18]
 
-    def all(self, object_name: str) -> list[dict]:
+    def all(self, object_name: str, *, include_deleted: bool = False) -> list[dict]:
         with self.lock:
-            return list(self.records.get(object_name, {}).values())
+            live = list(self.records.get(object_name, {}).values())
+            return live + list(self.deleted.get(object_name, {}).values()) if include_deleted else live
 
     def by_key(self, object_name: str, key: str) -> list[dict]:
         with self.lock:
@@ -140,16 +219,31 @@ class FakeOrg:
         """Insert a record directly (as a person in Salesforce would), e.g. a duplicate to provoke a 300."""
         with self.lock:
             record_id = self.new_id(object_name)
-            self.records.setdefault(object_name, {})[record_id] = {"Id": record_id, **values}
+            record = {"Id": record_id, **values}
+            self._stamp(record, object_name)
+            self.records.setdefault(object_name, {})[record_id] = record
             if values.get(KEY):
                 self.keys.setdefault(object_name, {}).setdefault(values[KEY], []).append(record_id)
             return self.records[object_name][record_id]
 
+    def edit(self, object_name: str, record_id: str, **values) -> dict:
+        """Change a record as a person in Salesforce would (no validation): its SystemModstamp moves."""
+        with self.lock:
+            record = self.records[object_name][record_id]
+            record.update(values)
+            self._stamp(record, object_name)
+            return record
+
     def delete(self, object_name: str, record_id: str) -> None:
+        """Delete as Salesforce does: the record leaves queries and waits in the recycle bin, where
+        queryAll still answers it with IsDeleted true."""
         with self.lock:
             record = self.records[object_name].pop(record_id)
             if record.get(KEY):
                 self.keys[object_name][record[KEY]].remove(record_id)
+            self._stamp(record, object_name)
+            record["IsDeleted"] = True
+            self.deleted.setdefault(object_name, {})[record_id] = record
 
     # -- the semantics --------------------------------------------------------------------------
 
@@ -215,6 +309,7 @@ class FakeOrg:
                 if problem:
                     return {"id": None, "success": False, "errors": [problem]}
                 record.update(values)
+                self._stamp(record, object_name)
                 return {"id": record["Id"], "success": True, "errors": [], "created": False}
             problem = self._check(object_name, values, creating=True)
             if problem is None and object_name == "CampaignMember":
@@ -253,6 +348,7 @@ class FakeOrg:
             if problem:
                 return {"id": record_id, "success": False, "errors": [problem]}
             record.update(values)
+            self._stamp(record, object_name)
             return {"id": record_id, "success": True, "errors": []}
 
     def campaign_statuses(self, campaign_id: str) -> list[str]:

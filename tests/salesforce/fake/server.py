@@ -4,7 +4,11 @@ with the documented shapes, so the product's client is tested over real HTTP.
 Endpoints: POST /services/oauth2/token (JWT bearer: signature checked with the test's public key,
 claims iss/sub/aud/exp checked; client credentials), and under /services/data/vNN.N: sobjects/{o}/describe,
 limits, composite/sobjects (create POST, update PATCH) and composite/sobjects/{o}/{extField} (upsert
-PATCH), jobs/ingest (Bulk API 2.0: create, upload CSV, UploadComplete, job info, result CSVs).
+PATCH), jobs/ingest (Bulk API 2.0: create, upload CSV, UploadComplete, job info, result CSVs), query and
+queryAll (the SOQL subset of tests/salesforce/fake/soql.py, in pages with nextRecordsUrl; queryAll
+includes the recycle bin), and jobs/query (Bulk API 2.0 query: create, job info through UploadComplete,
+InProgress and JobComplete, results as CSV in sets of maxRecords with the Sforce-Locator and
+Sforce-NumberOfRecords headers).
 Every API answer carries `Sforce-Limit-Info: api-usage=N/M`; over the limit is 403 REQUEST_LIMIT_EXCEEDED.
 Faults are injected per request (503, timeout, 403 limit, 401) or at random with a seeded rate."""
 
@@ -24,10 +28,10 @@ from urllib.parse import parse_qs, urlsplit
 
 import jwt
 
+from tests.salesforce.fake import soql as soql_subset
 from tests.salesforce.fake.org import FakeOrg
 
 API = re.compile(r"^/services/data/v(\d+\.\d)(/.*)$")
-SOQL = re.compile(r"SELECT\s+(.+?)\s+FROM\s+(\w+)(?:\s+WHERE\s+(\w+)\s*!=\s*null)?", re.IGNORECASE)
 JWT_GRANT = "urn:ietf:params:oauth:grant-type:jwt-bearer"
 
 
@@ -39,6 +43,16 @@ class Recorded:
     path: str
     headers: dict[str, str]
     body: bytes
+    query: str = ""  # the URL's query string
+
+    @property
+    def soql(self) -> str:
+        """The SOQL of a query call (the q parameter, or a Bulk query job's body)."""
+        if "q=" in self.query:
+            return parse_qs(self.query).get("q", [""])[0]
+        if self.path.endswith("/jobs/query") and self.body:
+            return json.loads(self.body).get("query", "")
+        return ""
 
     @property
     def json(self):
@@ -60,6 +74,19 @@ class BulkJob:
     polls_left: int = 1
     successful: list[dict] = field(default_factory=list)
     failed: list[dict] = field(default_factory=list)
+
+
+@dataclass
+class QueryJob:
+    """A Bulk API 2.0 query job: the SOQL runs when the job completes; results are read in sets."""
+
+    id: str
+    operation: str
+    query: soql_subset.Query
+    polls_left: int = 1
+    state: str = "UploadComplete"
+    rows: list[dict] = field(default_factory=list)
+    error_message: str = ""
 
 
 class FakeSalesforce:
@@ -92,6 +119,10 @@ class FakeSalesforce:
         self.jobs: dict[str, BulkJob] = {}
         self.query_page_size = 2000  # Salesforce's default batch of a REST query
         self.query_cursors: dict[str, list[dict]] = {}
+        self.query_jobs: dict[str, QueryJob] = {}
+        self.query_job_polls = 1  # polls answering InProgress before a query job is JobComplete
+        self.query_job_failure = ""  # when set, query jobs end Failed with this errorMessage
+        self.bulk_result_page_size = 50_000  # the most rows one results set holds, whatever maxRecords says
         self._random = random.Random(0)
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
@@ -137,7 +168,9 @@ class FakeSalesforce:
                 length = int(self.headers.get("Content-Length") or 0)
                 return self.rfile.read(length) if length else b""
 
-            def _send(self, status: int, body, content_type: str = "application/json", usage: bool = True):
+            def _send(
+                self, status: int, body, content_type: str = "application/json", usage: bool = True, headers=None
+            ):
                 data = (
                     body
                     if isinstance(body, bytes)
@@ -149,6 +182,8 @@ class FakeSalesforce:
                     self.send_header("Content-Length", str(len(data)))
                     if usage:
                         self.send_header("Sforce-Limit-Info", f"api-usage={fake.org.api_used}/{fake.org.api_limit}")
+                    for name, value in (headers or {}).items():
+                        self.send_header(name, value)
                     self.end_headers()
                     self.wfile.write(data)
                 except (BrokenPipeError, ConnectionResetError):
@@ -178,7 +213,9 @@ class FakeSalesforce:
                         404, [{"errorCode": "NOT_FOUND", "message": "The requested resource does not exist"}]
                     )
                 with fake._lock:
-                    fake.requests.append(Recorded(method, path, dict(self.headers.items()), body))
+                    fake.requests.append(
+                        Recorded(method, path, dict(self.headers.items()), body, urlsplit(self.path).query)
+                    )
                     fault = fake._next_fault()
                 token = (self.headers.get("Authorization") or "").removeprefix("Bearer ")
                 if fault == "401" or token not in fake.tokens:
@@ -199,12 +236,14 @@ class FakeSalesforce:
                     )
                 if fault == "503":
                     return self._send(503, [{"errorCode": "SERVER_UNAVAILABLE", "message": "Service unavailable"}])
-                status, answer, content_type = fake._api(method, match.group(2), body, urlsplit(self.path).query)
+                status, answer, content_type, *extra = fake._api(
+                    method, match.group(2), body, urlsplit(self.path).query
+                )
                 if fault == "timeout":
                     # The work is done but the answer comes too late: the client must resend, and the
                     # upsert by external id must make that harmless.
                     time.sleep(fake.timeout_delay)
-                self._send(status, answer, content_type)
+                self._send(status, answer, content_type, headers=extra[0] if extra else None)
 
         return Handler
 
@@ -260,8 +299,8 @@ class FakeSalesforce:
     def _api(self, method: str, path: str, body: bytes, query: str = "") -> tuple[int, object, str]:
         org = self.org
         parts = [p for p in path.split("/") if p]
-        if parts[:1] == ["query"] and method == "GET":
-            return self._query(parts[1:], parse_qs(query).get("q", [""])[0])
+        if parts[:1] in (["query"], ["queryAll"]) and method == "GET":
+            return self._query(parts[1:], parse_qs(query).get("q", [""])[0], include_deleted=parts[0] == "queryAll")
         if parts == ["limits"] and method == "GET":
             limit = {"Max": org.api_limit, "Remaining": org.api_limit - org.api_used}
             return 200, {"DailyApiRequests": limit}, "application/json"
@@ -278,11 +317,29 @@ class FakeSalesforce:
             return self._collections(method, parts[2:], json.loads(body or b"{}"))
         if parts[:2] == ["jobs", "ingest"]:
             return self._bulk(method, parts[2:], body)
+        if parts[:2] == ["jobs", "query"]:
+            return self._bulk_query(method, parts[2:], body, parse_qs(query))
         return 404, [{"errorCode": "NOT_FOUND", "message": "The requested resource does not exist"}], "application/json"
 
-    def _query(self, rest: list[str], soql: str) -> tuple[int, object, str]:
-        """REST query, the subset this product sends: SELECT fields FROM object [WHERE field != null],
-        answered in pages of `query_page_size` with a `nextRecordsUrl` locator, as Salesforce does."""
+    def _select(self, soql: str, *, include_deleted: bool) -> soql_subset.Query | tuple[int, object, str]:
+        try:
+            query = soql_subset.parse(soql)
+        except soql_subset.SoqlError as problem:
+            return 400, [{"errorCode": "MALFORMED_QUERY", "message": str(problem)}], "application/json"
+        known = {f["name"] for f in self.org.fields.get(query.object_name, [])}
+        if not known:
+            message = f"sObject type '{query.object_name}' is not supported."
+            return 400, [{"errorCode": "INVALID_TYPE", "message": message}], "application/json"
+        unknown = [f for f in (*query.fields, *(c[0] for c in query.conditions)) if f not in known]
+        if unknown:
+            message = f"No such column '{unknown[0]}' on entity '{query.object_name}'."
+            return 400, [{"errorCode": "INVALID_FIELD", "message": message}], "application/json"
+        return query
+
+    def _query(self, rest: list[str], soql: str, *, include_deleted: bool = False) -> tuple[int, object, str]:
+        """REST query and queryAll over the SOQL subset (soql.py), answered in pages of
+        `query_page_size` with a `nextRecordsUrl` locator, as Salesforce does; COUNT() answers
+        `totalSize` and no records. queryAll also answers the deleted records (IsDeleted true)."""
         if rest:
             records = self.query_cursors.pop(rest[0], None)
             if records is None:
@@ -292,16 +349,13 @@ class FakeSalesforce:
                     "application/json",
                 )
         else:
-            match = SOQL.fullmatch(soql.strip())
-            if not match:
-                return 400, [{"errorCode": "MALFORMED_QUERY", "message": soql}], "application/json"
-            fields = [f.strip() for f in match.group(1).split(",")]
-            object_name, not_null = match.group(2), match.group(3)
-            records = [
-                {"attributes": {"type": object_name}, **{f: r.get(f) for f in fields}}
-                for r in self.org.all(object_name)
-                if not not_null or r.get(not_null) is not None
-            ]
+            query = self._select(soql, include_deleted=include_deleted)
+            if isinstance(query, tuple):
+                return query
+            rows = soql_subset.run(query, self.org.all(query.object_name, include_deleted=include_deleted))
+            if query.is_count:
+                return 200, {"totalSize": len(rows), "done": True, "records": []}, "application/json"
+            records = [{"attributes": {"type": query.object_name}, **row} for row in rows]
         page, rest_of = records[: self.query_page_size], records[self.query_page_size :]
         answer = {"totalSize": len(records), "done": not rest_of, "records": page}
         if rest_of:
@@ -309,6 +363,104 @@ class FakeSalesforce:
             self.query_cursors[locator] = rest_of
             answer["nextRecordsUrl"] = f"/services/data/v62.0/query/{locator}"
         return 200, answer, "application/json"
+
+    def _bulk_query(self, method: str, rest: list[str], body: bytes, params: dict) -> tuple:
+        """Bulk API 2.0 query (no ORDER BY, LIMIT or COUNT(), as documented; results in no order):
+        POST jobs/query creates a job (state UploadComplete); GET jobs/query/{id}
+        moves it to InProgress, then (after `query_job_polls` polls) JobComplete; GET .../results
+        answers a CSV set (booleans true/false, empty for null, datetimes ...Z) with Sforce-Locator
+        (the next set, or "null") and Sforce-NumberOfRecords."""
+        if not rest and method == "POST":
+            spec = json.loads(body)
+            if spec.get("operation") not in ("query", "queryAll"):
+                return 400, [{"errorCode": "INVALIDJOB", "message": "operation"}], "application/json"
+            query = self._select(spec.get("query", ""), include_deleted=spec["operation"] == "queryAll")
+            if isinstance(query, tuple):
+                return query
+            if query.is_count:
+                message = "Aggregate queries are not supported by Bulk API 2.0 query."
+                return 400, [{"errorCode": "API_ERROR", "message": message}], "application/json"
+            if query.order or query.limit is not None:
+                # As the documentation's SOQL considerations say: no ORDER BY or LIMIT in a query job.
+                message = "ORDER BY and LIMIT are not supported by Bulk API 2.0 query."
+                return 400, [{"errorCode": "API_ERROR", "message": message}], "application/json"
+            job = QueryJob(
+                id=f"750{len(self.jobs) + len(self.query_jobs) + 1:012d}QRY",
+                operation=spec["operation"],
+                query=query,
+                polls_left=self.query_job_polls,
+            )
+            self.query_jobs[job.id] = job
+            return 200, self._query_job_info(job), "application/json"
+        job = self.query_jobs.get(rest[0]) if rest else None
+        if job is None:
+            return 404, [{"errorCode": "NOT_FOUND", "message": "job not found"}], "application/json"
+        if len(rest) == 1 and method == "GET":
+            if job.state == "UploadComplete":
+                job.state = "InProgress"
+            elif job.state == "InProgress":
+                job.polls_left -= 1
+                if job.polls_left <= 0 and self.query_job_failure:
+                    job.state, job.error_message = "Failed", self.query_job_failure
+                elif job.polls_left <= 0:
+                    records = self.org.all(job.query.object_name, include_deleted=job.operation == "queryAll")
+                    job.rows = soql_subset.run(job.query, records)
+                    # The org chunks a job and answers its sets in no order: newest first here, so a
+                    # client that relies on the order of a query job's results fails the tests.
+                    job.rows.reverse()
+                    job.state = "JobComplete"
+            return 200, self._query_job_info(job), "application/json"
+        if rest[1:] == ["results"] and method == "GET":
+            if job.state != "JobComplete":
+                message = f"Job {job.id} is not complete: {job.state}"
+                return 400, [{"errorCode": "INVALIDJOBSTATE", "message": message}], "application/json"
+            start = int(params.get("locator", ["0"])[0] or 0)
+            size = min(int(params.get("maxRecords", [self.bulk_result_page_size])[0]), self.bulk_result_page_size)
+            rows = job.rows[start : start + size]
+            next_start = start + len(rows)
+            headers = {
+                "Sforce-Locator": str(next_start) if next_start < len(job.rows) else "null",
+                "Sforce-NumberOfRecords": str(len(rows)),
+            }
+            return 200, self._query_csv(job.query.fields, rows), "text/csv", headers
+        return 405, [{"errorCode": "METHOD_NOT_ALLOWED", "message": method}], "application/json"
+
+    @staticmethod
+    def _query_csv(fields: tuple[str, ...], rows: list[dict]) -> str:
+        def cell(value) -> str:
+            if value is None:
+                return ""
+            if isinstance(value, bool):
+                return "true" if value else "false"
+            instant = soql_subset.to_instant(value) if isinstance(value, str) else None
+            if instant is not None:
+                return instant.strftime("%Y-%m-%dT%H:%M:%S.") + f"{instant.microsecond // 1000:03d}Z"
+            return str(value)
+
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(fields)
+        writer.writerows([cell(row.get(f)) for f in fields] for row in rows)
+        return out.getvalue()
+
+    def _query_job_info(self, job: QueryJob) -> dict:
+        info = {
+            "id": job.id,
+            "operation": job.operation,
+            "object": job.query.object_name,
+            "createdById": "005fake",
+            "state": job.state,
+            "concurrencyMode": "Parallel",
+            "contentType": "CSV",
+            "apiVersion": 62.0,
+            "lineEnding": "LF",
+            "columnDelimiter": "COMMA",
+        }
+        if job.state == "JobComplete":
+            info.update(numberRecordsProcessed=len(job.rows), retries=0, totalProcessingTime=1)
+        if job.state == "Failed":
+            info["errorMessage"] = job.error_message
+        return info
 
     def _collections(self, method: str, rest: list[str], body: dict) -> tuple[int, object, str]:
         records = body.get("records", [])

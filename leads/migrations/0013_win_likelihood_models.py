@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('leads', '0010_opportunities'),
+        ('leads', '0012_follow_up_cadences'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
