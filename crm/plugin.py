@@ -74,6 +74,7 @@ def spectacular_settings() -> dict:
         ],
         "ENUM_NAME_OVERRIDES": {
             "FollowUpStatusEnum": "leads.choices.FollowUpStatus",
+            "OpportunityStageEnum": "leads.choices.OpportunityStage",
             "SizeTierEnum": "crm.choices.SizeTier",
             "DeliveryStatusEnum": "leads.webhooks.choices.DeliveryStatus",
             "WebhookEventEnum": "leads.webhooks.choices.WebhookEvent",

@@ -214,6 +214,8 @@ CELERY_BEAT_SCHEDULE: dict = {
     "leads-decay-rescore": {"task": "leads.decay_rescore", "schedule": 24 * 60 * 60.0},
     # A changed CRM_HOME_VENDOR rescores everything (also checked when a worker starts).
     "leads-check-home-vendor": {"task": "leads.check_home_vendor", "schedule": 60.0},
+    # The win likelihood learns from the closed opportunities: a new version once a week.
+    "leads-train-win-model-weekly": {"task": "leads.train_win_model", "schedule": 7 * 24 * 60 * 60.0},
     # Which cloud each exchange runs on, from its public hosts: once a week.
     "technographics-detect-clouds-weekly": {
         "task": "technographics.detect_clouds_weekly",

@@ -23,6 +23,7 @@ from intel.queries import licence_disagreements, regulatory_pressure
 from intel.technographics.footprint import exchange_footprint
 from leads.models import Score, ScoreChange
 from leads.pages import change_cause, factor_rows
+from leads.pipeline_reports import exchange_opportunities
 
 # The words of intel.outages.Reach (a pure module, without Django), marked here for the catalogues.
 REACH_WORDS = (gettext_noop("hit"), gettext_noop("possibly affected (region unknown)"), gettext_noop("not affected"))
@@ -216,4 +217,5 @@ def exchange_context(*, exchange: Exchange, user, now: datetime.datetime) -> dic
         "family": family,
         "merges": merges,
         "footprint": exchange_footprint(exchange),
+        "opportunities": exchange_opportunities(exchange),
     }

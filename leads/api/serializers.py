@@ -115,6 +115,18 @@ class ScoredExchangeSerializer(ExchangeSerializer):
         return MarketFigureSerializer(newest[0]).data if newest else None
 
 
+class WinLikelihoodSerializer(serializers.Serializer):
+    """A win likelihood as shown beside the rules score (leads.pipeline_training.win_likelihood_summary)."""
+
+    opportunity = serializers.IntegerField()
+    likelihood_percent = serializers.IntegerField()
+    model_version = serializers.IntegerField()
+    as_of = serializers.DateTimeField(help_text="The features' moment: when the opportunity opened.")
+    predicted_at = serializers.DateTimeField()
+    trained_on_generated = serializers.BooleanField(help_text="The model learned from GENERATED demo history.")
+    reasons = serializers.ListField(child=serializers.CharField(), help_text="The three strongest contributions.")
+
+
 class LeadSerializer(serializers.Serializer):
     """One row of the ranked prospect list."""
 
@@ -129,6 +141,12 @@ class LeadSerializer(serializers.Serializer):
     size_tier = serializers.CharField()
     stage = serializers.CharField()
     owner = serializers.CharField(allow_null=True, help_text="Username.")
+    win_likelihood = WinLikelihoodSerializer(
+        allow_null=True,
+        required=False,
+        help_text="With include_win_likelihood=true: the win likelihood of the exchange's newest open "
+        "opportunity (null: none predicted yet).",
+    )
 
 
 @extend_schema_serializer(many=False)

@@ -48,6 +48,7 @@ from leads.cadences import plan_to_json
 from leads.choices import ScoreCause
 from leads.filtersets import FollowUpFilterSet, LeadFilterSet, ScoreChangeFilterSet, ScoringModelFilterSet
 from leads.models import Cadence, FollowUp, Score, ScoreChange, ScoringModel, WebhookDelivery, WebhookSubscription
+from leads.pipeline_training import exchange_win_likelihoods, win_likelihood_summary
 from leads.sentences import factors_in, supported_language
 from leads.services.cadences import cadence_may_change, cadence_save, event_plan
 from leads.services.followups import follow_up_assign, follow_up_may_assign, follow_up_may_change, follow_up_set_status
@@ -74,6 +75,7 @@ LEAD_COLUMNS = {
     "size_tier": "exchange__size_tier",
     "stage": "exchange__stage",
     "owner": "exchange__owner__username",
+    "exchange_id": "exchange_id",
 }
 FEED_COLUMNS = {
     "id": "id",
@@ -285,6 +287,11 @@ def _moment(raw: str) -> datetime.datetime:
     parameters=[
         OpenApiParameter("page", OpenApiTypes.INT, description="1-based page number."),
         OpenApiParameter("page_size", OpenApiTypes.INT, description=f"Rows per page, 1..{MAX_PAGE_SIZE}."),
+        OpenApiParameter(
+            "include_win_likelihood",
+            OpenApiTypes.BOOL,
+            description="Add each row's win likelihood (its newest open opportunity's) beside the rules score.",
+        ),
     ],
     responses={200: LeadPageSerializer},
 )
@@ -310,11 +317,20 @@ class LeadListView(generics.ListAPIView):
         names = list(LEAD_COLUMNS)
         rows = [dict(zip(names, row, strict=True)) for row in query.rows()]
         url = request.build_absolute_uri()
+        results = rows[:size]
+        # The win likelihood beside the rules score, on request (two queries a page; the default page
+        # stays one query): the newest open opportunity's.
+        with_likelihood = request.query_params.get("include_win_likelihood", "").lower() in ("1", "true", "yes")
+        likelihoods = exchange_win_likelihoods(row["exchange_id"] for row in results) if with_likelihood else {}
+        for row in results:
+            exchange_id = row.pop("exchange_id")
+            if with_likelihood:
+                row["win_likelihood"] = win_likelihood_summary(likelihoods.get(exchange_id))
         return Response(
             {
                 "next": replace_query_param(url, "page", page + 1) if len(rows) > size else None,
                 "previous": replace_query_param(url, "page", page - 1) if page > 1 else None,
-                "results": rows[:size],
+                "results": results,
             }
         )
 
