@@ -32,6 +32,7 @@ ALLOWED = {
     "NRO",
     "BTC",
     "CC BY 4.0",
+    "AUC",
 }
 # Attributes a reader sees or hears (a screen reader reads aria-label; title shows on hover).
 VISIBLE_ATTRIBUTES = {"title", "aria-label", "alt", "placeholder"}
