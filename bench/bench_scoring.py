@@ -11,7 +11,7 @@ import os
 import random
 import time
 
-from bench.common import machine, setup_django
+from bench.common import copy_instances, machine, setup_django
 
 EXCHANGES = int(os.environ.get("BENCH_SCORING_EXCHANGES", "100000"))
 SLUG_PREFIX = "bench-score-"
@@ -21,7 +21,7 @@ def generate(count: int) -> None:
     """Replace the generated exchanges: 1-3 allocations and 1-2 presences each, fixed seed."""
     from django.db import connection
 
-    from crm.models import CloudVendor, Exchange, Jurisdiction
+    from crm.models import Allocation, CloudVendor, Exchange, Jurisdiction, Presence
     from leads.models import Score, ScoreChange
 
     rng = random.Random(4)
@@ -32,67 +32,82 @@ def generate(count: int) -> None:
     with connection.cursor() as cursor:
         # Its own database: TRUNCATE rather than DELETE, so rerunning does not measure the dead
         # rows of the previous run (a 100,000-row table had bloated to 1 GB).
-        cursor.execute(f"TRUNCATE {ScoreChange._meta.db_table}, {Score._meta.db_table}")
+        if connection.vendor == "postgresql":
+            cursor.execute(f"TRUNCATE {ScoreChange._meta.db_table}, {Score._meta.db_table}")
+        else:
+            ScoreChange.objects.all().delete()
+            Score.objects.all().delete()
         generated = "SELECT id FROM crm_exchange WHERE slug LIKE %s"
         for table in ("crm_allocation", "crm_presence", "crm_evidencechange"):
             cursor.execute(f"DELETE FROM {table} WHERE exchange_id IN ({generated})", [SLUG_PREFIX + "%"])
         cursor.execute("DELETE FROM crm_exchange WHERE slug LIKE %s", [SLUG_PREFIX + "%"])
-    now = datetime.datetime.now(datetime.UTC)
-    raw = connection.connection  # psycopg 3 connection: COPY for the set-up only
-    with raw.cursor() as cursor:
-        with cursor.copy(
-            "COPY crm_exchange (name, slug, website, kind, size_tier, size_tier_by_hand, stage, is_do_not_pursue, "
-            "salesforce_account_id, notes, imported_values, size_source, created_at, updated_at) FROM STDIN"
-        ) as copy:
-            for n in range(count):
-                tier = rng.choice(tiers)
-                copy.write_row(
-                    (
-                        f"Bench {n}",
-                        f"{SLUG_PREFIX}{n}",
-                        "",
-                        "centralised",
-                        tier,
-                        tier,
-                        "prospect",
-                        n % 97 == 0,
-                        "",
-                        "",
-                        "{}",
-                        "",
-                        now,
-                        now,
-                    )
+    copy_instances(
+        Exchange,
+        (
+            Exchange(
+                name=f"Bench {n}",
+                slug=f"{SLUG_PREFIX}{n}",
+                size_tier=(tier := rng.choice(tiers)),
+                size_tier_by_hand=tier,
+                is_do_not_pursue=n % 97 == 0,
+            )
+            for n in range(count)
+        ),
+    )
+    ids = list(Exchange.objects.filter(slug__startswith=SLUG_PREFIX).order_by("pk").values_list("pk", flat=True))
+
+    def allocations():
+        for exchange_id in ids:
+            if rng.random() < 0.15:
+                continue  # unknown allocation: research needed
+            left = 100
+            for vendor_id in rng.sample(vendors, rng.randint(1, 3)):
+                share = rng.randint(0, left)
+                left -= share
+                yield Allocation(
+                    exchange_id=exchange_id,
+                    vendor_id=vendor_id,
+                    share_percent=share,
+                    evidence_source="generated",
+                    confidence=10,
+                    observed_on=datetime.date(2025, 1, 1),
                 )
-        cursor.execute("SELECT id FROM crm_exchange WHERE slug LIKE %s ORDER BY id", [SLUG_PREFIX + "%"])
-        ids = [row[0] for row in cursor.fetchall()]
-        with cursor.copy(
-            "COPY crm_allocation (exchange_id, vendor_id, workload, share_percent, region, evidence_source, "
-            "source_url, source_note, confidence, observed_on, created_at, updated_at) FROM STDIN"
-        ) as copy:
-            for exchange_id in ids:
-                if rng.random() < 0.15:
-                    continue  # unknown allocation: research needed
-                left = 100
-                for vendor_id in rng.sample(vendors, rng.randint(1, 3)):
-                    share = rng.randint(0, left)
-                    left -= share
-                    copy.write_row(
-                        (exchange_id, vendor_id, "all", share, "", "generated", "", "", 10, "2025-01-01", now, now)
-                    )
-        with cursor.copy(
-            "COPY crm_presence (exchange_id, jurisdiction_id, licence_status, licence_reference, source, source_url) "
-            "FROM STDIN"
-        ) as copy:
-            for exchange_id in ids:
-                for jurisdiction_id in rng.sample(jurisdictions, rng.randint(1, 2)):
-                    copy.write_row((exchange_id, jurisdiction_id, rng.choice(statuses), "", "generated", ""))
-    raw.commit() if not raw.autocommit else None
+
+    def presences():
+        for exchange_id in ids:
+            for jurisdiction_id in rng.sample(jurisdictions, rng.randint(1, 2)):
+                yield Presence(
+                    exchange_id=exchange_id,
+                    jurisdiction_id=jurisdiction_id,
+                    licence_status=rng.choice(statuses),
+                    source="generated",
+                )
+
+    copy_instances(Allocation, allocations())
+    copy_instances(Presence, presences())
     assert Exchange.objects.filter(slug__startswith=SLUG_PREFIX).count() == count
     # What autovacuum would have done by the time a daily run comes: fresh statistics, no dead rows.
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        return
     with connection.cursor() as cursor:
         for table in ("crm_exchange", "crm_allocation", "crm_presence", "leads_score", "leads_scorechange"):
             cursor.execute(f"VACUUM ANALYZE {table}")
+
+
+def setup(size: int) -> dict[str, int]:
+    """The set-up from an empty database at `size` exchanges, then one first scoring of them all."""
+    from crm.models import Exchange
+    from leads.choices import ScoreCause
+    from leads.models import Score
+    from leads.services import scores_rescore
+
+    generate(size)
+    activate_model_version(1)
+    scores_rescore(as_of=datetime.datetime(2025, 9, 1, tzinfo=datetime.UTC), cause=ScoreCause.MANUAL)
+    return {
+        "exchanges": Exchange.objects.filter(slug__startswith=SLUG_PREFIX).count(),
+        "scores": Score.objects.filter(exchange__slug__startswith=SLUG_PREFIX).count(),
+    }
 
 
 def activate_model_version(version: int) -> None:
