@@ -301,8 +301,9 @@ def main() -> None:
         leads = "/api/v1/leads/?page_size=100&min_score=40&size_tier=mid"
         rows = len(json.loads(get(leads, rep_key))["results"])
         get(leads, manager_key)
+        measured = {}
         for who, key in (("rep (territory rule)", rep_key), ("manager", manager_key)):
-            figures = run_wrk(leads, key, server)
+            figures = measured[who] = run_wrk(leads, key, server)
             cpu = figures["cpu_gunicorn"] + figures["cpu_postgres"]
             print(
                 f"   leads list, {rows} rows/page, as {who}: p50 {figures['p50']:.1f} ms, p95 {figures['p95']:.1f} ms, "
@@ -314,6 +315,13 @@ def main() -> None:
                 f"{os.cpu_count() * 1000 / cpu:.0f} req/s (/ 400 target = {os.cpu_count() * 1000 / cpu / 400:.2f})",
                 flush=True,
             )
+        rep, manager = measured["rep (territory rule)"], measured["manager"]
+        print(
+            f"   rep / manager in the same run: p95 {rep['p95'] / manager['p95']:.2f}, "
+            f"req/s {rep['rps'] / manager['rps']:.2f}; targets met (p95 < 20 ms, > 400 req/s): "
+            + ", ".join(f"{who} {'yes' if f['p95'] < 20 and f['rps'] > 400 else 'no'}" for who, f in measured.items()),
+            flush=True,
+        )
         started, cursor, changes = time.perf_counter(), 0, 0
         while True:
             page = json.loads(get(f"/api/v1/score-changes/?cursor={cursor}&limit={FEED_PAGE}", manager_key))
