@@ -21,6 +21,7 @@ NAMES = sorted(
 EXPECTED = {
     "api": {"scores": SMALL, "changes": SMALL},
     "import": {"exchanges": SMALL},
+    "latency": {"exchanges": SMALL, "scores": SMALL, "subscriptions": 1},
     "scoring": {"exchanges": SMALL, "scores": SMALL},
     "salesforce": {"scores": SMALL},
     "technographics": {"addresses": SMALL, "ipv6": 3},
