@@ -22,6 +22,13 @@ EXPECTED = {
     "api": {"scores": SMALL, "changes": SMALL},
     "import": {"exchanges": SMALL},
     "latency": {"exchanges": SMALL, "scores": SMALL, "subscriptions": 1},
+    "pages": {
+        "exchanges": SMALL,
+        "events": 2,
+        "attendees": 100 * SMALL,
+        "contacts": 20 * SMALL,
+        "follow_ups": 10 * SMALL,
+    },
     "scoring": {"exchanges": SMALL, "scores": SMALL},
     "salesforce": {"scores": SMALL},
     "technographics": {"addresses": SMALL, "ipv6": 3},
