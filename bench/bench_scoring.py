@@ -11,7 +11,7 @@ import os
 import random
 import time
 
-from bench.common import copy_instances, machine, setup_django
+from bench.common import copy_instances, load_average, machine, setup_django
 
 EXCHANGES = int(os.environ.get("BENCH_SCORING_EXCHANGES", "100000"))
 SLUG_PREFIX = "bench-score-"
@@ -273,7 +273,7 @@ def main() -> None:
     from leads.services import scores_rescore, scores_write
     from leads.services.scores import active_model
 
-    print(f"machine: {machine()}")
+    print(f"machine: {machine()}; load average before: {load_average()}")
     started = time.perf_counter()
     generate(EXCHANGES)
     activate_model_version(1)
@@ -295,6 +295,7 @@ def main() -> None:
     summary = scores_rescore(as_of=as_of, cause=ScoreCause.MODEL_CHANGE)
     end_to_end = time.perf_counter() - started
     spent.restore()
+    full_rate = summary.examined / end_to_end
     print(
         f"full rescore after a model change (service path, 1 process): {summary.examined} exchanges, "
         f"{summary.updated} changed with history, {end_to_end:.2f} s = {summary.examined / end_to_end:,.0f} "
@@ -375,4 +376,16 @@ def main() -> None:
         f"{unchanged.skipped} skipped by their fingerprint, "
         f"{unchanged.created + unchanged.updated} scores and "
         f"{ScoreChange.objects.count() - before} history rows written"
+    )
+    narrow_ratio, write_ratio = max(narrow_rates) / max(raw_rates), max(write_rates) / max(raw_rates)
+
+    def verdict(ok: bool) -> str:
+        return "met" if ok else "not met"
+
+    print(
+        f"targets: score table's raw UPDATE within 2x of the narrow table's: {narrow_ratio:.2f}x, "
+        f"{verdict(narrow_ratio <= 2)}; write step >= 0.5 of the raw UPDATE: {write_ratio:.2f}, "
+        f"{verdict(write_ratio >= 0.5)}; full rescore >= 50,000/s: {full_rate:,.0f}/s "
+        f"({full_rate / 50000:.2f} of it), {verdict(full_rate >= 50000)}; no-change rescore < 1 s: "
+        f"{elapsed:.2f} s, {verdict(elapsed < 1)}; load average after: {load_average()}"
     )
