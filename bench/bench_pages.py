@@ -185,12 +185,20 @@ def setup(size: int) -> dict[str, int]:
 
 
 def pages() -> dict[str, str]:
-    """The pages measured, by name: the busiest event (the last) and the best-scored exchange."""
+    """The pages measured, by name: the latest event and the best-scored exchange both users see
+    (headquartered in the rep's first territory)."""
+    from crm.models import Jurisdiction
     from intel.models import Event
     from leads.models import Score
 
     event = Event.objects.filter(slug__startswith=PREFIX).order_by("-starts_on").first()
-    exchange = Score.objects.filter(exchange__slug__startswith=PREFIX).order_by("-score", "exchange_id").first()
+    exchange = (
+        Score.objects.filter(
+            exchange__slug__startswith=PREFIX, exchange__headquarters=Jurisdiction.objects.order_by("code").first()
+        )
+        .order_by("-score", "exchange_id")
+        .first()
+    )
     return {
         "/healthz (the floor)": "/healthz",
         "Today": "/",
@@ -231,6 +239,16 @@ def query_counts(username: str) -> dict[str, int]:
     client = Client()
     client.force_login(get_user_model().objects.get(username=username))
     return {name: measure(client, path, 0)[1] for name, path in pages().items()}
+
+
+def statuses(username: str) -> dict[str, int]:
+    """The status each page answers a user (every one 200: the bench measures pages, not refusals)."""
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    client = Client()
+    client.force_login(get_user_model().objects.get(username=username))
+    return {name: client.get(path).status_code for name, path in pages().items()}
 
 
 def main() -> None:

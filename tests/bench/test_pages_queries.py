@@ -19,4 +19,5 @@ def test_every_page_takes_the_same_queries_at_twice_the_size(who, settings):
     assert (small["attendees"], large["attendees"]) == (400, 800)
     assert (small["follow_ups"], large["follow_ups"]) == (40, 80)
     assert at_large == at_small
+    assert bench_pages.statuses(who) == dict.fromkeys(at_small, 200)
     assert all(count > 0 for name, count in at_small.items() if not name.startswith("/healthz"))
