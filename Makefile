@@ -72,8 +72,12 @@ schema: install-test
 fuzz: install-test
 	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-50} $(BIN)/python -m pytest tests/api/test_fuzz.py $(PYTEST_ARGS)
 
+# The API, scoring, latency and pages benchmarks (PostgreSQL; api needs wrk, latency Redis: BENCH_REDIS_URL);
+# each prints its figures as ratios to a floor measured in the same run, and whether its targets are met.
+# Others: make bench BENCH="import market registers salesforce technographics".
+BENCH ?= api scoring latency pages
 bench: install-test
-	$(BIN)/python -m bench
+	$(BIN)/python -m bench $(BENCH)
 
 # A PNG of each main page under artifacts/screenshots/, taken by the browser tests (needs chromium), with
 # Today and an exchange page in English, Japanese and Simplified Chinese (lang-<code>-today.png, ...).
