@@ -35,7 +35,7 @@ def rest_framework_settings(*, user_rate: str = "1200/minute", upload_rate: str 
         "DEFAULT_PAGINATION_CLASS": "crm.api.pagination.StandardPagination",
         "PAGE_SIZE": 50,
         "DEFAULT_FILTER_BACKENDS": [
-            "django_filters.rest_framework.DjangoFilterBackend",
+            "crm.api.filters.FilterBackend",
             "rest_framework.filters.OrderingFilter",
         ],
         "DEFAULT_RENDERER_CLASSES": ["crm.api.renderers.OrjsonRenderer"],
@@ -68,6 +68,7 @@ def spectacular_settings() -> dict:
         "POSTPROCESSING_HOOKS": [
             "drf_spectacular.hooks.postprocess_schema_enums",
             "crm.api.schema.relax_blank_formats",
+            "crm.api.schema.link_operations_on_one_object",
         ],
         "ENUM_NAME_OVERRIDES": {
             "FollowUpStatusEnum": "leads.choices.FollowUpStatus",

@@ -14,6 +14,10 @@ from crm.access import may_change_exchange
 from crm.models import Exchange
 from crm.services import exchange_evidence_delete
 
+# What a slug in an address may hold (Django's SlugField and <slug:> converter): viewsets looked up by slug
+# route only these, so the schema says so and anything else is the API's 404.
+SLUG = "[-a-zA-Z0-9_]+"
+
 
 def request_user(serializer):
     request = serializer.context.get("request")

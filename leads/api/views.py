@@ -13,7 +13,6 @@ from django.db import connections, transaction
 from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, generics, mixins, status, viewsets
@@ -22,6 +21,7 @@ from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 
 from crm.api.base import AtomicWritesMixin
+from crm.api.filters import FilterBackend
 from crm.api.permissions import ApiAccess, ChangeOwnOnly, ManagerWrites
 from crm.api.views import ExchangeViewSet
 from crm.models import Allocation
@@ -246,7 +246,7 @@ class LeadListView(generics.ListAPIView):
 
     queryset = Score.objects.none()
     filterset_class = LeadFilterSet
-    filter_backends = [DjangoFilterBackend]
+    filter_backends = [FilterBackend]
     pagination_class = None
 
     def list(self, request, *args, **kwargs):
@@ -288,7 +288,7 @@ class ScoreChangeFeedView(generics.ListAPIView):
 
     queryset = ScoreChange.objects.none()
     filterset_class = ScoreChangeFilterSet
-    filter_backends = [DjangoFilterBackend]
+    filter_backends = [FilterBackend]
     pagination_class = None
 
     def list(self, request, *args, **kwargs):
