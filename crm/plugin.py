@@ -39,12 +39,9 @@ def rest_framework_settings(*, user_rate: str = "1200/minute", upload_rate: str 
             "rest_framework.filters.OrderingFilter",
         ],
         "DEFAULT_RENDERER_CLASSES": ["crm.api.renderers.OrjsonRenderer"],
-        # JSON bounded in size and depth (400/413, never a 500), forms and uploads as usual.
-        "DEFAULT_PARSER_CLASSES": [
-            "crm.api.parsers.JSONParser",
-            "rest_framework.parsers.FormParser",
-            "rest_framework.parsers.MultiPartParser",
-        ],
+        # Bodies are JSON, bounded in size and depth (400/413, never a 500); anything else is a 415. A form
+        # cannot say null, a list or an object as the schema does; the uploads take multipart themselves.
+        "DEFAULT_PARSER_CLASSES": ["crm.api.parsers.JSONParser"],
         "DEFAULT_THROTTLE_CLASSES": ["crm.api.throttling.TokenOrUserRateThrottle"],
         # Per token (each tool) or per signed-in user; uploads have their own, smaller budget.
         "DEFAULT_THROTTLE_RATES": {"user": user_rate, "upload": upload_rate},

@@ -15,7 +15,7 @@ urlpatterns = [
     path("v1/", include("intel.api.urls")),
     path("v1/", include("leads.api.urls")),
     path("v1/technographics/", include("intel.technographics.api.urls")),
-    re_path(r"^v1/(?P<rest>(?:.*/)?)$", no_such_page),  # after every route: a JSON 404
+    re_path(r"^v1/(?P<rest>(?:[\s\S]*/)?)$", no_such_page),  # after every route: a JSON 404
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
 ]

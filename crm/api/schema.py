@@ -42,7 +42,12 @@ ERRORS = {
     ),
     "401": OpenApiResponse(ErrorSerializer, description="No session and no valid token (or the token is revoked)."),
     "403": OpenApiResponse(
-        ErrorSerializer, description="Not allowed: a read-only token writing, or a rep changing another's account."
+        inline_serializer(
+            name="Refusal",
+            fields={"detail": serializers.CharField(required=False)},
+        ),
+        description="Not allowed: a read-only token writing, or a rep changing another's account (`detail`); "
+        'or, per field, a field only a manager sets (`{"salesforce_account_id": ["Only a manager sets ..."]}`).',
     ),
     "404": OpenApiResponse(
         ErrorSerializer, description="No such object among those the caller may see (or no such page)."
@@ -51,6 +56,7 @@ ERRORS = {
         StillInUseSerializer, description="Still used by other rows (named, with counts): nothing was deleted."
     ),
     "413": OpenApiResponse(ErrorSerializer, description="The request body or the uploaded file is too large."),
+    "415": OpenApiResponse(ErrorSerializer, description="The body is not JSON (or, for an upload, not multipart)."),
     "429": OpenApiResponse(ErrorSerializer, description="Too many requests for this token or user; retry later."),
 }
 
@@ -69,6 +75,7 @@ class AutoSchema(openapi.AutoSchema):
             codes.append("403")
         if self.method in ("POST", "PUT", "PATCH"):
             codes.append("413")  # a JSON body over DATA_UPLOAD_MAX_MEMORY_SIZE, a file over its limit
+            codes.append("415")  # a body of another content type
         if self.method == "DELETE" and _protected_by_others(self.view):
             codes.append("409")
         for code in codes:

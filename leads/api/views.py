@@ -81,9 +81,12 @@ DEFAULT_FEED_LIMIT, MAX_FEED_LIMIT = 500, 5000
 
 
 def _bounded_int(request, name: str, default: int, low: int, high: int) -> int:
-    raw = request.query_params.get(name)
-    if raw in (None, ""):
+    given = request.query_params.getlist(name)
+    if not given:
         return default
+    if len(given) > 1:
+        raise exceptions.ValidationError({name: [f"Give {name} once, not {len(given)} times."]})
+    raw = given[0]
     try:
         value = int(raw)
     except ValueError as error:
