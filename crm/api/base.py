@@ -60,7 +60,6 @@ def _json_type(field) -> tuple[type, str] | None:
 # A JSON body's values of the types the schema gives: DRF alone reads 5 as "5" for a text field, 1 as true
 # and "5" as 5; here each is a 400 naming the field. (A comment, not a docstring: the schema would show it.)
 class JsonTypesMixin:
-
     def to_internal_value(self, data):
         if isinstance(data, dict):
             refused = {}
