@@ -6,6 +6,7 @@ from django.contrib.auth import get_user_model
 from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
+from crm.api.base import JsonTypesMixin
 from crm.api.serializers import ExchangeSerializer
 from crm.names import DISPLAY_NAME_HELP, person_name_of
 from crm.shares import stored_shares_in_view
@@ -247,11 +248,11 @@ class FollowUpSerializer(serializers.ModelSerializer):
         return person_name_of(follow_up.attendee)
 
 
-class FollowUpStatusSerializer(serializers.Serializer):
+class FollowUpStatusSerializer(JsonTypesMixin, serializers.Serializer):
     status = serializers.ChoiceField(choices=FollowUpStatus.choices)
 
 
-class FollowUpAssignSerializer(serializers.Serializer):
+class FollowUpAssignSerializer(JsonTypesMixin, serializers.Serializer):
     assignee = serializers.SlugRelatedField(
         slug_field="username",
         queryset=get_user_model().objects.filter(rep__isnull=False, is_active=True),
@@ -260,7 +261,7 @@ class FollowUpAssignSerializer(serializers.Serializer):
     )
 
 
-class ScoringModelSerializer(serializers.ModelSerializer):
+class ScoringModelSerializer(JsonTypesMixin, serializers.ModelSerializer):
     created_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
     activate = serializers.BooleanField(write_only=True, default=False, help_text="Make it the active version now.")
 
@@ -319,7 +320,7 @@ class ScoringModelActivationSerializer(ScoringModelSerializer):
         fields = [*ScoringModelSerializer.Meta.fields, "rescore"]
 
 
-class WebhookSubscriptionSerializer(serializers.ModelSerializer):
+class WebhookSubscriptionSerializer(JsonTypesMixin, serializers.ModelSerializer):
     events = serializers.ListField(
         child=serializers.ChoiceField(choices=WebhookEvent.choices), allow_empty=False, help_text="Events to send."
     )
