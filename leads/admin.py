@@ -52,10 +52,10 @@ class ScoringModelAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False  # scores and history name versions
 
-    @admin.action(description="Activate the selected version (rescores every exchange)")
+    @admin.action(description=_("Activate the selected version (rescores every exchange)"))
     def activate(self, request, queryset):
         if queryset.count() != 1:
-            self.message_user(request, "Select exactly one version to activate.", messages.ERROR)
+            self.message_user(request, _("Select exactly one version to activate."), messages.ERROR)
             return
         model = queryset.get()
         try:
@@ -64,7 +64,9 @@ class ScoringModelAdmin(admin.ModelAdmin):
         except ValidationError as error:
             self.message_user(request, "; ".join(error.messages), messages.ERROR)
             return
-        self.message_user(request, f"Version {model.version} is active; every exchange is being rescored.")
+        self.message_user(
+            request, _("Version %(version)s is active; every exchange is being rescored.") % {"version": model.version}
+        )
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -102,10 +104,11 @@ class ScoreChangeAdmin(ReadOnlyAdmin):
 
 @admin.register(FollowUp)
 class FollowUpAdmin(admin.ModelAdmin):
-    list_display = ["attendee", "person_score", "assignee", "assignment_method", "status", "due_at"]
+    list_display = ["attendee", "person_score", "assignee", "assignment_method", "status", "next_step", "due_at"]
     list_filter = ["status", "assignment_method", "attendee__event"]
     search_fields = ["attendee__full_name", "attendee__company"]
     list_select_related = ["attendee__event", "assignee"]  # a row names the person "at <event>"
+    # The cadence's fields are computed (leads.services.cadences): the event's cadence page changes them.
     readonly_fields = [
         "person_score",
         "person_reasons",
@@ -113,6 +116,12 @@ class FollowUpAdmin(admin.ModelAdmin):
         "status_changed_by",
         "status_changed_at",
         "due_at",
+        "first_due_at",
+        "cadence_grade",
+        "step_index",
+        "next_step",
+        "step_done_at",
+        "step_activity_id",
     ]
 
     @admin.display(description=_("Why this person score"))

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from leads import views
+from leads import pipeline_views, views
 
 app_name = "leads"
 
@@ -31,6 +31,7 @@ urlpatterns = [
     path("exchanges/<slug:slug>/merge/", views.exchange_merge_view, name="exchange_merge"),
     path("exchanges/<slug:slug>/footprint/check/", views.exchange_footprint_detect, name="exchange_footprint_detect"),
     path("events/<slug:slug>/edit/", views.event_edit, name="event_edit"),
+    path("events/<slug:slug>/cadence/", views.event_cadence, name="event_cadence"),
     path("events/<slug:slug>/follow-ups/", views.follow_up_board, name="follow_ups"),
     path("events/<slug:slug>/follow-ups/build/", views.follow_ups_build, name="follow_ups_build"),
     path("events/<slug:slug>/follow-ups/assign/", views.follow_ups_assign, name="follow_ups_assign"),
@@ -38,4 +39,8 @@ urlpatterns = [
     path("events/<slug:slug>/follow-ups/export.csv", views.follow_ups_export, name="follow_ups_export"),
     path("team/", views.team_view, name="team"),
     path("scoring-model/", views.scoring_model, name="scoring_model"),
+    path("pipeline/", pipeline_views.board, name="pipeline"),
+    path("pipeline/forecast/", pipeline_views.forecast, name="pipeline_forecast"),
+    path("pipeline/win-rates/", pipeline_views.win_rates, name="pipeline_win_rates"),
+    path("pipeline/model/", pipeline_views.win_model, name="pipeline_model"),
 ]

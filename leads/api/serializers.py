@@ -6,6 +6,7 @@ from django.contrib.auth import get_user_model
 from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
+from crm.api.base import JsonTypesMixin
 from crm.api.serializers import ExchangeSerializer
 from crm.names import DISPLAY_NAME_HELP, person_name_of
 from crm.shares import stored_shares_in_view
@@ -115,6 +116,18 @@ class ScoredExchangeSerializer(ExchangeSerializer):
         return MarketFigureSerializer(newest[0]).data if newest else None
 
 
+class WinLikelihoodSerializer(serializers.Serializer):
+    """A win likelihood as shown beside the rules score (leads.pipeline_training.win_likelihood_summary)."""
+
+    opportunity = serializers.IntegerField()
+    likelihood_percent = serializers.IntegerField()
+    model_version = serializers.IntegerField()
+    as_of = serializers.DateTimeField(help_text="The features' moment: when the opportunity opened.")
+    predicted_at = serializers.DateTimeField()
+    trained_on_generated = serializers.BooleanField(help_text="The model learned from GENERATED demo history.")
+    reasons = serializers.ListField(child=serializers.CharField(), help_text="The three strongest contributions.")
+
+
 class LeadSerializer(serializers.Serializer):
     """One row of the ranked prospect list."""
 
@@ -129,6 +142,12 @@ class LeadSerializer(serializers.Serializer):
     size_tier = serializers.CharField()
     stage = serializers.CharField()
     owner = serializers.CharField(allow_null=True, help_text="Username.")
+    win_likelihood = WinLikelihoodSerializer(
+        allow_null=True,
+        required=False,
+        help_text="With include_win_likelihood=true: the win likelihood of the exchange's newest open "
+        "opportunity (null: none predicted yet).",
+    )
 
 
 @extend_schema_serializer(many=False)
@@ -218,6 +237,9 @@ class FollowUpSerializer(serializers.ModelSerializer):
             "status_changed_by",
             "status_changed_at",
             "due_at",
+            "next_step",
+            "step_index",
+            "first_due_at",
             "person_score",
             "person_factors",
             "created_at",
@@ -233,11 +255,11 @@ class FollowUpSerializer(serializers.ModelSerializer):
         return factors_in(follow_up.person_factors, self.context.get("language"))
 
 
-class FollowUpStatusSerializer(serializers.Serializer):
+class FollowUpStatusSerializer(JsonTypesMixin, serializers.Serializer):
     status = serializers.ChoiceField(choices=FollowUpStatus.choices)
 
 
-class FollowUpAssignSerializer(serializers.Serializer):
+class FollowUpAssignSerializer(JsonTypesMixin, serializers.Serializer):
     assignee = serializers.SlugRelatedField(
         slug_field="username",
         queryset=get_user_model().objects.filter(rep__isnull=False, is_active=True),
@@ -246,7 +268,7 @@ class FollowUpAssignSerializer(serializers.Serializer):
     )
 
 
-class ScoringModelSerializer(serializers.ModelSerializer):
+class ScoringModelSerializer(JsonTypesMixin, serializers.ModelSerializer):
     created_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
     activate = serializers.BooleanField(write_only=True, default=False, help_text="Make it the active version now.")
 
@@ -305,7 +327,7 @@ class ScoringModelActivationSerializer(ScoringModelSerializer):
         fields = [*ScoringModelSerializer.Meta.fields, "rescore"]
 
 
-class WebhookSubscriptionSerializer(serializers.ModelSerializer):
+class WebhookSubscriptionSerializer(JsonTypesMixin, serializers.ModelSerializer):
     events = serializers.ListField(
         child=serializers.ChoiceField(choices=WebhookEvent.choices), allow_empty=False, help_text="Events to send."
     )
@@ -350,3 +372,19 @@ class WebhookDeliverySerializer(serializers.ModelSerializer):
             "delivered_at",
         ]
         read_only_fields = fields
+
+
+class CadenceStepSerializer(serializers.Serializer):
+    kind = serializers.CharField(help_text="call, email, meeting or nurture")
+    hours = serializers.IntegerField(
+        allow_null=True, help_text="Due this many hours after the event ends (null on a first step: the SLA)."
+    )
+
+
+class CadenceSerializer(serializers.Serializer):
+    """An event's follow-up plan: the steps of each grade (checked by leads.cadences.plan_from_json)."""
+
+    event = serializers.CharField(read_only=True)
+    is_default = serializers.BooleanField(read_only=True)
+    follow_up_sla_hours = serializers.IntegerField(read_only=True)
+    steps = serializers.DictField(child=CadenceStepSerializer(many=True))
