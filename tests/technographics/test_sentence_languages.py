@@ -78,7 +78,7 @@ def test_a_front_door_reads_in_three_languages(kappa, tables):
     assert in_three(front_door) == {
         "en": "api.kappa.example: front door on Cloudflare, origin unknown",
         "ja": "api.kappa.example：Cloudflareのフロントドア経由、オリジン不明",
-        "zh-hans": "api.kappa.example：经由Cloudflare前端防护，源站未知",
+        "zh-hans": "api.kappa.example：经由Cloudflare前端入口，源站未知",
     }
 
 
@@ -97,12 +97,12 @@ def test_the_page_and_the_api_say_them_in_the_readers_language(kappa, tables):
         '<p class="warning" role="note">销售代表称是阿里云（客户已确认）；'
         "但API 主机 api.kappa.example 解析到AWS 东京（ap-northeast-1）。</p>"
     ) in page
-    assert '<p class="muted">ws.kappa.example：经由Cloudflare前端防护，源站未知</p>' in page
+    assert '<p class="muted">ws.kappa.example：经由Cloudflare前端入口，源站未知</p>' in page
     # the allocations table names the vendor as a Chinese reader knows it
     assert "<td>阿里云</td>" in page
     # and the hosts table says where each address sits
     assert "<code>13.112.0.9</code></td><td>AWS 东京（ap-northeast-1）</td>" in page
-    assert "<code>104.16.0.1</code></td><td>经由Cloudflare前端防护，源站未知</td>" in page
+    assert "<code>104.16.0.1</code></td><td>经由Cloudflare前端入口，源站未知</td>" in page
     assert footprint["latest"]["disagreements"] == [
         "担当者によればAlibaba Cloud（顧客が確認済み）だが、"
         "APIホスト api.kappa.example はAWS 東京（ap-northeast-1）に解決される。"
