@@ -22,10 +22,10 @@ class ScoreCause(models.TextChoices):
 
 
 class FollowUpStatus(models.TextChoices):
-    TO_DO = "to_do", "To do"
-    CONTACTED = "contacted", "Contacted"
-    MEETING_BOOKED = "meeting_booked", "Meeting booked"
-    NOT_A_FIT = "not_a_fit", "Not a fit"
+    TO_DO = "to_do", _("To do")
+    CONTACTED = "contacted", _("Contacted")
+    MEETING_BOOKED = "meeting_booked", _("Meeting booked")
+    NOT_A_FIT = "not_a_fit", _("Not a fit")
 
 
 class AssignmentMethod(models.TextChoices):

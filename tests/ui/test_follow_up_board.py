@@ -125,5 +125,5 @@ def test_each_row_offers_mail_phone_and_log_a_call(client, world, team):
 
     assert '<a href="mailto:met0@tokyo.example">met0@tokyo.example</a>' in html
     assert '<a href="tel:+81312345678">+81 3 1234 5678</a>' in html
-    assert '<a href="/exchanges/tokyo-0/#log-heading">log a call</a>' in html
+    assert '<a href="/exchanges/tokyo-0/?log=call#log-heading">log a call</a>' in html
     assert 'data-swap="follow-up-' in html
