@@ -71,10 +71,13 @@ fuzz: install-test
 bench: install-test
 	$(BIN)/python -m bench
 
-# A PNG of each main page under artifacts/screenshots/, taken by the browser tests (needs chromium).
+# A PNG of each main page under artifacts/screenshots/, taken by the browser tests (needs chromium),
+# among them the rep's journey from the badge file to a contacted follow-up (journey-1440-*, journey-390-*).
+# The folder is emptied first, so it holds this run's pages only.
 screenshots: install-test
+	rm -rf artifacts/screenshots
 	$(BIN)/python -m pytest tests/browser -q
-	@echo "Screenshots in artifacts/screenshots/"
+	@echo "$$(ls artifacts/screenshots | wc -l) screenshots in artifacts/screenshots/"
 
 clean:
 	rm -rf $(VENV) db.sqlite3 db.sqlite3-* staticfiles .pytest_cache .ruff_cache
