@@ -55,24 +55,35 @@ format: install-test
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-# The Japanese and Simplified Chinese catalogues: collect the strings, then compile the committed .mo files.
+# The Japanese and Simplified Chinese catalogues: collect the strings, fill them from the JSON tables named
+# in TRANSLATIONS (tools/fill_translations.py; it lists what is still untranslated), then compile the
+# committed .mo files. See docs/glossary.md for the terms.
+TRANSLATIONS ?=
 messages: install-test
-	$(BIN)/python manage.py makemessages -l ja -l zh_Hans --ignore=.venv --ignore=tests --ignore=bench --ignore="*.egg-info"
+	$(BIN)/python manage.py makemessages -l ja -l zh_Hans --ignore=.venv --ignore=tests --ignore=bench --ignore="*.egg-info" --ignore=tools
+	$(BIN)/python tools/fill_translations.py $(TRANSLATIONS) || true
 	$(BIN)/python manage.py compilemessages --ignore=.venv
 
 # The committed OpenAPI document; tests fail when it drifts from the code.
 schema: install-test
 	$(BIN)/python manage.py spectacular --file openapi.yaml --validate --fail-on-warn
 
-# A longer schemathesis run over the whole API (the suite runs a short one).
+# The long schemathesis run over the whole API (the suite runs a short one): every operation, valid and
+# invalid data, as the manager and two reps, then chains along the schema's links, all checks; over
+# 10,000 requests at the default FUZZ_EXAMPLES. It prints the request count and the failures at the end.
 fuzz: install-test
-	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-50} $(BIN)/python -m pytest tests/api/test_fuzz.py $(PYTEST_ARGS)
+	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-20} $(BIN)/python -m pytest tests/api/test_fuzz.py -q $(PYTEST_ARGS)
 
+# The API, scoring, latency and pages benchmarks (PostgreSQL; api needs wrk, latency Redis: BENCH_REDIS_URL);
+# each prints its figures as ratios to a floor measured in the same run, and whether its targets are met.
+# Others: make bench BENCH="import market registers salesforce technographics".
+BENCH ?= api scoring latency pages
 bench: install-test
-	$(BIN)/python -m bench
+	$(BIN)/python -m bench $(BENCH)
 
-# A PNG of each main page under artifacts/screenshots/, taken by the browser tests (needs chromium),
-# among them the rep's journey from the badge file to a contacted follow-up (journey-1440-*, journey-390-*).
+# A PNG of each main page under artifacts/screenshots/, taken by the browser tests (needs chromium), with
+# Today and an exchange page in English, Japanese and Simplified Chinese (lang-<code>-today.png, ...), and
+# the rep's journey from the badge file to a contacted follow-up (journey-1440-*, journey-390-*).
 # The folder is emptied first, so it holds this run's pages only.
 screenshots: install-test
 	rm -rf artifacts/screenshots

@@ -12,6 +12,25 @@ ROWS = (1_000, 10_000)
 TARGET_SECONDS = 10.0
 
 
+def setup(count: int) -> dict[str, int]:
+    """From an empty database: `count` GENERATED exchanges (replacing a previous run's)."""
+    from django.db import transaction
+
+    from crm.models import Exchange
+    from intel.generated import generated_exchanges
+    from intel.models import Event
+
+    samples = generated_exchanges(count)
+    with transaction.atomic():
+        Exchange.objects.filter(slug__startswith="bench-").delete()
+        Event.objects.filter(slug__startswith="bench-").delete()
+        Exchange.objects.bulk_create(
+            Exchange(name=sample.name, slug=f"bench-{index}", website=f"https://{sample.domain}")
+            for index, sample in enumerate(samples)
+        )
+    return {"exchanges": Exchange.objects.filter(slug__startswith="bench-").count()}
+
+
 def main() -> None:
     setup_django("postgres://postgres@127.0.0.1:5432/bench_import")
     from django.db import connection, transaction
@@ -25,14 +44,8 @@ def main() -> None:
     from intel.services import attendee_import
 
     print(f"   machine: {machine()}; database: {connection.vendor}")
-    samples = generated_exchanges(EXCHANGES)
-    with transaction.atomic():
-        Exchange.objects.filter(slug__startswith="bench-").delete()
-        Event.objects.filter(slug__startswith="bench-").delete()
-        Exchange.objects.bulk_create(
-            Exchange(name=sample.name, slug=f"bench-{index}", website=f"https://{sample.domain}")
-            for index, sample in enumerate(samples)
-        )
+    setup(EXCHANGES)
+    samples = generated_exchanges(EXCHANGES)  # the same ones (fixed seed): the CSV names them
     japan = jurisdiction_get_or_create(code="JP")
     total = Exchange.objects.count()
     print(f"   {total} exchanges in the account book ({EXCHANGES} generated)")

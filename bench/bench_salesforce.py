@@ -17,6 +17,23 @@ from bench.common import machine, setup_django
 RECORDS = 10_000
 
 
+def setup(size: int) -> dict[str, int]:
+    """The set-up from an empty database (or a previous run's): `size` scored exchanges, nothing synced."""
+    from crm.models import Exchange
+    from leads.models import Score, ScoreChange
+    from leads.salesforce.models import SyncRecord, SyncRun, SyncState
+    from tests.salesforce.factories import scored_exchanges
+
+    SyncRecord.objects.all().delete()
+    SyncRun.objects.all().delete()
+    SyncState.objects.all().delete()
+    ScoreChange.objects.filter(exchange__slug__startswith="bulk-").delete()
+    Score.objects.filter(exchange__slug__startswith="bulk-").delete()
+    Exchange.objects.filter(slug__startswith="bulk-").delete()
+    scored_exchanges(size)
+    return {"scores": Score.objects.filter(exchange__slug__startswith="bulk-").count()}
+
+
 def main() -> None:
     setup_django("postgres://postgres@127.0.0.1:5432/bench_salesforce")
     push()
@@ -143,23 +160,13 @@ def push() -> None:
     from django.conf import settings
     from django.core.cache import cache
 
-    from crm.models import Exchange
-    from leads.models import Score, ScoreChange
-    from leads.salesforce.models import SyncRecord, SyncRun, SyncState
     from leads.salesforce.services import salesforce_sync
-    from tests.salesforce.factories import scored_exchanges
     from tests.salesforce.fake.server import FakeSalesforce
 
     private, public = _keys()
     print(f"machine: {machine()}")
     for way, threshold in (("sObject Collections", RECORDS * 2), ("Bulk API 2.0", 2000)):
-        SyncRecord.objects.all().delete()
-        SyncRun.objects.all().delete()
-        SyncState.objects.all().delete()
-        ScoreChange.objects.filter(exchange__slug__startswith="bulk-").delete()
-        Score.objects.filter(exchange__slug__startswith="bulk-").delete()
-        Exchange.objects.filter(slug__startswith="bulk-").delete()
-        scored_exchanges(RECORDS)
+        setup(RECORDS)
         with FakeSalesforce(client_id="bench", username="bench@example.com", public_key=public) as fake:
             settings.SALESFORCE_LOGIN_URL = fake.url
             settings.SALESFORCE_CLIENT_ID = "bench"

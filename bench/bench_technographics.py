@@ -53,6 +53,14 @@ def bare_floor(tables, addresses: list[str]) -> float:
     return time.perf_counter() - started
 
 
+def setup(size: int) -> dict[str, int]:
+    """The set-up (no database): the shipped tables and `size` sample addresses."""
+    from intel.technographics.attribution import TABLES_PATH, IpTables
+
+    addresses = sample_addresses(IpTables.load(TABLES_PATH), size)
+    return {"addresses": len(addresses), "ipv6": sum(":" in address for address in addresses)}
+
+
 def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "crm.settings")
     from intel.technographics.attribution import TABLES_PATH, IpTables

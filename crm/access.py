@@ -10,9 +10,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext, gettext_noop
 
-CHANGE_REFUSED = "You may change only the accounts you own; {name} is not yours (a manager changes any)."
-MANAGERS_ONLY = "Only a manager may do this."
+# English here (marked for the catalogues); the refusal is raised in the reader's language.
+CHANGE_REFUSED = gettext_noop("You may change only the accounts you own; {name} is not yours (a manager changes any).")
+MANAGERS_ONLY = gettext_noop("Only a manager may do this.")
 
 
 def is_manager(user) -> bool:
@@ -78,13 +80,13 @@ def ensure_may_change_exchange(user, exchange) -> None:
     if not may_change_exchange(user, exchange):
         # An account the user may not see is not named to them.
         shown = not isinstance(exchange, int) and may_see_exchange(user, exchange)
-        name = exchange.name if shown else "that account"
-        raise PermissionDenied(CHANGE_REFUSED.format(name=name))
+        name = exchange.name if shown else gettext("that account")
+        raise PermissionDenied(gettext(CHANGE_REFUSED).format(name=name))
 
 
 def ensure_manager(user, message: str = MANAGERS_ONLY) -> None:
     if not is_manager(user):
-        raise PermissionDenied(message)
+        raise PermissionDenied(gettext(message))
 
 
 def may_assign_owner(user, owner) -> bool:

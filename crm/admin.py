@@ -10,6 +10,7 @@ from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from crm.access import is_manager, may_change_exchange, visible_exchanges
 from crm.choices import SizeTier, Workload
@@ -37,7 +38,7 @@ class CloudVendorAdmin(admin.ModelAdmin):
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
 
-    @admin.display(boolean=True, description="ours")
+    @admin.display(boolean=True, description=_("ours"))
     def is_home(self, vendor):
         return vendor.is_home
 
@@ -107,7 +108,7 @@ class ExchangeAdminForm(forms.ModelForm):
         cleaned = super().clean()
         tier, reason = cleaned.get("size_tier_by_hand"), (cleaned.get("size_source") or "").strip()
         if tier and tier != SizeTier.UNKNOWN and not reason:
-            self.add_error("size_source", "Say why: the figure, its source and its date.")
+            self.add_error("size_source", _("Say why: the figure, its source and its date."))
         return cleaned
 
 
@@ -133,7 +134,7 @@ class ExchangeAdmin(admin.ModelAdmin):
         ("External ids", {"fields": ["ccxt_id", "salesforce_account_id", "created_at", "updated_at"]}),
     ]
 
-    @admin.display(description="shares the score speaks of")
+    @admin.display(description=_("shares the score speaks of"))
     def shares(self, exchange) -> str:
         """The workload in view, our share and the largest rival's (crm.shares, as the score and the page)."""
         allocations = exchange.allocations.select_related("vendor").order_by("pk") if exchange.pk else []
@@ -147,7 +148,7 @@ class ExchangeAdmin(admin.ModelAdmin):
             text += f"; largest rival {rival.vendor_name} {rival.share_percent.normalize():f}%"
         return text
 
-    @admin.display(description="merged from")
+    @admin.display(description=_("merged from"))
     def merged_from(self, exchange) -> str:
         """The accounts merged into this one (a manager merges on the exchange page)."""
         merges = exchange.merges_received.select_related("merged_by") if exchange.pk else []
@@ -292,7 +293,7 @@ class UserWithRepAdmin(UserAdmin):
     list_display = [*UserAdmin.list_display, "role"]
     list_select_related = ["rep"]
 
-    @admin.display(description="role")
+    @admin.display(description=_("role"))
     def role(self, user):
         rep = getattr(user, "rep", None)
         return rep.get_role_display() if rep else "-"

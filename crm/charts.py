@@ -4,8 +4,10 @@
 import datetime
 from dataclasses import dataclass
 
+from django.utils import dateformat
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext
 
 HOME_COLOUR = "#1f5fbf"
 RIVAL_COLOURS = ("#b45309", "#7c3aed", "#0f766e", "#be185d", "#4d7c0f", "#9f1239", "#475569", "#a16207")
@@ -85,16 +87,15 @@ def allocation_bars(bars: list[Bar], *, colours: dict[str, str], title: str) -> 
             parts.append(
                 format_html(
                     '<rect x="{}" y="{}" width="{}" height="{}" fill="{}" fill-opacity="{}"'
-                    ' stroke="#ffffff" stroke-width="1"><title>{}: {}% (evidence {}/100)</title></rect>',
+                    ' stroke="#ffffff" stroke-width="1"><title>{}</title></rect>',
                     round(x, 1),
                     y,
                     round(segment_width, 1),
                     row_height,
                     colours.get(segment.label, "#475569"),
                     evidence_opacity(segment.confidence),
-                    segment.label,
-                    _percent(segment.share),
-                    segment.confidence,
+                    gettext("%(vendor)s: %(share)s%% (evidence %(confidence)s/100)")
+                    % {"vendor": segment.label, "share": _percent(segment.share), "confidence": segment.confidence},
                 )
             )
             if segment_width >= 38:
@@ -110,10 +111,10 @@ def allocation_bars(bars: list[Bar], *, colours: dict[str, str], title: str) -> 
         known = sum(segment.share for segment in bar.segments)
         parts.append(
             format_html(
-                '<text x="{}" y="{}" font-size="12" fill="#4a5566">{}% known</text>',
+                '<text x="{}" y="{}" font-size="12" fill="#4a5566">{}</text>',
                 label_width + bar_width + 6,
                 y + row_height * 0.68,
-                _percent(known),
+                gettext("%(share)s%% known") % {"share": _percent(known)},
             )
         )
     parts.append(mark_safe("</svg>"))
@@ -171,10 +172,10 @@ def score_history(points: list[tuple[datetime.datetime, int]], *, title: str) ->
                 '<text x="{}" y="{}" font-size="10" fill="#4a5566" text-anchor="end">{}</text>',
                 pad_left,
                 height - 4,
-                start.strftime("%d %b"),
+                dateformat.format(start, gettext("d M")),
                 width - 8,
                 height - 4,
-                end.strftime("%d %b"),
+                dateformat.format(end, gettext("d M")),
             )
         )
     parts.append(mark_safe("</svg>"))

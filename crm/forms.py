@@ -10,6 +10,11 @@ from crm.services import activity_save
 from crm.time_zones import time_zone_choices
 
 
+def translated_choices(choices):
+    """Choices whose labels (marked for the catalogues where they are defined) show in the reader's language."""
+    return [(value, _(label) if label else label) for value, label in choices]
+
+
 class ActivityForm(forms.ModelForm):
     """A call, meeting, email or note about one exchange, by the signed-in rep."""
 
@@ -20,7 +25,13 @@ class ActivityForm(forms.ModelForm):
             "occurred_at": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
             "details": forms.Textarea(attrs={"rows": 3}),
         }
-        labels = {"kind": "What", "occurred_at": "When", "contact": "With", "summary": "Summary"}
+        labels = {
+            "kind": _("What"),
+            "occurred_at": _("When"),
+            "contact": _("With"),
+            "summary": _("Summary"),
+            "details": _("Details"),
+        }
 
     def __init__(self, *args, exchange: Exchange, **kwargs):
         super().__init__(*args, **kwargs)
@@ -30,7 +41,8 @@ class ActivityForm(forms.ModelForm):
         self.fields["contact"].queryset = (
             Contact.objects.filter(exchange=exchange).select_related("exchange").order_by("full_name")
         )
-        self.fields["contact"].empty_label = "Nobody in particular"
+        self.fields["contact"].empty_label = _("Nobody in particular")
+        self.fields["kind"].choices = translated_choices(self.fields["kind"].choices)
         self.fields["occurred_at"].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d"]
         if not self.is_bound:
             self.initial.setdefault("occurred_at", timezone.localtime().strftime("%Y-%m-%dT%H:%M"))

@@ -12,6 +12,7 @@ from pathlib import Path
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
+from crm.plugin import LANGUAGES as PLUGIN_LANGUAGES
 from crm.plugin import rest_framework_settings, spectacular_settings
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -123,7 +124,7 @@ AXES_VERBOSE = False
 LANGUAGE_CODE = "en"
 # The languages of the pages: English, Japanese and Simplified Chinese (the catalogues live in
 # each app's locale/ folder, compiled .mo files included).
-LANGUAGES = [("en", "English"), ("ja", "日本語"), ("zh-hans", "简体中文")]
+LANGUAGES = PLUGIN_LANGUAGES
 # One catalogue for the pages (makemessages run from the root writes there; it is also crm's app catalogue).
 LOCALE_PATHS = [BASE_DIR / "crm" / "locale"]
 TIME_ZONE = env.str("TIME_ZONE", default="UTC")
@@ -213,6 +214,8 @@ CELERY_BEAT_SCHEDULE: dict = {
     "leads-decay-rescore": {"task": "leads.decay_rescore", "schedule": 24 * 60 * 60.0},
     # A changed CRM_HOME_VENDOR rescores everything (also checked when a worker starts).
     "leads-check-home-vendor": {"task": "leads.check_home_vendor", "schedule": 60.0},
+    # The win likelihood learns from the closed opportunities: a new version once a week.
+    "leads-train-win-model-weekly": {"task": "leads.train_win_model", "schedule": 7 * 24 * 60 * 60.0},
     # Which cloud each exchange runs on, from its public hosts: once a week.
     "technographics-detect-clouds-weekly": {
         "task": "technographics.detect_clouds_weekly",

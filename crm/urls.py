@@ -1,19 +1,13 @@
-"""The project's URLs: the admin, health, and the apps' own URL modules."""
+"""The project's URLs: the admin, health, the API and the pages (the two includes a host project adds)."""
 
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from crm.views import healthz, language_set, preferences
+from crm.views import healthz
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
     path("api/", include("crm.api.root_urls")),
-    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("preferences/", preferences, name="preferences"),
-    path("language/", language_set, name="language_set"),
-    path("", include("intel.urls")),
-    path("", include("leads.urls")),
+    path("", include("crm.page_urls")),
 ]

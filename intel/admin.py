@@ -5,6 +5,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
 from django.http import HttpResponse
+from django.utils.translation import gettext_lazy as _
 
 from crm.access import is_manager, visible_exchanges
 from crm.choices import LicenceStatus
@@ -106,7 +107,7 @@ class SignalAdmin(admin.ModelAdmin):
     date_hierarchy = "occurred_at"
     readonly_fields = ["vendor_region_code", "affected_exchanges", "created_at"]
 
-    @admin.display(description="exchanges concerned (outage: from allocations, by region and share)")
+    @admin.display(description=_("exchanges concerned (outage: from allocations, by region and share)"))
     def affected_exchanges(self, signal):
         if signal.pk is None:
             return "-"
@@ -149,7 +150,7 @@ class SignalAdmin(admin.ModelAdmin):
 
 class RegulationForm(forms.ModelForm):
     pressured_statuses = forms.MultipleChoiceField(
-        choices=LicenceStatus.choices, widget=forms.CheckboxSelectMultiple, help_text="Statuses under pressure."
+        choices=LicenceStatus.choices, widget=forms.CheckboxSelectMultiple, help_text=_("Statuses under pressure.")
     )
 
     class Meta:
@@ -177,7 +178,7 @@ class RegulationAdmin(admin.ModelAdmin):
     autocomplete_fields = ["jurisdiction"]
     date_hierarchy = "effective_on"
 
-    @admin.display(description="statuses under pressure")
+    @admin.display(description=_("statuses under pressure"))
     def pressured(self, regulation):
         return ", ".join(regulation.pressured_statuses)
 
@@ -205,18 +206,18 @@ class EventAdmin(TimeZonePickerAdmin, admin.ModelAdmin):
             )
         )
 
-    @admin.display(description="people", ordering="people")
+    @admin.display(description=_("people"), ordering="people")
     def people(self, event):
         return event.people
 
-    @admin.display(description="to review", ordering="to_review")
+    @admin.display(description=_("to review"), ordering="to_review")
     def to_review(self, event):
         return event.to_review
 
 
 class AttendeeForm(forms.ModelForm):
     remember_alias = forms.BooleanField(
-        required=False, help_text="Also teach the matching that this company name means the chosen exchange."
+        required=False, help_text=_("Also teach the matching that this company name means the chosen exchange.")
     )
 
     class Meta:
@@ -262,7 +263,7 @@ class AttendeeAdmin(admin.ModelAdmin):
     exclude = ["match_candidates"]
     actions = ["confirm_match", "mark_not_exchange"]
 
-    @admin.display(description="candidates")
+    @admin.display(description=_("candidates"))
     def candidates(self, attendee):
         return "; ".join(f"{c['name']} ({c['confidence']}%)" for c in attendee.match_candidates) or "-"
 
@@ -293,11 +294,11 @@ class AttendeeAdmin(admin.ModelAdmin):
     def _decide(self, request, queryset, decide, verb):
         decide_each(self, request, queryset, lambda attendee: decide(attendee=attendee, user=request.user), verb)
 
-    @admin.action(description="Confirm the suggested exchange")
+    @admin.action(description=_("Confirm the suggested exchange"))
     def confirm_match(self, request, queryset):
         self._decide(request, queryset, attendee_match_confirm, "matches confirmed")
 
-    @admin.action(description="Mark as not an exchange")
+    @admin.action(description=_("Mark as not an exchange"))
     def mark_not_exchange(self, request, queryset):
         self._decide(request, queryset, attendee_mark_not_exchange, "marked as not an exchange")
 
@@ -311,7 +312,7 @@ class ReviewQueueAdmin(AttendeeAdmin):
     list_filter = ["event", "match_method"]
     ordering = ["-match_confidence", "company"]
 
-    @admin.display(description="method")
+    @admin.display(description=_("method"))
     def why(self, attendee):
         return attendee.get_match_method_display()
 
@@ -364,12 +365,12 @@ class AttendeeImportAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         return False
 
-    @admin.action(description="Download the rejected rows (CSV)")
+    @admin.action(description=_("Download the rejected rows (CSV)"))
     def download_rejected_rows(self, request, queryset):
         batches = list(queryset[:2])
         if len(batches) != 1:
             self.message_user(
-                request, "Select exactly one upload: its rejected rows are one CSV file.", level=messages.ERROR
+                request, _("Select exactly one upload: its rejected rows are one CSV file."), level=messages.ERROR
             )
             return None
         batch = batches[0]

@@ -4,7 +4,9 @@ import django_filters
 from django import forms
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
 
+from crm.forms import translated_choices
 from crm.models import CloudVendor, Exchange, Jurisdiction
 from crm.time_zones import TimeZoneSelect
 from intel.choices import SignalKind
@@ -23,7 +25,20 @@ class EventForm(forms.ModelForm):
             "ends_on": forms.DateInput(attrs={"type": "date"}),
             "timezone": TimeZoneSelect(),
         }
-        labels = {"follow_up_sla_hours": "Follow-up within (hours)", "timezone": "Time zone"}
+        labels = {
+            "name": _("Name"),
+            "city": _("City"),
+            "country": _("Country"),
+            "venue": _("Venue"),
+            "starts_on": _("Starts on"),
+            "ends_on": _("Ends on"),
+            "follow_up_sla_hours": _("Follow-up within (hours)"),
+            "timezone": _("Time zone"),
+        }
+        help_texts = {
+            "timezone": _("IANA zone of the venue, e.g. Asia/Tokyo"),
+            "follow_up_sla_hours": _("Follow-ups are due this many hours after the event ends."),
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -43,8 +58,8 @@ class EventForm(forms.ModelForm):
 
 class BadgeScanUploadForm(forms.Form):
     file = forms.FileField(
-        label="Badge-scan or business-card file (CSV or TSV)",
-        help_text="UTF-8, UTF-16 or Shift_JIS (CP932) are all fine; the columns are guessed from the header.",
+        label=_("Badge-scan or business-card file (CSV or TSV)"),
+        help_text=_("UTF-8, UTF-16 or Shift_JIS (CP932) are all fine; the columns are guessed from the header."),
     )
 
 
@@ -52,15 +67,17 @@ class BadgeScanCommitForm(forms.Form):
     token = forms.CharField(widget=forms.HiddenInput)
     keep_valid = forms.BooleanField(
         required=False,
-        label="Keep the valid rows",
-        help_text="Without this, a file with any rejected row writes nothing.",
+        label=_("Keep the valid rows"),
+        help_text=_("Without this, a file with any rejected row writes nothing."),
     )
 
 
 class ChooseExchangeForm(forms.Form):
-    exchange = forms.ModelChoiceField(queryset=Exchange.objects.none(), to_field_name="slug", label="Exchange")
+    exchange = forms.ModelChoiceField(queryset=Exchange.objects.none(), to_field_name="slug", label=_("Exchange"))
     remember_alias = forms.BooleanField(
-        required=False, label="Remember this company name", help_text="The next import matches it without review."
+        required=False,
+        label=_("Remember this company name"),
+        help_text=_("The next import matches it without review."),
     )
 
     def __init__(self, *args, user, **kwargs):
@@ -71,27 +88,29 @@ class ChooseExchangeForm(forms.Form):
 class SignalForm(forms.Form):
     """What a rep records; intel.services.signal_record validates what each kind must name."""
 
-    kind = forms.ChoiceField(label="Kind", choices=SignalKind.choices)
-    title = forms.CharField(max_length=300)
+    kind = forms.ChoiceField(label=_("Kind"), choices=translated_choices(SignalKind.choices))
+    title = forms.CharField(max_length=300, label=_("Title"))
     occurred_at = forms.DateTimeField(
-        label="When", input_formats=DATETIME_FORMATS, widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+        label=_("When"), input_formats=DATETIME_FORMATS, widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
     )
-    severity = forms.IntegerField(min_value=1, max_value=5, initial=3, help_text="1 (minor) to 5 (critical)")
+    severity = forms.IntegerField(
+        min_value=1, max_value=5, initial=3, label=_("Severity"), help_text=_("1 (minor) to 5 (critical)")
+    )
     exchanges = forms.ModelMultipleChoiceField(
         queryset=Exchange.objects.none(),
         required=False,
         to_field_name="slug",
-        label="Exchanges it names",
-        help_text="Hold Ctrl (or ⌘) to pick several.",
+        label=_("Exchanges it names"),
+        help_text=_("Hold Ctrl (or ⌘) to pick several."),
     )
-    vendor = forms.ModelChoiceField(queryset=CloudVendor.objects.all(), required=False, label="Cloud vendor")
-    vendor_region = forms.CharField(max_length=100, required=False, label="Vendor region or zone")
+    vendor = forms.ModelChoiceField(queryset=CloudVendor.objects.all(), required=False, label=_("Cloud vendor"))
+    vendor_region = forms.CharField(max_length=100, required=False, label=_("Vendor region or zone"))
     jurisdiction = forms.ModelChoiceField(
-        queryset=Jurisdiction.objects.order_by("name"), required=False, label="Jurisdiction"
+        queryset=Jurisdiction.objects.order_by("name"), required=False, label=_("Jurisdiction")
     )
-    source_url = forms.URLField(required=False, label="Source URL", assume_scheme="https")
-    source_note = forms.CharField(max_length=300, required=False, label="Source note")
-    details = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    source_url = forms.URLField(required=False, label=_("Source URL"), assume_scheme="https")
+    source_note = forms.CharField(max_length=300, required=False, label=_("Source note"))
+    details = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False, label=_("Details"))
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -103,18 +122,27 @@ class SignalForm(forms.Form):
 class SignalFeedFilterSet(SignalFilterSet):
     """The API's signal filters, with pickers instead of slugs for people."""
 
-    kind = django_filters.ChoiceFilter(choices=SignalKind.choices, label="Kind", empty_label="Any")
+    kind = django_filters.ChoiceFilter(
+        choices=translated_choices(SignalKind.choices), label=_("Kind"), empty_label=_("Any")
+    )
     vendor = django_filters.ModelChoiceFilter(
-        queryset=CloudVendor.objects.all(), field_name="vendor", to_field_name="slug", label="Vendor", empty_label="Any"
+        queryset=CloudVendor.objects.all(),
+        field_name="vendor",
+        to_field_name="slug",
+        label=_("Vendor"),
+        empty_label=_("Any"),
     )
     jurisdiction = django_filters.ModelChoiceFilter(
         queryset=Jurisdiction.objects.order_by("name"),
         field_name="jurisdiction",
         to_field_name="code",
-        label="Jurisdiction",
-        empty_label="Any",
+        label=_("Jurisdiction"),
+        empty_label=_("Any"),
     )
     occurred_after = django_filters.DateFilter(
-        field_name="occurred_at", lookup_expr="date__gte", label="Since", widget=forms.DateInput(attrs={"type": "date"})
+        field_name="occurred_at",
+        lookup_expr="date__gte",
+        label=_("Since"),
+        widget=forms.DateInput(attrs={"type": "date"}),
     )
-    min_severity = django_filters.NumberFilter(field_name="severity", lookup_expr="gte", label="Severity at least")
+    min_severity = django_filters.NumberFilter(field_name="severity", lookup_expr="gte", label=_("Severity at least"))

@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_noop, ngettext
 from django.views.decorators.http import require_POST
 
 from crm.access import (
@@ -85,11 +85,11 @@ def event_list(request):
 
 @login_required
 def event_create(request):
-    ensure_manager(request.user, "Only a manager creates events.")
+    ensure_manager(request.user, gettext_noop("Only a manager creates events."))
     form = EventForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         event = form.save()
-        messages.success(request, f"{event.name} created. Upload the badge scans next.")
+        messages.success(request, _("%(event)s created. Upload the badge scans next.") % {"event": event.name})
         return redirect("intel:event_upload", slug=event.slug)
     return render(request, "intel/event_form.html", {"section": "events", "form": form})
 
@@ -543,7 +543,10 @@ def signal_create(request):
                 form.add_error(field if field in form.fields else None, errors)
             context["affected"] = _affected_preview(form.cleaned_data, request.user)
             return render(request, "intel/signal_form.html", context, status=400)
-        messages.success(request, f"Signal recorded: {signal.title}. The exchanges it affects are being rescored.")
+        messages.success(
+            request,
+            _("Signal recorded: %(title)s. The exchanges it affects are being rescored.") % {"title": signal.title},
+        )
         back = request.POST.get("next", "")
         if back.startswith("/exchanges/"):
             return redirect(back)
@@ -556,7 +559,7 @@ def signal_create(request):
 
 
 def _managers_only(request) -> None:
-    ensure_manager(request.user, "Managers only.")
+    ensure_manager(request.user, gettext_noop("Managers only."))
 
 
 @login_required

@@ -6,6 +6,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 from leads.models import DeadLetter, FollowUp, Score, ScoreChange, ScoringModel
 from leads.parameters import ScoringParameters
@@ -48,10 +49,10 @@ class ScoringModelAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False  # scores and history name versions
 
-    @admin.action(description="Activate the selected version (rescores every exchange)")
+    @admin.action(description=_("Activate the selected version (rescores every exchange)"))
     def activate(self, request, queryset):
         if queryset.count() != 1:
-            self.message_user(request, "Select exactly one version to activate.", messages.ERROR)
+            self.message_user(request, _("Select exactly one version to activate."), messages.ERROR)
             return
         model = queryset.get()
         try:
@@ -60,7 +61,9 @@ class ScoringModelAdmin(admin.ModelAdmin):
         except ValidationError as error:
             self.message_user(request, "; ".join(error.messages), messages.ERROR)
             return
-        self.message_user(request, f"Version {model.version} is active; every exchange is being rescored.")
+        self.message_user(
+            request, _("Version %(version)s is active; every exchange is being rescored.") % {"version": model.version}
+        )
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

@@ -1,7 +1,10 @@
 """Enumerations of lead scores and follow-ups."""
 
+# The labels are marked for the catalogues (gettext_noop: they stay English strings, so stored text and
+# Salesforce picklists do not change); the pages translate them when shown ({% translate x.get_y_display %}).
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 
 class Grade(models.TextChoices):
@@ -14,25 +17,25 @@ class Grade(models.TextChoices):
 class ScoreCause(models.TextChoices):
     """Why a score was (re)computed: the cause recorded with each change."""
 
-    EVIDENCE = "evidence", "Evidence added or changed"
-    MODEL_CHANGE = "model_change", "Scoring model changed"
-    DECAY = "decay", "Daily decay"
-    MANUAL = "manual", "Manual rescore"
-    HOME_VENDOR = "home_vendor", "Our vendor changed (CRM_HOME_VENDOR)"
+    EVIDENCE = "evidence", gettext_noop("Evidence added or changed")
+    MODEL_CHANGE = "model_change", gettext_noop("Scoring model changed")
+    DECAY = "decay", gettext_noop("Daily decay")
+    MANUAL = "manual", gettext_noop("Manual rescore")
+    HOME_VENDOR = "home_vendor", gettext_noop("Our vendor changed (CRM_HOME_VENDOR)")
 
 
 class FollowUpStatus(models.TextChoices):
-    TO_DO = "to_do", _("To do")
-    CONTACTED = "contacted", _("Contacted")
-    MEETING_BOOKED = "meeting_booked", _("Meeting booked")
-    NOT_A_FIT = "not_a_fit", _("Not a fit")
+    TO_DO = "to_do", gettext_noop("To do")
+    CONTACTED = "contacted", gettext_noop("Contacted")
+    MEETING_BOOKED = "meeting_booked", gettext_noop("Meeting booked")
+    NOT_A_FIT = "not_a_fit", gettext_noop("Not a fit")
 
 
 class AssignmentMethod(models.TextChoices):
-    TERRITORY = "territory", "Territory of the matched exchange"
-    ROUND_ROBIN = "round_robin", "Round-robin"
-    MANUAL = "manual", "By hand"
-    UNASSIGNED = "unassigned", "Not assigned"
+    TERRITORY = "territory", gettext_noop("Territory of the matched exchange")
+    ROUND_ROBIN = "round_robin", gettext_noop("Round-robin")
+    MANUAL = "manual", gettext_noop("By hand")
+    UNASSIGNED = "unassigned", gettext_noop("Not assigned")
 
 
 class OpportunityStage(models.TextChoices):

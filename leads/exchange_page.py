@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db.models import Exists, OuterRef, Q
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from crm.access import is_manager, may_change_exchange, visible_exchange_ids
 from crm.charts import Bar, Segment, allocation_bars, score_history, vendor_colours
@@ -21,10 +23,29 @@ from intel.queries import licence_disagreements, regulatory_pressure
 from intel.technographics.footprint import exchange_footprint
 from leads.models import Score, ScoreChange
 from leads.pages import change_cause, factor_rows
+from leads.pipeline_reports import exchange_opportunities
 
+# The words of intel.outages.Reach (a pure module, without Django), marked here for the catalogues.
+REACH_WORDS = (gettext_noop("hit"), gettext_noop("possibly affected (region unknown)"), gettext_noop("not affected"))
 TIMELINE_LENGTH = 40
 HISTORY_LENGTH = 30
 HISTORY_LISTED = 5  # the newest changes listed under the chart, each with what moved it
+
+
+def _activity_label(activity) -> str:
+    """'Call by Kenji Sato with Taro Yamada', in the reader's language."""
+    words = {
+        "kind": _(activity.get_kind_display()),
+        "rep": (activity.rep.get_full_name() or activity.rep.get_username()) if activity.rep else "",
+        "contact": person_name_of(activity.contact) if activity.contact else "",
+    }
+    if words["rep"] and words["contact"]:
+        return _("%(kind)s by %(rep)s with %(contact)s") % words
+    if words["rep"]:
+        return _("%(kind)s by %(rep)s") % words
+    if words["contact"]:
+        return _("%(kind)s with %(contact)s") % words
+    return words["kind"]
 
 
 @dataclass(frozen=True)
@@ -54,7 +75,7 @@ def exchange_context(*, exchange: Exchange, user, now: datetime.datetime) -> dic
     colours = vendor_colours(vendor_names, home_name)
     by_workload: dict[str, list] = defaultdict(list)
     for allocation in allocations:
-        by_workload[allocation.get_workload_display()].append(allocation)
+        by_workload[_(allocation.get_workload_display())].append(allocation)
     bars = [
         Bar(
             label=workload,
@@ -121,9 +142,7 @@ def exchange_context(*, exchange: Exchange, user, now: datetime.datetime) -> dic
             occurred_at=a.occurred_at,
             title=a.summary,
             detail=a.details,
-            label=a.get_kind_display()
-            + (f" by {a.rep.get_full_name() or a.rep.get_username()}" if a.rep else "")
-            + (f" with {person_name_of(a.contact)}" if a.contact else ""),
+            label=_activity_label(a),
         )
         for a in activities
     ] + [
@@ -133,11 +152,12 @@ def exchange_context(*, exchange: Exchange, user, now: datetime.datetime) -> dic
             occurred_at=s.occurred_at,
             title=s.title,
             detail=s.details,
-            label=s.get_kind_display()
+            label=_(s.get_kind_display())
             + (f" · {s.vendor.name}" if s.vendor else "")
             + (f" {s.vendor_region_code}" if s.vendor_region_code else "")
-            + (f" · {reach[s.pk]}" if s.pk in reach else "")
-            + f" · severity {s.severity}",
+            + (f" · {_(reach[s.pk])}" if s.pk in reach else "")
+            + " · "
+            + _("severity %(severity)s") % {"severity": s.severity},
             url=s.source_url,
         )
         for s in signals
@@ -170,7 +190,9 @@ def exchange_context(*, exchange: Exchange, user, now: datetime.datetime) -> dic
         "factors": factor_rows(score.factors, exchange) if score else [],
         "allocations": allocations,
         "allocation_chart": allocation_bars(
-            bars, colours=colours, title=f"Cloud allocations of {exchange.name} by workload and vendor"
+            bars,
+            colours=colours,
+            title=_("Cloud allocations of %(name)s by workload and vendor") % {"name": exchange.name},
         )
         if bars
         else "",
@@ -183,7 +205,8 @@ def exchange_context(*, exchange: Exchange, user, now: datetime.datetime) -> dic
         "timeline": timeline[:TIMELINE_LENGTH],
         "history": history,
         "history_chart": score_history(
-            [(c.created_at, c.new_score) for c in history], title=f"Score history of {exchange.name}"
+            [(c.created_at, c.new_score) for c in history],
+            title=_("Score history of %(name)s") % {"name": exchange.name},
         )
         if history
         else "",
@@ -194,4 +217,5 @@ def exchange_context(*, exchange: Exchange, user, now: datetime.datetime) -> dic
         "family": family,
         "merges": merges,
         "footprint": exchange_footprint(exchange),
+        "opportunities": exchange_opportunities(exchange),
     }

@@ -10,10 +10,11 @@ from functools import cache
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from crm.choices import SizeTier
-from crm.forms import time_zone_choices
+from crm.forms import time_zone_choices, translated_choices
 from crm.models import Allocation, CloudVendor, Contact, Exchange, Jurisdiction, Presence
 from crm.services import allocation_save, contact_save, exchange_size_set, presence_save
 from intel.models import Event
@@ -27,8 +28,8 @@ def rep_users():
 
 
 class BulkAssignForm(forms.Form):
-    follow_ups = forms.ModelMultipleChoiceField(queryset=None, widget=forms.CheckboxSelectMultiple, label="People")
-    assignee = forms.ModelChoiceField(queryset=None, label="Assign to", to_field_name="username")
+    follow_ups = forms.ModelMultipleChoiceField(queryset=None, widget=forms.CheckboxSelectMultiple, label=_("People"))
+    assignee = forms.ModelChoiceField(queryset=None, label=_("Assign to"), to_field_name="username")
 
     def __init__(self, *args, follow_ups, **kwargs):
         super().__init__(*args, **kwargs)
@@ -37,14 +38,14 @@ class BulkAssignForm(forms.Form):
 
 
 class FollowUpStatusForm(forms.Form):
-    status = forms.ChoiceField(choices=FollowUpStatus.choices, label="Status")
+    status = forms.ChoiceField(choices=translated_choices(FollowUpStatus.choices), label=_("Status"))
 
 
 # Parameters shown as whole-number inputs, grouped as a manager thinks about them.
 PARAMETER_GROUPS: list[tuple[str, list[str]]] = [
-    ("Grades", ["grade_a", "grade_b", "grade_c"]),
+    (_("Grades"), ["grade_a", "grade_b", "grade_c"]),
     (
-        "Who holds the cloud",
+        _("Who holds the cloud"),
         [
             "largest_rival_points",
             "displacement_points",
@@ -55,12 +56,12 @@ PARAMETER_GROUPS: list[tuple[str, list[str]]] = [
         ],
     ),
     (
-        "Outages",
+        _("Outages"),
         ["rival_incident_points", "home_incident_points", "incident_half_life_days", "incident_unknown_region_percent"],
     ),
-    ("Regulation and licences", ["relocation_points", "regulation_points", "major_licence_points"]),
+    (_("Regulation and licences"), ["relocation_points", "regulation_points", "major_licence_points"]),
     (
-        "Interest and engagement",
+        _("Interest and engagement"),
         [
             "rival_ai_workload_points",
             "ai_interest_points",
@@ -70,7 +71,7 @@ PARAMETER_GROUPS: list[tuple[str, list[str]]] = [
         ],
     ),
     (
-        "People met at events",
+        _("People met at events"),
         [
             "persona_infrastructure_points",
             "persona_executive_points",
@@ -83,37 +84,70 @@ SIZE_TIERS = ["small", "mid", "large", "unknown"]
 # The market-figure thresholds that set the tier, shown with the size points.
 SIZE_THRESHOLDS = ["size_large_volume_btc", "size_mid_volume_btc"]
 SIZE_THRESHOLD_LABELS = {
-    "size_large_volume_btc": "Large from (24h volume, BTC)",
-    "size_mid_volume_btc": "Mid-size from (24h volume, BTC)",
+    "size_large_volume_btc": _("Large from (24h volume, BTC)"),
+    "size_mid_volume_btc": _("Mid-size from (24h volume, BTC)"),
+}
+PARAMETER_LABELS = {
+    "grade_a": _("Grade A from"),
+    "grade_b": _("Grade B from"),
+    "grade_c": _("Grade C from"),
+    "largest_rival_points": _("Largest rival points"),
+    "displacement_points": _("Displacement points"),
+    "displacement_share_percent": _("Displacement share percent"),
+    "displaceable_points": _("Displaceable points"),
+    "defend_share_percent": _("Defend share percent"),
+    "home_share_points": _("Home share points"),
+    "rival_incident_points": _("Rival incident points"),
+    "home_incident_points": _("Home incident points"),
+    "incident_half_life_days": _("Incident half life days"),
+    "incident_unknown_region_percent": _("Incident unknown region percent"),
+    "relocation_points": _("Relocation points"),
+    "regulation_points": _("Regulation points"),
+    "major_licence_points": _("Major licence points"),
+    "rival_ai_workload_points": _("Rival AI workload points"),
+    "ai_interest_points": _("AI interest points"),
+    "ai_interest_half_life_days": _("AI interest half life days"),
+    "engagement_points": _("Engagement points"),
+    "engagement_half_life_days": _("Engagement half life days"),
+    "persona_infrastructure_points": _("Persona infrastructure points"),
+    "persona_executive_points": _("Persona executive points"),
+    "persona_engineer_points": _("Persona engineer points"),
+    "person_engagement_points": _("Person engagement points"),
+}
+SIZE_POINT_LABELS = {
+    "small": _("Size: small"),
+    "mid": _("Size: mid"),
+    "large": _("Size: large"),
+    "unknown": _("Size: unknown"),
 }
 
 
 class ScoringModelForm(forms.Form):
     """Every parameter of a scoring model as a whole number; ScoringParameters validates the whole."""
 
-    name = forms.CharField(max_length=100, required=False, label="Name of the new version")
+    name = forms.CharField(max_length=100, required=False, label=_("Name of the new version"))
 
     def __init__(self, *args, parameters: ScoringParameters, **kwargs):
         super().__init__(*args, **kwargs)
         values = parameters.to_dict()
-        for _, names in PARAMETER_GROUPS:
+        for _title, names in PARAMETER_GROUPS:
             for name in names:
-                self.fields[name] = forms.IntegerField(
-                    label=name.replace("_", " ").capitalize().replace("Ai ", "AI "), initial=values[name]
-                )
+                self.fields[name] = forms.IntegerField(label=PARAMETER_LABELS[name], initial=values[name])
         for tier in SIZE_TIERS:
-            self.fields[f"size_{tier}"] = forms.IntegerField(label=f"Size: {tier}", initial=values["size_points"][tier])
+            self.fields[f"size_{tier}"] = forms.IntegerField(
+                label=SIZE_POINT_LABELS[tier], initial=values["size_points"][tier]
+            )
         for name in SIZE_THRESHOLDS:
             self.fields[name] = forms.IntegerField(label=SIZE_THRESHOLD_LABELS[name], initial=values[name])
 
     def groups(self):
         result = [(title, [self[name] for name in names]) for title, names in PARAMETER_GROUPS]
         size = [self[f"size_{tier}"] for tier in SIZE_TIERS] + [self[name] for name in SIZE_THRESHOLDS]
-        result.insert(1, ("Size", size))
+        result.insert(1, (_("Size"), size))
         return result
 
     def parameters(self) -> dict:
-        data = {name: self.cleaned_data[name] for _, names in PARAMETER_GROUPS for name in names}
+        data = {name: self.cleaned_data[name] for _title, names in PARAMETER_GROUPS for name in names}
         data.update({name: self.cleaned_data[name] for name in SIZE_THRESHOLDS})
         data["size_points"] = {tier: self.cleaned_data[f"size_{tier}"] for tier in SIZE_TIERS}
         return data
@@ -133,15 +167,15 @@ class SizeTierForm(forms.Form):
     """The size tier a person sets by hand, with why; 'Unknown' clears it (the market figures decide)."""
 
     size_tier_by_hand = forms.ChoiceField(
-        choices=SizeTier.choices,
-        label="Size tier set by hand",
-        help_text="Unknown: not set by hand, the newest market figure decides.",
+        choices=translated_choices(SizeTier.choices),
+        label=_("Size tier set by hand"),
+        help_text=_("Unknown: not set by hand, the newest market figure decides."),
     )
     size_source = forms.CharField(
         max_length=300,
         required=False,
-        label="Why (the figure, its source and date)",
-        help_text="Required when you set a tier, e.g. '24h volume 52,000 BTC, CoinGecko, 2025-08-01'.",
+        label=_("Why (the figure, its source and date)"),
+        help_text=_("Required when you set a tier, e.g. '24h volume 52,000 BTC, CoinGecko, 2025-08-01'."),
     )
 
     def __init__(self, *args, exchange: Exchange, **kwargs):
@@ -202,21 +236,28 @@ class AllocationForm(ExchangeEvidenceForm):
         ]
         widgets = {"observed_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
         labels = {
-            "evidence_source": "Kind of evidence",
-            "source_url": "Source URL",
-            "observed_on": "Date of the source",
-            "source_note": "Note",
+            "vendor": _("Vendor"),
+            "workload": _("Workload"),
+            "region": _("Region"),
+            "share_percent": _("Share percent"),
+            "evidence_source": _("Kind of evidence"),
+            "source_url": _("Source URL"),
+            "observed_on": _("Date of the source"),
+            "source_note": _("Note"),
+            "confidence": _("Confidence"),
         }
         help_texts = {
-            "source_url": "Required here: the page, case study or note that shows it.",
-            "observed_on": "Required here: when the source says so.",
-            "confidence": "0..100; leave blank for the default of its kind of evidence.",
-            "region": "The vendor's region code (ap-northeast-1) or as the source writes it (Tokyo, apne1-az4).",
+            "source_url": _("Required here: the page, case study or note that shows it."),
+            "observed_on": _("Required here: when the source says so."),
+            "confidence": _("0..100; leave blank for the default of its kind of evidence."),
+            "region": _("The vendor's region code (ap-northeast-1) or as the source writes it (Tokyo, apne1-az4)."),
         }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["vendor"].queryset = CloudVendor.objects.order_by("name")
+        for name in ("workload", "evidence_source"):
+            self.fields[name].choices = translated_choices(self.fields[name].choices)
         self.fields["source_url"].required = True
         self.fields["observed_on"].required = True
 
@@ -237,11 +278,19 @@ class PresenceForm(ExchangeEvidenceForm):
         fields = ["jurisdiction", "licence_status", "licence_reference", "since", "source", "source_url"]
         field_classes = {"jurisdiction": JurisdictionChoiceField}
         widgets = {"since": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
-        labels = {"licence_reference": "Licence reference", "source_url": "Source URL"}
+        labels = {
+            "jurisdiction": _("Jurisdiction"),
+            "licence_status": _("Licence status"),
+            "licence_reference": _("Licence reference"),
+            "since": _("Since"),
+            "source": _("Source"),
+            "source_url": _("Source URL"),
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["jurisdiction"].queryset = Jurisdiction.objects.order_by("code")
+        self.fields["licence_status"].choices = translated_choices(self.fields["licence_status"].choices)
 
     def save_through_service(self, instance):
         return presence_save(presence=instance)
@@ -253,6 +302,20 @@ class ContactForm(ExchangeEvidenceForm):
     class Meta:
         model = Contact
         fields = ["full_name", "native_name", "title", "role", "email", "phone", "is_do_not_contact"]
+        labels = {
+            "full_name": _("Full name"),
+            "native_name": _("Native name"),
+            "title": pgettext_lazy("job", "Title"),
+            "role": _("Role"),
+            "email": _("Email"),
+            "phone": _("Phone"),
+            "is_do_not_contact": _("Do not contact"),
+        }
+        help_texts = {"native_name": _("Name in its own script, e.g. 山田 太郎.")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = translated_choices(self.fields["role"].choices)
 
     def save_through_service(self, instance):
         return contact_save(contact=instance)
@@ -265,11 +328,11 @@ class ExchangeMergeForm(forms.Form):
         queryset=Exchange.objects.none(),
         to_field_name="slug",
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
-        label="Account to merge into this one (its slug)",
-        help_text="Its allocations, presences, people, signals and history move here; it is then deleted.",
-        error_messages={"invalid_choice": "No account has this slug."},
+        label=_("Account to merge into this one (its slug)"),
+        help_text=_("Its allocations, presences, people, signals and history move here; it is then deleted."),
+        error_messages={"invalid_choice": _("No account has this slug.")},
     )
-    confirm = forms.BooleanField(label="I understand the other account is deleted once merged")
+    confirm = forms.BooleanField(label=_("I understand the other account is deleted once merged"))
 
     def __init__(self, *args, target: Exchange, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -305,9 +368,9 @@ class EventEditForm(forms.ModelForm):
     country's when left blank) and follow-up SLA. The address (slug) stays."""
 
     timezone = forms.ChoiceField(
-        label="Time zone",
+        label=_("Time zone"),
         required=False,
-        help_text="Left blank, the country's main time zone.",
+        help_text=_("Left blank, the country's main time zone."),
     )
 
     class Meta:
@@ -317,18 +380,30 @@ class EventEditForm(forms.ModelForm):
             "starts_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "ends_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         }
-        labels = {"follow_up_sla_hours": "Follow-up within (hours)", "starts_on": "Starts on", "ends_on": "Ends on"}
+        labels = {
+            "name": _("Name"),
+            "venue": _("Venue"),
+            "city": _("City"),
+            "country": _("Country"),
+            "follow_up_sla_hours": _("Follow-up within (hours)"),
+            "starts_on": _("Starts on"),
+            "ends_on": _("Ends on"),
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["country"].queryset = Jurisdiction.objects.order_by("name")
-        self.fields["timezone"].choices = [("", "The country's time zone"), *time_zone_choices()]
+        self.fields["timezone"].choices = [("", _("The country's time zone")), *time_zone_choices()]
 
     def clean(self):
         cleaned = super().clean()
         starts, ends = cleaned.get("starts_on"), cleaned.get("ends_on")
         if starts and ends and ends < starts:
-            self.add_error("ends_on", f"{self.instance.name} cannot end ({ends}) before it starts ({starts}).")
+            self.add_error(
+                "ends_on",
+                _("%(event)s cannot end (%(ends)s) before it starts (%(starts)s).")
+                % {"event": self.instance.name, "ends": ends, "starts": starts},
+            )
         if not cleaned.get("timezone") and cleaned.get("country") is not None:
             cleaned["timezone"] = country_time_zone(cleaned["country"].code)
             self.instance.timezone = cleaned["timezone"]

@@ -9,7 +9,8 @@ from typing import Any
 from django.db.models import Count, F, Min, QuerySet
 from django.http import QueryDict
 from django.urls import reverse
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext
+from django.utils.translation import gettext as _
 
 from crm.access import is_manager, visible_exchange_ids
 from crm.choices import EVIDENCE_STRENGTH
@@ -39,7 +40,7 @@ def evidence_href(reference: Any, exchange: Exchange | None = None) -> tuple[str
     if isinstance(reference, dict):
         kind, key = str(reference.get("kind") or reference.get("type") or ""), reference.get("id")
     else:
-        kind, _, key = str(reference).partition(":")
+        kind, _sep, key = str(reference).partition(":")
     if not kind or key in (None, ""):
         return None
     kind = kind.lower()
@@ -121,18 +122,19 @@ def _percent(value: Decimal | None) -> str:
 
 
 def leads_csv(exchanges: QuerySet[Exchange]) -> tuple[list[str], list[list[object]]]:
+    # The header is for people, in the reader's language; the cells keep codes (slug, grade, country code).
     header = [
-        "Exchange",
-        "Slug",
-        "Grade",
-        "Score",
-        "Reason",
-        "Headquarters",
-        "Size",
-        "Stage",
-        "Owner",
-        "Our share (%)",
-        "Website",
+        _("Exchange"),
+        _("Slug"),
+        _("Grade"),
+        _("Score"),
+        _("Reason"),
+        _("Headquarters"),
+        _("Size"),
+        _("Stage"),
+        _("Owner"),
+        _("Our share (%)"),
+        _("Website"),
     ]
     rows = []
     for exchange in exchanges:
@@ -170,19 +172,19 @@ def leads_salesforce_csv(
 
 def follow_ups_csv(follow_ups, *, now: datetime.datetime) -> tuple[list[str], list[list[object]]]:
     header = [
-        "Rank",
-        "Person",
-        "Title",
-        "Company",
-        "Exchange",
-        "Email",
-        "Phone",
-        "Person score",
-        "Assignee",
-        "Status",
-        "Next step",
-        "Due",
-        "Overdue",
+        _("Rank"),
+        _("Person"),
+        pgettext("job", "Title"),
+        _("Company"),
+        _("Exchange"),
+        _("Email"),
+        _("Phone"),
+        _("Person score"),
+        _("Assignee"),
+        _("Status"),
+        _("Next step"),
+        _("Due"),
+        _("Overdue"),
     ]
     rows = []
     for rank, f in enumerate(follow_ups, start=1):
@@ -201,7 +203,7 @@ def follow_ups_csv(follow_ups, *, now: datetime.datetime) -> tuple[list[str], li
                 f.get_status_display(),
                 f.next_step_label,
                 f.due_at.isoformat(),
-                "yes" if f.is_overdue(now) else "no",
+                _("yes") if f.is_overdue(now) else _("no"),
             ]
         )
     return header, rows

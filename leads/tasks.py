@@ -135,3 +135,21 @@ def _check_home_vendor_on_start(**_kwargs) -> None:
     # Queued rather than run here: the worker is not consuming yet, and the task's lock and
     # on-commit rescore are the same whoever calls it.
     check_home_vendor_task.delay()
+
+
+TRAIN_WIN_MODEL = "leads.train_win_model"
+
+
+@shared_task(name=TRAIN_WIN_MODEL, acks_late=True, **RETRY_TRANSIENT)
+def train_win_model_task() -> dict:
+    """Weekly on beat: train a new win-likelihood version (leads.pipeline_training). Too little history,
+    or no scikit-learn, is logged with the counts and trains nothing."""
+    from leads.pipeline_model import NotEnoughHistory, ScikitLearnMissing
+    from leads.pipeline_training import win_model_train
+
+    try:
+        model = win_model_train()
+    except (NotEnoughHistory, ScikitLearnMissing) as refused:
+        logger.info("Win likelihood not trained: %s", refused)
+        return {"trained": False, "reason": str(refused)}
+    return {"trained": True, "version": model.version, "metrics": model.metrics}

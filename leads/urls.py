@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from leads import views
+from leads import pipeline_views, views
 
 app_name = "leads"
 
@@ -38,4 +38,8 @@ urlpatterns = [
     path("events/<slug:slug>/follow-ups/export.csv", views.follow_ups_export, name="follow_ups_export"),
     path("team/", views.team_view, name="team"),
     path("scoring-model/", views.scoring_model, name="scoring_model"),
+    path("pipeline/", pipeline_views.board, name="pipeline"),
+    path("pipeline/forecast/", pipeline_views.forecast, name="pipeline_forecast"),
+    path("pipeline/win-rates/", pipeline_views.win_rates, name="pipeline_win_rates"),
+    path("pipeline/model/", pipeline_views.win_model, name="pipeline_model"),
 ]

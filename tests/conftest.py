@@ -69,3 +69,14 @@ def transactional_db(django_db_serialized_rollback, transactional_db):
     (vendors, jurisdictions, the first scoring model). Serialized rollback reloads them before each
     such test, so every test starts from the same reference data whatever ran before it."""
     return transactional_db
+
+
+@pytest.fixture(autouse=True)
+def _english_outside_requests():
+    """A request in Japanese leaves its language active in the thread (LocaleMiddleware activates, nothing
+    deactivates): each test starts, and ends, in the default language, as a worker process would."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()

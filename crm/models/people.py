@@ -4,7 +4,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import dateformat, timezone
+from django.utils.translation import gettext
 
 from crm import time_zones
 from crm.choices import PAST_ONLY_ACTIVITY_KINDS, ActivityKind, ContactRole, Language, RepRole
@@ -147,9 +148,14 @@ class Activity(models.Model):
             zone = timezone.get_current_timezone_name()
             raise ValidationError(
                 {
-                    "occurred_at": (
-                        f"A {self.get_kind_display().lower()} is logged once it has happened: choose "
-                        f"{today.day} {today:%B %Y} ({zone}) or earlier. Only a meeting may be planned ahead."
+                    "occurred_at": gettext(
+                        "A %(kind)s is logged once it has happened: choose %(today)s (%(zone)s) or earlier. "
+                        "Only a meeting may be planned ahead."
                     )
+                    % {
+                        "kind": gettext(self.get_kind_display()).lower(),
+                        "today": dateformat.format(today, gettext("j F Y")),
+                        "zone": zone,
+                    }
                 }
             )

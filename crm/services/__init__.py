@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext
 
 from crm.catalogue import CatalogueRecord
 from crm.choices import EVIDENCE_STRENGTH, ExchangeKind, FactOrigin, Language, SizeTier
@@ -36,8 +37,11 @@ def allocation_total_error(*, exchange: Exchange, workload: str, total: Decimal)
     return ValidationError(
         {
             "share_percent": (
-                f"{exchange.name}: the shares for workload '{label}' would add up to {total.normalize():f}%, "
-                "more than 100%. Lower another vendor's share first."
+                gettext(
+                    "%(exchange)s: the shares for workload '%(workload)s' would add up to %(total)s%%, "
+                    "more than 100%%. Lower another vendor's share first."
+                )
+                % {"exchange": exchange.name, "workload": gettext(label), "total": f"{total.normalize():f}"}
             )
         },
         code="allocation_over_100",
@@ -340,7 +344,7 @@ def exchange_size_set(*, exchange: Exchange, size_tier: str, reason: str, user) 
     if size_tier != SizeTier.UNKNOWN and not reason:
         raise ValidationError(
             {
-                "size_source": (
+                "size_source": gettext(
                     "Say why: the figure, its source and its date "
                     "(e.g. '24h volume 52,000 BTC, CoinGecko, 2025-08-01')."
                 )

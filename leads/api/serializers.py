@@ -6,6 +6,7 @@ from django.contrib.auth import get_user_model
 from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
+from crm.api.base import JsonTypesMixin
 from crm.api.serializers import ExchangeSerializer
 from crm.names import DISPLAY_NAME_HELP, person_name_of
 from crm.shares import stored_shares_in_view
@@ -115,6 +116,18 @@ class ScoredExchangeSerializer(ExchangeSerializer):
         return MarketFigureSerializer(newest[0]).data if newest else None
 
 
+class WinLikelihoodSerializer(serializers.Serializer):
+    """A win likelihood as shown beside the rules score (leads.pipeline_training.win_likelihood_summary)."""
+
+    opportunity = serializers.IntegerField()
+    likelihood_percent = serializers.IntegerField()
+    model_version = serializers.IntegerField()
+    as_of = serializers.DateTimeField(help_text="The features' moment: when the opportunity opened.")
+    predicted_at = serializers.DateTimeField()
+    trained_on_generated = serializers.BooleanField(help_text="The model learned from GENERATED demo history.")
+    reasons = serializers.ListField(child=serializers.CharField(), help_text="The three strongest contributions.")
+
+
 class LeadSerializer(serializers.Serializer):
     """One row of the ranked prospect list."""
 
@@ -129,6 +142,12 @@ class LeadSerializer(serializers.Serializer):
     size_tier = serializers.CharField()
     stage = serializers.CharField()
     owner = serializers.CharField(allow_null=True, help_text="Username.")
+    win_likelihood = WinLikelihoodSerializer(
+        allow_null=True,
+        required=False,
+        help_text="With include_win_likelihood=true: the win likelihood of the exchange's newest open "
+        "opportunity (null: none predicted yet).",
+    )
 
 
 @extend_schema_serializer(many=False)
@@ -229,11 +248,11 @@ class FollowUpSerializer(serializers.ModelSerializer):
         return person_name_of(follow_up.attendee)
 
 
-class FollowUpStatusSerializer(serializers.Serializer):
+class FollowUpStatusSerializer(JsonTypesMixin, serializers.Serializer):
     status = serializers.ChoiceField(choices=FollowUpStatus.choices)
 
 
-class FollowUpAssignSerializer(serializers.Serializer):
+class FollowUpAssignSerializer(JsonTypesMixin, serializers.Serializer):
     assignee = serializers.SlugRelatedField(
         slug_field="username",
         queryset=get_user_model().objects.filter(rep__isnull=False, is_active=True),
@@ -242,7 +261,7 @@ class FollowUpAssignSerializer(serializers.Serializer):
     )
 
 
-class ScoringModelSerializer(serializers.ModelSerializer):
+class ScoringModelSerializer(JsonTypesMixin, serializers.ModelSerializer):
     created_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
     activate = serializers.BooleanField(write_only=True, default=False, help_text="Make it the active version now.")
 
@@ -301,7 +320,7 @@ class ScoringModelActivationSerializer(ScoringModelSerializer):
         fields = [*ScoringModelSerializer.Meta.fields, "rescore"]
 
 
-class WebhookSubscriptionSerializer(serializers.ModelSerializer):
+class WebhookSubscriptionSerializer(JsonTypesMixin, serializers.ModelSerializer):
     events = serializers.ListField(
         child=serializers.ChoiceField(choices=WebhookEvent.choices), allow_empty=False, help_text="Events to send."
     )

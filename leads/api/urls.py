@@ -3,12 +3,13 @@
 from django.urls import path, re_path
 from rest_framework.routers import SimpleRouter
 
-from leads.api import views
+from leads.api import pipeline, views
 
 router = SimpleRouter()
 # The exchange resource lives here because it carries the current score (crm cannot import leads).
 router.register("exchanges", views.ScoredExchangeViewSet, basename="exchange")
 router.register("follow-ups", views.FollowUpViewSet, basename="followup")
+router.register("opportunities", pipeline.OpportunityViewSet, basename="opportunity")
 router.register("scoring-models", views.ScoringModelViewSet, basename="scoringmodel")
 router.register("webhooks", views.WebhookSubscriptionViewSet, basename="webhooksubscription")
 

@@ -2,7 +2,7 @@
 opportunities and their stage history."""
 
 from .followups import OPEN_STATUSES, Cadence, FollowUp, FollowUpQuerySet
-from .opportunities import Opportunity, OpportunityQuerySet, OpportunityStageChange
+from .opportunities import Opportunity, OpportunityQuerySet, OpportunityStageChange, WinModel, WinPrediction
 from .rescores import RescoreChunk, RescoreRun
 from .scores import DeadLetter, Score, ScoreChange, ScoreChangeQuerySet, ScoreQuerySet, ScoringModel
 from .webhooks import WebhookDelivery, WebhookSubscription
@@ -25,4 +25,6 @@ __all__ = [
     "ScoringModel",
     "WebhookDelivery",
     "WebhookSubscription",
+    "WinModel",
+    "WinPrediction",
 ]

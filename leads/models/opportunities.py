@@ -127,3 +127,52 @@ class OpportunityStageChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.opportunity_id}: {self.from_stage or '-'} -> {self.to_stage}"
+
+
+class WinModel(models.Model):
+    """One trained version of the win-likelihood model: its coefficients and calibration (plain
+    JSON, so scoring needs no scikit-learn), the features it reads, and the metrics of its held-out
+    test (the newest closed opportunities). The newest version is the one in effect; a new version
+    adds its own predictions and never rewrites those of an older one."""
+
+    version = models.PositiveIntegerField(unique=True)
+    trained_at = models.DateTimeField()
+    trained_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    feature_names = models.JSONField(default=list)
+    parameters = models.JSONField(default=dict, help_text=_("Scaler, coefficients and calibration of each fold."))
+    metrics = models.JSONField(
+        default=dict, help_text=_("AUC, Brier score, top-decile lift and the counts, on the held-out newest deals.")
+    )
+    trained_on_generated = models.BooleanField(
+        default=False, help_text=_("Trained on a history that includes GENERATED demo opportunities.")
+    )
+
+    class Meta:
+        ordering = ["-version"]
+        verbose_name = _("win-likelihood model")
+
+    def __str__(self) -> str:
+        return f"win model v{self.version}"
+
+
+class WinPrediction(models.Model):
+    """The win likelihood one model version gave one opportunity, with its strongest contributions."""
+
+    opportunity = models.ForeignKey(Opportunity, on_delete=models.CASCADE, related_name="predictions")
+    model = models.ForeignKey(WinModel, on_delete=models.PROTECT, related_name="predictions")
+    likelihood = models.FloatField(validators=[MinValueValidator(0), MaxValueValidator(1)])
+    contributions = models.JSONField(default=list, help_text=_("[{feature, weight, sentence}] strongest first."))
+    features = models.JSONField(default=dict, help_text=_("The point-in-time features it was computed from."))
+    as_of = models.DateTimeField(help_text=_("The moment the features describe (the opportunity's opening)."))
+    predicted_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-model__version", "opportunity"]
+        constraints = [
+            models.UniqueConstraint(fields=["opportunity", "model"], name="win_prediction_one_per_version"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.opportunity_id} v{self.model_id}: {self.likelihood:.2f}"

@@ -106,7 +106,10 @@ class Score(models.Model):
 
     class Meta:
         ordering = ["-score", "exchange__name"]
-        indexes = [models.Index(fields=["is_defend", "-score"], name="score_list")]
+        # The ranked list's index (is_defend, score DESC, exchange_id) is hand-written SQL in the
+        # migrations (leads 0005, 0006 and score_table_hot_updates). The table is kept for updates
+        # rescoring rewrites: no index on a column every rescore changes but the one the list is
+        # ranked by, and room on each page (fillfactor) for a new version of its rows.
         constraints = [
             models.CheckConstraint(
                 condition=Q(score__gte=0) & Q(score__lte=100),

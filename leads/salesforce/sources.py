@@ -27,20 +27,12 @@ from leads.sentences import factor_sentence, gettext_noop, message, supported_la
 
 CONTACT_ID_PREFIX = "003"  # Salesforce ids of Contact records start with it
 
-# The campaign member statuses the follow-up workflow uses: label, responded?, default? The labels are
-# the org's picklist values, so they stay in English whatever language the page that sends them speaks
-# (the product's own status labels are translated).
-MEMBER_STATUS_LABELS: dict[str, str] = {
-    FollowUpStatus.TO_DO: "To do",
-    FollowUpStatus.CONTACTED: "Contacted",
-    FollowUpStatus.MEETING_BOOKED: "Meeting booked",
-    FollowUpStatus.NOT_A_FIT: "Not a fit",
-}
+# The campaign member statuses the follow-up workflow uses: label, responded?, default?
 MEMBER_STATUSES: list[tuple[str, str, bool, bool]] = [
-    (FollowUpStatus.TO_DO, MEMBER_STATUS_LABELS[FollowUpStatus.TO_DO], False, True),
-    (FollowUpStatus.CONTACTED, MEMBER_STATUS_LABELS[FollowUpStatus.CONTACTED], True, False),
-    (FollowUpStatus.MEETING_BOOKED, MEMBER_STATUS_LABELS[FollowUpStatus.MEETING_BOOKED], True, False),
-    (FollowUpStatus.NOT_A_FIT, MEMBER_STATUS_LABELS[FollowUpStatus.NOT_A_FIT], True, False),
+    (FollowUpStatus.TO_DO, FollowUpStatus.TO_DO.label, False, True),
+    (FollowUpStatus.CONTACTED, FollowUpStatus.CONTACTED.label, True, False),
+    (FollowUpStatus.MEETING_BOOKED, FollowUpStatus.MEETING_BOOKED.label, True, False),
+    (FollowUpStatus.NOT_A_FIT, FollowUpStatus.NOT_A_FIT.label, True, False),
 ]
 
 
@@ -219,6 +211,7 @@ def lead_values(follow_up_ids: list[int]) -> dict[int, dict[str, Any]]:
 def member_values(follow_up_ids: list[int]) -> dict[int, dict[str, Any]]:
     """Per follow-up, its campaign member: the campaign and person keys (ids are filled in at send
     time, once Salesforce has confirmed the campaign and the lead) and the status label."""
+    statuses = dict(FollowUpStatus.choices)
     found = people(follow_up_ids)
     values: dict[int, dict[str, Any]] = {}
     for pk, status in FollowUp.objects.filter(pk__in=follow_up_ids).values_list("pk", "status"):
@@ -228,6 +221,6 @@ def member_values(follow_up_ids: list[int]) -> dict[int, dict[str, Any]]:
             "campaign_key": event_key(person.event_id),
             "person_key": person.key,
             "contact_id": person.contact_salesforce_id or None,
-            "status": MEMBER_STATUS_LABELS[status],
+            "status": statuses[status],
         }
     return values

@@ -131,7 +131,8 @@ def _write_postgresql(changed: list[_Row], version: int, cause: str, as_of, now)
         ids.append(row.exchange_id)
         scores.append(result.score)
         grades.append(result.grade)
-        factors.append(row.blob.decode())
+        # Factors travel and are written only when they changed (the stored ones are kept otherwise).
+        factors.append(None if row.old is not None and row.old[2] == row.digest else row.blob.decode())
         digests.append(row.digest)
         defend.append(result.is_defend)
         research.append(result.is_research_needed)
@@ -153,7 +154,8 @@ def _write_postgresql(changed: list[_Row], version: int, cause: str, as_of, now)
             "is_research_needed, facts_fingerprint, is_time_dependent, is_new)), "
             f"old AS (SELECT s.exchange_id, s.score, s.grade, s.factors FROM {score_table} s "
             "JOIN u ON u.exchange_id = s.exchange_id), "
-            f"updated AS (UPDATE {score_table} s SET score = u.score, grade = u.grade, factors = u.factors, "
+            f"updated AS (UPDATE {score_table} s SET score = u.score, grade = u.grade, "
+            "factors = COALESCE(u.factors, s.factors), "
             "factors_hash = u.factors_hash, model_version = %(version)s, is_defend = u.is_defend, "
             "is_research_needed = u.is_research_needed, facts_fingerprint = u.facts_fingerprint, "
             "is_time_dependent = u.is_time_dependent, as_of = %(as_of)s, computed_at = %(now)s "
@@ -169,7 +171,8 @@ def _write_postgresql(changed: list[_Row], version: int, cause: str, as_of, now)
             "as_of = EXCLUDED.as_of, computed_at = EXCLUDED.computed_at) "
             f"INSERT INTO {change_table} (exchange_id, old_score, new_score, old_grade, new_grade, old_factors, "
             "new_factors, is_defend, model_version, cause, as_of, created_at) "
-            "SELECT u.exchange_id, old.score, u.score, COALESCE(old.grade, ''), u.grade, old.factors, u.factors, "
+            "SELECT u.exchange_id, old.score, u.score, COALESCE(old.grade, ''), u.grade, old.factors, "
+            "COALESCE(u.factors, old.factors), "
             "u.is_defend, %(version)s, %(cause)s, %(as_of)s, %(now)s FROM u LEFT JOIN old "
             "ON old.exchange_id = u.exchange_id ORDER BY u.exchange_id",
             {

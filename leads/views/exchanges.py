@@ -9,6 +9,8 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_POST
 
 from crm.access import ensure_manager, ensure_may_change_exchange
@@ -141,10 +143,16 @@ def exchange_size_set_view(request, slug: str):
     form = SizeTierForm(request.POST, exchange=exchange)
     if form.is_valid() and (saved := form.save(user=request.user)) is not None:
         if saved.size_tier_by_hand == "unknown":
-            messages.success(request, f"{exchange.name}: the size set by hand is cleared; the market figures decide.")
+            messages.success(
+                request,
+                _("%(exchange)s: the size set by hand is cleared; the market figures decide.")
+                % {"exchange": exchange.name},
+            )
         else:
             messages.success(
-                request, f"{exchange.name}: size set by hand to {saved.get_size_tier_by_hand_display()}; rescoring."
+                request,
+                _("%(exchange)s: size set by hand to %(tier)s; rescoring.")
+                % {"exchange": exchange.name, "tier": saved.get_size_tier_by_hand_display()},
             )
         return redirect(_exchange_url(exchange, "size-panel"))
     return _render_exchange(request, exchange, status=400, open_form="size", size_form=form)
@@ -159,8 +167,13 @@ def exchange_allocation_save(request, slug: str, allocation_id: int | None = Non
     if form.is_valid() and (allocation := form.save()) is not None:
         messages.success(
             request,
-            f"{exchange.name}: {allocation.vendor.name} holds {allocation.share_percent.normalize():f}% "
-            f"({allocation.get_workload_display()}); rescoring.",
+            _("%(exchange)s: %(vendor)s holds %(share)s%% (%(workload)s); rescoring.")
+            % {
+                "exchange": exchange.name,
+                "vendor": allocation.vendor.name,
+                "share": f"{allocation.share_percent.normalize():f}",
+                "workload": allocation.get_workload_display(),
+            },
         )
         return redirect(_exchange_url(exchange, f"allocation-{allocation.pk}"))
     return _render_exchange(request, exchange, status=400, open_form="allocation", allocation_form=form)
@@ -175,7 +188,12 @@ def exchange_presence_save(request, slug: str, presence_id: int | None = None):
     if form.is_valid() and (presence := form.save()) is not None:
         messages.success(
             request,
-            f"{exchange.name} in {presence.jurisdiction.code}: {presence.get_licence_status_display()}; rescoring.",
+            _("%(exchange)s in %(code)s: %(status)s; rescoring.")
+            % {
+                "exchange": exchange.name,
+                "code": presence.jurisdiction.code,
+                "status": presence.get_licence_status_display(),
+            },
         )
         return redirect(_exchange_url(exchange, f"presence-{presence.pk}"))
     return _render_exchange(request, exchange, status=400, open_form="presence", presence_form=form)
@@ -187,7 +205,9 @@ def exchange_contact_create(request, slug: str):
     exchange = _editable_exchange(request, slug)
     form = ContactForm(request.POST, exchange=exchange)
     if form.is_valid() and (contact := form.save()) is not None:
-        messages.success(request, f"{contact.full_name} added to {exchange.name}.")
+        messages.success(
+            request, _("%(contact)s added to %(exchange)s.") % {"contact": contact.full_name, "exchange": exchange.name}
+        )
         return redirect(_exchange_url(exchange, "contacts"))
     return _render_exchange(request, exchange, status=400, open_form="contact", contact_form=form)
 
@@ -197,7 +217,7 @@ def exchange_contact_create(request, slug: str):
 def exchange_merge_view(request, slug: str):
     """A manager merges another account into this one."""
     target, _held = _page_exchange(request, slug)
-    ensure_manager(request.user, "Only a manager merges accounts.")
+    ensure_manager(request.user, gettext_noop("Only a manager merges accounts."))
     form = ExchangeMergeForm(request.POST, target=target, user=request.user)
     if form.is_valid():
         source = form.cleaned_data["source"]
@@ -206,9 +226,9 @@ def exchange_merge_view(request, slug: str):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            text = f"{merge.source_name} merged into {target.name}."
+            text = _("%(source)s merged into %(target)s.") % {"source": merge.source_name, "target": target.name}
             if merge.dropped:
-                text += f" Dropped {len(merge.dropped)}: " + " ".join(merge.dropped)
+                text += " " + _("Dropped %(count)s:") % {"count": len(merge.dropped)} + " " + " ".join(merge.dropped)
             messages.success(request, text)
             return redirect(_exchange_url(target, "merges"))
     return _render_exchange(request, target, status=400, open_form="merge", merge_form=form)
@@ -220,5 +240,9 @@ def exchange_footprint_detect(request, slug: str):
     """Queue a cloud check of the exchange's hosts (its owner or a manager: it may write allocations)."""
     exchange = _editable_exchange(request, slug)
     detect_clouds_task.delay(exchange.pk)
-    messages.success(request, f"Checking {exchange.name}'s hosts; the footprint shows the result when it is done.")
+    messages.success(
+        request,
+        _("Checking %(exchange)s's hosts; the footprint shows the result when it is done.")
+        % {"exchange": exchange.name},
+    )
     return redirect(reverse("leads:exchange", args=[exchange.slug]) + "#footprint")

@@ -10,6 +10,8 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from crm.access import ensure_manager
 from crm.models import Exchange
@@ -97,7 +99,7 @@ def _csv_response(text: str, filename: str) -> HttpResponse:
 
 
 def _filter_errors_response(errors: list[str]) -> HttpResponse:
-    text = "The filters are invalid; nothing was exported.\n" + "\n".join(errors) + "\n"
+    text = _("The filters are invalid; nothing was exported.") + "\n" + "\n".join(errors) + "\n"
     return HttpResponse(text, status=400, content_type="text/plain; charset=utf-8")
 
 
@@ -121,7 +123,7 @@ def lead_export_salesforce(request):
 
 @login_required
 def scoring_model(request):
-    ensure_manager(request.user, "Only managers edit the scoring model.")
+    ensure_manager(request.user, gettext_noop("Only managers edit the scoring model."))
     active = ScoringModel.objects.filter(is_active=True).first()
     current = active.get_parameters() if active else ScoringParameters()
     form = ScoringModelForm(request.POST or None, parameters=current)
@@ -144,7 +146,10 @@ def scoring_model(request):
             except ValidationError as error:
                 form.add_error(None, error)
                 return render(request, "leads/scoring_model.html", context, status=400)
-            messages.success(request, f"Version {model.version} is active; every exchange is being rescored.")
+            messages.success(
+                request,
+                _("Version %(version)s is active; every exchange is being rescored.") % {"version": model.version},
+            )
             return redirect("leads:scoring_model")
         context["impact"] = scoring_model_impact(current=current, proposed=proposed, as_of=timezone.now())
     return render(request, "leads/scoring_model.html", context)

@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+from crm.plugin import LANGUAGES as PLUGIN_LANGUAGES
 from crm.plugin import rest_framework_settings, spectacular_settings
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -34,9 +35,13 @@ INSTALLED_APPS = [
 ]
 MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The pages in the browser's language (Accept-Language or the switcher's cookie) ...
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # ... unless the rep saved one on /preferences/; and the times in the rep's time zone.
+    "crm.middleware.RepTimeZoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
 ]
 TEMPLATES = [
@@ -52,6 +57,10 @@ TEMPLATES = [
         },
     }
 ]
+
+# The pages' languages (their catalogues ship inside the apps' locale/ folders).
+LANGUAGES = PLUGIN_LANGUAGES
+LOGIN_URL = "login"
 
 # What the apps read (validated at startup by crm.plugin.validate_settings).
 CRM_HOME_VENDOR = "aws"
