@@ -156,7 +156,7 @@ def follow_up_status(request, slug: str, follow_up_id: int):
         messages.success(
             request,
             gettext("%(name)s: %(status)s.")
-            % {"name": follow_up.attendee.full_name, "status": follow_up.get_status_display()},
+            % {"name": follow_up.attendee.full_name, "status": gettext(follow_up.get_status_display())},
         )
     else:
         messages.error(
