@@ -158,3 +158,18 @@ def test_the_event_page_links_to_my_follow_ups_and_the_cadence(client, world, te
 
     assert f'<a class="button secondary" href="{BOARD}?mine=1">My follow-ups</a>' in html
     assert '<a class="button secondary" href="/events/webx-2025/cadence/">Cadence</a>' in html
+
+
+def test_the_board_shows_the_status_labels_in_the_reader_s_language(client, world, team):
+    follow_up = FollowUp.objects.get(attendee__full_name="Met Person 0")
+    client.force_login(team["japan"])
+
+    ja = client.get(BOARD, HTTP_ACCEPT_LANGUAGE="ja").content.decode()
+    zh = client.get(BOARD, HTTP_ACCEPT_LANGUAGE="zh-CN").content.decode()
+    saved = client.post(
+        f"{BOARD}{follow_up.pk}/status/", {"status": "contacted"}, HTTP_ACCEPT_LANGUAGE="ja", follow=True
+    )
+
+    assert '<option value="to_do" selected>未対応</option>' in ja
+    assert '<option value="to_do" selected>待办</option>' in zh
+    assert "Met Person 0: 連絡済み" in saved.content.decode()
