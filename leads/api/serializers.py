@@ -14,7 +14,7 @@ from intel.models import MarketFigure
 from leads.choices import FollowUpStatus, Grade, ScoreCause
 from leads.models import FollowUp, RescoreRun, Score, ScoringModel, WebhookDelivery, WebhookSubscription
 from leads.parameters import json_kind
-from leads.sentences import factor_sentence
+from leads.sentences import factor_sentence, factors_in
 from leads.webhooks.choices import WebhookEvent
 from leads.webhooks.targets import TargetRefused, check_target
 
@@ -216,6 +216,9 @@ class FollowUpSerializer(serializers.ModelSerializer):
     exchange = serializers.CharField(source="attendee.exchange.slug", read_only=True, allow_null=True, default=None)
     assignee = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
     status_changed_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+    person_factors = serializers.SerializerMethodField(
+        help_text="The reasons of the person score, each sentence in the response's language."
+    )
 
     class Meta:
         model = FollowUp
@@ -246,6 +249,10 @@ class FollowUpSerializer(serializers.ModelSerializer):
 
     def get_display_name(self, follow_up) -> str:
         return person_name_of(follow_up.attendee)
+
+    @extend_schema_field(FactorSerializer(many=True))
+    def get_person_factors(self, follow_up) -> list[dict]:
+        return factors_in(follow_up.person_factors, self.context.get("language"))
 
 
 class FollowUpStatusSerializer(JsonTypesMixin, serializers.Serializer):

@@ -395,7 +395,7 @@ class ScoreChangeFeedView(SentenceLanguageMixin, generics.ListAPIView):
         return Response({"results": rows, "next_cursor": rows[-1]["id"] if rows else cursor, "has_more": has_more})
 
 
-class FollowUpViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class FollowUpViewSet(SentenceLanguageMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """People met at events to follow up: a manager assigns them; the assignee (or whoever may change
     the exchange) moves their status."""
 
