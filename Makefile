@@ -82,10 +82,13 @@ bench: install-test
 	$(BIN)/python -m bench $(BENCH)
 
 # A PNG of each main page under artifacts/screenshots/, taken by the browser tests (needs chromium), with
-# Today and an exchange page in English, Japanese and Simplified Chinese (lang-<code>-today.png, ...).
+# Today and an exchange page in English, Japanese and Simplified Chinese (lang-<code>-today.png, ...), and
+# the rep's journey from the badge file to a contacted follow-up (journey-1440-*, journey-390-*).
+# The folder is emptied first, so it holds this run's pages only.
 screenshots: install-test
+	rm -rf artifacts/screenshots
 	$(BIN)/python -m pytest tests/browser -q
-	@echo "Screenshots in artifacts/screenshots/"
+	@echo "$$(ls artifacts/screenshots | wc -l) screenshots in artifacts/screenshots/"
 
 clean:
 	rm -rf $(VENV) db.sqlite3 db.sqlite3-* staticfiles .pytest_cache .ruff_cache

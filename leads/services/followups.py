@@ -219,13 +219,6 @@ def follow_up_may_assign(*, user) -> bool:
     return is_manager(user)
 
 
-def follow_ups_may_build(*, user) -> bool:
-    """Who builds or refreshes an event's follow-up list: a manager. The build reassigns automatic
-    assignments and drops untouched follow-ups across every account at the event, like a bulk
-    assignment."""
-    return is_manager(user)
-
-
 def follow_up_may_change(*, follow_up: FollowUp, user) -> bool:
     """Who moves a follow-up's status: a manager, its assignee, or whoever may change its exchange (the
     account's owner). The pages and the API apply this same rule."""
