@@ -45,7 +45,7 @@ from intel.models import (
     Regulation,
     Signal,
 )
-from intel.parsing import FileError, FileTooLarge, rejected_rows_csv
+from intel.parsing import FIELD_LABELS, FileError, FileTooLarge, rejected_rows_csv
 from intel.queries import regulatory_pressure, signal_preview
 from intel.services import (
     attendee_import,
@@ -148,6 +148,8 @@ def event_upload(request, slug: str):
                     filename=upload.name,
                     commit_form=commit_form,
                     delimiter_label=delimiter_label(preview.delimiter),
+                    # Each column of the file and the field it is read as, named in the reader's language.
+                    columns=[(header, FIELD_LABELS[name] if name else "") for header, name in preview.mapping.items()],
                     import_label=import_button_label(
                         valid_rows=preview.valid_rows, rejected_rows=len({p.line for p in preview.problems})
                     ),

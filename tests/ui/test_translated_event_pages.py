@@ -102,7 +102,9 @@ def test_the_upload_preview_in_japanese(japan_client, world):
         "    （新規 2 人、登録済み 0 人）。</p>" in body
     )
     assert '<th scope="col">ファイルの列</th><th scope="col">読み取り先</th>' in body
+    assert "<tr><td>Name</td><td>名前</td></tr><tr><td>Email</td><td>メール</td></tr>" in body
     assert "<h3>却下される行</h3>" in body
+    assert "<li>4 行目、列「Name」: 氏名が空です</li>" in body
     assert '<button type="submit">2 人を取り込む（1 行はスキップ）</button>' in body
     assert '">別のファイルを選ぶ</a>' in body
 
