@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 
 from crm.access import changeable_exchange_ids, is_manager, visible_exchanges
 from crm.models import CloudVendor, Contact
@@ -131,14 +132,26 @@ class ImportOutcome:
 
     def summary(self) -> str:
         """What the import did, as the uploader reads it."""
-        text = (
-            f"{self.created} people added, {self.updated} updated, {self.matched} matched, "
-            f"{self.review} to review, {self.rejected} rejected"
-        )
+        text = ngettext(
+            "%(created)s person added, %(updated)s updated, %(matched)s matched, %(review)s to review, "
+            "%(rejected)s rejected",
+            "%(created)s people added, %(updated)s updated, %(matched)s matched, %(review)s to review, "
+            "%(rejected)s rejected",
+            self.created,
+        ) % {
+            "created": self.created,
+            "updated": self.updated,
+            "matched": self.matched,
+            "review": self.review,
+            "rejected": self.rejected,
+        }
         if self.passed_to_owners:
-            people = "person" if self.passed_to_owners == 1 else "people"
-            text += f"; {self.passed_to_owners} {people} at accounts you do not own, passed to their owners"
-        return text + "."
+            return ngettext(
+                "%(summary)s; %(n)s person at accounts you do not own, passed to their owners.",
+                "%(summary)s; %(n)s people at accounts you do not own, passed to their owners.",
+                self.passed_to_owners,
+            ) % {"summary": text, "n": self.passed_to_owners}
+        return gettext("%(summary)s.") % {"summary": text}
 
 
 def attendee_import_preview(
