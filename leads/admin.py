@@ -98,11 +98,24 @@ class ScoreChangeAdmin(ReadOnlyAdmin):
 
 @admin.register(FollowUp)
 class FollowUpAdmin(admin.ModelAdmin):
-    list_display = ["attendee", "person_score", "assignee", "assignment_method", "status", "due_at"]
+    list_display = ["attendee", "person_score", "assignee", "assignment_method", "status", "next_step", "due_at"]
     list_filter = ["status", "assignment_method", "attendee__event"]
     search_fields = ["attendee__full_name", "attendee__company"]
     list_select_related = ["attendee__event", "assignee"]  # a row names the person "at <event>"
-    readonly_fields = ["person_score", "person_factors", "status_changed_by", "status_changed_at", "due_at"]
+    # The cadence's fields are computed (leads.services.cadences): the event's cadence page changes them.
+    readonly_fields = [
+        "person_score",
+        "person_factors",
+        "status_changed_by",
+        "status_changed_at",
+        "due_at",
+        "first_due_at",
+        "cadence_grade",
+        "step_index",
+        "next_step",
+        "step_done_at",
+        "step_activity_id",
+    ]
 
     def save_model(self, request, obj, form, change):
         status = obj.status

@@ -215,11 +215,11 @@ class FollowUpFilterSet(django_filters.FilterSet):
         fields: list[str] = []
 
     def filter_due(self, queryset, name, value):
-        """Overdue: still to do and past due; next 48 h: still to do, due from now to 48 hours on;
-        later: still to do, due after that."""
+        """Overdue: a step still to do and past due; next 48 h: a step due from now to 48 hours on;
+        later: a step due after that (FollowUpQuerySet.steps_pending)."""
         now = timezone.now()
         soon = now + datetime.timedelta(hours=FOLLOW_UP_SOON_HOURS)
-        to_do = queryset.filter(status=FollowUpStatus.TO_DO)
+        to_do = queryset.steps_pending()
         if value == "overdue":
             return to_do.filter(due_at__lt=now)
         if value == "next_48h":

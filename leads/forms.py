@@ -10,13 +10,15 @@ from functools import cache
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.utils.translation import gettext
 
 from crm.choices import SizeTier
 from crm.forms import time_zone_choices
 from crm.models import Allocation, CloudVendor, Contact, Exchange, Jurisdiction, Presence
 from crm.services import allocation_save, contact_save, exchange_size_set, presence_save
 from intel.models import Event
-from leads.choices import FollowUpStatus
+from leads.cadences import MAX_STEP_HOURS, MAX_STEPS, STEP_KIND_LABELS, STEP_KINDS, CadenceError, plan_from_json
+from leads.choices import FollowUpStatus, Grade
 from leads.parameters import ScoringParameters
 
 
@@ -330,4 +332,69 @@ class EventEditForm(forms.ModelForm):
         if not cleaned.get("timezone") and cleaned.get("country") is not None:
             cleaned["timezone"] = country_time_zone(cleaned["country"].code)
             self.instance.timezone = cleaned["timezone"]
+        return cleaned
+
+
+class CadenceForm(forms.Form):
+    """An event's cadence as a manager edits it: for each grade, up to MAX_STEPS steps of a kind and the
+    hours after the event ends when it is due (blank on a first step: the event's SLA). The plan is
+    checked by leads.cadences.plan_from_json; each problem lands on the step's field it names."""
+
+    def __init__(self, *args, plan, **kwargs):
+        super().__init__(*args, **kwargs)
+        kinds = [("", gettext("No step")), *((kind, STEP_KIND_LABELS[kind]) for kind in STEP_KINDS)]
+        self.grades = []
+        for grade in Grade.values:
+            steps = plan.get(grade, ())
+            rows = []
+            for number in range(1, MAX_STEPS + 1):
+                step = steps[number - 1] if number <= len(steps) else None
+                kind_name, hours_name = f"{grade}_{number}_kind", f"{grade}_{number}_hours"
+                self.fields[kind_name] = forms.ChoiceField(
+                    choices=kinds,
+                    required=False,
+                    initial=step.kind if step else "",
+                    label=gettext("Grade %(grade)s, step %(step)s") % {"grade": grade, "step": number},
+                )
+                self.fields[hours_name] = forms.IntegerField(
+                    required=False,
+                    min_value=1,
+                    max_value=MAX_STEP_HOURS,
+                    initial=step.hours if step else None,
+                    label=gettext("Hours after the event ends"),
+                )
+                # (number, the kind's field, the hours' field, what a reader who may not change it sees)
+                shown = ""
+                if step is not None and step.hours is None:
+                    shown = gettext("%(kind)s, due at the event's follow-up time") % {
+                        "kind": STEP_KIND_LABELS[step.kind]
+                    }
+                elif step is not None:
+                    shown = gettext("%(kind)s, due %(hours)s h after the event ends") % {
+                        "kind": STEP_KIND_LABELS[step.kind],
+                        "hours": step.hours,
+                    }
+                rows.append((number, self[kind_name], self[hours_name], shown))
+            self.grades.append((grade, rows))
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.errors:
+            return cleaned
+        steps = {}
+        for grade in Grade.values:
+            steps[grade] = [
+                {"kind": cleaned[f"{grade}_{n}_kind"], "hours": cleaned.get(f"{grade}_{n}_hours")}
+                for n in range(1, MAX_STEPS + 1)
+                if cleaned.get(f"{grade}_{n}_kind")
+            ]
+        try:
+            plan_from_json(steps)
+        except CadenceError as error:
+            for key, message in error.errors.items():
+                grade, _sep, rest = key.partition(".")
+                number, _sep, name = rest.partition(".")
+                field = f"{grade}_{number or 1}_{name or 'kind'}"
+                self.add_error(field if field in self.fields else None, message)
+        self.steps = steps
         return cleaned

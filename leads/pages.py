@@ -6,7 +6,7 @@ from collections import defaultdict
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Min, QuerySet
+from django.db.models import Count, F, Min, QuerySet
 from django.http import QueryDict
 from django.urls import reverse
 from django.utils.translation import gettext
@@ -15,8 +15,8 @@ from crm.access import is_manager, visible_exchange_ids
 from crm.choices import EVIDENCE_STRENGTH
 from crm.models import Exchange, Rep
 from intel.models import Event, Signal
-from leads.choices import FollowUpStatus, Grade
-from leads.models import FollowUp, Score, ScoreChange
+from leads.choices import Grade, ScoreCause
+from leads.models import FollowUp, RescoreRun, Score, ScoreChange
 from leads.reasons import reason_line, reasons_top
 from leads.salesforce.mapping import ACCOUNT
 from leads.salesforce.services import field_map_current
@@ -180,6 +180,7 @@ def follow_ups_csv(follow_ups, *, now: datetime.datetime) -> tuple[list[str], li
         "Person score",
         "Assignee",
         "Status",
+        "Next step",
         "Due",
         "Overdue",
     ]
@@ -198,6 +199,7 @@ def follow_ups_csv(follow_ups, *, now: datetime.datetime) -> tuple[list[str], li
                 f.person_score,
                 f.assignee.get_username() if f.assignee else "",
                 f.get_status_display(),
+                f.next_step_label,
                 f.due_at.isoformat(),
                 "yes" if f.is_overdue(now) else "no",
             ]
@@ -305,7 +307,8 @@ def today_context(*, user, rep_username: str, now: datetime.datetime) -> dict:
     # than 48 hours, earliest first; older overdue ones fold into one line per event.
     soon_end = now + datetime.timedelta(hours=TODAY_WINDOW_HOURS)
     stale_before = now - datetime.timedelta(hours=TODAY_WINDOW_HOURS)
-    to_do = FollowUp.objects.filter(status=FollowUpStatus.TO_DO)
+    # A follow-up is due on Today while a step of its cadence is pending (FollowUpQuerySet.steps_pending).
+    to_do = FollowUp.objects.steps_pending()
     # A manager's team view shows every follow-up due; a rep's (or a manager's look at one rep), theirs.
     to_do = to_do.visible_to(user) if manager and focus is None else to_do.filter(assignee=scope_user)
     follow_ups = to_do.filter(due_at__gte=stale_before, due_at__lt=soon_end)
@@ -370,6 +373,7 @@ def today_context(*, user, rep_username: str, now: datetime.datetime) -> dict:
             touched[row.signal_id].append(row.exchange)
 
     return {
+        "activation": activation_moves(visible_ids=visible_ids, now=now),
         "is_manager": manager,
         "team": team,
         "focus": focus,
@@ -379,6 +383,7 @@ def today_context(*, user, rep_username: str, now: datetime.datetime) -> dict:
             {
                 "follow_up": f,
                 "is_overdue": f.due_at < now,
+                "next_step": f.next_step_label,
                 "due_label": due_label(f.due_at, now=now),
                 "may_open_exchange": f.attendee.exchange_id in openable,
             }
@@ -390,6 +395,42 @@ def today_context(*, user, rep_username: str, now: datetime.datetime) -> dict:
         "signals": [{"signal": s, "exchanges": touched.get(s.pk, [])} for s in signals],
         "now": now,
     }
+
+
+ACTIVATION_SHOWN_DAYS = 7
+ACTIVATION_MOVES_SHOWN = 50
+
+
+def activation_moves(*, visible_ids, now: datetime.datetime) -> dict | None:
+    """What the latest scoring model activation (of the last week) changed: the grade moves of its
+    rescore run (leads.RescoreRun: its changes carry its cause and moment; a first score is no move), on
+    the exchanges the reader may see, best new grade first. None when no model was activated that week."""
+    run = (
+        RescoreRun.objects.filter(
+            cause=ScoreCause.MODEL_CHANGE, created_at__gte=now - datetime.timedelta(days=ACTIVATION_SHOWN_DAYS)
+        )
+        .order_by("-pk")
+        .first()
+    )
+    if run is None:
+        return None
+    changes = (
+        ScoreChange.objects.filter(cause=ScoreCause.MODEL_CHANGE, as_of=run.as_of, exchange__in=visible_ids)
+        .exclude(old_grade=F("new_grade"))
+        .exclude(old_grade="")  # a first score is no move
+        .select_related("exchange")
+        .order_by("new_grade", "exchange__name", "pk")
+    )
+    total = changes.count()
+    moves = [
+        {"exchange": c.exchange, "old_grade": c.old_grade, "new_grade": c.new_grade, "is_up": _is_up(c)}
+        for c in changes[:ACTIVATION_MOVES_SHOWN]
+    ]
+    return {"run": run, "moves": moves, "total": total, "is_finished": run.finished_at is not None}
+
+
+def _is_up(change: ScoreChange) -> bool:
+    return change.new_grade < change.old_grade
 
 
 def due_label(due_at: datetime.datetime, *, now: datetime.datetime) -> str:

@@ -31,6 +31,7 @@ urlpatterns = [
     path("exchanges/<slug:slug>/merge/", views.exchange_merge_view, name="exchange_merge"),
     path("exchanges/<slug:slug>/footprint/check/", views.exchange_footprint_detect, name="exchange_footprint_detect"),
     path("events/<slug:slug>/edit/", views.event_edit, name="event_edit"),
+    path("events/<slug:slug>/cadence/", views.event_cadence, name="event_cadence"),
     path("events/<slug:slug>/follow-ups/", views.follow_up_board, name="follow_ups"),
     path("events/<slug:slug>/follow-ups/build/", views.follow_ups_build, name="follow_ups_build"),
     path("events/<slug:slug>/follow-ups/assign/", views.follow_ups_assign, name="follow_ups_assign"),

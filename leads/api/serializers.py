@@ -215,6 +215,9 @@ class FollowUpSerializer(serializers.ModelSerializer):
             "status_changed_by",
             "status_changed_at",
             "due_at",
+            "next_step",
+            "step_index",
+            "first_due_at",
             "person_score",
             "person_factors",
             "created_at",
@@ -343,3 +346,19 @@ class WebhookDeliverySerializer(serializers.ModelSerializer):
             "delivered_at",
         ]
         read_only_fields = fields
+
+
+class CadenceStepSerializer(serializers.Serializer):
+    kind = serializers.CharField(help_text="call, email, meeting or nurture")
+    hours = serializers.IntegerField(
+        allow_null=True, help_text="Due this many hours after the event ends (null on a first step: the SLA)."
+    )
+
+
+class CadenceSerializer(serializers.Serializer):
+    """An event's follow-up plan: the steps of each grade (checked by leads.cadences.plan_from_json)."""
+
+    event = serializers.CharField(read_only=True)
+    is_default = serializers.BooleanField(read_only=True)
+    follow_up_sla_hours = serializers.IntegerField(read_only=True)
+    steps = serializers.DictField(child=CadenceStepSerializer(many=True))

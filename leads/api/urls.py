@@ -1,6 +1,6 @@
 """Routes of the lead-score API (mounted under /api/v1/ by crm.api.root_urls)."""
 
-from django.urls import path
+from django.urls import path, re_path
 from rest_framework.routers import SimpleRouter
 
 from leads.api import views
@@ -14,6 +14,8 @@ router.register("webhooks", views.WebhookSubscriptionViewSet, basename="webhooks
 
 urlpatterns = [
     path("leads/", views.LeadListView.as_view(), name="lead-list"),
+    # Any segment, like the router's lookups, so an id that is no slug answers the API's own 404.
+    re_path(r"^events/(?P<slug>[^/.]+)/cadence/$", views.EventCadenceView.as_view(), name="event-cadence"),
     path("score-changes/", views.ScoreChangeFeedView.as_view(), name="scorechange-list"),
     *router.urls,
 ]

@@ -9,6 +9,7 @@ from collections import OrderedDict
 
 from django.conf import settings
 from django.core.exceptions import EmptyResultSet
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import connections, transaction
 from django.db.models import Prefetch
 from django.utils import timezone, translation
@@ -26,9 +27,10 @@ from crm.api.permissions import ApiAccess, ChangeOwnOnly, ManagerWrites
 from crm.api.views import ExchangeViewSet
 from crm.models import Allocation
 from crm.models.exchanges import visibility_condition
-from intel.models import MarketFigure
+from intel.models import Event, MarketFigure
 from leads.api.evidence import explain_factors
 from leads.api.serializers import (
+    CadenceSerializer,
     ExplanationSerializer,
     FollowUpAssignSerializer,
     FollowUpSerializer,
@@ -42,10 +44,12 @@ from leads.api.serializers import (
     WebhookDeliverySerializer,
     WebhookSubscriptionSerializer,
 )
+from leads.cadences import plan_to_json
 from leads.choices import ScoreCause
 from leads.filtersets import FollowUpFilterSet, LeadFilterSet, ScoreChangeFilterSet, ScoringModelFilterSet
-from leads.models import FollowUp, Score, ScoreChange, ScoringModel, WebhookDelivery, WebhookSubscription
+from leads.models import Cadence, FollowUp, Score, ScoreChange, ScoringModel, WebhookDelivery, WebhookSubscription
 from leads.sentences import factors_in, supported_language
+from leads.services.cadences import cadence_may_change, cadence_save, event_plan
 from leads.services.followups import follow_up_assign, follow_up_may_assign, follow_up_may_change, follow_up_set_status
 from leads.services.rescore_runs import rescore_runs_with_progress
 from leads.services.scores import active_model, exchange_explain
@@ -475,3 +479,42 @@ class WebhookSubscriptionViewSet(AtomicWritesMixin, viewsets.ModelViewSet):
         queryset = WebhookDelivery.objects.filter(subscription=subscription).order_by("-id")
         page = self.paginate_queryset(queryset)
         return self.get_paginated_response(WebhookDeliverySerializer(page, many=True).data)
+
+
+class EventCadenceView(generics.GenericAPIView):
+    """An event's cadence: everyone signed in reads it; a manager replaces it (PUT), which moves the due
+    times of the event's follow-ups. A bad plan answers 400 naming the grade, step and field, and
+    changes nothing."""
+
+    serializer_class = CadenceSerializer
+    permission_classes = [ApiAccess, ManagerWrites]
+    queryset = Event.objects.all()
+    lookup_field = "slug"
+
+    def _answer(self, event: Event) -> Response:
+        cadence = Cadence.objects.filter(event=event).first()
+        return Response(
+            {
+                "event": event.slug,
+                "is_default": cadence is None,
+                "follow_up_sla_hours": event.follow_up_sla_hours,
+                "steps": plan_to_json(event_plan(event)),
+            }
+        )
+
+    def get(self, request, slug=None):
+        return self._answer(self.get_object())
+
+    @extend_schema(request=CadenceSerializer, responses={200: CadenceSerializer})
+    def put(self, request, slug=None):
+        event = self.get_object()
+        if not cadence_may_change(user=request.user):
+            raise exceptions.PermissionDenied("Only a manager changes an event's cadence.")
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        steps = {grade: [dict(step) for step in items] for grade, items in serializer.validated_data["steps"].items()}
+        try:
+            cadence_save(event=event, steps=steps, user=request.user)
+        except DjangoValidationError as error:
+            raise exceptions.ValidationError({"steps": error.message_dict}) from error
+        return self._answer(event)

@@ -5,8 +5,12 @@ from django.db import models
 from django.db.models import Q
 
 from crm.models import Exchange
-from intel.models import Attendee
+from intel.models import Attendee, Event
 from leads.choices import AssignmentMethod, FollowUpStatus
+
+# A follow-up whose cadence still runs: not yet contacted, or contacted with a later step to come.
+OPEN_STATUSES = (FollowUpStatus.TO_DO, FollowUpStatus.CONTACTED)
+STEPS_PENDING = Q(status=FollowUpStatus.TO_DO) | (Q(status=FollowUpStatus.CONTACTED) & ~Q(next_step=""))
 
 
 class FollowUpQuerySet(models.QuerySet):
@@ -22,7 +26,11 @@ class FollowUpQuerySet(models.QuerySet):
         return self.filter(attendee__event_id=event_id).order_by("-person_score", "attendee__full_name")
 
     def overdue(self, *, now) -> "FollowUpQuerySet":
-        return self.filter(status=FollowUpStatus.TO_DO, due_at__lt=now)
+        return self.steps_pending().filter(due_at__lt=now)
+
+    def steps_pending(self) -> "FollowUpQuerySet":
+        """Follow-ups with work left: still to do, or contacted with a later step of their cadence to come."""
+        return self.filter(STEPS_PENDING)
 
 
 class FollowUp(models.Model):
@@ -40,7 +48,21 @@ class FollowUp(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     status_changed_at = models.DateTimeField(null=True, blank=True)
-    due_at = models.DateTimeField(help_text="The event's end plus its follow-up SLA.")
+    due_at = models.DateTimeField(help_text="When the next step of its cadence is due (leads.cadences.schedule).")
+    first_due_at = models.DateTimeField(
+        null=True, blank=True, help_text="When its cadence's first step was due: what the SLA hit rate measures."
+    )
+    cadence_grade = models.CharField(
+        max_length=1, blank=True, help_text="The exchange's grade that chose the cadence (blank: not graded)."
+    )
+    step_index = models.PositiveSmallIntegerField(default=0, help_text="How many steps of its cadence are done.")
+    next_step = models.CharField(
+        max_length=10, blank=True, help_text="The kind of the next step (call, email, ...); blank once all are done."
+    )
+    step_done_at = models.DateTimeField(null=True, blank=True, help_text="When its last step was logged.")
+    step_activity_id = models.PositiveBigIntegerField(
+        null=True, blank=True, help_text="The activity that did its last step: each activity does a step once."
+    )
     person_score = models.PositiveSmallIntegerField(default=0)
     person_factors = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -55,5 +77,34 @@ class FollowUp(models.Model):
     def __str__(self) -> str:
         return f"{self.attendee.full_name}: {self.get_status_display()}"
 
+    @property
+    def is_step_pending(self) -> bool:
+        return self.status == FollowUpStatus.TO_DO or (self.status == FollowUpStatus.CONTACTED and bool(self.next_step))
+
     def is_overdue(self, now) -> bool:
-        return self.status == FollowUpStatus.TO_DO and self.due_at < now
+        return self.is_step_pending and self.due_at < now
+
+    @property
+    def sla_due_at(self):
+        return self.first_due_at or self.due_at
+
+    @property
+    def next_step_label(self) -> str:
+        from leads.cadences import STEP_KIND_LABELS
+
+        return str(STEP_KIND_LABELS.get(self.next_step, "")) if self.next_step else ""
+
+
+class Cadence(models.Model):
+    """An event's follow-up plan by grade, as a manager set it (leads.cadences checks and reads it);
+    an event without one follows leads.cadences.DEFAULT_PLAN."""
+
+    event = models.OneToOneField(Event, on_delete=models.CASCADE, related_name="cadence")
+    steps = models.JSONField(help_text='{"A": [{"kind": "call", "hours": 24}, ...], "B": [...], ...}')
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"Cadence of {self.event}"

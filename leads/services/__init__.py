@@ -1,6 +1,7 @@
 """Writes of the leads app: rescoring and its runs, scoring model versions, evidence-change processing,
 follow-ups."""
 
+from .cadences import cadence_save, follow_ups_reschedule, follow_ups_step_log
 from .event_people import PeopleSummary, follow_ups_update, people_summary
 from .followups import (
     FollowUpProgress,
@@ -9,7 +10,6 @@ from .followups import (
     follow_up_set_status,
     follow_ups_create_for_event,
     follow_ups_progress,
-    follow_ups_reschedule,
 )
 from .rescore_runs import rescore_chunk_serve, rescore_chunks_publish, rescore_chunks_relay, rescore_run_record
 from .scores import (
@@ -30,6 +30,7 @@ __all__ = [
     "PeopleSummary",
     "RepProgress",
     "RescoreSummary",
+    "cadence_save",
     "evidence_changes_process",
     "exchange_explain",
     "follow_up_assign",
@@ -37,6 +38,7 @@ __all__ = [
     "follow_ups_create_for_event",
     "follow_ups_progress",
     "follow_ups_reschedule",
+    "follow_ups_step_log",
     "follow_ups_update",
     "people_summary",
     "rescore_chunk_serve",

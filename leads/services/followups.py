@@ -21,6 +21,7 @@ from leads.choices import AssignmentMethod, FollowUpStatus
 from leads.models import FollowUp, Score, ScoringModel
 from leads.parameters import ScoringParameters
 from leads.personas import PersonFacts, PersonScore, score_person
+from leads.services.cadences import SCHEDULE_FIELDS, event_plan, follow_up_schedule_apply
 from leads.webhooks.services import webhook_event_record
 
 
@@ -28,17 +29,6 @@ def follow_up_due_at(event: Event) -> datetime.datetime:
     """The event ends at midnight after its last day, in the venue's time zone; the SLA runs from then
     (Event.follow_up_due_at, which reads a zone name saved before validation as UTC rather than failing)."""
     return event.follow_up_due_at
-
-
-@transaction.atomic
-def follow_ups_reschedule(*, event: Event) -> int:
-    """Move the event's follow-ups to the due time its dates, time zone and SLA give now (after an
-    edit of the event). Returns how many moved."""
-    return (
-        FollowUp.objects.filter(attendee__event=event)
-        .exclude(due_at=follow_up_due_at(event))
-        .update(due_at=follow_up_due_at(event), updated_at=timezone.now())
-    )
 
 
 @transaction.atomic
@@ -65,34 +55,31 @@ def follow_ups_create_for_event(*, event: Event) -> list[FollowUp]:
     FollowUp.objects.filter(attendee__event=event, status=FollowUpStatus.TO_DO).exclude(
         attendee__in=[a.pk for a in attendees]
     ).delete()
-    scores = dict(
-        Score.objects.filter(exchange_id__in=[a.exchange_id for a in attendees]).values_list("exchange_id", "score")
-    )
+    scores = {
+        exchange_id: (score, grade)
+        for exchange_id, score, grade in Score.objects.filter(
+            exchange_id__in=[a.exchange_id for a in attendees]
+        ).values_list("exchange_id", "score", "grade")
+    }
     existing = {f.attendee_id: f for f in FollowUp.objects.filter(attendee__event=event)}
-    due_at = follow_up_due_at(event)
+    plan = event_plan(event)
     to_create, to_update = [], []
     for attendee in attendees:
-        person = _person_score(attendee, scores.get(attendee.exchange_id, 0), parameters)
+        exchange_score, grade = scores.get(attendee.exchange_id, (0, ""))
+        person = _person_score(attendee, exchange_score, parameters)
         follow_up = existing.get(attendee.pk)
         if follow_up is None:
-            to_create.append(
-                FollowUp(
-                    attendee=attendee, due_at=due_at, person_score=person.score, person_factors=person.factors_json()
-                )
-            )
-        elif (follow_up.person_score, follow_up.person_factors, follow_up.due_at) != (
-            person.score,
-            person.factors_json(),
-            due_at,
-        ):
-            follow_up.person_score, follow_up.person_factors, follow_up.due_at = (
-                person.score,
-                person.factors_json(),
-                due_at,
-            )
+            follow_up = FollowUp(attendee=attendee, person_score=person.score, person_factors=person.factors_json())
+            # Its next step and due time come from the event's cadence for its exchange's grade.
+            follow_up_schedule_apply(follow_up, event=event, plan=plan, grade=grade)
+            to_create.append(follow_up)
+            continue
+        moved = follow_up_schedule_apply(follow_up, event=event, plan=plan, grade=grade)
+        if moved or (follow_up.person_score, follow_up.person_factors) != (person.score, person.factors_json()):
+            follow_up.person_score, follow_up.person_factors = person.score, person.factors_json()
             to_update.append(follow_up)
     FollowUp.objects.bulk_create(to_create)
-    FollowUp.objects.bulk_update(to_update, ["person_score", "person_factors", "due_at"])
+    FollowUp.objects.bulk_update(to_update, ["person_score", "person_factors", *SCHEDULE_FIELDS])
     _assign_unassigned(event)
     return list(FollowUp.objects.for_event(event.pk).select_related("attendee", "assignee"))
 
@@ -119,15 +106,18 @@ def _person_score(attendee: Attendee, exchange_score: int, parameters: ScoringPa
 def follow_ups_rescore_people(*, exchange_scores: Mapping[int, int], parameters: ScoringParameters) -> int:
     """Recompute the person score of every follow-up at these exchanges from their new scores (and the
     model's persona weights), in the caller's transaction, so a follow-up list never ranks people on
-    a score their exchange no longer has. Returns how many person scores changed."""
+    a score their exchange no longer has. A follow-up on a cadence that nobody has worked yet (no step
+    done, still to do) whose exchange changed grade takes its new grade's cadence. Returns how many
+    person scores changed."""
     if not exchange_scores:
         return 0
     follow_ups = list(
         FollowUp.objects.filter(
             attendee__exchange_id__in=list(exchange_scores), attendee__match_status=MatchStatus.MATCHED
-        ).select_related("attendee__exchange", "attendee__contact")
+        ).select_related("attendee__exchange", "attendee__contact", "attendee__event")
     )
-    changed = []
+    changed, replanned = [], []
+    plans: dict[int, dict] = {}
     for follow_up in follow_ups:
         attendee = follow_up.attendee
         person = _person_score(attendee, exchange_scores[attendee.exchange_id], parameters)
@@ -135,7 +125,16 @@ def follow_ups_rescore_people(*, exchange_scores: Mapping[int, int], parameters:
         if (follow_up.person_score, follow_up.person_factors) != (person.score, factors):
             follow_up.person_score, follow_up.person_factors = person.score, factors
             changed.append(follow_up)
+        grade = parameters.grade(exchange_scores[attendee.exchange_id])
+        # On a cadence (a next step set by one), nothing done yet, and its grade moved.
+        is_unworked = follow_up.next_step and follow_up.step_index == 0 and follow_up.status == FollowUpStatus.TO_DO
+        if is_unworked and follow_up.cadence_grade != grade:
+            if attendee.event_id not in plans:
+                plans[attendee.event_id] = event_plan(attendee.event)
+            follow_up_schedule_apply(follow_up, event=attendee.event, plan=plans[attendee.event_id], grade=grade)
+            replanned.append(follow_up)
     FollowUp.objects.bulk_update(changed, ["person_score", "person_factors"], batch_size=1000)
+    FollowUp.objects.bulk_update(replanned, SCHEDULE_FIELDS, batch_size=1000)
     return len(changed)
 
 
@@ -314,15 +313,15 @@ class FollowUpProgress:
         return round(100 * self.sla_met / self.sla_counted) if self.sla_counted else None
 
 
-def _sla(items) -> tuple[int, int]:
-    """(counted, met) over (status, due_at, status_changed_at, is_overdue) rows: a follow-up counts once
-    it is done or its due time has passed; it is met when it left "to do" by its due time."""
+def _sla(items, now: datetime.datetime) -> tuple[int, int]:
+    """(counted, met) over (status, first step's due_at, status_changed_at, is_overdue) rows: a follow-up
+    counts once it is done or its first step's due time has passed; it is met when it left "to do" by then."""
     counted = met = 0
-    for status, due_at, changed_at, is_overdue in items:
+    for status, due_at, changed_at, _is_overdue in items:
         if status != FollowUpStatus.TO_DO:
             counted += 1
             met += changed_at is not None and changed_at <= due_at
-        elif is_overdue:
+        elif due_at < now:
             counted += 1
     return counted, met
 
@@ -338,13 +337,17 @@ def follow_ups_progress(
         follow_ups = follow_ups.filter(attendee__event=event)
     if since is not None:
         follow_ups = follow_ups.filter(due_at__gte=since)
-    rows = list(follow_ups.values_list("assignee_id", "status", "due_at", "status_changed_at"))
+    rows = list(
+        follow_ups.values_list("assignee_id", "status", "due_at", "first_due_at", "status_changed_at", "next_step")
+    )
     statuses = dict.fromkeys(FollowUpStatus.values, 0)
     per_rep: dict[int | None, list[tuple]] = defaultdict(list)
-    for assignee_id, status, due_at, changed_at in rows:
-        is_overdue = status == FollowUpStatus.TO_DO and due_at < now
+    for assignee_id, status, due_at, first_due_at, changed_at, next_step in rows:
+        # Overdue: the next step of its cadence is late (FollowUp.is_overdue). The SLA: its first step's due time.
+        is_pending = status == FollowUpStatus.TO_DO or (status == FollowUpStatus.CONTACTED and next_step)
+        is_overdue = bool(is_pending) and due_at < now
         statuses[status] += 1
-        per_rep[assignee_id].append((status, due_at, changed_at, is_overdue))
+        per_rep[assignee_id].append((status, first_due_at or due_at, changed_at, is_overdue))
     names = dict(get_user_model().objects.filter(pk__in=[k for k in per_rep if k]).values_list("pk", "username"))
     reps = []
     for assignee_id, items in sorted(per_rep.items(), key=lambda kv: names.get(kv[0], "")):
@@ -353,11 +356,11 @@ def follow_ups_progress(
         counts = dict.fromkeys(FollowUpStatus.values, 0)
         for status, *_rest in items:
             counts[status] += 1
-        counted, met = _sla(items)
+        counted, met = _sla(items, now)
         reps.append(
             RepProgress(names[assignee_id], len(items), counts, sum(1 for *_rest, late in items if late), counted, met)
         )
-    counted, met = _sla(item for items in per_rep.values() for item in items)
+    counted, met = _sla((item for items in per_rep.values() for item in items), now)
     return FollowUpProgress(
         event_id=event.pk if event is not None else None,
         total=len(rows),

@@ -18,6 +18,7 @@ from leads.fingerprints import Fingerprint, fingerprint_sql, fingerprints, run_s
 from leads.models import DeadLetter, Score, ScoringModel
 from leads.parameters import ScoringParameters
 from leads.scoring import ScoreResult, score_exchange
+from leads.services.cadences import follow_ups_steps_from_references
 from leads.services.followups import follow_ups_rescore_people
 from leads.services.score_writes import SCORE_WRITE_LOCK, RescoreSummary, scores_write
 from leads.webhooks.events import signals_recorded_emit
@@ -216,6 +217,9 @@ def evidence_changes_process(
                 return summary
             exchange_ids = sorted({exchange_id for _pk, exchange_id, _reference in claimed})
             moment = as_of or timezone.now()
+            # An activity logged any way (page, API, admin) does its follow-ups' cadence step, on the plan
+            # they had when it happened (before the rescore it causes may change their grade).
+            follow_ups_steps_from_references(references=[reference for _pk, _exchange_id, reference in claimed])
             summary.rescore.add(
                 _rescore_chunk(
                     exchange_ids, cause=ScoreCause.EVIDENCE, as_of=moment, version=version, parameters=parameters

@@ -11,6 +11,7 @@ from .exchanges import (
     exchange_size_set_view,
 )
 from .follow_ups import (
+    event_cadence,
     event_edit,
     follow_up_board,
     follow_up_status,
@@ -30,6 +31,7 @@ from .lists import (
 
 __all__ = [
     "defend_list",
+    "event_cadence",
     "event_edit",
     "exchange_activity_create",
     "exchange_allocation_save",

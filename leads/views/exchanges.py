@@ -4,6 +4,7 @@ the footprint check, each POST under the one permission rule (crm.access)."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -25,6 +26,7 @@ from leads.forms import (
     add_service_errors,
 )
 from leads.models import FollowUp
+from leads.services import follow_ups_step_log
 
 
 def _exchange_page_queryset(user):
@@ -109,7 +111,9 @@ def exchange_activity_create(request, slug: str):
     exchange = _editable_exchange(request, slug)
     form = ActivityForm(request.POST, exchange=exchange)
     if form.is_valid():
-        form.save(rep=request.user)
+        with transaction.atomic():  # the activity and the cadence steps it does, or neither
+            activity = form.save(rep=request.user)
+            follow_ups_step_log(activity=activity)
         return redirect(reverse("leads:exchange", args=[exchange.slug]) + "#timeline")
     return _render_exchange(request, exchange, status=400, activity_form=form)
 

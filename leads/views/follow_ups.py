@@ -11,21 +11,24 @@ from django.http import QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_POST
 
 from crm.access import ensure_manager
 from intel.models import Event
 from leads import pages
+from leads.charts import follow_up_status_bars
 from leads.choices import FollowUpStatus, Grade
 from leads.exports import csv_text
 from leads.filtersets import FOLLOW_UP_DUE_CHOICES, FollowUpFilterSet
 from leads.forms import (
     BulkAssignForm,
+    CadenceForm,
     EventEditForm,
     FollowUpStatusForm,
     rep_users,
 )
-from leads.models import FollowUp
+from leads.models import Cadence, FollowUp
 from leads.services import (
     follow_up_assign,
     follow_up_set_status,
@@ -33,8 +36,8 @@ from leads.services import (
     follow_ups_progress,
     follow_ups_reschedule,
 )
+from leads.services.cadences import cadence_may_change, cadence_save, event_plan
 from leads.services.followups import (
-    follow_up_due_at,
     follow_up_may_assign,
     follow_up_may_change,
     follow_ups_changeable,
@@ -191,16 +194,50 @@ def event_edit(request, slug: str):
         with transaction.atomic():
             event = form.save()
             moved = follow_ups_reschedule(event=event)
-        text = f"{event.name} saved."
-        if moved:
-            due = timezone.localtime(follow_up_due_at(event))
-            text += f" {moved} follow-up{'s' if moved != 1 else ''} now due {due.day} {due:%b %Y %H:%M %Z}."
-        messages.success(request, text)
+        messages.success(request, _saved_text(event.name, moved))
         return redirect("intel:event_detail", slug=event.slug)
     return render(
         request,
         "leads/event_edit.html",
         {"section": "events", "event": event, "form": form},
+        status=400 if form.is_bound else 200,
+    )
+
+
+def _saved_text(name: str, moved: int) -> str:
+    text = gettext("%(name)s saved.") % {"name": name}
+    if moved:
+        text += " " + ngettext(
+            "%(count)s follow-up moved to its new due time.",
+            "%(count)s follow-ups moved to their new due times.",
+            moved,
+        ) % {"count": moved}
+    return text
+
+
+@login_required
+def event_cadence(request, slug: str):
+    """An event's cadence: what each grade's follow-ups do next and when. Everyone signed in reads it; a
+    manager changes it, and the event's follow-ups move to the due times it gives."""
+    event = get_object_or_404(Event, slug=slug)
+    may_change = cadence_may_change(user=request.user)
+    if request.method == "POST" and not may_change:
+        raise PermissionDenied(gettext("Only a manager changes an event's cadence."))
+    form = CadenceForm(request.POST or None, plan=event_plan(event))
+    if request.method == "POST" and form.is_valid():
+        _cadence, moved = cadence_save(event=event, steps=form.steps, user=request.user)
+        messages.success(request, _saved_text(gettext("The cadence of %(name)s") % {"name": event.name}, moved))
+        return redirect("leads:event_cadence", slug=event.slug)
+    return render(
+        request,
+        "leads/event_cadence.html",
+        {
+            "section": "events",
+            "event": event,
+            "form": form,
+            "may_change": may_change,
+            "is_default": not Cadence.objects.filter(event=event).exists(),
+        },
         status=400 if form.is_bound else 200,
     )
 
@@ -232,6 +269,14 @@ def team_view(request):
                 for rep in progress.reps
             ],
             "totals": [progress.by_status[value] for value, _label in FollowUpStatus.choices],
+            "chart": follow_up_status_bars(
+                progress.reps,
+                title=gettext("Follow-ups by status and rep of %(name)s") % {"name": event.name}
+                if event is not None
+                else gettext("Follow-ups by status and rep, last %(days)s days") % {"days": TEAM_VIEW_DAYS},
+            )
+            if progress.reps
+            else "",
             "events": Event.objects.order_by("-starts_on", "name")[:20],
         },
     )

@@ -3,12 +3,15 @@
 import datetime
 from decimal import Decimal
 
+from django.utils import timezone
+
 from crm.models import Allocation, Contact, Presence
 from intel.choices import MatchMethod, MatchStatus
 from intel.models import Attendee, Event, Regulation, Signal
 from leads.models import Score
-from tests.crm.factories import ExchangeFactory, jurisdiction, vendor
-from tests.intel.factories import alias
+from leads.services import follow_ups_create_for_event
+from tests.crm.factories import ExchangeFactory, RepFactory, UserFactory, jurisdiction, vendor
+from tests.intel.factories import EventFactory, alias
 
 
 def exchange_on(
@@ -114,3 +117,36 @@ def named_exchanges(event: Event) -> dict:
         )
         exchanges[slug] = exchange
     return exchanges
+
+
+def graded_webx(rep=None) -> dict:
+    """WebX 2025 (25 Aug, Tokyo) with one person met at an A, a B, a C and an ungraded exchange, all owned
+    by the Japan rep (kenji, made unless given), and its follow-up list built."""
+    rep = rep.rep if rep is not None else RepFactory(user=UserFactory(username="kenji"))
+    rep.territories.set([jurisdiction("JP")])
+    event = EventFactory()
+    people = {}
+    for grade in ("A", "B", "C", ""):
+        name = f"Exchange {grade or 'ungraded'}"
+        exchange = ExchangeFactory(name=name, headquarters=jurisdiction("JP"), owner=rep.user)
+        if grade:
+            Score.objects.create(
+                exchange=exchange,
+                score={"A": 85, "B": 65, "C": 45}[grade],
+                grade=grade,
+                model_version=1,
+                as_of=timezone.now(),
+                computed_at=timezone.now(),
+            )
+        people[grade or "ungraded"] = Attendee.objects.create(
+            event=event,
+            full_name=f"Person at {name}",
+            company=name,
+            dedupe_key=name,
+            exchange=exchange,
+            match_status=MatchStatus.MATCHED,
+            match_method=MatchMethod.ALIAS,
+            match_confidence=100,
+        )
+    follow_ups_create_for_event(event=event)
+    return {"event": event, "rep": rep.user, "people": people}
