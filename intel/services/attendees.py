@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from crm.access import changeable_exchange_ids, is_manager, visible_exchanges
+from crm.bulk import bulk_insert
 from crm.models import CloudVendor, Contact
 from crm.services import evidence_changed
 from intel.choices import MatchMethod, MatchStatus
@@ -221,7 +222,13 @@ def attendee_import(
     matcher = matcher_load(vendors=cloud_vendors_load(), **options)
     # Companies a rep set aside as not an exchange: their people are set aside again, not asked about.
     set_aside = set(NotAnExchangeCompany.objects.values_list("normalised", flat=True))
-    existing = {attendee.dedupe_key: attendee for attendee in Attendee.objects.filter(event=event)}
+    # Only the columns a re-import compares and writes: the people already on the list.
+    existing = {
+        attendee.dedupe_key: attendee
+        for attendee in Attendee.objects.filter(event=event).only(
+            "dedupe_key", "reviewed_at", "contact_id", *DATA_FIELDS, *MATCH_FIELDS
+        )
+    }
     outcome = ImportOutcome(
         is_committed=True,
         rows_read=parsed.rows_read,
@@ -317,7 +324,7 @@ def attendee_import(
     for attendee in (*created, *updated):
         attendee.last_import = outcome.batch
         attendee.updated_at = now
-    Attendee.objects.bulk_create(created)
+    bulk_insert(Attendee, created)  # one COPY on PostgreSQL
     if updated:
         Attendee.objects.bulk_update(
             updated, [*DATA_FIELDS, *MATCH_FIELDS, "contact_id", "last_import_id", "source_line", "updated_at"]
