@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from crm.access import changeable_exchange_ids, is_manager, visible_exchanges
 from crm.bulk import bulk_insert
@@ -45,6 +46,20 @@ CLOUD_VENDOR_OTHER_NAMES: dict[str, tuple[str, ...]] = {
     "china-telecom-cloud": ("Tianyi Cloud", "China Telecom", "天翼云"),
     "china-mobile-ecloud": ("China Mobile", "移动云"),
 }
+
+
+def import_progress_text(done: int, total: int) -> str:
+    """How far an import has got, as the terminal's progress line and the upload page's status say it."""
+    if done < total:
+        return ngettext("Matched %(done)s of %(total)s row", "Matched %(done)s of %(total)s rows", total) % {
+            "done": f"{done:,}",
+            "total": f"{total:,}",
+        }
+    return ngettext(
+        "Matched %(total)s row; saving the people and the follow-up list",
+        "Matched all %(total)s rows; saving the people and the follow-up list",
+        total,
+    ) % {"total": f"{total:,}"}
 
 
 @dataclass(frozen=True)
