@@ -61,8 +61,10 @@ def follow_ups_build_for_event(*, event: Event) -> int:
         .select_related("exchange", "contact")
         .only(*PERSON_COLUMNS)
     )
+    # Those whose person is no longer a matched lead (a join, not a list of every lead's id: NOT IN a
+    # list of 30,000 ids costs PostgreSQL a comparison per pair).
     FollowUp.objects.filter(attendee__event=event, status=FollowUpStatus.TO_DO).exclude(
-        attendee__in=[a.pk for a in attendees]
+        attendee__match_status=MatchStatus.MATCHED, attendee__exchange__isnull=False
     ).delete()
     scores = {
         exchange_id: (score, grade)
