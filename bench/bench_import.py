@@ -42,7 +42,7 @@ def main() -> None:
     from intel.models import Event
     from intel.parsing import parse
     from intel.services import attendee_import
-    from leads.services import follow_ups_create_for_event
+    from leads.services.followups import follow_ups_build_for_event
 
     print(f"   machine: {machine()}; database: {connection.vendor}; {load()} before")
     samples = generated_exchanges(EXCHANGES)
@@ -95,10 +95,10 @@ def main() -> None:
             # Refreshing the list (the board's button) when nothing changed: every follow-up compared, none written.
             with CaptureQueriesContext(connection) as queries:
                 started = time.perf_counter()
-                follow_ups = follow_ups_create_for_event(event=event)
+                listed = follow_ups_build_for_event(event=event)
                 seconds = time.perf_counter() - started
             print(
-                f"   {rows:>6} rows, list refresh (nothing changed): {seconds:6.2f} s, {len(follow_ups)} follow-ups, "
+                f"   {rows:>6} rows, list refresh (nothing changed): {seconds:6.2f} s, {listed} follow-ups, "
                 f"{len(queries.captured_queries)} SQL queries"
             )
             transaction.set_rollback(True)

@@ -252,6 +252,7 @@ def attendee_import(
         rejected_report=report,
     )
     now = timezone.now()
+    new_attendee = _new_attendees(event=event, now=now)
     unchanged_exchange_ids: list[int] = []
     created: list[Attendee] = []
     updated: list[Attendee] = []
@@ -264,7 +265,7 @@ def attendee_import(
             match = SET_ASIDE
         attendee = existing.get(row.dedupe_key)
         if attendee is None:
-            attendee = Attendee(event=event, dedupe_key=row.dedupe_key, source_line=row.line, created_at=now)
+            attendee = new_attendee(row.dedupe_key, row.line)
             _apply_data(attendee, row, event)
             _apply_match(attendee, match)
             created.append(attendee)
@@ -350,6 +351,23 @@ def attendee_import(
     if created or updated:
         people_changed(event=event)
     return outcome
+
+
+def _new_attendees(*, event: Event, now) -> Callable[[str, int], Attendee]:
+    """Build the unsaved Attendee of each new person of an import: every field's default, then its event,
+    key, line and time, given in field order (Django's fast path: up to 100,000 of them per file)."""
+    fields = Attendee._meta.concrete_fields
+    position = {field.attname: index for index, field in enumerate(fields)}
+    template = [field.get_default() for field in fields]
+    template[position["event_id"]], template[position["created_at"]] = event.pk, now
+
+    def build(dedupe_key: str, line: int) -> Attendee:
+        values = template.copy()
+        values[position["dedupe_key"]], values[position["source_line"]] = dedupe_key, line
+        values[position["match_candidates"]] = []  # a list of its own
+        return Attendee(*values)
+
+    return build
 
 
 def _apply_data(attendee: Attendee, row: ParsedRow, event: Event) -> bool:

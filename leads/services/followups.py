@@ -49,9 +49,9 @@ def follow_ups_create_for_event(*, event: Event) -> list[FollowUp]:
 
 @transaction.atomic
 def follow_ups_build_for_event(*, event: Event) -> int:
-    """What follow_ups_create_for_event writes, without loading the list back (after an import, where
-    nobody reads it): a fixed number of queries, only the columns it compares, new rows in one COPY on
-    PostgreSQL. Returns how many follow-ups it created."""
+    """What follow_ups_create_for_event writes, without loading the list back (after an import, and the
+    board's refresh, which only say how many): a fixed number of queries, only the columns it compares,
+    new rows in one COPY on PostgreSQL. Returns how many follow-ups the event's list has."""
     active = ScoringModel.objects.filter(is_active=True).first()
     if active is None:
         raise ValidationError("No scoring model is active: activate one in the admin.")
@@ -97,7 +97,7 @@ def follow_ups_build_for_event(*, event: Event) -> int:
     bulk_insert(FollowUp, to_create)
     FollowUp.objects.bulk_update(to_update, ["person_score", "person_factors", *SCHEDULE_FIELDS], batch_size=1000)
     _assign_unassigned(event)
-    return len(to_create)
+    return len(existing) + len(to_create)
 
 
 AUTOMATIC_METHODS = (AssignmentMethod.TERRITORY, AssignmentMethod.ROUND_ROBIN)

@@ -32,7 +32,6 @@ from leads.models import Cadence, FollowUp
 from leads.services import (
     follow_up_assign,
     follow_up_set_status,
-    follow_ups_create_for_event,
     follow_ups_progress,
     follow_ups_reschedule,
 )
@@ -40,6 +39,7 @@ from leads.services.cadences import cadence_may_change, cadence_save, event_plan
 from leads.services.followups import (
     follow_up_may_assign,
     follow_up_may_change,
+    follow_ups_build_for_event,
     follow_ups_changeable,
     follow_ups_may_build,
 )
@@ -126,11 +126,11 @@ def follow_ups_build(request, slug: str):
     if not follow_ups_may_build(user=request.user):
         raise PermissionDenied("Only a manager builds or refreshes the follow-up list.")
     try:
-        follow_ups = follow_ups_create_for_event(event=event)
+        listed = follow_ups_build_for_event(event=event)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, f"{len(follow_ups)} people on the follow-up list, assigned by territory.")
+        messages.success(request, f"{listed} people on the follow-up list, assigned by territory.")
     return redirect("leads:follow_ups", slug=event.slug)
 
 
