@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from crm.access import changeable_exchange_ids, is_manager, may_change_exchange
@@ -375,7 +376,8 @@ def follow_ups_progress(
     if event is not None:
         follow_ups = follow_ups.filter(attendee__event=event)
     if since is not None:
-        follow_ups = follow_ups.filter(due_at__gte=since)
+        # By when its first step was due (what the SLA measures), not its later steps.
+        follow_ups = follow_ups.annotate(sla_due_at=Coalesce("first_due_at", "due_at")).filter(sla_due_at__gte=since)
     rows = list(
         follow_ups.values_list("assignee_id", "status", "due_at", "first_due_at", "status_changed_at", "next_step")
     )

@@ -248,3 +248,14 @@ def test_a_follow_up_nobody_has_worked_takes_its_new_grade_s_cadence_and_a_worke
     plans = plan_of(webx["event"])
     assert plans["Exchange B"] == ("A", 0, "call", jst(27))
     assert plans["Exchange A"] == ("A", 1, "email", jst(29))
+
+
+def test_the_last_30_days_of_the_team_view_go_by_the_first_step_s_due_time(webx):
+    from leads.services import follow_ups_progress
+
+    follow_ups_step_log(activity=log(webx, "A", "call", jst(26, hour=10)), now=jst(26, hour=11))
+
+    # since 28 Aug: A's call was due on 27 Aug, so A is left out though its email is due on 29 Aug
+    progress = follow_ups_progress(since=jst(28), now=jst(28, 9))
+
+    assert (progress.total, progress.by_status["contacted"], progress.by_status["to_do"]) == (3, 0, 3)
