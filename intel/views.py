@@ -59,6 +59,7 @@ from intel.services import (
     signal_record,
     upload_limits,
 )
+from intel.services.attendees import import_progress_text
 
 UPLOAD_TTL_SECONDS = 60 * 60  # a previewed file waits this long for its commit
 FEED_LENGTH = 100
@@ -117,6 +118,21 @@ def _upload_key(user, token: str) -> str:
     return f"ui:badge-scan:{user.pk}:{token}"
 
 
+def _progress_key(user, token: str) -> str:
+    return f"ui:badge-scan-progress:{user.pk}:{token}"
+
+
+@login_required
+def event_upload_progress(request, slug: str):
+    """How far the uploader's import of one previewed file has got (the page polls it while the import
+    runs): {"done", "total", "text"}; {} before it starts. Only the uploader's own imports."""
+    get_object_or_404(Event, slug=slug)
+    state = cache.get(_progress_key(request.user, request.GET.get("token", ""))) or {}
+    if state:
+        state = {**state, "text": import_progress_text(state["done"], state["total"])}
+    return JsonResponse(state)
+
+
 @login_required
 def event_upload(request, slug: str):
     """Upload a badge-scan file: first a preview (guessed columns, rows to be rejected), then commit."""
@@ -161,6 +177,11 @@ def event_upload(request, slug: str):
         if stored is None:
             messages.error(request, _("That preview has expired: upload the file again."))
             return redirect("intel:event_upload", slug=event.slug)
+        progress_key = _progress_key(request.user, commit_form.cleaned_data["token"])
+
+        def progress(done: int, total: int) -> None:
+            cache.set(progress_key, {"done": done, "total": total}, UPLOAD_TTL_SECONDS)
+
         try:
             outcome = attendee_import(
                 event=event,
@@ -169,6 +190,7 @@ def event_upload(request, slug: str):
                 keep_valid=commit_form.cleaned_data["keep_valid"],
                 imported_by=request.user,
                 max_rows=upload_limits().max_rows,
+                progress=progress,
             )
         except FileError as error:
             messages.error(request, _("%(what)s: %(error)s") % {"what": stored["name"], "error": error})
@@ -176,7 +198,7 @@ def event_upload(request, slug: str):
         if not outcome.is_committed:
             context.update(refused=outcome, filename=stored["name"], sample_problems=outcome.problems[:50])
             return render(request, "intel/event_upload.html", context, status=400)
-        cache.delete(_upload_key(request.user, commit_form.cleaned_data["token"]))
+        cache.delete_many([_upload_key(request.user, commit_form.cleaned_data["token"]), progress_key])
         # Who acts next, counted by the one function the event page and the API call too.
         summary = people_summary(event=event, user=request.user, batch=outcome.batch)
         text = summary.text() if summary is not None else outcome.summary()

@@ -12,7 +12,7 @@ from crm.access import changeable_exchange_ids
 from intel.choices import MatchStatus
 from intel.models import Attendee, AttendeeImport, Event
 from leads.models import FollowUp, ScoringModel
-from leads.services.followups import follow_ups_create_for_event
+from leads.services.followups import follow_ups_build_for_event
 
 
 def follow_ups_update(*, event: Event) -> bool:
@@ -21,7 +21,7 @@ def follow_ups_update(*, event: Event) -> bool:
     as waiting for a manager, who activates one."""
     if not ScoringModel.objects.filter(is_active=True).exists():
         return False
-    follow_ups_create_for_event(event=event)
+    follow_ups_build_for_event(event=event)
     return True
 
 
