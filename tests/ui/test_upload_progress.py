@@ -89,16 +89,3 @@ def test_the_command_prints_a_progress_line_then_the_summary(world, tmp_path):
         .splitlines()[-2]
         .endswith("1200 people added, 0 updated, 0 unchanged, 0 duplicate lines merged, 0 rejected.")
     )
-
-
-def test_refreshing_the_board_says_how_many_people_are_on_the_list_and_keeps_their_assignees(manager_client, world):
-    from leads.models import FollowUp
-
-    event = world["event"]
-    before = list(FollowUp.objects.filter(attendee__event=event).values_list("pk", "assignee_id"))
-
-    response = manager_client.post(f"/events/{event.slug}/follow-ups/build/", follow=True)
-
-    assert f"{len(before)} people on the follow-up list, assigned by territory." in response.content.decode()
-    assert len(before) > 0
-    assert list(FollowUp.objects.filter(attendee__event=event).values_list("pk", "assignee_id")) == before
