@@ -54,6 +54,8 @@ class OpportunityFilterSet(django_filters.FilterSet):
 
 class StageChangeSerializer(serializers.ModelSerializer):
     changed_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    # Blank on the change that opened the opportunity (it had no stage before).
+    from_stage = serializers.ChoiceField(choices=OpportunityStage.choices, allow_blank=True, read_only=True)
 
     class Meta:
         model = OpportunityStageChange

@@ -16,7 +16,7 @@ router.register("webhooks", views.WebhookSubscriptionViewSet, basename="webhooks
 urlpatterns = [
     path("leads/", views.LeadListView.as_view(), name="lead-list"),
     # Any segment, like the router's lookups, so an id that is no slug answers the API's own 404.
-    re_path(r"^events/(?P<slug>[^/.]+)/cadence/$", views.EventCadenceView.as_view(), name="event-cadence"),
+    re_path(r"^events/(?P<slug>[-a-zA-Z0-9_]+)/cadence/$", views.EventCadenceView.as_view(), name="event-cadence"),
     path("score-changes/", views.ScoreChangeFeedView.as_view(), name="scorechange-list"),
     *router.urls,
 ]
