@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 
 from crm.models import Exchange
 from intel.models import Attendee, Event
@@ -72,7 +72,15 @@ class FollowUp(models.Model):
 
     class Meta:
         ordering = ["-person_score", "attendee__full_name"]
-        indexes = [models.Index(fields=["assignee", "status"], name="follow_up_by_assignee")]
+        indexes = [
+            models.Index(fields=["assignee", "status"], name="follow_up_by_assignee"),
+            # Today's counts and lists: the follow-ups with a step pending, by when they are due (the
+            # team's), and by assignee then due (a rep's). Partial: done ones are most rows over the years.
+            models.Index(fields=["due_at"], condition=STEPS_PENDING, name="follow_up_pending_due"),
+            models.Index(fields=["assignee", "due_at"], condition=STEPS_PENDING, name="follow_up_pending_mine"),
+            # The API list's default order, walked a page at a time.
+            models.Index(F("person_score").desc(), "id", name="follow_up_by_person_score"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.attendee.full_name}: {self.get_status_display()}"
