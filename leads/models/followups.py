@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import F, Q
 
 from crm.models import Exchange
+from crm.models.exchanges import visibility_condition
 from intel.models import Attendee, Event
 from leads.choices import AssignmentMethod, FollowUpStatus
 
@@ -17,8 +18,14 @@ class FollowUpQuerySet(models.QuerySet):
     def visible_to(self, user) -> "FollowUpQuerySet":
         """Follow-ups a user may see: those of visible exchanges, plus those assigned to them
         (an unmatched person has no exchange yet, and is seen by the rep who holds them)."""
-        if user is None or not user.is_authenticated:
+        condition = visibility_condition(user, through="attendee__exchange")
+        if condition is None:
             return self.none()
+        if not condition:
+            # One who sees every exchange sees every matched person's follow-up: said as such, not as
+            # a semi-join on every exchange, whose cost the planner charges to each row it would look
+            # up (it then scanned every attendee to count a few hundred follow-ups).
+            return self.filter(Q(attendee__exchange__isnull=False) | Q(assignee=user))
         visible = Exchange.objects.visible_to(user).values("pk")
         return self.filter(Q(attendee__exchange__in=visible) | Q(assignee=user))
 
@@ -76,7 +83,12 @@ class FollowUp(models.Model):
             models.Index(fields=["assignee", "status"], name="follow_up_by_assignee"),
             # Today's counts and lists: the follow-ups with a step pending, by when they are due (the
             # team's), and by assignee then due (a rep's). Partial: done ones are most rows over the years.
-            models.Index(fields=["due_at"], condition=STEPS_PENDING, name="follow_up_pending_due"),
+            models.Index(
+                fields=["due_at"],
+                include=["attendee", "assignee"],
+                condition=STEPS_PENDING,
+                name="follow_up_pending_due",
+            ),
             models.Index(fields=["assignee", "due_at"], condition=STEPS_PENDING, name="follow_up_pending_mine"),
             # The API list's default order, walked a page at a time.
             models.Index(F("person_score").desc(), "id", name="follow_up_by_person_score"),
