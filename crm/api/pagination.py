@@ -1,5 +1,6 @@
 """Pagination for every list: page numbers with a caller-chosen page size, bounded."""
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework.exceptions import NotFound
 from rest_framework.pagination import BasePagination, PageNumberPagination
 from rest_framework.response import Response
@@ -19,7 +20,7 @@ class PageWithoutCount(BasePagination):
 
     page_size, max_page_size = StandardPagination.page_size, StandardPagination.max_page_size
     page_query_param, page_size_query_param = "page", "page_size"
-    invalid_page_message = "Invalid page."
+    invalid_page_message = _("Invalid page.")  # REST framework's own message (and its translations)
 
     def _number(self, request, name: str, default: int, high: int | None = None) -> int:
         raw = request.query_params.get(name)
