@@ -4,7 +4,6 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
-from crm.models import Exchange
 from crm.models.exchanges import visibility_condition
 from intel.models import Attendee, Event
 from leads.choices import AssignmentMethod, FollowUpStatus
@@ -18,16 +17,14 @@ class FollowUpQuerySet(models.QuerySet):
     def visible_to(self, user) -> "FollowUpQuerySet":
         """Follow-ups a user may see: those of visible exchanges, plus those assigned to them
         (an unmatched person has no exchange yet, and is seen by the rep who holds them)."""
+        # The rule (crm.access) as a condition on the person's own join to their exchange, not a
+        # semi-join on every visible exchange: the planner charged that semi-join to each row it would
+        # look up, and so scanned every attendee to count a few hundred follow-ups, or started
+        # parallel workers to walk a page. One who sees every exchange sees every matched person's.
         condition = visibility_condition(user, through="attendee__exchange")
         if condition is None:
             return self.none()
-        if not condition:
-            # One who sees every exchange sees every matched person's follow-up: said as such, not as
-            # a semi-join on every exchange, whose cost the planner charges to each row it would look
-            # up (it then scanned every attendee to count a few hundred follow-ups).
-            return self.filter(Q(attendee__exchange__isnull=False) | Q(assignee=user))
-        visible = Exchange.objects.visible_to(user).values("pk")
-        return self.filter(Q(attendee__exchange__in=visible) | Q(assignee=user))
+        return self.filter((condition or Q(attendee__exchange__isnull=False)) | Q(assignee=user))
 
     def for_event(self, event_id: int) -> "FollowUpQuerySet":
         return self.filter(attendee__event_id=event_id).order_by("-person_score", "attendee__full_name")
