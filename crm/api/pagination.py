@@ -67,7 +67,11 @@ class PageWithoutCount(BasePagination):
         return {
             "type": "object",
             "required": ["results"],
-            "properties": {"next": link, "previous": link, "results": schema},
+            "properties": {
+                "next": {**link, "example": "http://api.example.org/accounts/?page=4"},
+                "previous": {**link, "example": "http://api.example.org/accounts/?page=2"},
+                "results": schema,
+            },
         }
 
     def get_schema_operation_parameters(self, view):
