@@ -68,9 +68,11 @@ messages: install-test
 schema: install-test
 	$(BIN)/python manage.py spectacular --file openapi.yaml --validate --fail-on-warn
 
-# A longer schemathesis run over the whole API (the suite runs a short one).
+# The long schemathesis run over the whole API (the suite runs a short one): every operation, valid and
+# invalid data, as the manager and two reps, then chains along the schema's links, all checks; over
+# 10,000 requests at the default FUZZ_EXAMPLES. It prints the request count and the failures at the end.
 fuzz: install-test
-	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-50} $(BIN)/python -m pytest tests/api/test_fuzz.py $(PYTEST_ARGS)
+	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-20} $(BIN)/python -m pytest tests/api/test_fuzz.py -q $(PYTEST_ARGS)
 
 # The API, scoring, latency and pages benchmarks (PostgreSQL; api needs wrk, latency Redis: BENCH_REDIS_URL);
 # each prints its figures as ratios to a floor measured in the same run, and whether its targets are met.
@@ -80,10 +82,13 @@ bench: install-test
 	$(BIN)/python -m bench $(BENCH)
 
 # A PNG of each main page under artifacts/screenshots/, taken by the browser tests (needs chromium), with
-# Today and an exchange page in English, Japanese and Simplified Chinese (lang-<code>-today.png, ...).
+# Today and an exchange page in English, Japanese and Simplified Chinese (lang-<code>-today.png, ...), and
+# the rep's journey from the badge file to a contacted follow-up (journey-1440-*, journey-390-*).
+# The folder is emptied first, so it holds this run's pages only.
 screenshots: install-test
+	rm -rf artifacts/screenshots
 	$(BIN)/python -m pytest tests/browser -q
-	@echo "Screenshots in artifacts/screenshots/"
+	@echo "$$(ls artifacts/screenshots | wc -l) screenshots in artifacts/screenshots/"
 
 clean:
 	rm -rf $(VENV) db.sqlite3 db.sqlite3-* staticfiles .pytest_cache .ruff_cache

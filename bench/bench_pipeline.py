@@ -21,14 +21,14 @@ SCORE_TARGET_SECONDS = 5.0
 DATABASE = "postgres://postgres@127.0.0.1:5432/bench_pipeline"
 
 
-def _populate(rng: random.Random) -> None:
+def _populate(rng: random.Random, *, accounts: int = EXCHANGES, closed: int = CLOSED):
     from crm.choices import EvidenceSource
     from crm.models import Activity, Allocation, CloudVendor, Exchange
     from leads.models import Opportunity, ScoreChange
 
     start = datetime.datetime(2022, 1, 1, tzinfo=datetime.UTC)
     exchanges = Exchange.objects.bulk_create(
-        Exchange(name=f"Bench exchange {n} (GENERATED)", slug=f"generated-bench-{n}") for n in range(EXCHANGES)
+        Exchange(name=f"Bench exchange {n} (GENERATED)", slug=f"generated-bench-{n}") for n in range(accounts)
     )
     vendors = list(CloudVendor.objects.order_by("pk"))
     allocations, activities, scores = [], [], []
@@ -74,7 +74,7 @@ def _populate(rng: random.Random) -> None:
     Activity.objects.update(created_at=F("occurred_at"))
     ScoreChange.objects.bulk_create(scores, batch_size=5000)
     rows = []
-    for n in range(CLOSED):
+    for n in range(closed):
         exchange = rng.choice(exchanges)
         won = rng.random() < 0.3 + 0.4 * quality[exchange.pk]
         rows.append(
@@ -91,7 +91,7 @@ def _populate(rng: random.Random) -> None:
     return exchanges
 
 
-def _open(rng: random.Random, exchanges) -> None:
+def _open(rng: random.Random, exchanges, *, count: int = OPEN) -> None:
     from leads.models import Opportunity
 
     now = datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC)
@@ -105,10 +105,22 @@ def _open(rng: random.Random, exchanges) -> None:
                 workloads=["ai"],
                 is_generated=True,
             )
-            for n in range(OPEN)
+            for n in range(count)
         ),
         batch_size=5000,
     )
+
+
+def setup(size: int) -> dict[str, int]:
+    """The set-up from an empty database: `size` GENERATED accounts with 10 closed opportunities each
+    and `size` open ones (the run itself uses EXCHANGES, CLOSED and OPEN)."""
+    from leads.models import Opportunity
+
+    rng = random.Random(16)
+    exchanges = _populate(rng, accounts=size, closed=10 * size)
+    _open(rng, exchanges, count=size)
+    closed = Opportunity.objects.filter(stage__in=["closed_won", "closed_lost"]).count()
+    return {"exchanges": len(exchanges), "closed": closed, "open": Opportunity.objects.count() - closed}
 
 
 def main() -> None:

@@ -38,16 +38,13 @@ def rest_framework_settings(*, user_rate: str = "1200/minute", upload_rate: str 
         "DEFAULT_PAGINATION_CLASS": "crm.api.pagination.StandardPagination",
         "PAGE_SIZE": 50,
         "DEFAULT_FILTER_BACKENDS": [
-            "django_filters.rest_framework.DjangoFilterBackend",
+            "crm.api.filters.FilterBackend",
             "rest_framework.filters.OrderingFilter",
         ],
         "DEFAULT_RENDERER_CLASSES": ["crm.api.renderers.OrjsonRenderer"],
-        # JSON bounded in size and depth (400/413, never a 500), forms and uploads as usual.
-        "DEFAULT_PARSER_CLASSES": [
-            "crm.api.parsers.JSONParser",
-            "rest_framework.parsers.FormParser",
-            "rest_framework.parsers.MultiPartParser",
-        ],
+        # Bodies are JSON, bounded in size and depth (400/413, never a 500); anything else is a 415. A form
+        # cannot say null, a list or an object as the schema does; the uploads take multipart themselves.
+        "DEFAULT_PARSER_CLASSES": ["crm.api.parsers.JSONParser"],
         "DEFAULT_THROTTLE_CLASSES": ["crm.api.throttling.TokenOrUserRateThrottle"],
         # Per token (each tool) or per signed-in user; uploads have their own, smaller budget.
         "DEFAULT_THROTTLE_RATES": {"user": user_rate, "upload": upload_rate},
@@ -71,6 +68,7 @@ def spectacular_settings() -> dict:
         "POSTPROCESSING_HOOKS": [
             "drf_spectacular.hooks.postprocess_schema_enums",
             "crm.api.schema.relax_blank_formats",
+            "crm.api.schema.link_operations_on_one_object",
         ],
         "ENUM_NAME_OVERRIDES": {
             "FollowUpStatusEnum": "leads.choices.FollowUpStatus",

@@ -127,6 +127,8 @@ LANGUAGE_CODE = "en"
 LANGUAGES = PLUGIN_LANGUAGES
 # One catalogue for the pages (makemessages run from the root writes there; it is also crm's app catalogue).
 LOCALE_PATHS = [BASE_DIR / "crm" / "locale"]
+# The product's number formats (crm/formats): Chinese figures grouped by thousands, "12,346".
+FORMAT_MODULE_PATH = ["crm.formats"]
 TIME_ZONE = env.str("TIME_ZONE", default="UTC")
 USE_I18N = True
 USE_TZ = True

@@ -19,6 +19,8 @@ from typing import BinaryIO
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from intel.matching import normalise_company, normalise_person
 
@@ -98,16 +100,16 @@ HEADER_SYNONYMS: dict[str, tuple[str, ...]] = {
     ),
 }
 FIELD_LABELS: dict[str, str] = {
-    "full_name": "Name",
-    "first_name": "First name",
-    "last_name": "Last name",
-    "company": "Company",
-    "title": "Title",
-    "email": "Email",
-    "phone": "Phone",
-    "notes": "Notes",
-    "scanned_by": "Scanned by",
-    "scanned_at": "Scanned at",
+    "full_name": gettext_lazy("Name"),
+    "first_name": gettext_lazy("First name"),
+    "last_name": gettext_lazy("Last name"),
+    "company": gettext_lazy("Company"),
+    "title": pgettext_lazy("job", "Title"),
+    "email": gettext_lazy("Email"),
+    "phone": gettext_lazy("Phone"),
+    "notes": gettext_lazy("Notes"),
+    "scanned_by": gettext_lazy("Scanned by"),
+    "scanned_at": gettext_lazy("Scanned at"),
 }
 MAX_LENGTHS: dict[str, int] = {
     "full_name": 200,
@@ -142,15 +144,15 @@ class TooManyRows(FileError):
 
 
 def too_large_message(*, size: int, max_bytes: int) -> str:
-    return f"The file is {size} bytes; the limit is {max_bytes} bytes."
+    return _("The file is %(size)s bytes; the limit is %(limit)s bytes.") % {"size": size, "limit": max_bytes}
 
 
 def too_many_rows_message(max_rows: int) -> str:
-    return f"The file has more than {max_rows} rows; at most {max_rows} are accepted per upload."
+    return _("The file has more than %(n)s rows; at most %(n)s are accepted per upload.") % {"n": max_rows}
 
 
 NUL = "\x00"
-NUL_MESSAGE = "contains a NUL character (byte 0), which is not text: remove it and upload the file again"
+NUL_MESSAGE = gettext_lazy("contains a NUL character (byte 0), which is not text: remove it and upload the file again")
 
 
 def normalise_header(header: str) -> str:
@@ -190,8 +192,11 @@ def decode(data: bytes) -> tuple[str, str]:
         return data.decode("cp932"), "cp932"
     except UnicodeDecodeError as error:
         raise FileError(
-            f"The file is neither UTF-8 nor Shift_JIS/CP932 (byte {error.start + 1} cannot be decoded). "
-            "Save it as CSV UTF-8 and upload it again."
+            _(
+                "The file is neither UTF-8 nor Shift_JIS/CP932 (byte %(byte)s cannot be decoded). "
+                "Save it as CSV UTF-8 and upload it again."
+            )
+            % {"byte": error.start + 1}
         ) from None
 
 
@@ -213,10 +218,13 @@ def _undecodable(stream: BinaryIO, origin: int) -> FileError:
         return error
     except UnicodeDecodeError as error:
         return FileError(
-            f"The file starts as UTF-16 but byte {error.start + 1} cannot be decoded. "
-            "Save it as CSV UTF-8 and upload it again."
+            _(
+                "The file starts as UTF-16 but byte %(byte)s cannot be decoded. "
+                "Save it as CSV UTF-8 and upload it again."
+            )
+            % {"byte": error.start + 1}
         )
-    return FileError("The file cannot be decoded. Save it as CSV UTF-8 and upload it again.")
+    return FileError(_("The file cannot be decoded. Save it as CSV UTF-8 and upload it again."))
 
 
 def sniff_delimiter(text: str) -> str:
@@ -236,7 +244,7 @@ def numbered_rows(reader, *, on_error: Callable[[int, str], object]) -> Iterator
         except StopIteration:
             return
         except csv.Error as error:
-            on_error(reader.line_num, f"cannot be read as CSV: {error}")
+            on_error(reader.line_num, _("cannot be read as CSV: %(error)s") % {"error": error})
             previous_end = reader.line_num
             continue
         line, previous_end = previous_end + 1, reader.line_num
@@ -253,8 +261,13 @@ class RowProblem:
     values: tuple[str, ...] = ()
 
     def __str__(self) -> str:
-        where = f"line {self.line}" + (f", column '{self.column}'" if self.column else "")
-        return f"{where}: {self.message}"
+        if self.column:
+            return _("line %(line)s, column '%(column)s': %(message)s") % {
+                "line": self.line,
+                "column": self.column,
+                "message": self.message,
+            }
+        return _("line %(line)s: %(message)s") % {"line": self.line, "message": self.message}
 
 
 @dataclass(frozen=True)
@@ -350,7 +363,7 @@ def parse_datetime(value: str) -> datetime.datetime:
             return datetime.datetime.strptime(text, pattern)
         except ValueError:
             continue
-    raise ValueError(f"{value!r} is not a date and time (use e.g. 2025-08-25 14:30)")
+    raise ValueError(_("%(value)s is not a date and time (use e.g. 2025-08-25 14:30)") % {"value": repr(value)})
 
 
 def _clean(value: str) -> str:
@@ -388,26 +401,31 @@ def _parse_text(
     try:
         headers = [header.strip() for header in next(reader)]
     except StopIteration:
-        raise FileError("The file is empty: it needs a header row and at least one row.") from None
+        raise FileError(_("The file is empty: it needs a header row and at least one row.")) from None
     except csv.Error as error:
-        raise FileError(f"Line 1 (the header) cannot be read as CSV: {error}.") from None
+        raise FileError(_("Line 1 (the header) cannot be read as CSV: %(error)s.") % {"error": error}) from None
     if any(NUL in header for header in headers):
-        raise FileError(f"Line 1 (the header) {NUL_MESSAGE}.")
+        raise FileError(_("Line 1 (the header) %(problem)s.") % {"problem": NUL_MESSAGE})
     guessed = guess_mapping(headers)
     if mapping is not None:
         unknown = sorted(set(mapping) - set(headers))
         if unknown:
-            raise FileError(f"The mapping names columns the file does not have: {', '.join(unknown)}.")
+            raise FileError(
+                _("The mapping names columns the file does not have: %(columns)s.") % {"columns": ", ".join(unknown)}
+            )
         bad_fields = sorted({name for name in mapping.values() if name and name not in FIELD_LABELS})
         if bad_fields:
-            raise FileError(f"The mapping names unknown fields: {', '.join(bad_fields)}.")
+            raise FileError(_("The mapping names unknown fields: %(fields)s.") % {"fields": ", ".join(bad_fields)})
         guessed = {header: mapping.get(header, guessed[header]) for header in headers}
     result = ParsedFile(encoding=encoding, delimiter=delimiter, headers=headers, mapping=guessed)
     fields = set(guessed.values())
     if "full_name" not in fields and not ({"first_name", "last_name"} & fields):
         raise FileError(
-            f"No column holds the person's name (expected a header such as Name, Full name or 氏名; "
-            f"the file has: {', '.join(headers)})."
+            _(
+                "No column holds the person's name (expected a header such as Name, Full name or 氏名; "
+                "the file has: %(headers)s)."
+            )
+            % {"headers": ", ".join(headers)}
         )
     column_of = {name: header for header, name in guessed.items() if name}
     index_of = {name: headers.index(header) for name, header in column_of.items()}
@@ -451,13 +469,14 @@ def _parse_row(
     if with_nul is not None:
         column = headers[with_nul] if with_nul < len(headers) else ""
         # The row comes back in the rejected-rows report, where a NUL cannot be stored: shown as U+FFFD.
-        return RowProblem(line, column, NUL_MESSAGE, tuple(cell.replace(NUL, "\ufffd") for cell in cells))
+        return RowProblem(line, column, str(NUL_MESSAGE), tuple(cell.replace(NUL, "\ufffd") for cell in cells))
     values = tuple(cells)
     if len(cells) > len(headers) and any(cell.strip() for cell in cells[len(headers) :]):
         return RowProblem(
             line,
             "",
-            f"{len(cells)} values but the header has {len(headers)} columns (an unquoted comma?)",
+            _("%(values)s values but the header has %(columns)s columns (an unquoted comma?)")
+            % {"values": len(cells), "columns": len(headers)},
             values,
         )
 
@@ -469,18 +488,28 @@ def _parse_row(
     found = {name: cell(name) for name in ("company", "title", "email", "phone", "notes", "scanned_by")}
     if not full_name:
         column = column_of.get("full_name") or column_of.get("first_name") or column_of.get("last_name", "")
-        return RowProblem(line, column, "the name is empty", values)
+        return RowProblem(line, column, _("the name is empty"), values)
     found["full_name"] = full_name
     for name, limit in MAX_LENGTHS.items():
         if len(found[name]) > limit:
             column = column_of.get(name, FIELD_LABELS[name])
-            return RowProblem(line, column, f"longer than {limit} characters ({len(found[name])})", values)
+            return RowProblem(
+                line,
+                str(column),
+                _("longer than %(limit)s characters (%(length)s)") % {"limit": limit, "length": len(found[name])},
+                values,
+            )
     if found["email"]:
         found["email"] = unicodedata.normalize("NFKC", found["email"]).strip().lower()
         try:
             validate_email(found["email"])
         except ValidationError:
-            return RowProblem(line, column_of["email"], f"{found['email']!r} is not an email address", values)
+            return RowProblem(
+                line,
+                column_of["email"],
+                _("%(email)s is not an email address") % {"email": repr(found["email"])},
+                values,
+            )
     scanned_at = None
     if cell("scanned_at"):
         try:

@@ -11,6 +11,7 @@ urlpatterns = [
     path("events/new/", views.event_create, name="event_create"),
     path("events/<slug:slug>/", views.event_detail, name="event_detail"),
     path("events/<slug:slug>/upload/", views.event_upload, name="event_upload"),
+    path("events/<slug:slug>/upload/progress/", views.event_upload_progress, name="event_upload_progress"),
     path(
         "events/<slug:slug>/uploads/<int:import_id>/rejected-rows.csv",
         views.import_rejected_rows,

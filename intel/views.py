@@ -45,7 +45,7 @@ from intel.models import (
     Regulation,
     Signal,
 )
-from intel.parsing import FileError, FileTooLarge, rejected_rows_csv
+from intel.parsing import FIELD_LABELS, FileError, FileTooLarge, rejected_rows_csv
 from intel.queries import regulatory_pressure, signal_preview
 from intel.services import (
     attendee_import,
@@ -59,10 +59,12 @@ from intel.services import (
     signal_record,
     upload_limits,
 )
+from intel.services.attendees import import_progress_text
 
 UPLOAD_TTL_SECONDS = 60 * 60  # a previewed file waits this long for its commit
 FEED_LENGTH = 100
-DELIMITER_LABELS = {"\t": "tabs", ",": "commas", ";": "semicolons"}
+# How the preview names a file's separator (translated when shown).
+DELIMITER_LABELS = {"\t": gettext_noop("tabs"), ",": gettext_noop("commas"), ";": gettext_noop("semicolons")}
 REVIEW_PAGE = 25  # companies shown at once; the queue shrinks as they are decided
 
 
@@ -94,18 +96,41 @@ def event_create(request):
     return render(request, "intel/event_form.html", {"section": "events", "form": form})
 
 
+def delimiter_label(delimiter: str) -> str:
+    """The file's separator as the preview names it: a word for the usual ones, else the character quoted."""
+    return _(DELIMITER_LABELS[delimiter]) if delimiter in DELIMITER_LABELS else f"“{delimiter}”"
+
+
 def import_button_label(*, valid_rows: int, rejected_rows: int) -> str:
     """What the preview's button does, in its mode: all rows, or the valid rows with the rest skipped."""
     if not valid_rows:
-        return "Nothing to import"
-    people = f"{valid_rows} {'person' if valid_rows == 1 else 'people'}"
+        return _("Nothing to import")
+    people = ngettext("Import %(n)s person", "Import %(n)s people", valid_rows) % {"n": valid_rows}
     if not rejected_rows:
-        return f"Import {people}"
-    return f"Import {people} and skip {rejected_rows} row{'' if rejected_rows == 1 else 's'}"
+        return people
+    return ngettext("%(import)s and skip %(n)s row", "%(import)s and skip %(n)s rows", rejected_rows) % {
+        "import": people,
+        "n": rejected_rows,
+    }
 
 
 def _upload_key(user, token: str) -> str:
     return f"ui:badge-scan:{user.pk}:{token}"
+
+
+def _progress_key(user, token: str) -> str:
+    return f"ui:badge-scan-progress:{user.pk}:{token}"
+
+
+@login_required
+def event_upload_progress(request, slug: str):
+    """How far the uploader's import of one previewed file has got (the page polls it while the import
+    runs): {"done", "total", "text"}; {} before it starts. Only the uploader's own imports."""
+    get_object_or_404(Event, slug=slug)
+    state = cache.get(_progress_key(request.user, request.GET.get("token", ""))) or {}
+    if state:
+        state = {**state, "text": import_progress_text(state["done"], state["total"])}
+    return JsonResponse(state)
 
 
 @login_required
@@ -124,7 +149,7 @@ def event_upload(request, slug: str):
                 data = upload.read()
                 preview = attendee_import_preview(event=event, data=data, max_rows=limits.max_rows, user=request.user)
             except FileError as error:
-                form.add_error("file", f"{upload.name}: {error}")
+                form.add_error("file", _("%(what)s: %(error)s") % {"what": upload.name, "error": error})
                 status = 413 if isinstance(error, FileTooLarge) else 400
                 return render(request, "intel/event_upload.html", context, status=status)
             else:
@@ -138,7 +163,9 @@ def event_upload(request, slug: str):
                     preview=preview,
                     filename=upload.name,
                     commit_form=commit_form,
-                    delimiter_label=DELIMITER_LABELS.get(preview.delimiter, f"“{preview.delimiter}”"),
+                    delimiter_label=delimiter_label(preview.delimiter),
+                    # Each column of the file and the field it is read as, named in the reader's language.
+                    columns=[(header, FIELD_LABELS[name] if name else "") for header, name in preview.mapping.items()],
                     import_label=import_button_label(
                         valid_rows=preview.valid_rows, rejected_rows=len({p.line for p in preview.problems})
                     ),
@@ -148,8 +175,13 @@ def event_upload(request, slug: str):
         commit_form = BadgeScanCommitForm(request.POST)
         stored = cache.get(_upload_key(request.user, request.POST.get("token", ""))) if commit_form.is_valid() else None
         if stored is None:
-            messages.error(request, "That preview has expired: upload the file again.")
+            messages.error(request, _("That preview has expired: upload the file again."))
             return redirect("intel:event_upload", slug=event.slug)
+        progress_key = _progress_key(request.user, commit_form.cleaned_data["token"])
+
+        def progress(done: int, total: int) -> None:
+            cache.set(progress_key, {"done": done, "total": total}, UPLOAD_TTL_SECONDS)
+
         try:
             outcome = attendee_import(
                 event=event,
@@ -158,18 +190,19 @@ def event_upload(request, slug: str):
                 keep_valid=commit_form.cleaned_data["keep_valid"],
                 imported_by=request.user,
                 max_rows=upload_limits().max_rows,
+                progress=progress,
             )
         except FileError as error:
-            messages.error(request, f"{stored['name']}: {error}")
+            messages.error(request, _("%(what)s: %(error)s") % {"what": stored["name"], "error": error})
             return redirect("intel:event_upload", slug=event.slug)
         if not outcome.is_committed:
             context.update(refused=outcome, filename=stored["name"], sample_problems=outcome.problems[:50])
             return render(request, "intel/event_upload.html", context, status=400)
-        cache.delete(_upload_key(request.user, commit_form.cleaned_data["token"]))
+        cache.delete_many([_upload_key(request.user, commit_form.cleaned_data["token"]), progress_key])
         # Who acts next, counted by the one function the event page and the API call too.
         summary = people_summary(event=event, user=request.user, batch=outcome.batch)
         text = summary.text() if summary is not None else outcome.summary()
-        messages.success(request, f"{stored['name']}: {text}.")
+        messages.success(request, _("%(file)s: %(summary)s.") % {"file": stored["name"], "summary": text})
         return redirect("intel:event_detail", slug=event.slug)
     return render(request, "intel/event_upload.html", context)
 
@@ -212,7 +245,7 @@ def import_rejected_rows(request, slug: str, import_id: int):
     """The rows an upload rejected, for the person who uploaded it or a manager."""
     batch = get_object_or_404(AttendeeImport.objects.exclude(rejected_count=0), pk=import_id, event__slug=slug)
     if not _may_download(batch, request.user):
-        raise Http404("No such upload.")
+        raise Http404(_("No such upload."))
     response = HttpResponse(rejected_rows_csv(batch.rejected_report), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{slug}-upload-{batch.pk}-rejected-rows.csv"'
     return response
@@ -387,7 +420,7 @@ def review_decide(request, slug: str, attendee_id: int):
     tab = _tab_of(request)
     attendee = _review_items(event, request.user, REVIEW_TABS[tab]).filter(pk=attendee_id).first()
     if attendee is None:
-        raise Http404("No such person waiting for review.")
+        raise Http404(_("No such person waiting for review."))
     return _decide_people(request, event, tab, [attendee], label=attendee.full_name)
 
 
@@ -404,7 +437,7 @@ def review_decide_company(request, slug: str):
         if (company_key(person.company) or f"#{person.pk}") == key
     ]
     if not people:
-        raise Http404("Nobody at that company is waiting for a decision.")
+        raise Http404(_("Nobody at that company is waiting for a decision."))
     return _decide_people(request, event, tab, people, label=people[0].company or people[0].full_name)
 
 
@@ -457,7 +490,14 @@ def _decide_people(request, event: Event, tab: str, people: list[Attendee], *, l
     except PermissionDenied as error:
         return _refused(request, error)
     except ValidationError as error:
-        return _decision_answer(request, event, tab, ok=False, message=f"{label}: {_error_text(error)}", status=400)
+        return _decision_answer(
+            request,
+            event,
+            tab,
+            ok=False,
+            message=_("%(what)s: %(error)s") % {"what": label, "error": _error_text(error)},
+            status=400,
+        )
     return _decision_answer(request, event, tab, ok=True, message=message, decided=count, people=people)
 
 

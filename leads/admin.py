@@ -6,10 +6,13 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from leads.models import DeadLetter, FollowUp, Score, ScoreChange, ScoringModel
 from leads.parameters import ScoringParameters
+from leads.sentences import factor_sentence
 from leads.services import follow_up_set_status, scoring_model_activate, scoring_model_create_version
 
 
@@ -108,6 +111,7 @@ class FollowUpAdmin(admin.ModelAdmin):
     # The cadence's fields are computed (leads.services.cadences): the event's cadence page changes them.
     readonly_fields = [
         "person_score",
+        "person_reasons",
         "person_factors",
         "status_changed_by",
         "status_changed_at",
@@ -119,6 +123,14 @@ class FollowUpAdmin(admin.ModelAdmin):
         "step_done_at",
         "step_activity_id",
     ]
+
+    @admin.display(description=_("Why this person score"))
+    def person_reasons(self, obj) -> str:
+        return format_html_join(
+            mark_safe("<br>"),
+            "{} ({})",
+            ((factor_sentence(factor), f"{factor.get('points', 0):+d}") for factor in obj.person_factors or []),
+        )
 
     def save_model(self, request, obj, form, change):
         status = obj.status

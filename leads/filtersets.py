@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.translation import gettext_noop
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
@@ -195,7 +196,12 @@ class ScoreChangeFilterSet(django_filters.FilterSet):
 
 
 FOLLOW_UP_SOON_HOURS = 48
-FOLLOW_UP_DUE_CHOICES = [("overdue", "Overdue"), ("next_48h", "In the next 48 h"), ("later", "Later")]
+# English labels marked for the catalogues (the API's schema keeps them); the board translates them when shown.
+FOLLOW_UP_DUE_CHOICES = [
+    ("overdue", gettext_noop("Overdue")),
+    ("next_48h", gettext_noop("In the next 48 h")),
+    ("later", gettext_noop("Later")),
+]
 
 
 class FollowUpFilterSet(django_filters.FilterSet):

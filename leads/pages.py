@@ -437,10 +437,14 @@ def _is_up(change: ScoreChange) -> bool:
 
 def due_label(due_at: datetime.datetime, *, now: datetime.datetime) -> str:
     """When a follow-up still to come is due, in the active time zone: "Today 15:30", "Tomorrow 00:30",
-    else "Thu 3 Dec 09:00"."""
-    from django.utils import timezone
+    else "Thu 3 Dec 09:00" (in the reader's language)."""
+    from django.utils import dateformat, timezone
 
     local, today = timezone.localtime(due_at), timezone.localtime(now).date()
     days = (local.date() - today).days
-    day = "Today" if days == 0 else "Tomorrow" if days == 1 else f"{local:%a} {local.day} {local:%b}"
-    return f"{day} {local:%H:%M}"
+    if days == 0:
+        return gettext("Today %(time)s") % {"time": f"{local:%H:%M}"}
+    if days == 1:
+        return gettext("Tomorrow %(time)s") % {"time": f"{local:%H:%M}"}
+    # Django's date format characters, in the order the reader's language writes a day ("Thu 3 Dec 09:00").
+    return dateformat.format(local, gettext("D j M H:i"))

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from leads.parameters import ScoringParameters
 from leads.scoring import Factor
+from leads.sentences import gettext_noop, message, render_english
 
 INFRASTRUCTURE = "infrastructure"
 EXECUTIVE = "executive"
@@ -212,27 +213,50 @@ class PersonScore:
         return [factor.to_json() for factor in self.factors]
 
 
+# What a persona is to the sale, said after the title (or "No title"): one message id each.
+PERSONA_FIT = {
+    INFRASTRUCTURE: gettext_noop("%(label)s: decides on infrastructure"),
+    EXECUTIVE: gettext_noop("%(label)s: an executive"),
+    ENGINEER: gettext_noop("%(label)s: an engineer who influences the choice"),
+    OTHER: gettext_noop("%(label)s: not a buyer of infrastructure"),
+}
+NO_TITLE = gettext_noop("No title")
+
+
+def _person_factor(code: str, points: int, msgid: str, **params) -> Factor:
+    """A factor saying `msgid` with `params` (rendered per language by leads.sentences), its English kept."""
+    return Factor(code, points, render_english({"message": msgid, "params": params}), (), msgid, params)
+
+
 def score_person(facts: PersonFacts, *, parameters: ScoringParameters) -> PersonScore:
     """A person's lead score: their exchange's score, plus persona fit and engagement."""
     factors: list[Factor] = []
     if facts.exchange_score is None:
-        factors.append(Factor("no_exchange", 0, "Not matched to an exchange yet"))
+        factors.append(_person_factor("no_exchange", 0, gettext_noop("Not matched to an exchange yet")))
     else:
         factors.append(
-            Factor(
-                "exchange_score", facts.exchange_score, f"Works at {facts.exchange_name}, scored {facts.exchange_score}"
+            _person_factor(
+                "exchange_score",
+                facts.exchange_score,
+                gettext_noop("Works at %(name)s, scored %(score)s"),
+                name=facts.exchange_name,
+                score=facts.exchange_score,
             )
         )
     kind = persona(facts.title, facts.contact_role)
-    fit = {
-        "infrastructure": (parameters.persona_infrastructure_points, "decides on infrastructure"),
-        "executive": (parameters.persona_executive_points, "an executive"),
-        "engineer": (parameters.persona_engineer_points, "an engineer who influences the choice"),
-        "other": (0, "not a buyer of infrastructure"),
+    points = {
+        INFRASTRUCTURE: parameters.persona_infrastructure_points,
+        EXECUTIVE: parameters.persona_executive_points,
+        ENGINEER: parameters.persona_engineer_points,
+        OTHER: 0,
     }[kind]
-    label = facts.title or "No title"
-    factors.append(Factor("persona", fit[0], f"{label}: {fit[1]}"))
+    label = facts.title or message(NO_TITLE)
+    factors.append(_person_factor("persona", points, PERSONA_FIT[kind], label=label))
     if facts.notes.strip():
-        factors.append(Factor("engagement", parameters.person_engagement_points, "Met at the booth, with notes"))
+        factors.append(
+            _person_factor(
+                "engagement", parameters.person_engagement_points, gettext_noop("Met at the booth, with notes")
+            )
+        )
     total = sum(f.points for f in factors)
     return PersonScore(max(0, min(100, total)), tuple(factors), total)

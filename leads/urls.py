@@ -33,7 +33,6 @@ urlpatterns = [
     path("events/<slug:slug>/edit/", views.event_edit, name="event_edit"),
     path("events/<slug:slug>/cadence/", views.event_cadence, name="event_cadence"),
     path("events/<slug:slug>/follow-ups/", views.follow_up_board, name="follow_ups"),
-    path("events/<slug:slug>/follow-ups/build/", views.follow_ups_build, name="follow_ups_build"),
     path("events/<slug:slug>/follow-ups/assign/", views.follow_ups_assign, name="follow_ups_assign"),
     path("events/<slug:slug>/follow-ups/<int:follow_up_id>/status/", views.follow_up_status, name="follow_up_status"),
     path("events/<slug:slug>/follow-ups/export.csv", views.follow_ups_export, name="follow_ups_export"),

@@ -1,5 +1,7 @@
 """How the OpenAPI document describes authentication and the errors every operation may answer."""
 
+import re
+
 from django.db import models
 from drf_spectacular import openapi
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
@@ -40,7 +42,12 @@ ERRORS = {
     ),
     "401": OpenApiResponse(ErrorSerializer, description="No session and no valid token (or the token is revoked)."),
     "403": OpenApiResponse(
-        ErrorSerializer, description="Not allowed: a read-only token writing, or a rep changing another's account."
+        inline_serializer(
+            name="Refusal",
+            fields={"detail": serializers.CharField(required=False)},
+        ),
+        description="Not allowed: a read-only token writing, or a rep changing another's account (`detail`); "
+        'or, per field, a field only a manager sets (`{"salesforce_account_id": ["Only a manager sets ..."]}`).',
     ),
     "404": OpenApiResponse(
         ErrorSerializer, description="No such object among those the caller may see (or no such page)."
@@ -49,6 +56,7 @@ ERRORS = {
         StillInUseSerializer, description="Still used by other rows (named, with counts): nothing was deleted."
     ),
     "413": OpenApiResponse(ErrorSerializer, description="The request body or the uploaded file is too large."),
+    "415": OpenApiResponse(ErrorSerializer, description="The body is not JSON (or, for an upload, not multipart)."),
     "429": OpenApiResponse(ErrorSerializer, description="Too many requests for this token or user; retry later."),
 }
 
@@ -67,6 +75,7 @@ class AutoSchema(openapi.AutoSchema):
             codes.append("403")
         if self.method in ("POST", "PUT", "PATCH"):
             codes.append("413")  # a JSON body over DATA_UPLOAD_MAX_MEMORY_SIZE, a file over its limit
+            codes.append("415")  # a body of another content type
         if self.method == "DELETE" and _protected_by_others(self.view):
             codes.append("409")
         for code in codes:
@@ -128,3 +137,57 @@ def relax_blank_formats(result, generator, request, public):
                 noun = "An email address" if kind == "email" else "A URL"
                 prop["description"] = (prop.get("description", "") + f" {noun}, or blank.").strip()
     return result
+
+
+_PATH_PARAMETER = re.compile(r"\{(\w+)\}")
+
+
+def link_operations_on_one_object(result, generator, request, public):
+    """OpenAPI links from what a create or a read of one object answers to every other operation on that
+    object (`POST /exchanges/` 201 -> `GET /exchanges/{slug}/`, `.../explain/`, the exchange's footprint,
+    ...), the path parameter taken from the answer's field of the same name. Clients (and the stateful
+    fuzzing of `make fuzz`) follow them to reuse what they created."""
+    paths = result.get("paths", {})
+    schemas = result.get("components", {}).get("schemas", {})
+    on_object: dict[tuple[str, str], list[str]] = {}  # (resource, path parameter) -> operation ids
+    for path, operations in paths.items():
+        names = _PATH_PARAMETER.findall(path)
+        if len(names) == 1:
+            for operation in operations.values():
+                on_object.setdefault((_resource_of(path), names[0]), []).append(operation["operationId"])
+    for path, operations in paths.items():
+        names = _PATH_PARAMETER.findall(path)
+        for method, operation in operations.items():
+            if not names and method == "post":
+                answer = "201"
+            elif len(names) == 1 and path.endswith("}/") and method in ("get", "put", "patch"):
+                answer = "200"
+            else:
+                continue
+            response = operation["responses"].get(answer)
+            fields = _response_fields(response, schemas)
+            links = {
+                target: {"operationId": target, "parameters": {parameter: f"$response.body#/{parameter}"}}
+                for (resource, parameter), targets in sorted(on_object.items())
+                if resource == _resource_of(path) and parameter in fields
+                for target in targets
+                if target != operation["operationId"]
+            }
+            if links:
+                response["links"] = links
+    return result
+
+
+def _resource_of(path: str) -> str:
+    """The kind of object a path is about: `/api/v1/technographics/exchanges/{slug}/footprint/` -> `exchanges`."""
+    return path.split("{", 1)[0].strip("/").split("/")[-1]
+
+
+def _response_fields(response, schemas: dict) -> set[str]:
+    if not isinstance(response, dict):
+        return set()
+    schema = response.get("content", {}).get("application/json", {}).get("schema", {})
+    ref = schema.get("$ref", "")
+    if ref.startswith("#/components/schemas/"):
+        schema = schemas.get(ref.removeprefix("#/components/schemas/"), {})
+    return set(schema.get("properties", {}))

@@ -5,7 +5,7 @@ from django.contrib.auth import get_user_model
 from rest_framework import exceptions, serializers
 
 from crm.access import ensure_may_change_exchange, is_manager, may_assign_owner
-from crm.api.base import ModelCleanMixin, VisibleExchangeField, request_user
+from crm.api.base import JsonTypesMixin, ModelCleanMixin, VisibleExchangeField, request_user
 from crm.models import Activity, Allocation, ApiToken, CloudVendor, Contact, Exchange, Jurisdiction, Presence
 from crm.names import DISPLAY_NAME_HELP, person_name_of
 
@@ -223,7 +223,7 @@ class ActivitySerializer(ExchangeChildSerializer):
         return attrs
 
 
-class ApiTokenSerializer(serializers.ModelSerializer):
+class ApiTokenSerializer(JsonTypesMixin, serializers.ModelSerializer):
     is_active = serializers.BooleanField(read_only=True)
 
     class Meta:

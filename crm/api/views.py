@@ -4,12 +4,12 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
-from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
+from rest_framework.decorators import action, api_view
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 
 from crm.api.authentication import forget_token
-from crm.api.base import AtomicWritesMixin, EvidenceWritesMixin, ExchangeScopedViewSet
+from crm.api.base import SLUG, AtomicWritesMixin, EvidenceWritesMixin, ExchangeScopedViewSet
 from crm.api.permissions import ApiAccess, ChangeOwnOnly, ManagerWrites
 from crm.api.serializers import (
     ActivitySerializer,
@@ -48,6 +48,7 @@ class CloudVendorViewSet(AtomicWritesMixin, viewsets.ModelViewSet):
     filterset_class = CloudVendorFilterSet
     permission_classes = MANAGERS_WRITE
     lookup_field = "slug"
+    lookup_value_regex = SLUG
     ordering_fields = ["name", "slug"]
     ordering = ["slug"]
 
@@ -60,6 +61,7 @@ class JurisdictionViewSet(AtomicWritesMixin, viewsets.ModelViewSet):
     filterset_class = JurisdictionFilterSet
     permission_classes = MANAGERS_WRITE
     lookup_field = "code"
+    lookup_value_regex = "[A-Z]{2}"  # ISO 3166-1 alpha-2, or EU
     ordering_fields = ["code", "name"]
     ordering = ["code"]
 
@@ -73,6 +75,7 @@ class ExchangeViewSet(ExchangeScopedViewSet):
     filterset_class = ExchangeFilterSet
     permission_classes = OWN_ONLY
     lookup_field = "slug"
+    lookup_value_regex = SLUG
     ordering_fields = ["name", "slug", "updated_at", "created_at", "volume_30d_usd", "stage"]
     ordering = ["slug"]
     exchange_path = ""
@@ -227,3 +230,11 @@ class ApiTokenViewSet(
             token.revoke()
             forget_token(token)
         return Response(self.get_serializer(token).data)
+
+
+@extend_schema(exclude=True)
+@api_view(["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"])
+def no_such_page(request, rest: str = ""):
+    """Any /api/v1/ address no route takes (an id that is not a number, a slug with a dot): the API's own
+    404, a JSON body like every other answer, never the site's HTML page."""
+    raise NotFound()

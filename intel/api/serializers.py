@@ -3,7 +3,7 @@
 from rest_framework import serializers
 
 from crm.access import ensure_may_change_exchange
-from crm.api.base import ModelCleanMixin, VisibleExchangeField, request_user
+from crm.api.base import JsonTypesMixin, ModelCleanMixin, VisibleExchangeField, request_user
 from crm.models import CloudVendor, Jurisdiction
 from crm.names import DISPLAY_NAME_HELP, person_name_of
 from intel.models import Attendee, Event, Regulation, Signal
@@ -93,7 +93,7 @@ class ReachedExchangeSerializer(serializers.Serializer):
     named_by_source = serializers.BooleanField()
 
 
-class SignalPreviewSerializer(serializers.Serializer):
+class SignalPreviewSerializer(JsonTypesMixin, serializers.Serializer):
     """What recording the signal would touch, among the exchanges the caller may see; writes nothing."""
 
     region_code = serializers.CharField(help_text="The outage's region code ('' unknown: every region is possible).")
@@ -185,7 +185,7 @@ class AttendeeSerializer(serializers.ModelSerializer):
         return person_name_of(attendee)
 
 
-class AttendeeMatchSerializer(serializers.Serializer):
+class AttendeeMatchSerializer(JsonTypesMixin, serializers.Serializer):
     """A rep's decision on a match: an exchange (and optionally a contact there), or not an exchange."""
 
     exchange = VisibleExchangeField(allow_null=True, help_text="Null: the person is not from an exchange.")

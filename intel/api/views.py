@@ -10,7 +10,7 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
 from crm.access import ensure_may_change_exchange, is_manager, may_change_exchange
-from crm.api.base import AtomicWritesMixin
+from crm.api.base import SLUG, AtomicWritesMixin
 from crm.api.permissions import ApiAccess, ChangeOwnOnly, ManagerWrites
 from crm.api.throttling import UploadRateThrottle
 from crm.models import Exchange
@@ -189,6 +189,7 @@ class EventViewSet(AtomicWritesMixin, viewsets.ModelViewSet):
     filterset_class = EventFilterSet
     permission_classes = [ApiAccess, ManagerWrites]
     lookup_field = "slug"
+    lookup_value_regex = SLUG
     ordering_fields = ["starts_on", "name", "id"]
     ordering = ["-starts_on", "-id"]
 

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from crm.access import ensure_manager, ensure_may_change_exchange, is_manager
 from crm.models import Contact, Exchange, Jurisdiction
@@ -64,7 +65,10 @@ def attendee_match_confirm(*, attendee: Attendee, user) -> Attendee:
     """Accept the exchange the matching suggested (its method is kept)."""
     if attendee.exchange_id is None:
         raise ValidationError(
-            {"exchange": f"{attendee.full_name} has no suggested exchange to confirm; choose one instead."}
+            {
+                "exchange": _("%(name)s has no suggested exchange to confirm; choose one instead.")
+                % {"name": attendee.full_name}
+            }
         )
     _check_may_decide(attendee=attendee, exchange=attendee.exchange, user=user)
     decided = _decide(
@@ -118,7 +122,10 @@ def exchange_alias_add(
     )
     if taken is not None:
         raise ValidationError(
-            {"alias": f"{record.alias!r} is already an alias of {taken.exchange.name} (as {taken.alias!r})."},
+            {
+                "alias": _("%(alias)s is already an alias of %(exchange)s (as %(taken)s).")
+                % {"alias": repr(record.alias), "exchange": taken.exchange.name, "taken": repr(taken.alias)}
+            },
             code="alias_taken",
         )
     record.full_clean()
@@ -230,7 +237,7 @@ def attendees_decide(
 def not_an_exchange_company_forget(*, company: NotAnExchangeCompany, user) -> None:
     """Undo "not an exchange" for a company (a manager's call): later imports match its people again.
     People already set aside keep that decision; a rep may reopen them one by one."""
-    ensure_manager(user, _("Only a manager undoes a company set aside as not an exchange."))
+    ensure_manager(user, gettext_noop("Only a manager undoes a company set aside as not an exchange."))
     company.delete()
 
 

@@ -7,11 +7,16 @@ import datetime
 from dataclasses import dataclass
 
 from django.db.models import Prefetch
+from django.utils.translation import gettext
 
 from crm.models import Exchange
+from crm.place_names import native_name
+from crm.sentences import gettext_noop, message, stored_sentence
 from intel.technographics.attribution import TablesError, shipped_tables
 from intel.technographics.models import CloudDetection, EndpointAddress
-from intel.technographics.providers import place_name
+from intel.technographics.providers import place_clause
+
+ADDRESS_FRONT_DOOR = gettext_noop("front door on %(vendor)s, origin unknown")
 
 
 @dataclass(frozen=True)
@@ -29,11 +34,13 @@ class AddressFootprint:
 
     @property
     def description(self) -> str:
+        """Where the address sits, in the active language (vendor and city by their native names)."""
         if not self.provider:
-            return "no known cloud or front door"
+            return gettext("no known cloud or front door")
         if self.is_front_door:
-            return f"front door on {self.provider}, origin unknown"
-        return place_name(self.provider_key, self.region)
+            return stored_sentence(message(ADDRESS_FRONT_DOOR, vendor=self.provider))
+        place = place_clause(self.provider_key, self.region)
+        return stored_sentence(place) if isinstance(place, dict) else native_name(place)
 
 
 @dataclass(frozen=True)
@@ -51,7 +58,7 @@ class VerdictFootprint:
     checked_at: datetime.datetime
     summary: str
     findings: tuple[dict, ...]
-    front_doors: tuple[str, ...]
+    front_doors: tuple[str, ...]  # in the active language (crm.sentences)
     disagreements: tuple[str, ...]
     notes: tuple[str, ...]
     hosts_checked: int
@@ -106,8 +113,8 @@ def exchange_footprint(exchange: Exchange) -> ExchangeFootprint:
             checked_at=detection.checked_at,
             summary=detection.summary,
             findings=tuple(detection.findings),
-            front_doors=tuple(detection.front_doors),
-            disagreements=tuple(detection.disagreements),
+            front_doors=tuple(stored_sentence(item) for item in detection.front_doors),
+            disagreements=tuple(stored_sentence(item) for item in detection.disagreements),
             notes=tuple(detection.notes),
             hosts_checked=detection.hosts_checked,
             hosts_failed=detection.hosts_failed,

@@ -8,6 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from crm.sentences import gettext_noop, message
+
 ProviderKind = Literal["cloud", "front_door"]
 
 
@@ -167,3 +169,15 @@ def place_name(provider_key: str, region: str) -> str:
         return name
     city = REGION_CITIES.get(region)
     return f"{name} {city} ({region})" if city else f"{name} ({region})"
+
+
+def place_clause(provider_key: str, region: str) -> dict | str:
+    """place_name as a stored sentence's parameter: the vendor and city by their native names in Japanese
+    or Chinese (crm.place_names), the region code as written; the bare vendor name without a region."""
+    name = PROVIDERS[provider_key].name if provider_key in PROVIDERS else provider_key
+    if not region:
+        return name
+    city = REGION_CITIES.get(region)
+    if city:
+        return message(gettext_noop("%(vendor)s %(city)s (%(region)s)"), vendor=name, city=city, region=region)
+    return message(gettext_noop("%(vendor)s (%(region)s)"), vendor=name, region=region)

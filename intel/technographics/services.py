@@ -20,28 +20,43 @@ from django.utils import timezone
 from crm.catalogue import CatalogueError, CatalogueRecord, read_snapshot
 from crm.choices import EVIDENCE_STRENGTH, EvidenceSource, Workload
 from crm.models import Allocation, CloudVendor, Exchange
+from crm.sentences import gettext_noop, message, stored
 from crm.services import allocation_save, evidence_changed
 from intel.choices import SignalKind
 from intel.models import Signal
 from intel.technographics.attribution import IpTables, shipped_tables
-from intel.technographics.choices import EndpointRole, EndpointSource
+from intel.technographics.choices import EndpointRole, EndpointSource, InferenceBasis
 from intel.technographics.inference import AddressFinding, HostFinding, Inference, VendorFinding, infer
 from intel.technographics.models import CloudDetection, Endpoint, EndpointAddress
-from intel.technographics.providers import PROVIDERS
+from intel.technographics.providers import PROVIDERS, place_clause
 from intel.technographics.resolver import DEFAULT_MAX_WORKERS, HostAnswer, Resolver, resolve_hosts
 
 WORKLOAD = Workload.TRADING_ENGINE
 
-# How a disagreement names who said otherwise: (who, qualifier).
-SAYS: dict[str, tuple[str, str]] = {
-    EvidenceSource.SELF_PUBLISHED: ("The exchange's own documents say", ""),
-    EvidenceSource.REP_CONFIRMED: ("A rep says", " (confirmed by the account)"),
-    EvidenceSource.VENDOR_CASE_STUDY: ("A vendor case study says", ""),
-    EvidenceSource.NEWS: ("News reports say", ""),
-    EvidenceSource.REP_ESTIMATE: ("A rep estimates", ""),
-    EvidenceSource.LATENCY_HINT: ("A latency hint says", " (unverified)"),
-    EvidenceSource.GENERATED: ("The demo data says", ""),
+# How a disagreement names who said otherwise: a message id saying "<who> says <vendor>".
+SAYS: dict[str, str] = {
+    EvidenceSource.SELF_PUBLISHED: gettext_noop("The exchange's own documents say %(vendor)s"),
+    EvidenceSource.REP_CONFIRMED: gettext_noop("A rep says %(vendor)s (confirmed by the account)"),
+    EvidenceSource.VENDOR_CASE_STUDY: gettext_noop("A vendor case study says %(vendor)s"),
+    EvidenceSource.NEWS: gettext_noop("News reports say %(vendor)s"),
+    EvidenceSource.REP_ESTIMATE: gettext_noop("A rep estimates %(vendor)s"),
+    EvidenceSource.LATENCY_HINT: gettext_noop("A latency hint says %(vendor)s (unverified)"),
+    EvidenceSource.GENERATED: gettext_noop("The demo data says %(vendor)s"),
 }
+SAYS_OTHER = gettext_noop("%(who)s says %(vendor)s")
+# What the hosts showed: (one host, several hosts), by the basis of the inference.
+RESOLVES: dict[str, tuple[str, str]] = {
+    InferenceBasis.API_ON_CLOUD: (
+        gettext_noop("the API host %(host)s resolves to %(place)s"),
+        gettext_noop("the API hosts %(hosts)s resolve to %(place)s"),
+    ),
+    InferenceBasis.WEBSITE_ON_CLOUD: (
+        gettext_noop("the website host %(host)s resolves to %(place)s"),
+        gettext_noop("the website hosts %(hosts)s resolve to %(place)s"),
+    ),
+}
+DISAGREEMENT = gettext_noop("%(claim)s; %(evidence)s.")
+FRONT_DOOR = gettext_noop("%(host)s: front door on %(vendor)s, origin unknown")
 
 
 @lru_cache(maxsize=1)
@@ -139,7 +154,7 @@ def cloud_detection_record(
     previous = CloudDetection.objects.filter(exchange=exchange).order_by("-checked_at", "-pk").first()
     outcome = DetectionOutcome(detection=CloudDetection(exchange=exchange))
     vendors = {v.slug: v for v in CloudVendor.objects.filter(slug__in=[f.vendor_slug for f in inference.findings])}
-    disagreements: list[str] = []
+    disagreements: list[dict] = []
     if inference.has_conclusion:
         disagreements = _allocations_apply(
             exchange=exchange, inference=inference, vendors=vendors, today=now.date(), outcome=outcome
@@ -161,7 +176,7 @@ def cloud_detection_record(
     detection.hosts_failed = inference.hosts_failed
     detection.api_providers = list(inference.api_providers)
     detection.findings = [_finding_json(f) for f in inference.findings]
-    detection.front_doors = list(inference.front_doors)
+    detection.front_doors = _front_doors(inference)
     detection.disagreements = disagreements
     detection.notes = outcome.notes
     detection.allocations_written = outcome.allocations_written
@@ -223,7 +238,7 @@ def _allocations_apply(
     vendors: dict[str, CloudVendor],
     today: datetime.date,
     outcome: DetectionOutcome,
-) -> list[str]:
+) -> list[dict]:
     """Write the inferred allocations for the trading engine; return the disagreements."""
     current = list(
         Allocation.objects.filter(exchange=exchange, workload__in=[WORKLOAD, Workload.ALL]).select_related("vendor")
@@ -306,22 +321,38 @@ def _allocations_apply(
     return disagreements
 
 
-def _disagreements(*, current: list[Allocation], inference: Inference, inferred_slugs: set[str]) -> list[str]:
+def _disagreements(*, current: list[Allocation], inference: Inference, inferred_slugs: set[str]) -> list[dict]:
+    """Stored sentences (crm.sentences): who said another vendor, and what the hosts showed."""
     if not inference.findings:
         return []
     top = inference.findings[0]
-    kind = "API host" if top.basis == "api_on_cloud" else "website host"
+    one, several = RESOLVES.get(top.basis, RESOLVES[InferenceBasis.WEBSITE_ON_CLOUD])
+    place = place_clause(top.provider_key, top.region)
     if len(top.hosts) == 1:
-        evidence = f"the {kind} {top.hosts[0]} resolves to {top.place}"
+        evidence = message(one, host=top.hosts[0], place=place)
     else:
-        evidence = f"the {kind}s {', '.join(top.hosts)} resolve to {top.place}"
-    sentences = []
+        evidence = message(several, hosts=", ".join(top.hosts), place=place)
+    sentences: dict[str, dict] = {}
     for allocation in current:
         if allocation.evidence_source == EvidenceSource.IP_INFERENCE or allocation.vendor.slug in inferred_slugs:
             continue
-        who, qualifier = SAYS.get(allocation.evidence_source, (f"{allocation.get_evidence_source_display()} says", ""))
-        sentences.append(f"{who} {allocation.vendor.name}{qualifier}; {evidence}.")
-    return sorted(set(sentences))
+        says = SAYS.get(allocation.evidence_source)
+        if says is None:
+            claim = message(SAYS_OTHER, who=allocation.get_evidence_source_display(), vendor=allocation.vendor.name)
+        else:
+            claim = message(says, vendor=allocation.vendor.name)
+        item = stored(DISAGREEMENT, claim=claim, evidence=evidence)
+        sentences[item["sentence"]] = item
+    return [sentences[english] for english in sorted(sentences)]
+
+
+def _front_doors(inference: Inference) -> list[dict]:
+    """Stored sentences: each host behind a front door, and on whose."""
+    return [
+        stored(FRONT_DOOR, host=verdict.host, vendor=PROVIDERS[verdict.provider_key].name)
+        for verdict in inference.verdicts
+        if verdict.kind == "front_door"
+    ]
 
 
 def _change_signal(

@@ -6,6 +6,7 @@ from django.contrib.auth import get_user_model
 from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
+from crm.api.base import JsonTypesMixin
 from crm.api.serializers import ExchangeSerializer
 from crm.names import DISPLAY_NAME_HELP, person_name_of
 from crm.shares import stored_shares_in_view
@@ -13,7 +14,7 @@ from intel.models import MarketFigure
 from leads.choices import FollowUpStatus, Grade, ScoreCause
 from leads.models import FollowUp, RescoreRun, Score, ScoringModel, WebhookDelivery, WebhookSubscription
 from leads.parameters import json_kind
-from leads.sentences import factor_sentence
+from leads.sentences import factor_sentence, factors_in
 from leads.webhooks.choices import WebhookEvent
 from leads.webhooks.targets import TargetRefused, check_target
 
@@ -215,6 +216,9 @@ class FollowUpSerializer(serializers.ModelSerializer):
     exchange = serializers.CharField(source="attendee.exchange.slug", read_only=True, allow_null=True, default=None)
     assignee = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
     status_changed_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+    person_factors = serializers.SerializerMethodField(
+        help_text="The reasons of the person score, each sentence in the response's language."
+    )
 
     class Meta:
         model = FollowUp
@@ -246,12 +250,16 @@ class FollowUpSerializer(serializers.ModelSerializer):
     def get_display_name(self, follow_up) -> str:
         return person_name_of(follow_up.attendee)
 
+    @extend_schema_field(FactorSerializer(many=True))
+    def get_person_factors(self, follow_up) -> list[dict]:
+        return factors_in(follow_up.person_factors, self.context.get("language"))
 
-class FollowUpStatusSerializer(serializers.Serializer):
+
+class FollowUpStatusSerializer(JsonTypesMixin, serializers.Serializer):
     status = serializers.ChoiceField(choices=FollowUpStatus.choices)
 
 
-class FollowUpAssignSerializer(serializers.Serializer):
+class FollowUpAssignSerializer(JsonTypesMixin, serializers.Serializer):
     assignee = serializers.SlugRelatedField(
         slug_field="username",
         queryset=get_user_model().objects.filter(rep__isnull=False, is_active=True),
@@ -260,7 +268,7 @@ class FollowUpAssignSerializer(serializers.Serializer):
     )
 
 
-class ScoringModelSerializer(serializers.ModelSerializer):
+class ScoringModelSerializer(JsonTypesMixin, serializers.ModelSerializer):
     created_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
     activate = serializers.BooleanField(write_only=True, default=False, help_text="Make it the active version now.")
 
@@ -319,7 +327,7 @@ class ScoringModelActivationSerializer(ScoringModelSerializer):
         fields = [*ScoringModelSerializer.Meta.fields, "rescore"]
 
 
-class WebhookSubscriptionSerializer(serializers.ModelSerializer):
+class WebhookSubscriptionSerializer(JsonTypesMixin, serializers.ModelSerializer):
     events = serializers.ListField(
         child=serializers.ChoiceField(choices=WebhookEvent.choices), allow_empty=False, help_text="Events to send."
     )

@@ -15,7 +15,6 @@ from django.db import connections, transaction
 from django.db.models import Prefetch
 from django.utils import timezone, translation
 from django.utils.dateparse import parse_date, parse_datetime
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, generics, mixins, status, viewsets
@@ -24,6 +23,7 @@ from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 
 from crm.api.base import AtomicWritesMixin
+from crm.api.filters import FilterBackend
 from crm.api.pagination import PageWithoutCount
 from crm.api.permissions import ApiAccess, ChangeOwnOnly, ManagerWrites
 from crm.api.views import ExchangeViewSet
@@ -97,9 +97,12 @@ DEFAULT_FEED_LIMIT, MAX_FEED_LIMIT = 500, 5000
 
 
 def _bounded_int(request, name: str, default: int, low: int, high: int) -> int:
-    raw = request.query_params.get(name)
-    if raw in (None, ""):
+    given = request.query_params.getlist(name)
+    if not given:
         return default
+    if len(given) > 1:
+        raise exceptions.ValidationError({name: [f"Give {name} once, not {len(given)} times."]})
+    raw = given[0]
     try:
         value = int(raw)
     except ValueError as error:
@@ -323,7 +326,7 @@ class LeadListView(generics.ListAPIView):
 
     queryset = Score.objects.none()
     filterset_class = LeadFilterSet
-    filter_backends = [DjangoFilterBackend]
+    filter_backends = [FilterBackend]
     pagination_class = None
 
     def list(self, request, *args, **kwargs):
@@ -375,7 +378,7 @@ class ScoreChangeFeedView(SentenceLanguageMixin, generics.ListAPIView):
 
     queryset = ScoreChange.objects.none()
     filterset_class = ScoreChangeFilterSet
-    filter_backends = [DjangoFilterBackend]
+    filter_backends = [FilterBackend]
     pagination_class = None
 
     def list(self, request, *args, **kwargs):
@@ -393,7 +396,7 @@ class ScoreChangeFeedView(SentenceLanguageMixin, generics.ListAPIView):
         return Response({"results": rows, "next_cursor": rows[-1]["id"] if rows else cursor, "has_more": has_more})
 
 
-class FollowUpViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class FollowUpViewSet(SentenceLanguageMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """People met at events to follow up: a manager assigns them; the assignee (or whoever may change
     the exchange) moves their status."""
 

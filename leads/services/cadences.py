@@ -12,6 +12,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from crm.choices import ActivityKind
 from crm.models import Activity
 from intel.models import Event
 from leads.cadences import DEFAULT_PLAN, CadenceError, Step, plan_from_json, plan_steps, schedule, step_done_by
@@ -19,6 +20,8 @@ from leads.choices import FollowUpStatus
 from leads.models import Cadence, FollowUp, Score
 
 SCHEDULE_FIELDS = ["due_at", "first_due_at", "cadence_grade", "step_index", "next_step"]
+# The activities that reach the person: any of them makes a follow-up still "to do" contacted.
+OUTREACH = frozenset({ActivityKind.CALL, ActivityKind.EMAIL, ActivityKind.MEETING})
 
 
 def event_plan(event: Event) -> dict[str, tuple[Step, ...]]:
@@ -101,7 +104,8 @@ def cadence_save(*, event: Event, steps: object, user) -> tuple[Cadence, int]:
 def follow_ups_step_log(*, activity: Activity, now: datetime.datetime | None = None) -> list[FollowUp]:
     """After an activity is logged: the follow-ups at its exchange held by its rep (or of the person it
     was with) whose next step that activity does move on to their following step, due per their
-    cadence; a follow-up still "to do" becomes "contacted" at the activity's time. Returns those moved.
+    cadence; a follow-up still "to do" becomes "contacted" at the activity's time, also when a call,
+    email or meeting was not its step (the step then stays due). Returns those whose step moved.
 
     Idempotent: an activity does a follow-up's step once, so the exchange page (at once) and the
     evidence outbox (for every other way in: the API, the admin) may both call it."""
@@ -127,19 +131,27 @@ def follow_ups_step_log(*, activity: Activity, now: datetime.datetime | None = N
         steps = plan_steps(plans[event.pk], follow_up.cadence_grade)
         current = steps[follow_up.step_index] if follow_up.step_index < len(steps) else None
         if not step_done_by(current, activity.kind):
+            # Reaching the person is contact whatever the plan said to do first; the step stays due.
+            if follow_up.status == FollowUpStatus.TO_DO and activity.kind in OUTREACH:
+                _contacted(follow_up, activity, now)
+                follow_up.save(update_fields=["status", "status_changed_by", "status_changed_at", "updated_at"])
             continue
         follow_up.step_index += 1
         follow_up_schedule_apply(follow_up, event=event, plan=plans[event.pk], grade=follow_up.cadence_grade)
         follow_up.step_done_at, follow_up.step_activity_id = activity.occurred_at, activity.pk
         fields = [*SCHEDULE_FIELDS, "step_done_at", "step_activity_id", "updated_at"]
         if follow_up.status == FollowUpStatus.TO_DO:
-            follow_up.status = FollowUpStatus.CONTACTED
-            follow_up.status_changed_by_id = activity.rep_id
-            follow_up.status_changed_at = min(activity.occurred_at, now)
+            _contacted(follow_up, activity, now)
             fields += ["status", "status_changed_by", "status_changed_at"]
         follow_up.save(update_fields=fields)
         moved.append(follow_up)
     return moved
+
+
+def _contacted(follow_up: FollowUp, activity: Activity, now: datetime.datetime) -> None:
+    follow_up.status = FollowUpStatus.CONTACTED
+    follow_up.status_changed_by_id = activity.rep_id
+    follow_up.status_changed_at = min(activity.occurred_at, now)
 
 
 def follow_ups_steps_from_references(*, references) -> int:

@@ -6,13 +6,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext, ngettext, ngettext_lazy, pgettext
 
 from crm.access import changeable_exchange_ids
 from intel.choices import MatchStatus
 from intel.models import Attendee, AttendeeImport, Event
 from leads.models import FollowUp, ScoringModel
-from leads.services.followups import follow_ups_create_for_event
+from leads.services.followups import follow_ups_build_for_event
 
 
 def follow_ups_update(*, event: Event) -> bool:
@@ -21,7 +21,7 @@ def follow_ups_update(*, event: Event) -> bool:
     as waiting for a manager, who activates one."""
     if not ScoringModel.objects.filter(is_active=True).exists():
         return False
-    follow_ups_create_for_event(event=event)
+    follow_ups_build_for_event(event=event)
     return True
 
 
@@ -66,18 +66,25 @@ class PeopleSummary:
         if self.updated:
             head = gettext("%(added)s, %(n)s updated") % {"added": head, "n": self.updated}
         parts = self.next_steps()
-        return f"{head}: {parts}" if parts else head
+        return gettext("%(head)s: %(steps)s") % {"head": head, "steps": parts} if parts else head
 
     def next_steps(self) -> str:
         """Who acts next, without the head: "3 in your territory, 1 passed to their owners"."""
         parts = [
-            (self.in_your_territory, gettext("%(n)s in your territory")),
-            (self.passed_to_owners, gettext("%(n)s passed to their owners")),
-            (self.waiting_for_manager, gettext("%(n)s waiting for a manager")),
-            (self.no_exchange_found, gettext("%(n)s with no exchange found")),
-            (self.not_an_exchange, gettext("%(n)s not at an exchange")),
+            (self.in_your_territory, ngettext_lazy("%(n)s in your territory", "%(n)s in your territory", "n")),
+            (self.passed_to_owners, ngettext_lazy("%(n)s passed to their owners", "%(n)s passed to their owners", "n")),
+            (
+                self.waiting_for_manager,
+                ngettext_lazy("%(n)s waiting for a manager", "%(n)s waiting for a manager", "n"),
+            ),
+            (
+                self.no_exchange_found,
+                ngettext_lazy("%(n)s with no exchange found", "%(n)s with no exchange found", "n"),
+            ),
+            (self.not_an_exchange, ngettext_lazy("%(n)s not at an exchange", "%(n)s not at an exchange", "n")),
         ]
-        return ", ".join(label % {"n": count} for count, label in parts if count)
+        # The list's separator as the reader's language writes it (", ", "、", "，").
+        return pgettext("list separator", ", ").join(label % {"n": count} for count, label in parts if count)
 
 
 def people_summary(*, event: Event, user, batch: AttendeeImport | None = None, attendee_ids=None) -> PeopleSummary:

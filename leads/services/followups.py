@@ -14,6 +14,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from crm.access import changeable_exchange_ids, is_manager, may_change_exchange
+from crm.bulk import bulk_insert
 from crm.choices import RepRole
 from crm.models import Exchange, Presence, Rep
 from intel.choices import MatchStatus
@@ -32,7 +33,6 @@ def follow_up_due_at(event: Event) -> datetime.datetime:
     return event.follow_up_due_at
 
 
-@transaction.atomic
 def follow_ups_create_for_event(*, event: Event) -> list[FollowUp]:
     """Create (or refresh the person score of) one follow-up per person met at the event who works at a
     matched exchange, then assign the unassigned (see _assign_unassigned). Returns the list, best person first.
@@ -44,17 +44,28 @@ def follow_ups_create_for_event(*, event: Event) -> list[FollowUp]:
     nobody has worked it (still to do); one with a recorded outcome is kept.
     Assignments and statuses already set are kept, except automatic ones whose rep can no longer open
     the exchange."""
+    follow_ups_build_for_event(event=event)
+    return list(FollowUp.objects.for_event(event.pk).select_related("attendee", "assignee"))
+
+
+@transaction.atomic
+def follow_ups_build_for_event(*, event: Event) -> int:
+    """What follow_ups_create_for_event writes, without loading the list back (after an import, and the
+    board's refresh, which only say how many): a fixed number of queries, only the columns it compares,
+    new rows in one COPY on PostgreSQL. Returns how many follow-ups the event's list has."""
     active = ScoringModel.objects.filter(is_active=True).first()
     if active is None:
         raise ValidationError("No scoring model is active: activate one in the admin.")
     parameters = active.get_parameters()
     attendees = list(
-        Attendee.objects.filter(event=event, match_status=MatchStatus.MATCHED, exchange__isnull=False).select_related(
-            "exchange", "contact"
-        )
+        Attendee.objects.filter(event=event, match_status=MatchStatus.MATCHED, exchange__isnull=False)
+        .select_related("exchange", "contact")
+        .only(*PERSON_COLUMNS)
     )
+    # Those whose person is no longer a matched lead (a join, not a list of every lead's id: NOT IN a
+    # list of 30,000 ids costs PostgreSQL a comparison per pair).
     FollowUp.objects.filter(attendee__event=event, status=FollowUpStatus.TO_DO).exclude(
-        attendee__in=[a.pk for a in attendees]
+        attendee__match_status=MatchStatus.MATCHED, attendee__exchange__isnull=False
     ).delete()
     scores = {
         exchange_id: (score, grade)
@@ -62,7 +73,12 @@ def follow_ups_create_for_event(*, event: Event) -> list[FollowUp]:
             exchange_id__in=[a.exchange_id for a in attendees]
         ).values_list("exchange_id", "score", "grade")
     }
-    existing = {f.attendee_id: f for f in FollowUp.objects.filter(attendee__event=event)}
+    existing = {
+        f.attendee_id: f
+        for f in FollowUp.objects.filter(attendee__event=event).only(
+            "attendee_id", "person_score", "person_factors", *SCHEDULE_FIELDS
+        )
+    }
     plan = event_plan(event)
     to_create, to_update = [], []
     for attendee in attendees:
@@ -79,13 +95,24 @@ def follow_ups_create_for_event(*, event: Event) -> list[FollowUp]:
         if moved or (follow_up.person_score, follow_up.person_factors) != (person.score, person.factors_json()):
             follow_up.person_score, follow_up.person_factors = person.score, person.factors_json()
             to_update.append(follow_up)
-    FollowUp.objects.bulk_create(to_create)
-    FollowUp.objects.bulk_update(to_update, ["person_score", "person_factors", *SCHEDULE_FIELDS])
+    bulk_insert(FollowUp, to_create)
+    FollowUp.objects.bulk_update(to_update, ["person_score", "person_factors", *SCHEDULE_FIELDS], batch_size=1000)
     _assign_unassigned(event)
-    return list(FollowUp.objects.for_event(event.pk).select_related("attendee", "assignee"))
+    return len(existing) + len(to_create)
 
 
 AUTOMATIC_METHODS = (AssignmentMethod.TERRITORY, AssignmentMethod.ROUND_ROBIN)
+# What _person_score reads of an attendee, its exchange and its contact.
+PERSON_COLUMNS = (
+    "full_name",
+    "title",
+    "notes",
+    "exchange_id",
+    "contact_id",
+    "exchange__name",
+    "contact__title",
+    "contact__role",
+)
 
 
 def _person_score(attendee: Attendee, exchange_score: int, parameters: ScoringParameters) -> PersonScore:
@@ -146,7 +173,19 @@ def _assign_unassigned(event: Event) -> None:
     reps = list(
         Rep.objects.filter(role=RepRole.REP, user__is_active=True).select_related("user").order_by("user__username")
     )
-    follow_ups = list(FollowUp.objects.for_event(event.pk).select_related("attendee__exchange__owner__rep"))
+    follow_ups = list(
+        FollowUp.objects.for_event(event.pk)
+        .select_related("attendee__exchange__owner__rep")
+        .only(
+            "assignee_id",
+            "assignment_method",
+            "status",
+            "attendee__exchange_id",
+            "attendee__exchange__headquarters_id",
+            "attendee__exchange__owner__is_active",
+            "attendee__exchange__owner__rep__is_service_account",
+        )
+    )
     exchange_ids = {f.attendee.exchange_id for f in follow_ups if f.attendee.exchange_id}
     # One query per rep, whatever the number of people: the visibility rule lives in one place.
     sees = {
@@ -216,13 +255,6 @@ def _is_rep(user) -> bool:
 
 def follow_up_may_assign(*, user) -> bool:
     """Who hands follow-ups out (to anyone, in bulk or one at a time): a manager."""
-    return is_manager(user)
-
-
-def follow_ups_may_build(*, user) -> bool:
-    """Who builds or refreshes an event's follow-up list: a manager. The build reassigns automatic
-    assignments and drops untouched follow-ups across every account at the event, like a bulk
-    assignment."""
     return is_manager(user)
 
 

@@ -16,7 +16,6 @@ from .follow_ups import (
     follow_up_board,
     follow_up_status,
     follow_ups_assign,
-    follow_ups_build,
     follow_ups_export,
     team_view,
 )
@@ -44,7 +43,6 @@ __all__ = [
     "follow_up_board",
     "follow_up_status",
     "follow_ups_assign",
-    "follow_ups_build",
     "follow_ups_export",
     "lead_export",
     "lead_export_salesforce",

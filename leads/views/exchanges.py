@@ -14,6 +14,7 @@ from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_POST
 
 from crm.access import ensure_manager, ensure_may_change_exchange
+from crm.choices import ActivityKind
 from crm.forms import ActivityForm
 from crm.models import Exchange, ExchangeMerge
 from crm.services import exchange_merge
@@ -74,7 +75,10 @@ def _render_exchange(
     context.update(forms)
     context["held_follow_ups"] = held or []
     if context["can_edit"]:
-        context.setdefault("activity_form", ActivityForm(exchange=exchange))
+        # "log a call" on the follow-up board opens the form with its kind chosen (?log=call).
+        kind = request.GET.get("log", "")
+        initial = {"kind": kind} if kind in ActivityKind.values else {}
+        context.setdefault("activity_form", ActivityForm(exchange=exchange, initial=initial))
         edited_allocation = _pick(context["allocations"], request.GET.get("allocation"))
         edited_presence = _pick([row["presence"] for row in context["presences"]], request.GET.get("presence"))
         context.setdefault("size_form", SizeTierForm(exchange=exchange))

@@ -1,10 +1,11 @@
-"""The follow-up board of an event (build, assign, status, export), editing an event, and the team view."""
+"""The follow-up board of an event (assign, status, export; the list keeps itself up to date),
+editing an event, and the team view."""
 
 import datetime
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import QueryDict
@@ -12,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext, ngettext
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from crm.access import ensure_manager
@@ -32,7 +34,6 @@ from leads.models import Cadence, FollowUp
 from leads.services import (
     follow_up_assign,
     follow_up_set_status,
-    follow_ups_create_for_event,
     follow_ups_progress,
     follow_ups_reschedule,
 )
@@ -41,7 +42,6 @@ from leads.services.followups import (
     follow_up_may_assign,
     follow_up_may_change,
     follow_ups_changeable,
-    follow_ups_may_build,
 )
 from leads.views.lists import _csv_response, _filter_errors
 
@@ -56,6 +56,7 @@ def _event_follow_ups(event: Event, user):
     )
 
 
+@never_cache  # back from logging a call, the rep sees the status it gave, not the page as it was
 @login_required
 def follow_up_board(request, slug: str):
     event = get_object_or_404(Event, slug=slug)
@@ -106,7 +107,6 @@ def follow_up_board(request, slug: str):
             "overdue_only": overdue_only,
             "query": query.urlencode(),
             "may_assign": follow_up_may_assign(user=request.user),
-            "may_build": follow_ups_may_build(user=request.user),
             "overdue": follow_ups.overdue(now=now).count(),
             "filters": board_filters,
             "filter_errors": filter_errors,
@@ -121,28 +121,13 @@ def follow_up_board(request, slug: str):
 
 @login_required
 @require_POST
-def follow_ups_build(request, slug: str):
-    event = get_object_or_404(Event, slug=slug)
-    if not follow_ups_may_build(user=request.user):
-        raise PermissionDenied("Only a manager builds or refreshes the follow-up list.")
-    try:
-        follow_ups = follow_ups_create_for_event(event=event)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, f"{len(follow_ups)} people on the follow-up list, assigned by territory.")
-    return redirect("leads:follow_ups", slug=event.slug)
-
-
-@login_required
-@require_POST
 def follow_ups_assign(request, slug: str):
     event = get_object_or_404(Event, slug=slug)
     if not follow_up_may_assign(user=request.user):
-        raise PermissionDenied("Only a manager assigns follow-ups.")
+        raise PermissionDenied(gettext("Only a manager assigns follow-ups."))
     form = BulkAssignForm(request.POST, follow_ups=_event_follow_ups(event, request.user))
     if not form.is_valid():
-        messages.error(request, "Tick at least one person and choose who gets them.")
+        messages.error(request, gettext("Tick at least one person and choose who gets them."))
         return redirect("leads:follow_ups", slug=event.slug)
     assignee = form.cleaned_data["assignee"]
     chosen = list(form.cleaned_data["follow_ups"])
@@ -150,7 +135,11 @@ def follow_ups_assign(request, slug: str):
         for follow_up in chosen:
             follow_up_assign(follow_up=follow_up, assignee=assignee)
     who = assignee.get_full_name() or assignee.get_username()
-    messages.success(request, f"{len(chosen)} follow-up{'s' if len(chosen) != 1 else ''} assigned to {who}.")
+    messages.success(
+        request,
+        ngettext("%(count)s follow-up assigned to %(who)s.", "%(count)s follow-ups assigned to %(who)s.", len(chosen))
+        % {"count": len(chosen), "who": who},
+    )
     return redirect("leads:follow_ups", slug=event.slug)
 
 
@@ -160,13 +149,19 @@ def follow_up_status(request, slug: str, follow_up_id: int):
     event = get_object_or_404(Event, slug=slug)
     follow_up = get_object_or_404(_event_follow_ups(event, request.user), pk=follow_up_id)
     if not follow_up_may_change(follow_up=follow_up, user=request.user):
-        raise PermissionDenied("You may change only your own follow-ups, or those of the accounts you own.")
+        raise PermissionDenied(gettext("You may change only your own follow-ups, or those of the accounts you own."))
     form = FollowUpStatusForm(request.POST)
     if form.is_valid():
         follow_up_set_status(follow_up=follow_up, status=form.cleaned_data["status"], user=request.user)
-        messages.success(request, f"{follow_up.attendee.full_name}: {follow_up.get_status_display()}.")
+        messages.success(
+            request,
+            gettext("%(name)s: %(status)s.")
+            % {"name": follow_up.attendee.full_name, "status": gettext(follow_up.get_status_display())},
+        )
     else:
-        messages.error(request, f"{follow_up.attendee.full_name}: choose a status from the list.")
+        messages.error(
+            request, gettext("%(name)s: choose a status from the list.") % {"name": follow_up.attendee.full_name}
+        )
     # Back to the page, filters and row the rep saved from.
     query = pages.board_query(QueryDict(request.POST.get("return_query", "")))
     return redirect(

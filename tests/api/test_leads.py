@@ -211,11 +211,14 @@ def test_an_upload_over_the_size_limit_answers_413_and_over_the_row_limit_400(wo
     assert too_long.json() == {"file": ["The file has more than 1 rows; at most 1 are accepted per upload."]}
 
 
-def test_a_20_mb_upload_answers_413_naming_the_limit_and_writes_nothing(world, cast):
+def test_a_20_mb_upload_answers_413_naming_the_limit_and_writes_nothing(world, cast, monkeypatch):
     from intel.models import AttendeeImport
+    from intel.services import attendees
 
     content = b"Name,Email\n" + b"Ann Example,ann@a.example\n" * (20 * 1024 * 1024 // 26)
     before = (Attendee.objects.count(), AttendeeImport.objects.count())
+    parsed = []
+    monkeypatch.setattr(attendees, "parse", lambda *args, **kwargs: parsed.append(args) or [])
 
     preview = upload(client_for(cast["japan"]), "webx-2025", "preview", content)
     imported = upload(client_for(cast["japan"]), "webx-2025", "import", content)
@@ -224,6 +227,7 @@ def test_a_20_mb_upload_answers_413_naming_the_limit_and_writes_nothing(world, c
     assert (preview.status_code, preview.json()) == (413, expected)
     assert (imported.status_code, imported.json()) == (413, expected)
     assert (Attendee.objects.count(), AttendeeImport.objects.count()) == before
+    assert parsed == []  # refused from its size: the file was never parsed
 
 
 def test_an_import_over_the_row_limit_answers_400_naming_the_limit_and_writes_nothing(world, cast, settings):

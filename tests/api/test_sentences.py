@@ -35,10 +35,10 @@ JAPANESE = [
 ]
 CHINESE = [
     "中型交易所：竞争激烈的中间层",
-    "Alibaba Cloud占全部云分配的60%",
+    "阿里云占全部云分配的60%",
     "竞争对手占比达60%或以上：替换目标",
     "竞争对手合计占全部云分配的60%（1家供应商）",
-    "2025年9月1日 Alibaba Cloud cn-hongkong (Hong Kong)故障：导致其交易中断",
+    "2025年9月1日 阿里云 cn-hongkong (Hong Kong)故障：导致其交易中断",
 ]
 ENGLISH = [
     "A mid-size exchange: the contested middle",

@@ -95,7 +95,7 @@ def test_each_subscriber_reads_the_reasons_of_a_score_event_in_its_own_language(
     assert {pk: (p["language"], p["reasons"][0]["sentence"]) for pk, p in payloads.items()} == {
         english.pk: ("en", "Alibaba Cloud holds 80% of its allocations"),
         japanese.pk: ("ja", "Alibaba Cloudがクラウド配分全体の80%を占める"),
-        chinese.pk: ("zh-hans", "Alibaba Cloud占全部云分配的80%"),
+        chinese.pk: ("zh-hans", "阿里云占全部云分配的80%"),
     }
     assert {pk: p["new_grade"] for pk, p in payloads.items()} == {english.pk: "B", japanese.pk: "B", chinese.pk: "B"}
 

@@ -29,6 +29,7 @@ EXPECTED = {
         "contacts": 20 * SMALL,
         "follow_ups": 10 * SMALL,
     },
+    "pipeline": {"exchanges": SMALL, "closed": 10 * SMALL, "open": SMALL},
     "scoring": {"exchanges": SMALL, "scores": SMALL},
     "salesforce": {"scores": SMALL},
     "technographics": {"addresses": SMALL, "ipv6": 3},

@@ -230,7 +230,7 @@ def test_a_reps_import_creates_contacts_only_on_their_accounts_and_passes_the_ot
     assert (outcome.created, outcome.matched, outcome.review, outcome.passed_to_owners) == (1, 1, 0, 2)
     assert outcome.contacts_created == 1
     assert outcome.summary() == (
-        "1 people added, 0 updated, 1 matched, 0 to review, 0 rejected; "
+        "1 person added, 0 updated, 1 matched, 0 to review, 0 rejected; "
         "2 people at accounts you do not own, passed to their owners."
     )
     # and only the uploader's account is rescored

@@ -140,10 +140,21 @@ def test_the_last_step_logged_leaves_nothing_pending(webx):
     assert list(FollowUp.objects.filter(pk=follow_up.pk).steps_pending()) == []
 
 
-def test_an_activity_that_is_not_the_step_s_moves_nothing(webx):
+def test_an_activity_that_is_not_the_step_s_moves_no_step_but_the_person_is_contacted(webx):
     before = plan_of(webx["event"])
 
     moved = follow_ups_step_log(activity=log(webx, "A", "email", jst(26, hour=10)), now=jst(26, hour=11))
+
+    assert moved == []
+    assert plan_of(webx["event"]) == before
+    follow_up = FollowUp.objects.get(attendee=webx["people"]["A"])
+    assert (follow_up.status, follow_up.status_changed_at) == (FollowUpStatus.CONTACTED, jst(26, hour=10))
+
+
+def test_a_note_is_no_contact_and_moves_nothing(webx):
+    before = plan_of(webx["event"])
+
+    moved = follow_ups_step_log(activity=log(webx, "A", "note", jst(26, hour=10)), now=jst(26, hour=11))
 
     assert moved == []
     assert plan_of(webx["event"]) == before

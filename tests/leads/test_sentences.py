@@ -51,8 +51,8 @@ def test_the_size_names_the_figure_with_locale_numbers_and_dates(relocating):
     assert in_three(relocating["size"]) == (
         "Large: 24h volume 12,346 BTC, rank 21 on CoinGecko (2023-01-07)",
         "大規模：24時間出来高 12,346 BTC、CoinGeckoで21位（2023年1月7日）",
-        # Django's Simplified Chinese format groups no thousands.
-        "大型：24小时交易量 12346 BTC，CoinGecko排名第21（2023年1月7日）",
+        # The product's Simplified Chinese format groups thousands (crm/formats).
+        "大型：24小时交易量 12,346 BTC，CoinGecko排名第21（2023年1月7日）",
     )
 
 
@@ -68,8 +68,8 @@ def test_a_regulation_reads_its_dates_licence_and_outcome_in_each_language(reloc
     assert in_three(relocating["relocation"]) == (
         "Japan's PSA amendment (in force since 2023-06-01) since it arrived on 2024-03-01 and it has no licence: "
         "it must relocate",
-        "JapanのPSA amendment（2023年6月1日施行、2024年3月1日の進出以降適用）、ライセンス未取得：移転が必要",
-        "Japan的PSA amendment（自2023年6月1日起施行，自2024年3月1日进入当地起适用），且无牌照：必须迁移",
+        "日本のPSA amendment（2023年6月1日施行、2024年3月1日の進出以降適用）、ライセンス未取得：移転が必要",
+        "日本的PSA amendment（自2023年6月1日起施行，自2024年3月1日进入当地起适用），且无牌照：必须迁移",
     )
 
 
@@ -127,7 +127,7 @@ def test_the_leads_csv_export_writes_the_reasons_in_the_readers_language(home_ve
 
     assert japanese.content.startswith("\ufeff".encode())
     assert reason(japanese) == "Alibaba Cloudがクラウド配分全体の60%を占める"
-    assert reason(chinese) == "Alibaba Cloud占全部云分配的60%"
+    assert reason(chinese) == "阿里云占全部云分配的60%"
 
 
 def test_the_count_of_rivals_chooses_the_english_plural_and_reads_alike_in_japanese_and_chinese():
@@ -210,8 +210,8 @@ def test_what_moved_a_score_reads_in_the_readers_language_from_the_history_row(r
     assert causes == {
         "en": "No longer: Japan's PSA amendment (in force since 2023-06-01) since it arrived on 2024-03-01 and it "
         "has no licence: it must relocate",
-        "ja": "該当しなくなった：JapanのPSA amendment（2023年6月1日施行、2024年3月1日の進出以降適用）、"
+        "ja": "該当しなくなった：日本のPSA amendment（2023年6月1日施行、2024年3月1日の進出以降適用）、"
         "ライセンス未取得：移転が必要",
-        "zh-hans": "不再适用：Japan的PSA amendment（自2023年6月1日起施行，自2024年3月1日进入当地起适用），"
+        "zh-hans": "不再适用：日本的PSA amendment（自2023年6月1日起施行，自2024年3月1日进入当地起适用），"
         "且无牌照：必须迁移",
     }

@@ -53,8 +53,8 @@ def test_an_org_in_chinese_gets_them_in_simplified_chinese(salesforce, settings,
 
     account = sent_account(salesforce, hitex)
     assert account["Intel_Top_Reasons__c"] == (
-        "Alibaba Cloud占全部云分配的60% (+12)\n"
-        "2025年9月1日 Alibaba Cloud cn-hongkong (Hong Kong)故障：导致其交易中断 (+12)\n"
+        "阿里云占全部云分配的60% (+12)\n"
+        "2025年9月1日 阿里云 cn-hongkong (Hong Kong)故障：导致其交易中断 (+12)\n"
         "竞争对手占比达60%或以上：替换目标 (+10)"
     )
     assert account["Intel_Size_Evidence__c"] == "中型交易所：竞争激烈的中间层"

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 
 from crm.choices import EvidenceSource, Workload
 from crm.models import Allocation, EvidenceChange
+from crm.sentences import stored_sentence
 from intel.choices import SignalKind
 from intel.models import Signal
 from intel.technographics.choices import EndpointRole
@@ -21,6 +22,11 @@ pytestmark = pytest.mark.django_db
 
 MONDAY = datetime.datetime(2025, 9, 1, 3, 0, tzinfo=datetime.UTC)
 NEXT_MONDAY = datetime.datetime(2025, 9, 8, 3, 0, tzinfo=datetime.UTC)
+
+
+def english(items: list[dict]) -> list[str]:
+    """The stored sentences of a run, as an English reader reads them."""
+    return [stored_sentence(item, "en") for item in items]
 
 
 @pytest.fixture
@@ -85,7 +91,7 @@ def test_a_cloudflare_fronted_api_host_is_a_front_door_and_no_allocation(exchang
     # then nothing is allocated, and the footprint says front door, origin unknown
     assert engine_allocations(exchange) == []
     assert outcome.detection.summary == "behind a front door, origin unknown"
-    assert outcome.detection.front_doors == [
+    assert english(outcome.detection.front_doors) == [
         "api.kappa.example: front door on Cloudflare, origin unknown",
         "www.kappa.example: front door on Cloudflare, origin unknown",
     ]
@@ -150,7 +156,7 @@ def test_a_stronger_rep_confirmed_allocation_is_kept_and_the_disagreement_record
     ]
     confirmed.refresh_from_db()
     assert confirmed.share_percent == Decimal("100.00")
-    assert outcome.detection.disagreements == [
+    assert english(outcome.detection.disagreements) == [
         "A rep says Alibaba Cloud (confirmed by the account); "
         "the API host api.kappa.example resolves to AWS Tokyo (ap-northeast-1)."
     ]
@@ -175,7 +181,7 @@ def test_a_weaker_allocation_of_another_vendor_stays_and_the_inference_takes_wha
         ("tencent-cloud", Decimal("30.00"), "", EvidenceSource.LATENCY_HINT),
     ]
     assert outcome.detection.notes == ["AWS Tokyo (ap-northeast-1) capped at 70%: other allocations hold the rest."]
-    assert outcome.detection.disagreements == [
+    assert english(outcome.detection.disagreements) == [
         "A latency hint says Tencent Cloud (unverified); the API host api.kappa.example resolves to AWS Tokyo "
         "(ap-northeast-1)."
     ]
@@ -201,7 +207,7 @@ def test_the_website_alone_on_a_cloud_is_weaker_evidence(exchange, tables):
     assert engine_allocations(exchange) == [
         ("tencent-cloud", Decimal("100.00"), "", EvidenceSource.IP_INFERENCE, 40, datetime.date(2025, 9, 1))
     ]
-    assert outcome.detection.front_doors == ["api.kappa.example: front door on Cloudflare, origin unknown"]
+    assert english(outcome.detection.front_doors) == ["api.kappa.example: front door on Cloudflare, origin unknown"]
     assert outcome.detection.summary == "website on Tencent Cloud 100%"
 
 

@@ -125,5 +125,51 @@ def test_each_row_offers_mail_phone_and_log_a_call(client, world, team):
 
     assert '<a href="mailto:met0@tokyo.example">met0@tokyo.example</a>' in html
     assert '<a href="tel:+81312345678">+81 3 1234 5678</a>' in html
-    assert '<a href="/exchanges/tokyo-0/#log-heading">log a call</a>' in html
+    assert '<a href="/exchanges/tokyo-0/?log=call#log-heading">log a call</a>' in html
     assert 'data-swap="follow-up-' in html
+
+
+def test_the_board_has_no_build_button_and_its_old_address_is_gone(client, world, team):
+    client.force_login(team["manager"])
+    before = sorted(FollowUp.objects.values_list("pk", "assignee_id", "status"))
+
+    html = client.get(BOARD).content.decode()
+    response = client.post(f"{BOARD}build/")
+
+    assert "Build or refresh the list" not in html
+    assert response.status_code == 404
+    assert sorted(FollowUp.objects.values_list("pk", "assignee_id", "status")) == before
+
+
+def test_log_a_call_opens_the_exchange_s_form_with_call_chosen(client, world, team):
+    client.force_login(team["manager"])
+
+    chosen = client.get("/exchanges/tokyo-0/", {"log": "call"}).context["activity_form"]
+    unknown = client.get("/exchanges/tokyo-0/", {"log": "fax"}).context["activity_form"]
+
+    assert chosen["kind"].value() == "call"
+    assert unknown["kind"].value() is None
+
+
+def test_the_event_page_links_to_my_follow_ups_and_the_cadence(client, world, team):
+    client.force_login(team["japan"])
+
+    html = client.get("/events/webx-2025/").content.decode()
+
+    assert f'<a class="button secondary" href="{BOARD}?mine=1">My follow-ups</a>' in html
+    assert '<a class="button secondary" href="/events/webx-2025/cadence/">Cadence</a>' in html
+
+
+def test_the_board_shows_the_status_labels_in_the_reader_s_language(client, world, team):
+    follow_up = FollowUp.objects.get(attendee__full_name="Met Person 0")
+    client.force_login(team["japan"])
+
+    ja = client.get(BOARD, HTTP_ACCEPT_LANGUAGE="ja").content.decode()
+    zh = client.get(BOARD, HTTP_ACCEPT_LANGUAGE="zh-CN").content.decode()
+    saved = client.post(
+        f"{BOARD}{follow_up.pk}/status/", {"status": "contacted"}, HTTP_ACCEPT_LANGUAGE="ja", follow=True
+    )
+
+    assert '<option value="to_do" selected>未対応</option>' in ja
+    assert '<option value="to_do" selected>待办</option>' in zh
+    assert "Met Person 0: 連絡済み" in saved.content.decode()

@@ -55,7 +55,7 @@ def test_the_page_shows_where_the_hosts_sit_and_the_disagreement_with_the_rep(ja
 
     body = japan_client.get("/exchanges/sigma/").content.decode()
 
-    assert detection.disagreements[0] in body
+    assert detection.disagreements[0]["sentence"] in body
     assert "<code>13.112.0.7</code></td><td>AWS Tokyo (ap-northeast-1)</td>" in body
     assert "www.sigma.example: NXDOMAIN" in body
     assert "Check now" not in body

@@ -160,15 +160,20 @@ def import_counts(event) -> tuple[int, int]:
     return Attendee.objects.filter(event=event).count(), AttendeeImport.objects.filter(event=event).count()
 
 
-def test_a_20_mb_upload_is_refused_with_413_naming_the_limit_and_nothing_is_written_or_kept(japan_client, world, team):
+def test_a_20_mb_upload_is_refused_with_413_naming_the_limit_and_nothing_is_written_or_kept(
+    japan_client, world, team, monkeypatch
+):
     import hashlib
 
     from django.core.cache import cache
 
+    from intel.services import attendees
     from intel.views import _upload_key
 
     event = world["event"]
     before = import_counts(event)
+    parsed = []
+    monkeypatch.setattr(attendees, "parse", lambda *args, **kwargs: parsed.append(args) or [])
 
     response = preview(japan_client, event, TWENTY_MB_FILE, name="big.csv")
 
@@ -177,6 +182,7 @@ def test_a_20_mb_upload_is_refused_with_413_naming_the_limit_and_nothing_is_writ
     assert 'name="token"' not in response.content.decode()  # no commit step offered
     assert import_counts(event) == before
     assert cache.get(_upload_key(team["japan"], hashlib.sha256(TWENTY_MB_FILE).hexdigest()[:32])) is None
+    assert parsed == []  # refused from its size: the file was never parsed
 
 
 def test_a_file_over_the_row_limit_is_refused_with_400_naming_the_limit(japan_client, world, settings):

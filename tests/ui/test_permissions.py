@@ -355,12 +355,6 @@ MANAGER_ACTIONS = [
         "Only a manager creates events.",
     ),
     manager_action(
-        "build the follow-up list",
-        "/events/webx-2025/follow-ups/build/",
-        lambda w: {},
-        "Only a manager builds or refreshes the follow-up list.",
-    ),
-    manager_action(
         "assign follow-ups",
         "/events/webx-2025/follow-ups/assign/",
         lambda w: {"follow_ups": [w["bybit"]["follow_up"].pk], "assignee": "rep.a"},

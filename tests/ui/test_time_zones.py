@@ -120,7 +120,9 @@ def jurisdiction_pk(code: str) -> int:
 
 
 def test_an_event_saved_with_a_zone_name_from_before_validation_still_gets_its_follow_ups_due(world):
+    from leads.cadences import plan_steps, schedule
     from leads.services import follow_ups_create_for_event
+    from leads.services.cadences import event_plan
 
     event = world["event"]
     type(event).objects.filter(pk=event.pk).update(timezone="Asia/Tokio")
@@ -128,5 +130,14 @@ def test_an_event_saved_with_a_zone_name_from_before_validation_still_gets_its_f
 
     follow_ups = follow_ups_create_for_event(event=event)
 
-    assert {f.due_at for f in follow_ups} == {event.follow_up_due_at}
-    assert event.follow_up_due_at.tzinfo == datetime.UTC
+    # Each is due at its cadence's first step, counted from the event's end read as UTC.
+    plan = event_plan(event)
+    expected = {
+        f.pk: schedule(
+            plan_steps(plan, f.cadence_grade), step_index=0, ends_at=event.ends_at, sla_hours=event.follow_up_sla_hours
+        ).due_at
+        for f in follow_ups
+    }
+    assert follow_ups
+    assert {f.pk: f.due_at for f in follow_ups} == expected
+    assert event.ends_at.tzinfo == datetime.UTC

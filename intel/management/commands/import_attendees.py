@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from intel.models import Event
 from intel.parsing import FIELD_LABELS, FileError
 from intel.services import attendee_import, attendee_import_preview
+from intel.services.attendees import import_progress_text
 
 
 class Command(BaseCommand):
@@ -70,7 +71,7 @@ class Command(BaseCommand):
         )
 
     def _progress(self, done: int, total: int) -> None:
-        self.stdout.write(f"  matched {done}/{total} rows", ending="\r" if done < total else "\n")
+        self.stdout.write(f"  {import_progress_text(done, total)}", ending="\r" if done < total else "\n")
         self.stdout.flush()
 
     def _preview(self, event, data: bytes) -> None:

@@ -1,9 +1,23 @@
 // The review queue without reloads: a decision posts in the background, the JSON answer says what was
 // done (or why not), the company's card leaves the queue and the tab counts follow. Keyboard
 // shortcuts (listed on the page): j / k next / previous company, c confirm, m match, e create,
-// n not an exchange, / search. Without this script every form posts and the page reloads.
+// n not an exchange, / search. Without this script every form posts and the page reloads. The texts it
+// shows itself come translated from the page (the live status's data-text-* attributes); the others are
+// the server's answers.
 (function () {
   "use strict";
+
+  function pageText(name) {
+    var live = document.getElementById("review-status");
+    return (live && live.getAttribute("data-text-" + name)) || "";
+  }
+
+  // An answer the page explains in its own words (the browser's own errors are in its language, not the reader's).
+  function explained(name) {
+    var error = new Error(pageText(name));
+    error.explained = true;
+    return error;
+  }
 
   function csrfCookie() {
     var match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
@@ -62,10 +76,10 @@
         var type = response.headers.get("Content-Type") || "";
         if (type.indexOf("application/json") === -1) {
           if (response.status === 404) {
-            throw new Error("Already decided (perhaps by someone else): reload the page to see the queue.");
+            throw explained("gone");
           }
           // The login page or a CSRF refusal: the session has to be renewed.
-          throw new Error("Your session expired: log in again, then decide again.");
+          throw explained("expired");
         }
         return response.json().then(function (answer) { return { ok: response.ok, answer: answer }; });
       })
@@ -98,7 +112,7 @@
       })
       .catch(function (error) {
         setBusy(form, false);
-        announce(card, error.message || "The connection failed: try again.", "error");
+        announce(card, error && error.explained ? error.message : pageText("failed"), "error");
       });
   });
 

@@ -7,9 +7,9 @@ from intel.technographics.api.views import ExchangeFootprintDetectView, Exchange
 app_name = "technographics-api"
 
 urlpatterns = [
-    path("exchanges/<str:slug>/footprint/", ExchangeFootprintView.as_view(), name="exchange-footprint"),
+    path("exchanges/<slug:slug>/footprint/", ExchangeFootprintView.as_view(), name="exchange-footprint"),
     path(
-        "exchanges/<str:slug>/footprint/detect/",
+        "exchanges/<slug:slug>/footprint/detect/",
         ExchangeFootprintDetectView.as_view(),
         name="exchange-footprint-detect",
     ),

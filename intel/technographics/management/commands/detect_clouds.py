@@ -5,6 +5,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 
 from crm.models import Exchange
+from crm.sentences import stored_sentence
 from intel.technographics.attribution import TablesError, shipped_tables
 from intel.technographics.resolver import DEFAULT_MAX_WORKERS, DEFAULT_TIMEOUT_SECONDS, default_resolver
 from intel.technographics.services import exchange_clouds_detect
@@ -52,7 +53,7 @@ class Command(BaseCommand):
             signals += outcome.signal is not None
             self.stdout.write(f"  [{done}/{len(items)}] {slug}: {detection.summary}")
             for sentence in detection.disagreements:
-                self.stdout.write(self.style.WARNING(f"      disagreement: {sentence}"))
+                self.stdout.write(self.style.WARNING(f"      disagreement: {stored_sentence(sentence)}"))
             if outcome.signal is not None:
                 self.stdout.write(self.style.WARNING(f"      change: {outcome.signal.title}"))
         self.stdout.write(
