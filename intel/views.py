@@ -328,8 +328,20 @@ def review_queue(request, slug: str):
             group.suggestions = list(
                 changeable_exchanges(request.user).families().search(group.company).order_by("name")[:3]
             )
-    # The list offers the accounts the viewer may match people to: those they may change.
-    exchanges = list(changeable_exchanges(request.user).families().order_by("name").only("slug", "name"))
+    # The list suggests, of the accounts the viewer may match people to (those they may change), the ones
+    # this page's people point at: each group's suggestion, its people's other candidates and the names
+    # its company names. Any other is typed by name (or another name of it) and found on the server
+    # (_exchange_named), with or without the page's script; so the page does not grow with the accounts.
+    suggested = {item.exchange_id for item in shown}
+    suggested |= {c.get("exchange_id") for item in shown for c in item.other_candidates}
+    suggested |= {exchange.pk for group in groups for exchange in getattr(group, "suggestions", ())}
+    exchanges = list(
+        changeable_exchanges(request.user)
+        .families()
+        .filter(pk__in=suggested - {None})
+        .order_by("name")
+        .only("slug", "name")
+    )
     return render(
         request,
         "intel/review_queue.html",

@@ -345,7 +345,7 @@ def today_context(*, user, rep_username: str, now: datetime.datetime) -> dict:
         row["attendee__event"]: row
         for row in to_do.filter(due_at__lt=stale_before)
         .values("attendee__event")
-        .annotate(count=Count("pk"), oldest=Min("due_at"))
+        .annotate(count=Count("*"), oldest=Min("due_at"))  # "*", not the id: read from the indexes alone
         .order_by()
     }
     stale = [

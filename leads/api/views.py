@@ -24,6 +24,7 @@ from rest_framework.utils.urls import replace_query_param
 
 from crm.api.base import AtomicWritesMixin
 from crm.api.filters import FilterBackend
+from crm.api.pagination import PageWithoutCount
 from crm.api.permissions import ApiAccess, ChangeOwnOnly, ManagerWrites
 from crm.api.views import ExchangeViewSet
 from crm.models import Allocation
@@ -401,6 +402,8 @@ class FollowUpViewSet(SentenceLanguageMixin, mixins.ListModelMixin, mixins.Retri
 
     queryset = FollowUp.objects.none()
     serializer_class = FollowUpSerializer
+    # No total count: counting every follow-up the caller may see grew with the years of events.
+    pagination_class = PageWithoutCount
     filterset_class = FollowUpFilterSet
     permission_classes = [ApiAccess, ChangeOwnOnly]
     ordering_fields = ["due_at", "person_score", "id"]

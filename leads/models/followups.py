@@ -2,9 +2,9 @@
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 
-from crm.models import Exchange
+from crm.models.exchanges import visibility_condition
 from intel.models import Attendee, Event
 from leads.choices import AssignmentMethod, FollowUpStatus
 
@@ -17,10 +17,14 @@ class FollowUpQuerySet(models.QuerySet):
     def visible_to(self, user) -> "FollowUpQuerySet":
         """Follow-ups a user may see: those of visible exchanges, plus those assigned to them
         (an unmatched person has no exchange yet, and is seen by the rep who holds them)."""
-        if user is None or not user.is_authenticated:
+        # The rule (crm.access) as a condition on the person's own join to their exchange, not a
+        # semi-join on every visible exchange: the planner charged that semi-join to each row it would
+        # look up, and so scanned every attendee to count a few hundred follow-ups, or started
+        # parallel workers to walk a page. One who sees every exchange sees every matched person's.
+        condition = visibility_condition(user, through="attendee__exchange")
+        if condition is None:
             return self.none()
-        visible = Exchange.objects.visible_to(user).values("pk")
-        return self.filter(Q(attendee__exchange__in=visible) | Q(assignee=user))
+        return self.filter((condition or Q(attendee__exchange__isnull=False)) | Q(assignee=user))
 
     def for_event(self, event_id: int) -> "FollowUpQuerySet":
         return self.filter(attendee__event_id=event_id).order_by("-person_score", "attendee__full_name")
@@ -72,7 +76,20 @@ class FollowUp(models.Model):
 
     class Meta:
         ordering = ["-person_score", "attendee__full_name"]
-        indexes = [models.Index(fields=["assignee", "status"], name="follow_up_by_assignee")]
+        indexes = [
+            models.Index(fields=["assignee", "status"], name="follow_up_by_assignee"),
+            # Today's counts and lists: the follow-ups with a step pending, by when they are due (the
+            # team's), and by assignee then due (a rep's). Partial: done ones are most rows over the years.
+            models.Index(
+                fields=["due_at"],
+                include=["attendee", "assignee"],
+                condition=STEPS_PENDING,
+                name="follow_up_pending_due",
+            ),
+            models.Index(fields=["assignee", "due_at"], condition=STEPS_PENDING, name="follow_up_pending_mine"),
+            # The API list's default order, walked a page at a time.
+            models.Index(F("person_score").desc(), "id", name="follow_up_by_person_score"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.attendee.full_name}: {self.get_status_display()}"

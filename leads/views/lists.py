@@ -68,7 +68,10 @@ def lead_list(request, *, defend: bool = False):
         exchanges = filterset.queryset.none()
     else:
         exchanges = filterset.qs.filter(score__is_defend=True) if defend else filterset.qs
-    page = Paginator(exchanges, PAGE_SIZE).get_page(request.GET.get("page"))
+    # The page's ids first (a narrow sort of every visible exchange), then its rows with all they show:
+    # sorting whole rows (notes, factors, imported values) cost three times as much at 10,000 exchanges.
+    page = Paginator(exchanges.values_list("pk", flat=True), PAGE_SIZE).get_page(request.GET.get("page"))
+    by_id = exchanges.order_by().in_bulk(list(page.object_list))
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -81,7 +84,7 @@ def lead_list(request, *, defend: bool = False):
             "filter_errors": errors,
             "page": page,
             "query": query.urlencode(),
-            "rows": [pages.lead_row(exchange) for exchange in page.object_list],
+            "rows": [pages.lead_row(by_id[pk]) for pk in page.object_list],
         },
         status=400 if errors else 200,
     )

@@ -110,6 +110,27 @@ def test_only_a_manager_assigns_follow_ups(world, cast):
     assert FollowUp.objects.get(pk=follow_up).assignee == cast["japan"]
 
 
+def test_the_follow_ups_list_pages_by_person_score_without_counting(world, cast):
+    for n, slug in enumerate(("bitflyer", "bybit", "coinhako", "kraken")):
+        FollowUp.objects.filter(pk=world[slug]["follow-ups"]).update(person_score=10 * n)
+    client = client_for(cast["manager"])
+
+    first = client.get("/api/v1/follow-ups/", {"page_size": 3}).json()
+    second = client.get("/api/v1/follow-ups/", {"page_size": 3, "page": 2}).json()
+    beyond = client.get("/api/v1/follow-ups/", {"page_size": 3, "page": 3})
+
+    assert set(first) == {"next", "previous", "results"}
+    assert [row["id"] for row in first["results"]] == [
+        world[slug]["follow-ups"] for slug in ("kraken", "coinhako", "bybit")
+    ]
+    assert first["next"] == "http://testserver/api/v1/follow-ups/?page=2&page_size=3"
+    assert first["previous"] is None
+    assert [row["id"] for row in second["results"]] == [world["bitflyer"]["follow-ups"]]
+    assert second["next"] is None
+    assert second["previous"] == "http://testserver/api/v1/follow-ups/?page_size=3"
+    assert beyond.status_code == 404
+
+
 def test_the_assignee_moves_a_follow_up_on_and_a_rep_who_only_sees_it_cannot(world, cast):
     follow_up = FollowUp.objects.get(pk=world["bybit"]["follow-ups"])
     follow_up.assignee = cast["japan"]

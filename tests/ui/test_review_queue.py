@@ -307,3 +307,23 @@ def test_both_tabs_pass_the_html_check_with_every_form_shown(manager_client, wor
         assert problems(html) == []
     assert "Create it and match all 2" in html
     assert "CoinTelegraph Japan" in html  # the manager's list of companies set aside, to undo
+
+
+def test_the_exchange_list_suggests_this_page_s_exchanges_and_a_typed_name_still_matches_without_script(
+    manager_client, world, newsroom
+):
+    kraken = ExchangeFactory(name="Kraken", slug="kraken", headquarters=jurisdiction("US"))
+    page = f"/events/{world['event'].slug}/review/"
+
+    html = manager_client.get(page).content.decode()
+    offered = html.split('<datalist id="exchange-slugs">', 1)[1].split("</datalist>", 1)[0]
+    response = manager_client.post(
+        page + "company/", {"company": "coindesk japan", "decision": "choose", "exchange": "Kraken"}
+    )
+
+    assert f'<option value="{world["exchanges"][0].slug}">Tokyo Exchange 0</option>' in offered
+    assert "kraken" not in offered
+    assert response.status_code == 302
+    assert set(Attendee.objects.filter(pk__in=[p.pk for p in newsroom]).values_list("exchange_id", flat=True)) == {
+        kraken.pk
+    }
