@@ -27,7 +27,7 @@ def test_a_host_project_installs_the_apps_migrates_and_serves_the_api():
         "tasks=leads.check_home_vendor,leads.decay_rescore,"
         "leads.deliver_webhook,leads.process_evidence_changes,leads.relay_evidence_changes,"
         "leads.relay_rescore_chunks,leads.relay_webhooks,leads.rescore_all,leads.rescore_chunk,"
-        "leads.rescore_exchanges"
+        "leads.rescore_exchanges,leads.train_win_model"
     )
 
 

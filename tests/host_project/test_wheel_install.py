@@ -34,6 +34,14 @@ PAGES = {
     "events/<slug:slug>/uploads/<int:import_id>/rejected-rows.csv": 200,
     "events/<slug:slug>/review/": 200,
     "events/<slug:slug>/review/<int:attendee_id>/": 405,
+    "events/<slug:slug>/review/company/": 405,
+    "events/<slug:slug>/review/set-aside/<int:company_id>/forget/": 405,
+    "events/<slug:slug>/upload/progress/": 200,
+    "events/<slug:slug>/cadence/": 200,
+    "pipeline/": 200,
+    "pipeline/forecast/": 200,
+    "pipeline/model/": 200,
+    "pipeline/win-rates/": 200,
     "signals/": 200,
     "signals/new/": 200,
     "radar/": 200,
@@ -55,7 +63,6 @@ PAGES = {
     "exchanges/<slug:slug>/footprint/check/": 405,
     "events/<slug:slug>/edit/": 200,
     "events/<slug:slug>/follow-ups/": 200,
-    "events/<slug:slug>/follow-ups/build/": 405,
     "events/<slug:slug>/follow-ups/assign/": 405,
     "events/<slug:slug>/follow-ups/<int:follow_up_id>/status/": 405,
     "events/<slug:slug>/follow-ups/export.csv": 200,
@@ -68,6 +75,9 @@ PAGES = {
 # file (415), activating a model or revoking a token needs nothing more (200), a footprint check is
 # queued (202). Never a 500.
 API = {
+    "GET /intel-api/v1/events/{slug}/cadence/": 200,
+    "GET /intel-api/v1/opportunities/": 200,
+    "GET /intel-api/v1/opportunities/{id}/": 200,
     "GET /intel-api/v1/activities/": 200,
     "GET /intel-api/v1/activities/{id}/": 200,
     "GET /intel-api/v1/allocations/": 200,

@@ -29,7 +29,7 @@ from crm.choices import ActivityKind, TokenAccess  # noqa: E402
 from crm.models import Activity, Allocation, ApiToken, CloudVendor, Contact, Exchange, Jurisdiction, Presence  # noqa: E402
 from crm.services import api_token_create  # noqa: E402
 from intel.models import Attendee, AttendeeImport, Event, Regulation, Signal  # noqa: E402
-from leads.models import FollowUp, ScoringModel, WebhookSubscription  # noqa: E402
+from leads.models import FollowUp, Opportunity, ScoringModel, WebhookSubscription  # noqa: E402
 
 LANGUAGES = {"en": "en", "ja": "ja", "zh-CN": "zh-hans"}
 # A word of the navigation in each language: the page was rendered in it, not only labelled.
@@ -47,6 +47,8 @@ if not Activity.objects.exists():
     Activity.objects.create(
         exchange=exchange, rep=manager, kind=ActivityKind.CALL, occurred_at=timezone.now(), summary="Intro call"
     )
+if not Opportunity.objects.exists():
+    Opportunity.objects.create(exchange=exchange, name="Smoke deal", stage="qualification", opened_at=timezone.now())
 key = api_token_create(user=manager, name="smoke", access=TokenAccess.WRITE).key
 # The token the endpoints read and revoke is another one than the smoke test's own.
 spare = api_token_create(user=manager, name="spare", access=TokenAccess.READ).token
@@ -57,6 +59,7 @@ ids = {
     "import_id": getattr(AttendeeImport.objects.filter(event=event).order_by("pk").first(), "pk", 0),
     "attendee_id": Attendee.objects.filter(event=event).order_by("pk").first().pk,
     "follow_up_id": follow_up.pk,
+    "company_id": 0,  # the set-aside company's "forget" answers POST only
 }
 
 
@@ -114,6 +117,7 @@ identifiers = {
     "exchanges": exchange,
     "follow-ups": follow_up,
     "jurisdictions": Jurisdiction.objects.order_by("code").first(),
+    "opportunities": Opportunity.objects.order_by("pk").first(),
     "presences": Presence.objects.order_by("pk").first(),
     "regulations": Regulation.objects.order_by("pk").first(),
     "scoring-models": ScoringModel.objects.order_by("pk").first(),
