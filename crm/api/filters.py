@@ -32,6 +32,21 @@ def refusal(name, filter_, values: list[str]) -> str | None:
     return None
 
 
+def query_flag(request, name: str) -> bool:
+    """A yes/no query parameter outside a filter set, read as the filters read theirs: absent is false;
+    anything but true/false, or given twice, is a 400 naming it."""
+    values = request.query_params.getlist(name)
+    if not values:
+        return False
+    if len(values) > 1:
+        raise ValidationError(
+            {name: [gettext("Give %(name)s once, not %(count)d times.") % {"name": name, "count": len(values)}]}
+        )
+    if values[0] not in BOOLEAN_SPELLINGS:
+        raise ValidationError({name: [gettext("Say true or false, not %(value)r.") % {"value": values[0]}]})
+    return values[0].lower() == "true"
+
+
 def _is_date(value: str) -> bool:
     try:
         datetime.date.fromisoformat(value)

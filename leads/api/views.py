@@ -23,7 +23,7 @@ from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 
 from crm.api.base import AtomicWritesMixin
-from crm.api.filters import FilterBackend
+from crm.api.filters import FilterBackend, query_flag
 from crm.api.pagination import PageWithoutCount
 from crm.api.permissions import ApiAccess, ChangeOwnOnly, ManagerWrites
 from crm.api.views import ExchangeViewSet
@@ -345,7 +345,7 @@ class LeadListView(generics.ListAPIView):
         results = rows[:size]
         # The win likelihood beside the rules score, on request (two queries a page; the default page
         # stays one query): the newest open opportunity's.
-        with_likelihood = request.query_params.get("include_win_likelihood", "").lower() in ("1", "true", "yes")
+        with_likelihood = query_flag(request, "include_win_likelihood")
         likelihoods = exchange_win_likelihoods(row["exchange_id"] for row in results) if with_likelihood else {}
         for row in results:
             exchange_id = row.pop("exchange_id")
@@ -384,7 +384,7 @@ class ScoreChangeFeedView(SentenceLanguageMixin, generics.ListAPIView):
     def list(self, request, *args, **kwargs):
         cursor = _bounded_int(request, "cursor", 0, 0, 2**63 - 1)
         limit = _bounded_int(request, "limit", DEFAULT_FEED_LIMIT, 1, MAX_FEED_LIMIT)
-        include_factors = request.query_params.get("include_factors", "").lower() in ("1", "true", "yes")
+        include_factors = query_flag(request, "include_factors")
         columns = {**FEED_COLUMNS, "new_factors": "new_factors"} if include_factors else FEED_COLUMNS
         queryset = self.filter_queryset(ScoreChange.objects.visible_to(request.user)).after(cursor)
         rows = _rows(queryset[: limit + 1], columns)

@@ -161,7 +161,9 @@ def checked(phase: str, user, case, response, recorder=None, headers=None, **tra
         )
     except FailureGroup as group:
         answer = f"{response.status_code} {response.content[:300].decode(errors='replace')}"
-        FAILURES.extend(f"{label}: {failure.title}: {failure.message} [{answer}]" for failure in group.exceptions)
+        FAILURES.extend(
+            f"{label} {case.query}: {failure.title}: {failure.message} [{answer}]" for failure in group.exceptions
+        )
     except AssertionError as error:
         FAILURES.append(f"{label}: {error}")
     if user.rep.role != "manager":
