@@ -9,6 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 
 import intel.views
+import intel.views.events
 from intel.models import Attendee
 from intel.services import attendee_import
 
@@ -43,7 +44,7 @@ def test_the_page_polls_the_import_s_counts_while_it_runs_then_shows_the_summary
 
         return attendee_import(**{**kwargs, "progress": progress})
 
-    monkeypatch.setattr(intel.views, "attendee_import", import_and_poll)
+    monkeypatch.setattr(intel.views.events, "attendee_import", import_and_poll)
 
     # when the rep imports it
     response = japan_client.post(f"/events/{event.slug}/upload/", {"token": token}, follow=True)

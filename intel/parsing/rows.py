@@ -1,8 +1,5 @@
-"""Reading badge-scan and business-card files as people really export them: any header spelling
-(English or Japanese), UTF-8 with or without BOM, UTF-16, Shift_JIS / CP932, quoted commas and
-newlines. Pure: bytes (or a binary file) in, rows and per-row problems out; nothing here touches the
-database. The file is decoded and read row by row as it streams, never held as one text, and a row
-limit stops the reading at the first row past it."""
+"""Row validation: a file read into valid rows (ParsedRow) and rejected rows (RowProblem, naming the
+line and the column), people met twice merged. parse() is the entry point."""
 
 from __future__ import annotations
 
@@ -11,106 +8,30 @@ import csv
 import datetime
 import io
 import itertools
-import re
 import unicodedata
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from intel.matching import normalise_company, normalise_person
+from intel.parsing.cells import neutralise_cell
+from intel.parsing.columns import FIELD_LABELS, guess_mapping
+from intel.parsing.reading import (
+    NUL,
+    NUL_MESSAGE,
+    FileError,
+    TooManyRows,
+    _candidate_encodings,
+    _undecodable,
+    numbered_rows,
+    sniff_delimiter,
+    too_many_rows_message,
+)
 
-# The attendee fields a file can fill, with the header spellings seen in lead-retrieval apps,
-# spreadsheets and Japanese card scanners. Headers are compared after normalise_header().
-HEADER_SYNONYMS: dict[str, tuple[str, ...]] = {
-    "full_name": (
-        "name",
-        "full name",
-        "fullname",
-        "attendee",
-        "attendee name",
-        "contact",
-        "contact name",
-        "person",
-        "氏名",
-        "名前",
-        "お名前",
-        "姓名",
-        "フルネーム",
-    ),
-    "first_name": ("first name", "firstname", "given name", "forename", "名"),
-    "last_name": ("last name", "lastname", "surname", "family name", "姓"),
-    "company": (
-        "company",
-        "company name",
-        "organisation",
-        "organization",
-        "org",
-        "employer",
-        "account",
-        "会社名",
-        "会社",
-        "企業名",
-        "所属",
-        "勤務先",
-        "社名",
-    ),
-    "title": ("title", "job title", "position", "role", "designation", "役職", "役職名", "肩書", "肩書き"),
-    "email": ("email", "e mail", "email address", "mail", "mail address", "メール", "メールアドレス", "eメール"),
-    "phone": (
-        "phone",
-        "telephone",
-        "tel",
-        "mobile",
-        "phone number",
-        "mobile phone",
-        "電話",
-        "電話番号",
-        "携帯",
-        "携帯電話",
-    ),
-    "notes": ("notes", "note", "comments", "comment", "remarks", "memo", "メモ", "備考", "コメント"),
-    "scanned_by": (
-        "scanned by",
-        "scanner",
-        "captured by",
-        "collected by",
-        "rep",
-        "owner",
-        "担当",
-        "担当者",
-        "スキャン担当者",
-    ),
-    "scanned_at": (
-        "scanned at",
-        "scan time",
-        "scan date",
-        "scanned on",
-        "timestamp",
-        "date",
-        "captured at",
-        "日時",
-        "スキャン日時",
-        "取得日時",
-        "日付",
-    ),
-}
-FIELD_LABELS: dict[str, str] = {
-    "full_name": gettext_lazy("Name"),
-    "first_name": gettext_lazy("First name"),
-    "last_name": gettext_lazy("Last name"),
-    "company": gettext_lazy("Company"),
-    "title": pgettext_lazy("job", "Title"),
-    "email": gettext_lazy("Email"),
-    "phone": gettext_lazy("Phone"),
-    "notes": gettext_lazy("Notes"),
-    "scanned_by": gettext_lazy("Scanned by"),
-    "scanned_at": gettext_lazy("Scanned at"),
-}
 MAX_LENGTHS: dict[str, int] = {
     "full_name": 200,
     "company": 200,
@@ -129,126 +50,6 @@ DATETIME_FORMATS = (
     "%Y年%m月%d日 %H:%M",
     "%Y年%m月%d日",
 )
-
-
-class FileError(ValueError):
-    """The file as a whole cannot be read (encoding, no header, no name column, over a limit)."""
-
-
-class FileTooLarge(FileError):
-    """The file has more bytes than an upload may have."""
-
-
-class TooManyRows(FileError):
-    """The file has more rows than an upload may have (reading stopped at the first one past the limit)."""
-
-
-def too_large_message(*, size: int, max_bytes: int) -> str:
-    return _("The file is %(size)s bytes; the limit is %(limit)s bytes.") % {"size": size, "limit": max_bytes}
-
-
-def too_many_rows_message(max_rows: int) -> str:
-    return _("The file has more than %(n)s rows; at most %(n)s are accepted per upload.") % {"n": max_rows}
-
-
-NUL = "\x00"
-NUL_MESSAGE = gettext_lazy("contains a NUL character (byte 0), which is not text: remove it and upload the file again")
-
-
-def normalise_header(header: str) -> str:
-    text = unicodedata.normalize("NFKC", header or "").casefold().strip()
-    return " ".join(re.sub(r"[\s_\-.:：/()（）*]+", " ", text).split())
-
-
-_SYNONYM_TO_FIELD = {normalise_header(s): name for name, synonyms in HEADER_SYNONYMS.items() for s in synonyms}
-
-
-def guess_mapping(headers: list[str]) -> dict[str, str | None]:
-    """File header -> attendee field (None: ignored). The first header claiming a field wins."""
-    mapping: dict[str, str | None] = {}
-    taken: set[str] = set()
-    for header in headers:
-        name = _SYNONYM_TO_FIELD.get(normalise_header(header))
-        if name is not None and name not in taken:
-            taken.add(name)
-            mapping[header] = name
-        else:
-            mapping[header] = None
-    return mapping
-
-
-def decode(data: bytes) -> tuple[str, str]:
-    """The text of a file and the encoding it was in: BOMs first, then UTF-8, then CP932
-    (the Windows superset of Shift_JIS that Japanese Excel writes)."""
-    if data.startswith(codecs.BOM_UTF8):
-        return data[len(codecs.BOM_UTF8) :].decode("utf-8"), "utf-8-sig"
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return data.decode("utf-16"), "utf-16"
-    try:
-        return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("cp932"), "cp932"
-    except UnicodeDecodeError as error:
-        raise FileError(
-            _(
-                "The file is neither UTF-8 nor Shift_JIS/CP932 (byte %(byte)s cannot be decoded). "
-                "Save it as CSV UTF-8 and upload it again."
-            )
-            % {"byte": error.start + 1}
-        ) from None
-
-
-def _candidate_encodings(start: bytes) -> tuple[str, ...]:
-    """The encodings to try, in order, from a file's first bytes (the same rules as decode())."""
-    if start.startswith(codecs.BOM_UTF8):
-        return ("utf-8-sig",)
-    if start.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return ("utf-16",)
-    return ("utf-8", "cp932")
-
-
-def _undecodable(stream: BinaryIO, origin: int) -> FileError:
-    """The error for a file no candidate encoding reads, naming the first byte that cannot be decoded."""
-    stream.seek(origin)
-    try:
-        decode(stream.read())
-    except FileError as error:
-        return error
-    except UnicodeDecodeError as error:
-        return FileError(
-            _(
-                "The file starts as UTF-16 but byte %(byte)s cannot be decoded. "
-                "Save it as CSV UTF-8 and upload it again."
-            )
-            % {"byte": error.start + 1}
-        )
-    return FileError(_("The file cannot be decoded. Save it as CSV UTF-8 and upload it again."))
-
-
-def sniff_delimiter(text: str) -> str:
-    first_line = text.split("\n", 1)[0]
-    counts = {delimiter: first_line.count(delimiter) for delimiter in (",", "\t", ";")}
-    best = max(counts, key=lambda delimiter: counts[delimiter])
-    return best if counts[best] else ","
-
-
-def numbered_rows(reader, *, on_error: Callable[[int, str], object]) -> Iterator[tuple[int, list[str]]]:
-    """The rows of a csv reader with the file line each starts on (a quoted cell may span lines). A
-    row that cannot be read as CSV is reported to `on_error(line, message)` and skipped."""
-    previous_end = reader.line_num
-    while True:
-        try:
-            cells = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as error:
-            on_error(reader.line_num, _("cannot be read as CSV: %(error)s") % {"error": error})
-            previous_end = reader.line_num
-            continue
-        line, previous_end = previous_end + 1, reader.line_num
-        yield line, cells
 
 
 @dataclass(frozen=True)
@@ -324,32 +125,6 @@ class ParsedFile:
         for problem in self.problems:
             writer.writerow([problem.line, str(problem), *(neutralise_cell(value) for value in problem.values)])
         return codecs.BOM_UTF8 + buffer.getvalue().encode("utf-8")
-
-
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-# Bidirectional controls: embeddings and overrides (U+202A..U+202E), isolates (U+2066..U+2069) and the
-# left-to-right / right-to-left marks (U+200E, U+200F). In a cell they can make text show other than it
-# reads (a name, a URL, a number shown reversed), so exports drop them.
-BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f")
-_DROP_BIDI = dict.fromkeys(map(ord, BIDI_CONTROLS))
-
-
-def neutralise_cell(value: str) -> str:
-    """A cell as it may go into a CSV that people open in a spreadsheet (the one sanitiser of every export):
-    bidirectional controls dropped, then a cell starting with = + - @ (or a tab or carriage return before
-    one), which would run as a formula, prefixed with a quote."""
-    value = value.translate(_DROP_BIDI)
-    return f"'{value}" if value[:1] in FORMULA_STARTS else value
-
-
-def rejected_rows_csv(report: str) -> bytes:
-    """A stored rejected-rows report as a download: every cell (headers too) neutralised against
-    formulas, UTF-8 with a BOM so that Excel shows Japanese."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    for cells in csv.reader(io.StringIO(report.removeprefix("\ufeff"), newline="")):
-        writer.writerow([neutralise_cell(cell) for cell in cells])
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
 def parse_datetime(value: str) -> datetime.datetime:
