@@ -70,9 +70,7 @@ class OpportunitySerializer(serializers.ModelSerializer):
     lost_to = serializers.SlugRelatedField(
         slug_field="slug", queryset=CloudVendor.objects.all(), required=False, allow_null=True
     )
-    monthly_spend_usd = serializers.DecimalField(
-        max_digits=14, decimal_places=2, required=False, allow_null=True, coerce_to_string=False
-    )
+    monthly_spend_usd = serializers.DecimalField(max_digits=14, decimal_places=2, required=False, allow_null=True)
     stage_changes = StageChangeSerializer(many=True, read_only=True)
     win_likelihood = serializers.SerializerMethodField()
 
