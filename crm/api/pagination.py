@@ -40,6 +40,10 @@ class StandardPagination(PageNumberPagination):
         return parameters
 
 
+# Rows a page may start after: far past any list, well inside a 64-bit database offset.
+MAX_OFFSET = 2**40
+
+
 class PageWithoutCount(BasePagination):
     """Page numbers as StandardPagination reads them (`page`, `page_size`, each a whole number from 1, a
     size above 1,000 read as 1,000), without the total: a page reads its rows and one more (is there a
@@ -60,6 +64,8 @@ class PageWithoutCount(BasePagination):
         self.number = self._number(request, self.page_query_param, 1)
         size = min(self._number(request, self.page_size_query_param, self.page_size), self.max_page_size)
         start = (self.number - 1) * size
+        if start > MAX_OFFSET:  # past the end of any list here, and past what a database offset holds
+            raise NotFound(self.invalid_page_message)
         rows = list(queryset[start : start + size + 1])
         if not rows and self.number > 1:
             raise NotFound(self.invalid_page_message)

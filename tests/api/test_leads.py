@@ -118,6 +118,8 @@ def test_the_follow_ups_list_pages_by_person_score_without_counting(world, cast)
     first = client.get("/api/v1/follow-ups/", {"page_size": 3}).json()
     second = client.get("/api/v1/follow-ups/", {"page_size": 3, "page": 2}).json()
     beyond = client.get("/api/v1/follow-ups/", {"page_size": 3, "page": 3})
+    # A page number past what a database offset holds is past the end too, not a server error.
+    far_beyond = client.get("/api/v1/follow-ups/", {"page_size": 1000, "page": 2157121019610188544})
 
     assert set(first) == {"next", "previous", "results"}
     assert [row["id"] for row in first["results"]] == [
@@ -129,6 +131,7 @@ def test_the_follow_ups_list_pages_by_person_score_without_counting(world, cast)
     assert second["next"] is None
     assert second["previous"] == "http://testserver/api/v1/follow-ups/?page_size=3"
     assert beyond.status_code == 404
+    assert (far_beyond.status_code, far_beyond.json()) == (404, {"detail": "Invalid page."})
 
 
 def test_the_assignee_moves_a_follow_up_on_and_a_rep_who_only_sees_it_cannot(world, cast):
