@@ -123,6 +123,42 @@ def setup(size: int) -> dict[str, int]:
     return {"exchanges": len(exchanges), "closed": closed, "open": Opportunity.objects.count() - closed}
 
 
+def _check_constraints(connection) -> None:
+    """Run the foreign-key checks PostgreSQL defers to the commit (the run rolls back at the end, so
+    without this they would never be paid)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+
+
+def _write_floor(connection, model) -> float:
+    """What writing the predictions costs the database alone: the rows just written, copied out and
+    COPYed in again as a new version (same table, indexes and checks), timed, then undone."""
+    from django.db import transaction
+
+    from leads.models import WinModel, WinPrediction
+
+    table = WinPrediction._meta.db_table
+    columns = "opportunity_id, model_id, likelihood, contributions, features, as_of, predicted_at"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT opportunity_id, likelihood, contributions::text, features::text, as_of, predicted_at "
+            f"FROM {table} WHERE model_id = %s",
+            [model.pk],
+        )
+        rows = cursor.fetchall()
+    undo = transaction.savepoint()
+    again = WinModel.objects.create(version=model.version + 1, trained_at=model.trained_at)
+    started = time.perf_counter()
+    with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+        for opportunity_id, *rest in rows:
+            copy.write_row((opportunity_id, again.pk, *rest))
+    _check_constraints(connection)
+    elapsed = time.perf_counter() - started
+    transaction.savepoint_rollback(undo)
+    return elapsed
+
+
 def main() -> None:
     setup_django(DATABASE)
     from django.db import connection, transaction
@@ -156,21 +192,26 @@ def main() -> None:
         print(
             f"   training on {CLOSED:,}: {train:.1f} s (AUC {model.metrics['auc']}); floor (one fit on the ready "
             f"matrix) {train_floor:.2f} s: {train / train_floor:.1f}x the floor; "
-            f"{train / TRAIN_TARGET_SECONDS:.2f} of the {TRAIN_TARGET_SECONDS:.0f} s target"
+            f"{train / TRAIN_TARGET_SECONDS:.2f} of the {TRAIN_TARGET_SECONDS:.0f} s target "
+            f"({'met' if train < TRAIN_TARGET_SECONDS else 'not met'})"
         )
 
         _open(rng, exchanges)
         started = time.perf_counter()
         rows = list(Opportunity.objects.open().values_list("pk", "exchange_id", "opened_at", "workloads"))
-        score_floor = time.perf_counter() - started
+        read_floor = time.perf_counter() - started
         started = time.perf_counter()
         written = win_predictions_refresh(model=model)
+        _check_constraints(connection)
         score = time.perf_counter() - started
         assert written == len(rows) == OPEN == WinPrediction.objects.filter(model=model).count()
+        write_floor = _write_floor(connection, model)
+        floor = read_floor + write_floor
         print(
-            f"   scoring {OPEN:,} open (features, likelihood, reasons, written): {score:.1f} s; floor (reading their "
-            f"rows) {score_floor:.2f} s: {score / score_floor:.1f}x the floor; "
-            f"{score / SCORE_TARGET_SECONDS:.2f} of the {SCORE_TARGET_SECONDS:.0f} s target"
+            f"   scoring {OPEN:,} open (features, likelihood, reasons, written and checked): {score:.1f} s; "
+            f"floor (reading their rows {read_floor:.2f} s, writing the same predictions again {write_floor:.2f} s) "
+            f"{floor:.2f} s: {score / floor:.1f}x the floor; {score / SCORE_TARGET_SECONDS:.2f} of the "
+            f"{SCORE_TARGET_SECONDS:.0f} s target ({'met' if score < SCORE_TARGET_SECONDS else 'not met'})"
         )
         transaction.set_rollback(True)
 

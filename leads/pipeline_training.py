@@ -144,37 +144,35 @@ def win_predictions_refresh(
     items = opportunities_at(queryset)
     if not items:
         return 0
-    # One load of the accounts' timelines for all of them, then arithmetic over the whole batch.
+    # One load of the accounts' timelines for all of them, then arithmetic over each distinct set of
+    # features once (opportunities of one account opened between two of its facts share theirs), and
+    # each one's JSON written once.
     features = features_as_of_opening(items)
-    vectors = [f.vector() for f in features]
-    raws = [f.raw for f in features]
-    likelihoods, reasons = scorer.score_many(vectors, raws)
-    rows = [
-        (item.id, round(value, 4), found, f.values, f.as_of)
-        for item, value, found, f in zip(items, likelihoods, reasons, features, strict=True)
+    distinct: dict[tuple, int] = {}
+    firsts = []
+    for f in features:
+        if f.basis not in distinct:
+            distinct[f.basis] = len(firsts)
+            firsts.append(f)
+    likelihoods, reasons = scorer.score_many([f.vector() for f in firsts], [f.raw for f in firsts])
+    payloads = [
+        (round(value, 4), orjson.dumps(found).decode(), orjson.dumps(f.values).decode())
+        for value, found, f in zip(likelihoods, reasons, firsts, strict=True)
     ]
+    rows = [(f.opportunity_id, *payloads[distinct[f.basis]], f.as_of) for f in features]
     _write_predictions(model, rows, now)
     return len(rows)
 
 
 def _write_predictions(model: WinModel, rows: list[tuple], now: datetime.datetime) -> None:
-    """Add the predictions: COPY on PostgreSQL (100,000 rows in a second or two), bulk_create elsewhere."""
+    """Add the predictions, each (opportunity id, likelihood, contributions JSON, features JSON, as of):
+    COPY on PostgreSQL, bulk_create elsewhere."""
     if connection.vendor == "postgresql":
         table = WinPrediction._meta.db_table
         columns = "opportunity_id, model_id, likelihood, contributions, features, as_of, predicted_at"
         with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
             for opportunity_id, value, reasons, features, as_of in rows:
-                copy.write_row(
-                    (
-                        opportunity_id,
-                        model.pk,
-                        value,
-                        orjson.dumps(reasons).decode(),
-                        orjson.dumps(features).decode(),
-                        as_of,
-                        now,
-                    )
-                )
+                copy.write_row((opportunity_id, model.pk, value, reasons, features, as_of, now))
         return
     WinPrediction.objects.bulk_create(
         (
@@ -182,8 +180,8 @@ def _write_predictions(model: WinModel, rows: list[tuple], now: datetime.datetim
                 opportunity_id=opportunity_id,
                 model=model,
                 likelihood=value,
-                contributions=reasons,
-                features=features,
+                contributions=orjson.loads(reasons),
+                features=orjson.loads(features),
                 as_of=as_of,
                 predicted_at=now,
             )

@@ -160,7 +160,8 @@ class WinModel(models.Model):
 class WinPrediction(models.Model):
     """The win likelihood one model version gave one opportunity, with its strongest contributions."""
 
-    opportunity = models.ForeignKey(Opportunity, on_delete=models.CASCADE, related_name="predictions")
+    # No index of its own: the unique (opportunity, model) pair below starts with it.
+    opportunity = models.ForeignKey(Opportunity, on_delete=models.CASCADE, related_name="predictions", db_index=False)
     model = models.ForeignKey(WinModel, on_delete=models.PROTECT, related_name="predictions")
     likelihood = models.FloatField(validators=[MinValueValidator(0), MaxValueValidator(1)])
     contributions = models.JSONField(default=list, help_text=_("[{feature, weight, sentence}] strongest first."))

@@ -160,3 +160,50 @@ def test_the_newest_figure_known_then_is_used_not_a_later_one(bybit):
     figure(exchange, as_of=datetime.date(2025, 5, 20), volume="20000", recorded=AFTER)
 
     assert (features_of(opportunity).raw["size_tier"], features_of(opportunity).raw["volume_btc"]) == ("small", 500.0)
+
+
+def test_deals_of_one_account_opened_around_its_facts_each_get_their_own_moment(bybit):
+    """Scored together, the deals of one account share the work between two of its facts; each still
+    gets the features of its own opening, to the microsecond where a fact is recorded or leaves its
+    window (a meeting 180 days old, an outage a year old)."""
+    exchange, first = bybit
+    tick = datetime.timedelta(microseconds=1)
+    met = OPENED - datetime.timedelta(days=10)
+    meeting(exchange, occurred=met, recorded=met)
+    allocation(exchange, "aws", 70, recorded=BEFORE)
+    down = OPENED - datetime.timedelta(days=20)
+    signal = outage("aws", down)
+    at(down, type(signal), signal.pk)
+    score_change(exchange, 40, recorded=OPENED + datetime.timedelta(days=3))
+    meeting_leaves = met + datetime.timedelta(days=180)
+    outage_leaves = down + datetime.timedelta(days=365)
+    moments = [
+        OPENED,
+        OPENED + datetime.timedelta(days=1),  # same stretch as OPENED
+        OPENED + datetime.timedelta(days=3) - tick,
+        OPENED + datetime.timedelta(days=3),  # the score is known from this moment
+        meeting_leaves,  # still within 180 days
+        meeting_leaves + tick,  # no longer
+        outage_leaves,
+        outage_leaves + tick,
+    ]
+    deals = [first] + [
+        Opportunity.objects.create(exchange=exchange, name=f"Deal {n}", opened_at=moment, workloads=["trading_engine"])
+        for n, moment in enumerate(moments[1:])
+    ]
+
+    together = features_as_of_opening(opportunities_at(Opportunity.objects.filter(exchange=exchange).order_by("pk")))
+
+    assert [(f.raw["rules_score"], f.raw["engagement"], f.raw["rival_outages"]) for f in together] == [
+        (None, 1, 1),
+        (None, 1, 1),
+        (None, 1, 1),
+        (40, 1, 1),
+        (40, 1, 1),
+        (40, 0, 1),
+        (40, 0, 1),
+        (40, 0, 0),
+    ]
+    alone = [features_of(deal) for deal in deals]
+    assert [(f.values, f.raw, f.as_of) for f in together] == [(f.values, f.raw, f.as_of) for f in alone]
+    assert [f.as_of for f in together] == moments
