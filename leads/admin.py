@@ -194,7 +194,7 @@ class StageChangeInline(admin.TabularInline):
     def changed_by_name(self, obj):
         return obj.changed_by or "-"
 
-    @admin.display(description=_("Source"))
+    @admin.display(description=_("Recorded from"))
     def source_label(self, obj) -> str:
         return obj.get_source_display()
 

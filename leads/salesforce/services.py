@@ -23,6 +23,7 @@ from django.db.models import Max, Q
 from django.utils import timezone
 
 from leads.models import FollowUp, Score, ScoreChange, WinPrediction
+from leads.pipeline_training import win_model_current
 from leads.salesforce import sources
 from leads.salesforce.auth import SalesforceAuthError
 from leads.salesforce.client import (
@@ -155,12 +156,13 @@ def sync_changes_collect(*, full: bool, now: datetime.datetime) -> dict[str, int
         if state.follow_up_cursor is not None:
             follow_up_rows = follow_up_rows.filter(updated_at__gt=state.follow_up_cursor - FOLLOW_UP_OVERLAP)
     score_cursor = ScoreChange.objects.aggregate(last=Max("pk"))["last"] or 0
-    # A new model version adds a prediction per open opportunity; one never rewrites another.
-    predictions = (
-        WinPrediction.objects.all() if full else WinPrediction.objects.filter(pk__gt=state.win_prediction_cursor)
-    )
+    # A new model version adds a prediction per open opportunity; one never rewrites another. Only the
+    # current version's count (what Salesforce is shown): a deal it did not predict (closed since)
+    # keeps there the likelihood it was last sent.
+    predictions = WinPrediction.objects.filter(model=win_model_current())
+    if not full:
+        predictions = predictions.filter(pk__gt=state.win_prediction_cursor)
     prediction_cursor = WinPrediction.objects.aggregate(last=Max("pk"))["last"] or 0
-    opportunity_ids = set(predictions.values_list("opportunity_id", flat=True))
     follow_up_ids = list(follow_up_rows.values_list("pk", flat=True))
     follow_up_cursor = FollowUp.objects.aggregate(last=Max("updated_at"))["last"]
 
@@ -187,7 +189,9 @@ def sync_changes_collect(*, full: bool, now: datetime.datetime) -> dict[str, int
             only_new=not full,
         ),
         # Keyed by their Salesforce id: only opportunities that came from Salesforce are written to.
-        OPPORTUNITY: _mark(OPPORTUNITY, sources.opportunities_from_salesforce(opportunity_ids), now=now),
+        OPPORTUNITY: _mark(
+            OPPORTUNITY, sources.opportunities_from_salesforce(predictions.values("opportunity_id")), now=now
+        ),
     }
     state.score_change_cursor = max(state.score_change_cursor, score_cursor)
     state.win_prediction_cursor = max(state.win_prediction_cursor, prediction_cursor)

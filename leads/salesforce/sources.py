@@ -230,8 +230,8 @@ def member_values(follow_up_ids: list[int]) -> dict[int, dict[str, Any]]:
 
 
 def opportunities_from_salesforce(opportunity_ids) -> dict[str, int]:
-    """Of these opportunities, those that came from Salesforce, by their Salesforce id: the only ones
-    the push writes to (one created in the product has no Opportunity there)."""
+    """Of these opportunities (ids, or a subquery of them), those that came from Salesforce, by their
+    Salesforce id: the only ones the push writes to (one created in the product has no Opportunity there)."""
     rows = Opportunity.objects.filter(pk__in=opportunity_ids).exclude(salesforce_id__isnull=True)
     return dict(rows.exclude(salesforce_id="").values_list("salesforce_id", "pk"))
 

@@ -142,6 +142,26 @@ def test_a_new_model_versions_prediction_is_sent_again(salesforce):
     )
 
 
+def test_a_full_resend_sends_the_current_predictions_and_leaves_a_deal_the_new_version_skipped(salesforce):
+    # given two deals sent with version 1, then version 2 predicting only the one still open
+    exchange = ExchangeFactory()
+    open_deal, closed_deal = (pulled_opportunity(salesforce, exchange, name=name) for name in ("Open", "Closed"))
+    first = win_model(1)
+    predicted(open_deal, first)
+    predicted(closed_deal, first)
+    salesforce_sync()
+    predicted(open_deal, win_model(2), likelihood=0.62)
+
+    # when everything is resent
+    outcome = salesforce_sync(full=True)
+
+    # then only the open deal went out, with version 2; the closed one keeps what it was sent
+    assert outcome.status == "succeeded"
+    sent = opportunity_updates(salesforce)[-1].json["records"]
+    assert [(r["id"], r["Win_Likelihood_Model__c"]) for r in sent] == [(open_deal.salesforce_id, 2)]
+    assert in_org(salesforce, closed_deal)["Win_Likelihood__c"] == 42
+
+
 def test_an_opportunity_created_in_the_product_is_never_sent(salesforce):
     # given a deal typed in the product (no Salesforce id), predicted
     deal = Opportunity.objects.create(exchange=ExchangeFactory(), name="Custody", opened_at=OPENED)
