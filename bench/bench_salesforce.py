@@ -7,7 +7,11 @@ The read back (--pull): 10,000 changed opportunities in the fake org, pulled by 
 one Bulk API 2.0 query job (above SALESFORCE_PULL_BULK_THRESHOLD); then a pull with nothing changed, which
 must make no record call. The call floor is ceil(N / 2000), the records one REST query page carries;
 the time floor is writing the same 10,000 opportunities and their first stage changes with bulk_create in
-the same run, so the ratio is what reading, validating and applying them one by one costs over that."""
+the same run, so the ratio is what reading, validating and applying them one by one costs over that.
+
+The win likelihood (opportunities): 10,000 opportunities pulled from Salesforce, each with a prediction of
+a new model version, written onto their Opportunities by sObject Collections updates and by one Bulk
+API 2.0 update job; the same call floor as the accounts, and a next sync with nothing new makes none."""
 
 import math
 import time
@@ -37,6 +41,7 @@ def setup(size: int) -> dict[str, int]:
 def main() -> None:
     setup_django("postgres://postgres@127.0.0.1:5432/bench_salesforce")
     push()
+    opportunities()
     pull()
 
 
@@ -154,6 +159,84 @@ def pull() -> None:
             f"nothing changed: {second.run.calls_used} calls (COUNT() per object), {len(record_calls)} record calls, "
             f"{idle * 1000:.0f} ms"
         )
+
+
+def opportunities() -> None:
+    import datetime
+
+    from django.conf import settings
+    from django.core.cache import cache
+    from django.utils import timezone
+
+    from crm.models import Exchange
+    from leads.models import Opportunity, WinModel, WinPrediction
+    from leads.salesforce.models import SyncRecord, SyncRun, SyncState
+    from leads.salesforce.services import salesforce_sync
+    from tests.salesforce.fake.server import FakeSalesforce
+
+    private, public = _keys()
+    opened = timezone.now() - datetime.timedelta(days=30)
+    contributions = [
+        {"group": "rival_share", "weight": -0.9, "raw": {"rival_share": 70}},
+        {"group": "rules", "weight": 0.4, "raw": {"rules_score": 58}},
+        {"group": "size", "weight": 0.2, "raw": {"size_tier": "mid", "volume_btc": 1200}},
+    ]
+    for way, threshold in (("sObject Collections", RECORDS * 2), ("Bulk API 2.0", 2000)):
+        for model in (SyncRecord, SyncRun, SyncState):
+            model.objects.all().delete()
+        WinPrediction.objects.filter(opportunity__exchange__slug="bench-win").delete()
+        Opportunity.objects.filter(exchange__slug="bench-win").delete()
+        WinModel.objects.filter(version__gte=900_000).delete()
+        exchange, _ = Exchange.objects.get_or_create(slug="bench-win", defaults={"name": "Bench Win Exchange"})
+        with FakeSalesforce(client_id="bench", username="bench@example.com", public_key=public) as fake:
+            settings.SALESFORCE_LOGIN_URL = fake.url
+            settings.SALESFORCE_CLIENT_ID = "bench"
+            settings.SALESFORCE_USERNAME = "bench@example.com"
+            settings.SALESFORCE_PRIVATE_KEY = private
+            settings.SALESFORCE_BULK_THRESHOLD = threshold
+            settings.SALESFORCE_BULK_POLL_SECONDS = 0.01
+            cache.clear()
+            in_org = [
+                fake.org.insert("Opportunity", {"Name": f"Deal {n:05d}", "StageName": "Prospecting"})["Id"]
+                for n in range(RECORDS)
+            ]
+            deals = Opportunity.objects.bulk_create(
+                [
+                    Opportunity(exchange=exchange, name=f"Deal {n:05d}", opened_at=opened, salesforce_id=salesforce_id)
+                    for n, salesforce_id in enumerate(in_org)
+                ]
+            )
+            model = WinModel.objects.create(
+                version=900_000, trained_at=opened, feature_names=[], parameters={}, metrics={}
+            )
+            WinPrediction.objects.bulk_create(
+                WinPrediction(
+                    opportunity=deal,
+                    model=model,
+                    likelihood=(n % 100) / 100,
+                    contributions=contributions,
+                    as_of=opened,
+                    predicted_at=opened,
+                )
+                for n, deal in enumerate(deals)
+            )
+            started = time.perf_counter()
+            first = salesforce_sync()
+            elapsed = time.perf_counter() - started
+            started = time.perf_counter()
+            second = salesforce_sync()
+            idle = time.perf_counter() - started
+        floor = math.ceil(RECORDS / 200)
+        run = first.run
+        print(
+            f"win likelihood by {way}: {RECORDS} opportunities in {elapsed:.1f} s "
+            f"({1000 * elapsed / RECORDS:.2f} s per 1,000), {run.calls_used} API calls ({run.bulk_jobs} bulk jobs), "
+            f"{run.records_confirmed} confirmed, status {run.status}; floor {floor} calls, "
+            f"ratio {run.calls_used / floor:.2f}; next sync: {second.run.calls_used} calls in {idle * 1000:.0f} ms"
+        )
+    WinPrediction.objects.filter(opportunity__exchange__slug="bench-win").delete()
+    Opportunity.objects.filter(exchange__slug="bench-win").delete()
+    WinModel.objects.filter(version__gte=900_000).delete()
 
 
 def push() -> None:

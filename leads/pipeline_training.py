@@ -243,12 +243,27 @@ def exchange_win_likelihoods(exchange_ids: Iterable[int]) -> dict[int, WinPredic
 def salesforce_win_likelihood_fields(opportunity: Opportunity) -> dict:
     """The custom fields a Salesforce push writes on the Opportunity: the likelihood (percent), the
     model version and the three reasons, one a line. Empty values when there is no prediction yet."""
-    prediction = win_predictions_current([opportunity.pk]).get(opportunity.pk)
-    summary = win_likelihood_summary(prediction)
-    if summary is None:
-        return {"Win_Likelihood__c": None, "Win_Likelihood_Model__c": None, "Win_Likelihood_Reasons__c": ""}
-    return {
-        "Win_Likelihood__c": summary["likelihood_percent"],
-        "Win_Likelihood_Model__c": summary["model_version"],
-        "Win_Likelihood_Reasons__c": "\n".join(summary["reasons"]),
-    }
+    return salesforce_win_likelihoods([opportunity.pk])[opportunity.pk]
+
+
+def salesforce_win_likelihoods(opportunity_ids: Iterable[int]) -> dict[int, dict]:
+    """salesforce_win_likelihood_fields for many opportunities at once (two queries), as the push
+    reads them; the reasons are in the active language."""
+    ids = list(opportunity_ids)
+    predictions = win_predictions_current(ids)
+    fields = {}
+    for opportunity_id in ids:
+        summary = win_likelihood_summary(predictions.get(opportunity_id))
+        if summary is None:
+            fields[opportunity_id] = {
+                "Win_Likelihood__c": None,
+                "Win_Likelihood_Model__c": None,
+                "Win_Likelihood_Reasons__c": "",
+            }
+            continue
+        fields[opportunity_id] = {
+            "Win_Likelihood__c": summary["likelihood_percent"],
+            "Win_Likelihood_Model__c": summary["model_version"],
+            "Win_Likelihood_Reasons__c": "\n".join(summary["reasons"]),
+        }
+    return fields

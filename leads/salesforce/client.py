@@ -291,14 +291,11 @@ class SalesforceClient:
         body = {"allOrNone": False, "records": [{"attributes": {"type": object_name}, **r} for r in records]}
         return self.request("POST", f"{self.data_path}/composite/sobjects", body=body).json()
 
-    def bulk_job_create(self, object_name: str, external_id_field: str) -> dict:
-        body = {
-            "object": object_name,
-            "externalIdFieldName": external_id_field,
-            "contentType": "CSV",
-            "operation": "upsert",
-            "lineEnding": "LF",
-        }
+    def bulk_job_create(self, object_name: str, external_id_field: str, *, operation: str = "upsert") -> dict:
+        """An ingest job: an upsert on an external id field, or an update (rows carry their Id)."""
+        body = {"object": object_name, "contentType": "CSV", "operation": operation, "lineEnding": "LF"}
+        if operation == "upsert":
+            body["externalIdFieldName"] = external_id_field
         return self.request("POST", f"{self.data_path}/jobs/ingest", body=body).json()
 
     def bulk_job_upload(self, job_id: str, csv_text: str) -> None:

@@ -16,9 +16,14 @@ from decimal import Decimal
 from typing import Any
 
 ACCOUNT, LEAD, CAMPAIGN, MEMBER, MEMBER_STATUS = "Account", "Lead", "Campaign", "CampaignMember", "CampaignMemberStatus"
-# The objects the field map covers, in the order a sync sends them (members need their campaign and lead).
-MAPPED_OBJECTS = (ACCOUNT, CAMPAIGN, LEAD, MEMBER)
+OPPORTUNITY = "Opportunity"
+# The objects the field map covers, in the order a sync sends them (members need their campaign and lead;
+# opportunities, last, only receive the product's fields on records Salesforce owns).
+MAPPED_OBJECTS = (ACCOUNT, CAMPAIGN, LEAD, MEMBER, OPPORTUNITY)
 KEY = "key"  # the source whose field is the object's external id
+# Objects Salesforce owns (README "Who owns what"): the push updates records that came from Salesforce, by
+# their Salesforce id (the key is the "Id" field), and writes only the product's own custom fields there.
+OWNED_BY_SALESFORCE = frozenset({OPPORTUNITY})
 # Bulk API 2.0 sets a field to null only when told so with this value (an empty cell leaves it unchanged).
 BULK_NULL = "#N/A"
 
@@ -29,7 +34,7 @@ class Source:
 
     name: str
     label: str
-    kind: str  # text, long_text, email, phone, url, number, datetime, date, boolean, reference
+    kind: str  # text, long_text, email, phone, url, number, datetime, date, boolean, reference, id
     create_only: bool = False  # set when the record is created, never updated (CampaignMember's parents)
 
 
@@ -45,6 +50,7 @@ COMPATIBLE_TYPES: dict[str, frozenset[str]] = {
     "date": frozenset({"date"}),
     "boolean": frozenset({"boolean"}),
     "reference": frozenset({"reference"}),
+    "id": frozenset({"id"}),
 }
 
 SOURCES: dict[str, dict[str, Source]] = {
@@ -106,6 +112,15 @@ SOURCES: dict[str, dict[str, Source]] = {
             Source("status", "Follow-up status", "text"),
         )
     },
+    OPPORTUNITY: {
+        s.name: s
+        for s in (
+            Source(KEY, "Salesforce Opportunity id (of an opportunity pulled from Salesforce)", "id"),
+            Source("win_likelihood", "Win likelihood (%)", "number"),
+            Source("win_model_version", "Win-likelihood model version", "number"),
+            Source("win_reasons", "Win likelihood's three strongest reasons, one per line", "long_text"),
+        )
+    },
 }
 
 EXTERNAL_ID_FIELD = "Exchange_Intel_Key__c"
@@ -156,6 +171,13 @@ DEFAULT_FIELD_MAP: dict[str, dict[str, str]] = {
         "contact_id": "ContactId",
         "status": "Status",
     },
+    # The names leads.pipeline_training.salesforce_win_likelihood_fields gives them.
+    OPPORTUNITY: {
+        KEY: "Id",
+        "win_likelihood": "Win_Likelihood__c",
+        "win_model_version": "Win_Likelihood_Model__c",
+        "win_reasons": "Win_Likelihood_Reasons__c",
+    },
 }
 
 
@@ -196,7 +218,8 @@ def field_map_build(overrides: list[tuple[str, str, str]]) -> FieldMap:
 
 def field_map_validate(field_map: FieldMap, describes: dict[str, dict]) -> dict[str, list[FieldSpec]]:
     """Check each mapped field of the described objects against the org: it exists, its type can
-    hold the value, and the integration user may write it (the key must be an external id). Returns
+    hold the value, and the integration user may write it (the key must be an external id, or the
+    record's own Id on an object Salesforce owns, where only custom fields may be written). Returns
     the field specs per object, or raises FieldMapError listing every problem."""
     problems: list[str] = []
     specs: dict[str, list[FieldSpec]] = {}
@@ -215,6 +238,12 @@ def field_map_validate(field_map: FieldMap, describes: dict[str, dict]) -> dict[
                 continue
             if meta.get("type") not in COMPATIBLE_TYPES[source.kind]:
                 problems.append(f"{label} is of type {meta.get('type')}, which cannot hold a {source.kind} value")
+                continue
+            if source.kind == "id":  # names the record to update; never written
+                specs[object_name].append(FieldSpec(source_name, field_name, source.kind))
+                continue
+            if object_name in OWNED_BY_SALESFORCE and not field_name.endswith("__c"):
+                problems.append(f"{label} is Salesforce's own field: the product writes only its custom fields there")
                 continue
             if source_name == KEY and not meta.get("externalId"):
                 problems.append(f"{label} is not marked as an external id")

@@ -14,6 +14,7 @@ class SalesforceObject(models.TextChoices):
     CAMPAIGN = "Campaign", "Campaign"
     MEMBER = "CampaignMember", "Campaign member"
     MEMBER_STATUS = "CampaignMemberStatus", "Campaign member status"
+    OPPORTUNITY = "Opportunity", "Opportunity"
 
 
 SOURCE_CHOICES = [
@@ -59,10 +60,12 @@ class FieldMapping(models.Model):
 
 
 class SyncState(models.Model):
-    """The one row of sync state: the change-history cursors, the run lock (a lease) and the pause."""
+    """The one row of sync state: the change-history cursors (scores, follow-ups, win predictions), the
+    run lock (a lease) and the pause."""
 
     score_change_cursor = models.BigIntegerField(default=0, help_text="Last ScoreChange id collected.")
     follow_up_cursor = models.DateTimeField(null=True, blank=True, help_text="Last FollowUp change collected.")
+    win_prediction_cursor = models.BigIntegerField(default=0, help_text="Last WinPrediction id collected.")
     lock_holder = models.CharField(max_length=100, blank=True)
     lock_expires_at = models.DateTimeField(null=True, blank=True)
     resume_after = models.DateTimeField(
@@ -133,7 +136,7 @@ class SyncRecord(models.Model):
 
     object_name = models.CharField(max_length=30, choices=SalesforceObject.choices)
     key = models.CharField("external id", max_length=100)
-    source_id = models.BigIntegerField(help_text="The exchange, event or follow-up it comes from.")
+    source_id = models.BigIntegerField(help_text="The exchange, event, follow-up or opportunity it comes from.")
     state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
     salesforce_id = models.CharField(max_length=18, blank=True)
     payload_hash = models.CharField(max_length=64, blank=True, help_text="Of the last payload Salesforce confirmed.")

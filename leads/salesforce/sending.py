@@ -28,6 +28,8 @@ from leads.salesforce.mapping import (
     MAPPED_OBJECTS,
     MEMBER,
     MEMBER_STATUS,
+    OPPORTUNITY,
+    OWNED_BY_SALESFORCE,
     FieldMap,
     FieldSpec,
     csv_build,
@@ -38,6 +40,8 @@ from leads.salesforce.mapping import (
 from leads.salesforce.models import SyncRecord, SyncRun
 
 TRANSIENT_ERRORS = frozenset({"UNABLE_TO_LOCK_ROW"})
+# The org lacks a field it was sent (removed since its describe was cached): sending more cannot help.
+MISSING_FIELD_ERRORS = frozenset({"INVALID_FIELD"})
 # Codes that mean the record already exists as it should: a status label the campaign already has.
 ALREADY_THERE = frozenset({"DUPLICATE_VALUE"})
 BULK_DONE_STATES = frozenset({"JobComplete", "Failed", "Aborted"})
@@ -78,6 +82,8 @@ def _values_for(object_name: str, records: list[SyncRecord], today) -> dict[int,
         return sources.lead_values(ids)
     if object_name == MEMBER:
         return sources.member_values(ids)
+    if object_name == OPPORTUNITY:
+        return sources.opportunity_values(ids)
     return {}
 
 
@@ -153,6 +159,16 @@ def calls_estimate(plan: Plan, *, bulk_threshold: int) -> dict[str, int]:
     return estimate
 
 
+def _describe_key(client: SalesforceClient, object_name: str) -> str:
+    return f"salesforce:describe:{client.session.instance_url}:{client.api_version}:{object_name}"
+
+
+def describe_forget(client: SalesforceClient, object_name: str) -> None:
+    """Drop the cached describe() of an object the org answered differently than it described."""
+    if client.session is not None:
+        cache.delete(_describe_key(client, object_name))
+
+
 def describes_load(client: SalesforceClient, object_names: list[str], *, cache_seconds: int) -> dict[str, dict]:
     """describe() of each object, cached for a while: a field map is checked before every run that
     sends, but the org's schema seldom changes, and each describe is an API call."""
@@ -160,7 +176,7 @@ def describes_load(client: SalesforceClient, object_names: list[str], *, cache_s
     for object_name in object_names:
         if client.session is None:
             client.sign_in()
-        key = f"salesforce:describe:{client.session.instance_url}:{client.api_version}:{object_name}"
+        key = _describe_key(client, object_name)
         describe = cache.get(key)
         if describe is None:
             full = client.describe(object_name)
@@ -181,6 +197,7 @@ class Sender:
     specs: dict[str, list[FieldSpec]]
     now: Callable[[], Any] = timezone.now
     on_chunk: Callable[[str, int, int], None] | None = None
+    stopped: str = ""  # why a part stopped early (its remaining records stay pending), for the run's message
 
     def send(self, plan: Plan) -> None:
         for object_name in (ACCOUNT, CAMPAIGN):
@@ -188,6 +205,7 @@ class Sender:
         self._member_statuses(plan.items.get(MEMBER_STATUS, []))
         self._upserts(LEAD, plan.items.get(LEAD, []))
         self._members(plan.items.get(MEMBER, []))
+        self._opportunities(plan.items.get(OPPORTUNITY, []))
 
     # -- per object --------------------------------------------------------------------------
 
@@ -262,9 +280,42 @@ class Sender:
             self._book(MEMBER, chunk, self.client.collection_update(MEMBER, records))
         self._upserts(MEMBER, creates)
 
-    def _bulk(self, object_name: str, external_id_field: str, items: list[Item], records: list[dict]) -> None:
+    def _opportunities(self, items: list[Item]) -> None:
+        """The product's fields on Salesforce's own Opportunities: updates by Salesforce id (the key),
+        never a create or an upsert, in the accounts' call sizes. A record answered with a field the
+        org lacks stops this part, naming the field; the records not yet sent stay pending."""
+        if not items:
+            return
+        id_field = self.field_map[OPPORTUNITY][KEY]  # "Id": the key is the record's Salesforce id
+        records = [record_build(self.specs[OPPORTUNITY], item.values) for item in items]
+        if uses_bulk(OPPORTUNITY, len(items), self.config.bulk_threshold):
+            for start in range(0, len(items), BULK_MAX_RECORDS):
+                chunk = slice(start, start + BULK_MAX_RECORDS)
+                if self._bulk(OPPORTUNITY, id_field, items[chunk], records[chunk], operation="update"):
+                    return
+            return
+        for start in range(0, len(items), COLLECTION_SIZE):
+            chunk = items[start : start + COLLECTION_SIZE]
+            batch = [
+                {"id": record[id_field], **{name: value for name, value in record.items() if name != id_field}}
+                for record in records[start : start + COLLECTION_SIZE]
+            ]
+            if self._book(OPPORTUNITY, chunk, self.client.collection_update(OPPORTUNITY, batch)):
+                return
+
+    def _bulk(
+        self,
+        object_name: str,
+        external_id_field: str,
+        items: list[Item],
+        records: list[dict],
+        *,
+        operation: str = "upsert",
+    ) -> bool:
+        """One Bulk API 2.0 ingest job (an upsert on the external id, or an update by Id); its answers
+        are booked as a collection's are. True when a record named a field the org lacks."""
         client = self.client
-        job = client.bulk_job_create(object_name, external_id_field)
+        job = client.bulk_job_create(object_name, external_id_field, operation=operation)
         self.run.bulk_jobs += 1
         client.events.append(f"Bulk job {job['id']} for {len(items)} {object_name} records")
         client.bulk_job_upload(job["id"], csv_build(records))
@@ -292,7 +343,7 @@ class Sender:
                     "errors": [{"statusCode": code, "message": message}],
                 }
         # Records in neither file were not processed: they stay pending for the next run.
-        self._book(object_name, items, [outcome.get(item.record.key) for item in items])
+        return self._book(object_name, items, [outcome.get(item.record.key) for item in items])
 
     # -- bookkeeping -------------------------------------------------------------------------
 
@@ -301,13 +352,16 @@ class Sender:
         return dict(rows.values_list("key", "salesforce_id"))
 
     @transaction.atomic
-    def _book(self, object_name: str, items: list[Item], results: list[dict | None]) -> None:
-        """Record Salesforce's answer for each record of one call, in order."""
+    def _book(self, object_name: str, items: list[Item], results: list[dict | None]) -> bool:
+        """Record Salesforce's answer for each record of one call, in order. On an object Salesforce
+        owns, a record answered with a field the org lacks stays pending and stops the part (True),
+        with the message naming the field."""
         now = self.now()
         run = self.run
         confirmed: list[tuple[int, str, str]] = []
         refused: dict[str, list[tuple[int, str, str]]] = {State.RETRY: [], State.FAILED: []}
         write_back: list[tuple[int, str, str]] = []
+        missing_fields: set[str] = set()
         for item, result in zip(items, results, strict=True):
             record = item.record
             run.records_sent += 1
@@ -319,6 +373,11 @@ class Sender:
                 record.salesforce_id = result.get("id") or record.salesforce_id
                 confirmed.append((record.pk, record.salesforce_id, item.fingerprint))
                 write_back.append((record.source_id, record.key, record.salesforce_id))
+            elif code in MISSING_FIELD_ERRORS and object_name in OWNED_BY_SALESFORCE:
+                # Not refused: it waits, pending, for the org to have the field. Bulk results carry
+                # no field list; their message names the field.
+                named = [f"{object_name}.{name}" for e in errors for name in e.get("fields") or []]
+                missing_fields.update(named or [str(e.get("message", "")) for e in errors])
             else:
                 message = "; ".join(str(e.get("message", "")) for e in errors)[:2000]
                 state = State.RETRY if code in TRANSIENT_ERRORS else State.FAILED
@@ -351,6 +410,15 @@ class Sender:
         )
         if self.on_chunk:
             self.on_chunk(object_name, len(items), run.records_sent)
+        if missing_fields:
+            describe_forget(self.client, object_name)  # the next run checks the org's fields afresh
+            pending = SyncRecord.objects.filter(object_name=object_name, state__in=[State.PENDING, State.RETRY])
+            self.stopped = (
+                f"Salesforce answered INVALID_FIELD: {', '.join(sorted(missing_fields))} does not exist in the org "
+                f"(or the integration user cannot see it). {opportunities_held(pending.count())}"
+            )
+            return True
+        return False
 
     def _write_back(self, object_name: str, confirmed: list[tuple[int, str, str]]) -> None:
         """Store the Salesforce ids on the account book, where reps see them."""
@@ -359,6 +427,10 @@ class Sender:
         elif object_name == LEAD:
             rows = [(int(key.split("-")[1]), sf_id) for _, key, sf_id in confirmed if key.startswith("contact-")]
             rows_update(Contact, ["salesforce_id"], rows)
+
+
+def opportunities_held(count: int) -> str:
+    return f"The win likelihood was not sent: {count} Opportunity records stay pending; the rest was sent."
 
 
 ROWS_PER_UPDATE = 500  # rows per UPDATE statement: a few hundred parameters, far below any driver's cap

@@ -1,8 +1,9 @@
 """Running a sync: take the lock, collect what changed since the last run, check the field map against
 the org, send, and record the run for the manager.
 
-Delta only: score changes after the ScoreChange cursor and follow-ups changed since the follow-up
-cursor mark their records pending, in the same transaction that advances the cursors; a record then
+Delta only: score changes after the ScoreChange cursor, follow-ups changed since the follow-up cursor
+and win predictions added after the WinPrediction cursor (of opportunities from Salesforce) mark their
+records pending, in the same transaction that advances the cursors; a record then
 stays pending until Salesforce confirms it. A run killed half-way loses nothing: the next one sends
 what was not confirmed. Nothing to send means no API call at all."""
 
@@ -21,7 +22,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 
-from leads.models import FollowUp, Score, ScoreChange
+from leads.models import FollowUp, Score, ScoreChange, WinPrediction
+from leads.pipeline_training import win_model_current
 from leads.salesforce import sources
 from leads.salesforce.auth import SalesforceAuthError
 from leads.salesforce.client import (
@@ -39,6 +41,7 @@ from leads.salesforce.mapping import (
     MAPPED_OBJECTS,
     MEMBER,
     MEMBER_STATUS,
+    OPPORTUNITY,
     SOURCES,
     FieldMap,
     FieldMapError,
@@ -48,7 +51,15 @@ from leads.salesforce.mapping import (
     record_build,
 )
 from leads.salesforce.models import FieldMapping, SyncRecord, SyncRun, SyncState
-from leads.salesforce.sending import Plan, Sender, calls_estimate, describes_load, plan_build, uses_bulk
+from leads.salesforce.sending import (
+    Plan,
+    Sender,
+    calls_estimate,
+    describes_load,
+    opportunities_held,
+    plan_build,
+    uses_bulk,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -145,6 +156,13 @@ def sync_changes_collect(*, full: bool, now: datetime.datetime) -> dict[str, int
         if state.follow_up_cursor is not None:
             follow_up_rows = follow_up_rows.filter(updated_at__gt=state.follow_up_cursor - FOLLOW_UP_OVERLAP)
     score_cursor = ScoreChange.objects.aggregate(last=Max("pk"))["last"] or 0
+    # A new model version adds a prediction per open opportunity; one never rewrites another. Only the
+    # current version's count (what Salesforce is shown): a deal it did not predict (closed since)
+    # keeps there the likelihood it was last sent.
+    predictions = WinPrediction.objects.filter(model=win_model_current())
+    if not full:
+        predictions = predictions.filter(pk__gt=state.win_prediction_cursor)
+    prediction_cursor = WinPrediction.objects.aggregate(last=Max("pk"))["last"] or 0
     follow_up_ids = list(follow_up_rows.values_list("pk", flat=True))
     follow_up_cursor = FollowUp.objects.aggregate(last=Max("updated_at"))["last"]
 
@@ -170,11 +188,16 @@ def sync_changes_collect(*, full: bool, now: datetime.datetime) -> dict[str, int
             now=now,
             only_new=not full,
         ),
+        # Keyed by their Salesforce id: only opportunities that came from Salesforce are written to.
+        OPPORTUNITY: _mark(
+            OPPORTUNITY, sources.opportunities_from_salesforce(predictions.values("opportunity_id")), now=now
+        ),
     }
     state.score_change_cursor = max(state.score_change_cursor, score_cursor)
+    state.win_prediction_cursor = max(state.win_prediction_cursor, prediction_cursor)
     if follow_up_cursor is not None:
         state.follow_up_cursor = follow_up_cursor
-    state.save(update_fields=["score_change_cursor", "follow_up_cursor"])
+    state.save(update_fields=["score_change_cursor", "follow_up_cursor", "win_prediction_cursor"])
     return counts
 
 
@@ -296,17 +319,25 @@ def _run(
     try:
         mapped = [name for name in MAPPED_OBJECTS if plan.items.get(name)]
         describes = describes_load(client, mapped, cache_seconds=config.describe_cache_seconds)
-        specs = field_map_validate(field_map, describes)
+        # The win likelihood on Salesforce's Opportunities needs fields an org admin adds: without them
+        # that part stops (its records stay pending) and the rest is sent.
+        opportunity_problem, specs = _opportunity_specs(field_map, describes.pop(OPPORTUNITY, None), plan)
+        specs |= field_map_validate(field_map, describes)
 
         def on_chunk(object_name: str, size: int, sent: int) -> None:
             sync_lock_renew(holder=holder, seconds=config.lock_seconds)
             if progress:
                 progress(object_name, size, sent)
 
-        Sender(client=client, config=config, run=run, field_map=field_map, specs=specs, on_chunk=on_chunk).send(plan)
+        sender = Sender(client=client, config=config, run=run, field_map=field_map, specs=specs, on_chunk=on_chunk)
+        sender.send(plan)
+        opportunity_problem = opportunity_problem or sender.stopped
         if run.records_failed or run.records_to_retry:
             status = Status.PARTIAL
             message = f"{run.records_failed} records refused by Salesforce, {run.records_to_retry} to retry."
+        if opportunity_problem:
+            status = Status.PARTIAL
+            message = f"{message} {opportunity_problem}".strip()
     except FieldMapError as error:
         status, message = Status.FAILED, f"{error} Nothing was sent."
     except SalesforceLimitError as error:
@@ -324,6 +355,20 @@ def _run(
     if verified:
         message = f"{verified}. {message}".strip()
     return _finish(run, client, status, message)
+
+
+def _opportunity_specs(
+    field_map: FieldMap, describe: dict | None, plan: Plan
+) -> tuple[str, dict[str, list[FieldSpec]]]:
+    """The Opportunity field specs, or (when the org lacks a field or it does not fit) the message
+    naming it, with the opportunities taken out of the plan: they stay pending for a later run."""
+    if describe is None:
+        return "", {}
+    try:
+        return "", field_map_validate(field_map, {OPPORTUNITY: describe})
+    except FieldMapError as error:
+        held = plan.items.pop(OPPORTUNITY, [])
+        return f"{error}. {opportunities_held(len(held))}", {}
 
 
 VERIFIED_OBJECTS = (ACCOUNT, CAMPAIGN, LEAD, MEMBER)

@@ -2,7 +2,8 @@
 
 Keys are the external ids: stable (primary keys, never names that a person may edit) and unique per
 object: exchange-12, event-3, contact-40 or attendee-77 (a person matched to a contact is one Lead
-across events), and event-3/contact-40 for a campaign member (a person is a member of a campaign once)."""
+across events), and event-3/contact-40 for a campaign member (a person is a member of a campaign once).
+An Opportunity is Salesforce's own record: its key is its Salesforce id."""
 
 from __future__ import annotations
 
@@ -21,8 +22,10 @@ from crm.shares import stored_shares_in_view
 from intel.models import Event
 from intel.queries import regulatory_pressure
 from leads.choices import FollowUpStatus
-from leads.models import FollowUp
+from leads.models import FollowUp, Opportunity
+from leads.pipeline_training import salesforce_win_likelihoods
 from leads.reasons import reasons_top
+from leads.salesforce.mapping import DEFAULT_FIELD_MAP, KEY, OPPORTUNITY
 from leads.sentences import factor_sentence, gettext_noop, message, supported_language
 
 CONTACT_ID_PREFIX = "003"  # Salesforce ids of Contact records start with it
@@ -224,3 +227,24 @@ def member_values(follow_up_ids: list[int]) -> dict[int, dict[str, Any]]:
             "status": statuses[status],
         }
     return values
+
+
+def opportunities_from_salesforce(opportunity_ids) -> dict[str, int]:
+    """Of these opportunities (ids, or a subquery of them), those that came from Salesforce, by their
+    Salesforce id: the only ones the push writes to (one created in the product has no Opportunity there)."""
+    rows = Opportunity.objects.filter(pk__in=opportunity_ids).exclude(salesforce_id__isnull=True)
+    return dict(rows.exclude(salesforce_id="").values_list("salesforce_id", "pk"))
+
+
+def opportunity_values(opportunity_ids: list[int]) -> dict[int, dict[str, Any]]:
+    """Per opportunity from Salesforce, the win likelihood of its current prediction, its model version
+    and its reasons in the org's language (SALESFORCE_LANGUAGE); nothing Salesforce owns."""
+    by_salesforce_id = opportunities_from_salesforce(opportunity_ids)
+    with translation.override(org_language()):
+        fields = salesforce_win_likelihoods(sorted(by_salesforce_id.values()))
+    # The values are named after the default fields leads.pipeline_training names them by.
+    default_fields = {source: name for source, name in DEFAULT_FIELD_MAP[OPPORTUNITY].items() if source != KEY}
+    return {
+        pk: {KEY: salesforce_id, **{source: fields[pk][name] for source, name in default_fields.items()}}
+        for salesforce_id, pk in by_salesforce_id.items()
+    }

@@ -10,10 +10,9 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from leads.salesforce.mapping import ACCOUNT
+from leads.salesforce.mapping import ACCOUNT, OPPORTUNITY
 
 CONTACT = "Contact"
-OPPORTUNITY = "Opportunity"
 PULLED_OBJECTS = (ACCOUNT, CONTACT, OPPORTUNITY)  # parents before children
 SYSTEM_FIELDS = ["Id", "IsDeleted", "SystemModstamp"]
 BASE_FIELDS = {

@@ -81,6 +81,16 @@ def competitor_fields() -> list[dict]:
     return [_field("Lost_To__c", "picklist"), _field("Loss_Reason__c", "textarea", length=1000)]
 
 
+def win_likelihood_fields() -> list[dict]:
+    """The custom fields an org admin adds to Opportunity for the product's win likelihood:
+    Number(3,0), Number(18,0) and Long Text Area(32768)."""
+    return [
+        _field("Win_Likelihood__c", "double"),
+        _field("Win_Likelihood_Model__c", "double"),
+        _field("Win_Likelihood_Reasons__c", "textarea", length=32768),
+    ]
+
+
 def default_fields() -> dict[str, list[dict]]:
     key = _field(KEY, external_id=True, length=100)
     return {
@@ -126,6 +136,7 @@ def default_fields() -> dict[str, list[dict]]:
             _field("IsClosed", "boolean", createable=False, updateable=False),
             _field("IsWon", "boolean", createable=False, updateable=False),
             _field("Description", "textarea", length=32000),
+            *win_likelihood_fields(),
         ],
         "Lead": [
             _field("Id", "id", createable=False, updateable=False),

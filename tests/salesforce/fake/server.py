@@ -533,7 +533,10 @@ class FakeSalesforce:
     def _process(self, job: BulkJob) -> None:
         for row in csv.DictReader(io.StringIO(job.csv_text)):
             values = {k: (None if v == "#N/A" else v) for k, v in row.items() if v != ""}
-            result = self.org.upsert(job.object, job.external_id_field, values)
+            if job.operation == "update":  # rows name their record by its Id
+                result = {"created": False, **self.org.update(job.object, values.pop("Id", ""), values)}
+            else:
+                result = self.org.upsert(job.object, job.external_id_field, values)
             if result["success"]:
                 job.successful.append({"sf__Id": result["id"], "sf__Created": str(result["created"]).lower(), **row})
             else:
