@@ -164,15 +164,32 @@ def win_predictions_refresh(
     return len(rows)
 
 
+COPY_BATCH = 10_000
+
+
+def _copy_text(json_text: str) -> str:
+    """A JSON text as a field of COPY's text format: JSON has no raw tab or newline, so only its
+    backslashes need doubling."""
+    return json_text.replace("\\", "\\\\")
+
+
 def _write_predictions(model: WinModel, rows: list[tuple], now: datetime.datetime) -> None:
     """Add the predictions, each (opportunity id, likelihood, contributions JSON, features JSON, as of):
-    COPY on PostgreSQL, bulk_create elsewhere."""
+    COPY on PostgreSQL (its text format composed here: the driver's per-value adaptation cost more
+    than the database's work), bulk_create elsewhere."""
     if connection.vendor == "postgresql":
         table = WinPrediction._meta.db_table
         columns = "opportunity_id, model_id, likelihood, contributions, features, as_of, predicted_at"
+        tail = f"\t{now.isoformat()}\n"
         with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-            for opportunity_id, value, reasons, features, as_of in rows:
-                copy.write_row((opportunity_id, model.pk, value, reasons, features, as_of, now))
+            for start in range(0, len(rows), COPY_BATCH):
+                copy.write(
+                    "".join(
+                        f"{opportunity_id}\t{model.pk}\t{value!r}\t{_copy_text(reasons)}\t{_copy_text(features)}"
+                        f"\t{as_of.isoformat()}{tail}"
+                        for opportunity_id, value, reasons, features, as_of in rows[start : start + COPY_BATCH]
+                    )
+                )
         return
     WinPrediction.objects.bulk_create(
         (
