@@ -198,33 +198,39 @@ def rescore_on_workers(*, as_of: datetime.datetime, cause: str, workers: int) ->
     return sum(examined for examined, _ in done), sum(written for _, written in done), time.perf_counter() - started
 
 
-def raw_update_rate() -> tuple[float, int]:
-    """The physical limit: every current score row rewritten by one UPDATE ... FROM (VALUES ...),
-    its text composed before the clock starts."""
+def _update_rate(table: str, columns: dict[str, str]) -> tuple[float, int]:
+    """Rows/s and rows of one UPDATE ... FROM (VALUES ...) of `table` setting each column to the expression
+    given (read from the table itself, its text composed before the clock starts)."""
     import psycopg
     from django.db import connection, transaction
 
+    names = list(columns)
     with connection.cursor() as cursor:
-        cursor.execute("SELECT exchange_id, score, grade, factors::text FROM leads_score")
+        cursor.execute(f"SELECT exchange_id, {', '.join(columns.values())} FROM {table}")
         rows = cursor.fetchall()
     client = psycopg.ClientCursor(connection.connection)
-    values = ", ".join(client.mogrify("(%s, %s, %s, %s::jsonb)", row) for row in rows)
+    casts = ", ".join("%s::jsonb" if name == "factors" else "%s" for name in names)
+    values = ", ".join(client.mogrify(f"(%s, {casts})", row) for row in rows)
     statement = (
-        "UPDATE leads_score s SET score = v.score, grade = v.grade, factors = v.factors "
-        f"FROM (VALUES {values}) AS v(exchange_id, score, grade, factors) WHERE s.exchange_id = v.exchange_id"
+        f"UPDATE {table} t SET {', '.join(f'{name} = v.{name}' for name in names)} "
+        f"FROM (VALUES {values}) AS v(exchange_id, {', '.join(names)}) WHERE t.exchange_id = v.exchange_id"
     )
     started = time.perf_counter()
     with transaction.atomic(), psycopg.Cursor(connection.connection) as cursor:
         cursor.execute(statement.encode())
-    elapsed = time.perf_counter() - started
-    return len(rows) / elapsed, len(rows)
+    return len(rows) / (time.perf_counter() - started), len(rows)
+
+
+def raw_update_rate() -> tuple[float, int]:
+    """The physical limit: every current score row rewritten (score, grade and factors) by one
+    UPDATE ... FROM (VALUES ...), and how many rows that is."""
+    return _update_rate("leads_score", {"score": "score", "grade": "grade", "factors": "factors::text"})
 
 
 def narrow_update_rate(rows: int) -> float:
     """The floor for the table's shape: the same UPDATE ... FROM (VALUES ...) of score and grade on a
     narrow table of the same row count (id, score, grade; its primary key only), in the same run."""
-    import psycopg
-    from django.db import connection, transaction
+    from django.db import connection
 
     with connection.cursor() as cursor:
         cursor.execute("DROP TABLE IF EXISTS bench_narrow")
@@ -233,21 +239,47 @@ def narrow_update_rate(rows: int) -> float:
         )
         cursor.execute("INSERT INTO bench_narrow SELECT exchange_id, score, grade FROM leads_score")
         cursor.execute("ANALYZE bench_narrow")
-        cursor.execute("SELECT exchange_id, 100 - score, grade FROM bench_narrow")
-        values = cursor.fetchall()
-    client = psycopg.ClientCursor(connection.connection)
-    text = ", ".join(client.mogrify("(%s, %s, %s)", row) for row in values)
-    statement = (
-        "UPDATE bench_narrow n SET score = v.score, grade = v.grade "
-        f"FROM (VALUES {text}) AS v(exchange_id, score, grade) WHERE n.exchange_id = v.exchange_id"
-    )
-    started = time.perf_counter()
-    with transaction.atomic(), psycopg.Cursor(connection.connection) as cursor:
-        cursor.execute(statement.encode())
-    elapsed = time.perf_counter() - started
+    rate, _rows = _update_rate("bench_narrow", {"score": "100 - score", "grade": "grade"})
     with connection.cursor() as cursor:
         cursor.execute("DROP TABLE bench_narrow")
-    return len(values) / elapsed
+    return rate
+
+
+# Copies of the score table split the ways its design could be, to see where its shape's cost goes.
+LAYOUTS = {
+    "the score row without its factors (primary key, ranked index, fillfactor 70)": (
+        "CREATE TABLE bench_layout WITH (fillfactor = 70) AS SELECT exchange_id, score, grade, model_version, "
+        "is_defend, is_research_needed, as_of, computed_at, facts_fingerprint, factors_hash, is_time_dependent "
+        "FROM leads_score; CREATE INDEX ON bench_layout (is_defend, score DESC, exchange_id)",
+        {"score": "100 - score", "grade": "grade", "computed_at": "computed_at"},
+    ),
+    "the factors alone, as stored": (
+        "CREATE TABLE bench_layout AS SELECT exchange_id, factors FROM leads_score",
+        {"factors": "factors::text"},
+    ),
+    "the factors alone, without the English sentence and template (code, points, params, references)": (
+        "CREATE TABLE bench_layout AS SELECT exchange_id, (SELECT coalesce(jsonb_agg(f - 'sentence' - 'message'), "
+        "'[]') FROM jsonb_array_elements(factors) f) AS factors FROM leads_score",
+        {"factors": "factors::text"},
+    ),
+}
+
+
+def layout_rates() -> dict[str, float]:
+    """The same UPDATE of each layout's copy of the score table (changed score, or factors rewritten)."""
+    from django.db import connection
+
+    rates = {}
+    for label, (create, columns) in LAYOUTS.items():
+        with connection.cursor() as cursor:
+            cursor.execute("DROP TABLE IF EXISTS bench_layout")
+            cursor.execute(create)
+            cursor.execute("ALTER TABLE bench_layout ADD PRIMARY KEY (exchange_id)")
+            cursor.execute("ANALYZE bench_layout")
+        rates[label], _rows = _update_rate("bench_layout", columns)
+        with connection.cursor() as cursor:
+            cursor.execute("DROP TABLE bench_layout")
+    return rates
 
 
 def hot_updates() -> tuple[int, int]:
@@ -362,6 +394,12 @@ def main() -> None:
         + " / ".join(f"{rate:,.0f}" for rate in narrow_rates)
         + f" rows/s; narrow / score table, best of each = {max(narrow_rates) / max(raw_rates):.2f} (target <= 2); "
         f"HOT updates of the score table in these writes: {hot:,} of {updates:,} ({hot / max(updates, 1):.0%})"
+    )
+
+    narrow = narrow_update_rate(raw_rows)
+    print(
+        f"where the shape's cost goes (copies of the table, the same UPDATE; a narrow table {narrow:,.0f} rows/s): "
+        + "; ".join(f"{label}: {rate:,.0f} rows/s ({narrow / rate:.2f}x)" for label, rate in layout_rates().items())
     )
 
     # 3. Nothing changed: same moment again (restore the flags first, untimed). The runs above left
