@@ -107,7 +107,7 @@ class ObjectTally:
                 parts.append(f"{count} {words}")
         if self.owners_not_found:
             parts.append(
-                ngettext("%(n)s owner not found", "%(n)s owners not found", self.owners_not_found)
+                ngettext("%(n)s with its owner not found", "%(n)s with their owner not found", self.owners_not_found)
                 % {"n": self.owners_not_found}
             )
         return f"{object_name}: {self.read} read via {self.way}; {', '.join(parts)}.{released}"
