@@ -4,10 +4,12 @@ records is ceil(N / 200) Collections calls (Salesforce's cap per call), so the r
 used over that floor (the describe call included); wall time is shown per 1,000 records.
 
 The read back (--pull): 10,000 changed opportunities in the fake org, pulled by REST queryAll pages and by
-one Bulk API 2.0 query job (above SALESFORCE_PULL_BULK_THRESHOLD); then a pull with nothing changed, which
-must make no record call. The call floor is ceil(N / 2000), the records one REST query page carries;
-the time floor is writing the same 10,000 opportunities and their first stage changes with bulk_create in
-the same run, so the ratio is what reading, validating and applying them one by one costs over that.
+one Bulk API 2.0 query job (above SALESFORCE_PULL_BULK_THRESHOLD), each owned by one of 20 org users
+whose emails (in another case) are 20 product users' (matched by Owner.Email, one user query per page);
+then a pull with nothing changed, which must make no record call. The call floor is ceil(N / 2000), the
+records one REST query page carries; the time floor is writing the same 10,000 opportunities and their
+first stage changes with bulk_create in the same run, so the ratio is what reading, validating and
+applying them one by one costs over that.
 
 The win likelihood (opportunities): 10,000 opportunities pulled from Salesforce, each with a prediction of
 a new model version, written onto their Opportunities by sObject Collections updates and by one Bulk
@@ -65,6 +67,7 @@ def pull() -> None:
     import datetime
 
     from django.conf import settings
+    from django.contrib.auth import get_user_model
     from django.core.cache import cache
     from django.utils import timezone
 
@@ -76,6 +79,9 @@ def pull() -> None:
     from tests.salesforce.fake.server import FakeSalesforce
 
     private, public = _keys()
+    owners = [f"bench-owner-{n:02d}@example.com" for n in range(20)]
+    for email in owners:
+        get_user_model().objects.get_or_create(username=email.split("@")[0], defaults={"email": email})
     stages = ["Prospecting", "Qualification", "Proposal/Price Quote", "Negotiation/Review", "Closed Won", "Closed Lost"]
 
     def reset() -> Exchange:
@@ -129,6 +135,7 @@ def pull() -> None:
                 "Account", {"Name": exchange.name, "Exchange_Intel_Key__c": f"exchange-{exchange.pk}"}
             )
             created = opened.strftime("%Y-%m-%dT%H:%M:%S.000+0000")
+            org_users = [fake.org.insert("User", {"LastName": e, "Email": e.upper()})["Id"] for e in owners]
             for n in range(RECORDS):
                 fake.org.insert(
                     "Opportunity",
@@ -139,6 +146,7 @@ def pull() -> None:
                         "Amount": 1000 + n,
                         "CloseDate": "2027-03-31",
                         "CreatedDate": created,
+                        "OwnerId": org_users[n % len(org_users)],
                     },
                 )
             started = time.perf_counter()
@@ -150,12 +158,14 @@ def pull() -> None:
             idle = time.perf_counter() - started
             record_calls = [r for r in fake.requests if "COUNT()" not in r.soql]
         run = first.run
+        owned = Opportunity.objects.filter(exchange=exchange, owner__username__startswith="bench-owner-").count()
         print(
             f"pull by {way}: {run.records_read} changed records ({RECORDS} opportunities, 1 account) in "
             f"{elapsed:.1f} s ({1000 * elapsed / RECORDS:.2f} s per 1,000; "
             f"{elapsed / floor_seconds:.1f} x the bulk_create floor), {run.calls_used} API calls "
             f"({run.bulk_jobs} bulk query jobs), status {run.status}, "
-            f"{run.records_applied} applied; call floor {call_floor}, ratio {run.calls_used / call_floor:.2f}; "
+            f"{run.records_applied} applied, {owned} with their owner; "
+            f"call floor {call_floor}, ratio {run.calls_used / call_floor:.2f}; "
             f"nothing changed: {second.run.calls_used} calls (COUNT() per object), {len(record_calls)} record calls, "
             f"{idle * 1000:.0f} ms"
         )

@@ -510,13 +510,17 @@ def salesforce_pull(
         run.records_applied = sum(t.applied + t.from_held for t in tallies)
         run.records_deleted = sum(t.deleted for t in tallies)
         run.records_skipped = sum(t.refused + t.held for t in tallies)
-        run.log = [*report.lines(), *report.refusals][:RUN_LOG_LINES]
+        run.log = [*report.lines(), *report.owner_lines(), *report.refusals][:RUN_LOG_LINES]
         if status == Status.SUCCEEDED and any(t.refused for t in tallies):
             status = Status.PARTIAL
         summary = " ".join(report.lines())
         message = f"{message} {summary}".strip() if message else summary
         outcome = _finish(run, client, status, message)
-        outcome.plan_lines = [*report.lines(), *(f"  refused: {line}" for line in report.refusals)]
+        outcome.plan_lines = [
+            *report.lines(),
+            *(f"  {line}" for line in report.owner_lines()),
+            *(f"  refused: {line}" for line in report.refusals),
+        ]
         return outcome
     except BaseException as error:
         _finish(run, client, Status.FAILED, f"{type(error).__name__}: {error}")

@@ -122,7 +122,7 @@ def test_without_competitor_fields_in_the_org_they_are_not_asked_for(salesforce,
     [query] = [r.soql for r in record_queries(salesforce) if "FROM Opportunity" in r.soql]
     assert query == (
         "SELECT Id, IsDeleted, SystemModstamp, AccountId, Name, StageName, IsClosed, IsWon, Amount, Probability, "
-        "CloseDate, CreatedDate FROM Opportunity ORDER BY SystemModstamp, Id"
+        "CloseDate, Owner.Email, CreatedDate FROM Opportunity ORDER BY SystemModstamp, Id"
     )
     assert Opportunity.objects.get().lost_to is None
 

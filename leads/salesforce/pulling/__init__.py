@@ -11,10 +11,12 @@ that stops half-way resumes after the last page it applied. Every call goes thro
 timeouts, retries, budget share and pause after an API limit.
 
 Who owns what (the README's rule, applied here):
-- Salesforce owns opportunities (name, stage, amount, probability, close date, won/lost, the rival and
-  the reason) once they come from Salesforce: its newer record overwrites the product's copy; a stage
-  the product changed meanwhile stays in the stage history, Salesforce's stage is recorded after it.
-  An opportunity deleted in Salesforce is deleted here.
+- Salesforce owns opportunities (name, stage, amount, probability, close date, won/lost, the rival,
+  the reason and the owner) once they come from Salesforce: its newer record overwrites the product's
+  copy; a stage the product changed meanwhile stays in the stage history, Salesforce's stage is
+  recorded after it. The owner is the active product user with the Salesforce owner's email (Owner.Email,
+  case-insensitively); when no one user has it (nobody, or several), the owner stays as it was (none on
+  a new deal) and the report names the email. An opportunity deleted in Salesforce is deleted here.
 - Salesforce owns the link between an Account and an exchange it matched, and a contact's name, title,
   email and phone; a contact deleted in Salesforce keeps living here, unlinked.
 - The product owns exchanges (name, website, stage, owner), scores, grades, reasons, sizes, evidence,
@@ -37,10 +39,12 @@ from leads.salesforce.pulling.records import (
     MATCH_METHOD_SALESFORCE_ID,
     OPPORTUNITY,
     OPPORTUNITY_FIELDS,
+    OWNER_EMAIL,
     PULLED_OBJECTS,
     SYSTEM_FIELDS,
     Held,
     ObjectTally,
+    OwnerNotFound,
     PullReport,
     Refused,
 )
@@ -56,6 +60,7 @@ __all__ = [
     "MATCH_METHOD_SALESFORCE_ID",
     "OPPORTUNITY",
     "OPPORTUNITY_FIELDS",
+    "OWNER_EMAIL",
     "PULLED_OBJECTS",
     "SYSTEM_FIELDS",
     "AccountApplier",
@@ -64,6 +69,7 @@ __all__ = [
     "Held",
     "ObjectTally",
     "OpportunityApplier",
+    "OwnerNotFound",
     "PullReport",
     "Reader",
     "Refused",

@@ -1,12 +1,17 @@
 """Applying a pulled Opportunity: Salesforce owns it once it comes from Salesforce (name, stage, amount,
-probability, close date, won/lost, the rival and the reason); one deleted there is deleted here."""
+probability, close date, won/lost, the rival, the reason and the owner); one deleted there is deleted
+here. The owner is the active product user whose email is the Salesforce owner's (Owner.Email), compared
+case-insensitively; an email no one such user has (nobody, or several) leaves the owner as it was, and
+is reported."""
 
 from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models.functions import Lower
 from django.utils.dateparse import parse_date
 
 from crm.models import CloudVendor, Exchange
@@ -15,6 +20,7 @@ from leads.models import Opportunity
 from leads.pipeline_stages import stage_from_salesforce
 from leads.salesforce.pulling.records import (
     OPPORTUNITY_FIELDS,
+    OWNER_EMAIL,
     ObjectTally,
     Refused,
     _boolean,
@@ -22,6 +28,19 @@ from leads.salesforce.pulling.records import (
     _refusal,
 )
 from leads.services.opportunities import opportunity_create, opportunity_update
+
+
+def owners_by_email(records: list[dict]) -> dict[str, list]:
+    """The active product users whose email is one of these records' owners' (Owner.Email), compared
+    case-insensitively: email in lower case -> the users who have it. One query for a page."""
+    emails = {(record.get(OWNER_EMAIL) or "").strip().lower() for record in records} - {""}
+    owners: dict[str, list] = {}
+    if not emails:
+        return owners
+    users = get_user_model().objects.annotate(email_lower=Lower("email"))
+    for user in users.filter(is_active=True, email_lower__in=emails).order_by("pk"):
+        owners.setdefault(user.email.lower(), []).append(user)
+    return owners
 
 
 class OpportunityApplier:
@@ -35,7 +54,10 @@ class OpportunityApplier:
                 self._vendors[vendor.slug.casefold()] = vendor
         return self._vendors.get(name.strip().casefold())
 
-    def opportunity(self, record: dict, tally: ObjectTally, existing: Opportunity | None) -> None:
+    def opportunity(
+        self, record: dict, tally: ObjectTally, existing: Opportunity | None, owners: dict[str, list]
+    ) -> None:
+        """Apply one record; `owners` is owners_by_email of its page."""
         modstamp = _instant(record.get("SystemModstamp"))
         if record.get("IsDeleted"):
             if existing is None:
@@ -55,6 +77,10 @@ class OpportunityApplier:
         exchange_id = self.exchange_of(record.get("AccountId"))
         fields = self._opportunity_fields(record)
         fields["salesforce_modstamp"] = modstamp
+        owner_email = (record.get(OWNER_EMAIL) or "").strip()
+        matches = owners.get(owner_email.lower(), []) if owner_email else []
+        if len(matches) == 1:
+            fields["owner"] = matches[0]  # Salesforce owns the owner too: a newer record moves it
         try:
             if existing is None:
                 if exchange_id not in self._exchanges:
@@ -83,6 +109,9 @@ class OpportunityApplier:
         except ValidationError as error:
             raise _refusal(error, OPPORTUNITY_FIELDS | {"lost_to": self.config.lost_to_field}) from error
         tally.applied += 1
+        if owner_email and len(matches) != 1:
+            tally.owners_not_found += 1
+            self.report.owner_not_found(owner_email, users=len(matches), salesforce_id=record["Id"])
 
     def _opportunity_fields(self, record: dict) -> dict:
         is_closed, is_won = _boolean(record.get("IsClosed")), _boolean(record.get("IsWon"))

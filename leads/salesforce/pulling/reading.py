@@ -1,5 +1,6 @@
 """Reading a delta from Salesforce: REST queryAll pages, or one Bulk API 2.0 query job read in sets,
-and how far each page lets the cursor move."""
+each record given as one flat row whichever way it came (a relationship field as "Owner.Email"), and
+how far each page lets the cursor move."""
 
 from __future__ import annotations
 
@@ -61,13 +62,16 @@ class Reader:
     config: SalesforceSettings
     run: SyncRun
 
-    def pages(self, soql: str, count: int) -> Iterator[tuple[list[dict], bool]]:
-        """(records, is_last_page) for the query, by REST queryAll pages (in the query's order) or one
-        Bulk API 2.0 job (its sets in no order)."""
+    def pages(self, soql: str, count: int, fields: list[str]) -> Iterator[tuple[list[dict], bool]]:
+        """(records, is_last_page) for the query of these fields, by REST queryAll pages (in the query's
+        order) or one Bulk API 2.0 job (its sets in no order). Either way a record is a row keyed by
+        the fields as the query names them: REST's nested parent ("Owner": {..., "Email": ...} or null)
+        becomes "Owner.Email", as the Bulk CSV's column is named."""
         if count > self.config.pull_bulk_threshold:
             yield from self._bulk_pages(soql)
             return
-        yield from self.client.query_pages_ending(soql, include_deleted=True)
+        for page, is_last in self.client.query_pages_ending(soql, include_deleted=True):
+            yield [_row(record, fields) for record in page], is_last
 
     def _bulk_pages(self, soql: str) -> Iterator[tuple[list[dict], bool]]:
         client = self.client
@@ -94,8 +98,24 @@ class Reader:
                 return
 
 
+def _row(record: dict, fields: list[str]) -> dict:
+    """A REST record keyed by the query's field names: "Owner.Email" is the Email inside its Owner
+    object (None when Salesforce answers "Owner": null)."""
+    row = {}
+    for name in fields:
+        value = record
+        for part in name.split("."):
+            value = value.get(part) if isinstance(value, dict) else None
+        row[name] = value
+    return row
+
+
 def _fields_of(object_name: str, describe: dict, config: SalesforceSettings) -> list[str]:
-    known = {f["name"] for f in describe.get("fields", [])}
+    """The fields the pull asks for that the org's describe() has; a relationship field ("Owner.Email")
+    when the object has the reference it walks (OwnerId, relationshipName Owner): the parent's field
+    (User.Email) is a standard one every org has."""
+    known = {f["name"] for f in describe.get("fields", [])} | {"Id", "IsDeleted", "SystemModstamp"}
+    relationships = {f["relationshipName"] for f in describe.get("fields", []) if f.get("relationshipName")}
     wanted = [*SYSTEM_FIELDS, *BASE_FIELDS[object_name]]
     if object_name == OPPORTUNITY:
         wanted.append("CreatedDate")
@@ -103,4 +123,8 @@ def _fields_of(object_name: str, describe: dict, config: SalesforceSettings) -> 
         wanted += [name for name in (config.lost_to_field, config.lost_reason_field) if name]
     if object_name == ACCOUNT:
         wanted.append(EXTERNAL_ID_FIELD)
-    return [name for name in dict.fromkeys(wanted) if name in known or name in ("Id", "IsDeleted", "SystemModstamp")]
+    return [
+        name
+        for name in dict.fromkeys(wanted)
+        if (name.partition(".")[0] in relationships if "." in name else name in known)
+    ]

@@ -1,5 +1,5 @@
 """What a pull reads and how it tells what became of each record: the objects and fields, a record's
-refusal or hold, and the tallies per object."""
+refusal or hold, the tallies per object, and the Opportunity owners no product user answers to."""
 
 from __future__ import annotations
 
@@ -9,16 +9,31 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import ngettext
 
 from leads.salesforce.mapping import ACCOUNT, OPPORTUNITY
 
 CONTACT = "Contact"
 PULLED_OBJECTS = (ACCOUNT, CONTACT, OPPORTUNITY)  # parents before children
 SYSTEM_FIELDS = ["Id", "IsDeleted", "SystemModstamp"]
+# The Opportunity owner's email, read through the Owner relationship (OwnerId -> User): REST answers it
+# nested ("Owner": {"attributes": ..., "Email": ...} or null), a Bulk query's CSV as an "Owner.Email"
+# column; the Reader gives both as one "Owner.Email" key.
+OWNER_EMAIL = "Owner.Email"
 BASE_FIELDS = {
     ACCOUNT: ["Name", "Website"],
     CONTACT: ["AccountId", "FirstName", "LastName", "Title", "Email", "Phone"],
-    OPPORTUNITY: ["AccountId", "Name", "StageName", "IsClosed", "IsWon", "Amount", "Probability", "CloseDate"],
+    OPPORTUNITY: [
+        "AccountId",
+        "Name",
+        "StageName",
+        "IsClosed",
+        "IsWon",
+        "Amount",
+        "Probability",
+        "CloseDate",
+        OWNER_EMAIL,
+    ],
 }
 MATCH_METHOD_EXTERNAL_ID = "external_id"
 MATCH_METHOD_SALESFORCE_ID = "salesforce_id"
@@ -40,6 +55,7 @@ OPPORTUNITY_FIELDS = {
     "stage": "StageName",
     "close_date": "CloseDate",
     "opened_at": "CreatedDate",
+    "owner": OWNER_EMAIL,
 }
 
 
@@ -70,6 +86,7 @@ class ObjectTally:
     to_review: int = 0
     unmatched: int = 0
     from_held: int = 0  # held records applied once their account was matched
+    owners_not_found: int = 0  # applied, but no one product user has their Salesforce owner's email
     way: str = ""
 
     def line(self, object_name: str) -> str:
@@ -88,16 +105,63 @@ class ObjectTally:
         ):
             if count:
                 parts.append(f"{count} {words}")
+        if self.owners_not_found:
+            parts.append(
+                ngettext("%(n)s with its owner not found", "%(n)s with their owner not found", self.owners_not_found)
+                % {"n": self.owners_not_found}
+            )
         return f"{object_name}: {self.read} read via {self.way}; {', '.join(parts)}.{released}"
+
+
+@dataclass
+class OwnerNotFound:
+    """A Salesforce owner's email no one active product user has: how many users have it (0, or
+    several), and the Opportunities it owns that this pull applied without an owner from it."""
+
+    email: str  # as Salesforce first wrote it in this pull
+    users: int
+    opportunities: list[str] = field(default_factory=list)
+
+    def line(self) -> str:
+        n = len(self.opportunities)
+        if self.users:
+            text = ngettext(
+                "Owner not found: %(email)s (%(n)s opportunity): %(users)s active users have this email, so its "
+                "owner here is left as it was (none if new).",
+                "Owner not found: %(email)s (%(n)s opportunities): %(users)s active users have this email, so "
+                "their owner here is left as it was (none if new).",
+                n,
+            )
+        else:
+            text = ngettext(
+                "Owner not found: %(email)s (%(n)s opportunity): no active user has this email, so its owner "
+                "here is left as it was (none if new).",
+                "Owner not found: %(email)s (%(n)s opportunities): no active user has this email, so their "
+                "owner here is left as it was (none if new).",
+                n,
+            )
+        return text % {"email": self.email, "n": n, "users": self.users}
 
 
 @dataclass
 class PullReport:
     tallies: dict[str, ObjectTally] = field(default_factory=lambda: {name: ObjectTally() for name in PULLED_OBJECTS})
     refusals: list[str] = field(default_factory=list)
+    # An owner's email, compared in lower case -> what became of the Opportunities it owns.
+    owners_not_found: dict[str, OwnerNotFound] = field(default_factory=dict)
 
     def lines(self) -> list[str]:
         return [self.tallies[name].line(name) for name in PULLED_OBJECTS]
+
+    def owner_not_found(self, email: str, *, users: int, salesforce_id: str) -> None:
+        """Book an Opportunity applied without the owner Salesforce gave it (no one user has the email)."""
+        entry = self.owners_not_found.setdefault(email.lower(), OwnerNotFound(email=email, users=users))
+        entry.users = max(entry.users, users)
+        entry.opportunities.append(salesforce_id)
+
+    def owner_lines(self) -> list[str]:
+        """One line per owner's email no product user answers to, in the order the pull met them."""
+        return [entry.line() for entry in self.owners_not_found.values()]
 
 
 def _instant(value) -> datetime.datetime | None:

@@ -19,7 +19,7 @@ from leads.salesforce.mapping import ACCOUNT
 from leads.salesforce.models import PullCursor, PullIssue, SyncRun
 from leads.salesforce.pulling.accounts import AccountApplier
 from leads.salesforce.pulling.contacts import ContactApplier
-from leads.salesforce.pulling.opportunities import OpportunityApplier
+from leads.salesforce.pulling.opportunities import OpportunityApplier, owners_by_email
 from leads.salesforce.pulling.reading import Reader, _fields_of, page_stamps, safe_cursor, soql_datetime
 from leads.salesforce.pulling.records import (
     CONTACT,
@@ -84,7 +84,7 @@ def pull_objects(
         if not bulk:
             soql += " ORDER BY SystemModstamp, Id"
         newest: datetime.datetime | None = None
-        for page, is_last in reader.pages(soql, count):
+        for page, is_last in reader.pages(soql, count, fields):
             with transaction.atomic():
                 _apply_page(object_name, page, applier, tally, report, run)
                 if bulk:
@@ -110,11 +110,13 @@ def _apply_page(
     object_name: str, page: list[dict], applier: Applier, tally: ObjectTally, report: PullReport, run: SyncRun
 ) -> None:
     existing: dict[str, Opportunity] = {}
+    owners: dict[str, list] = {}
     if object_name == OPPORTUNITY:
         existing = {
             o.salesforce_id: o
             for o in Opportunity.objects.filter(salesforce_id__in=[r["Id"] for r in page]).select_related("exchange")
         }
+        owners = owners_by_email(page)
     applied: list[str] = []
     now = timezone.now()
     for record in page:
@@ -122,7 +124,7 @@ def _apply_page(
             if object_name == OPPORTUNITY:
                 # opportunity_create/_update are atomic themselves and validate before they write
                 # (a move to another account runs in their transaction too): applied whole or not at all.
-                applier.opportunity(record, tally, existing.get(record["Id"]))
+                applier.opportunity(record, tally, existing.get(record["Id"]), owners)
             else:
                 with transaction.atomic():  # a record is applied whole or not at all
                     if object_name == ACCOUNT:
@@ -173,3 +175,4 @@ def held_apply(account_ids: list[str], applier: Applier, report: PullReport, run
             tally.from_held += released.applied
             tally.refused += released.refused
             tally.held += released.held
+            tally.owners_not_found += released.owners_not_found

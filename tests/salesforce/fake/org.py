@@ -23,6 +23,7 @@ PREFIXES = {
     "CampaignMember": "00v",
     "CampaignMemberStatus": "01Y",
     "Opportunity": "006",
+    "User": "005",
 }
 REQUIRED = {
     "Account": ["Name"],
@@ -55,7 +56,12 @@ def stamp(moment: datetime.datetime) -> str:
     return moment.astimezone(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}+0000"
 
 
-def _field(name, type_="string", *, length=255, createable=True, updateable=True, external_id=False):
+def _field(
+    name, type_="string", *, length=255, createable=True, updateable=True, external_id=False, parent=None, via=None
+):
+    """One of describe()'s fields; a reference (type "reference") names the object it points to
+    (`parent`, describe's referenceTo) and the relationship a query walks through it (`via`,
+    describe's relationshipName: OwnerId -> Owner, so `SELECT Owner.Email`)."""
     return {
         "name": name,
         "type": type_,
@@ -65,6 +71,8 @@ def _field(name, type_="string", *, length=255, createable=True, updateable=True
         "externalId": external_id,
         "idLookup": external_id or name == "Id",
         "nillable": name not in ("Name", "LastName", "Company"),
+        "referenceTo": [parent] if parent else [],
+        "relationshipName": via,
     }
 
 
@@ -117,7 +125,7 @@ def default_fields() -> dict[str, list[dict]]:
         "Contact": [
             _field("Id", "id", createable=False, updateable=False),
             *_system(),
-            _field("AccountId", "reference"),
+            _field("AccountId", "reference", parent="Account", via="Account"),
             _field("FirstName", length=40),
             _field("LastName", length=80),
             _field("Title", length=128),
@@ -127,7 +135,8 @@ def default_fields() -> dict[str, list[dict]]:
         "Opportunity": [
             _field("Id", "id", createable=False, updateable=False),
             *_system(),
-            _field("AccountId", "reference"),
+            _field("AccountId", "reference", parent="Account", via="Account"),
+            _field("OwnerId", "reference", parent="User", via="Owner"),
             _field("Name", length=120),
             _field("StageName", "picklist"),
             _field("Amount", "currency"),
@@ -163,10 +172,20 @@ def default_fields() -> dict[str, list[dict]]:
         "CampaignMember": [
             _field("Id", "id", createable=False, updateable=False),
             key,
-            _field("CampaignId", "reference", updateable=False),
-            _field("LeadId", "reference", updateable=False),
-            _field("ContactId", "reference", updateable=False),
+            _field("CampaignId", "reference", updateable=False, parent="Campaign", via="Campaign"),
+            _field("LeadId", "reference", updateable=False, parent="Lead", via="Lead"),
+            _field("ContactId", "reference", updateable=False, parent="Contact", via="Contact"),
             _field("Status", "picklist"),
+        ],
+        # The org's users, as an Opportunity's owner (OwnerId) points to them.
+        "User": [
+            _field("Id", "id", createable=False, updateable=False),
+            *_system(),
+            _field("Username", length=80),
+            _field("FirstName", length=40),
+            _field("LastName", length=80),
+            _field("Email", "email", length=128),
+            _field("IsActive", "boolean"),
         ],
     }
 
@@ -222,6 +241,31 @@ class FakeOrg:
         if object_name not in self.fields:
             return None
         return {"name": object_name, "fields": self.fields[object_name], "createable": True, "updateable": True}
+
+    def _reference(self, object_name: str, relationship: str) -> dict | None:
+        """The reference field a relationship name walks through (Owner -> OwnerId), as describe has it."""
+        return next((f for f in self.fields.get(object_name, []) if f.get("relationshipName") == relationship), None)
+
+    def knows(self, object_name: str, path: str) -> bool:
+        """Whether a query may name this field: one of the object's, or "Rel.Field" (any depth) through
+        a relationship describe names, down to a field of the object it points to."""
+        relationship, _, rest = path.partition(".")
+        if not rest:
+            return any(f["name"] == path for f in self.fields.get(object_name, []))
+        reference = self._reference(object_name, relationship)
+        return reference is not None and any(self.knows(to, rest) for to in reference["referenceTo"])
+
+    def parent(self, object_name: str, record: dict, relationship: str) -> tuple[str, dict] | None:
+        """The record a relationship points to (an Opportunity's Owner: the User its OwnerId names) and
+        its object, or None when the reference is empty or points to nothing."""
+        reference = self._reference(object_name, relationship)
+        target_id = record.get(reference["name"]) if reference else None
+        with self.lock:
+            for to in reference["referenceTo"] if target_id else []:
+                found = self.records.get(to, {}).get(target_id)
+                if found is not None:
+                    return to, found
+        return None
 
     def remove_field(self, object_name: str, name: str) -> None:
         self.fields[object_name] = [f for f in self.fields[object_name] if f["name"] != name]

@@ -6,9 +6,10 @@ claims iss/sub/aud/exp checked; client credentials), and under /services/data/vN
 limits, composite/sobjects (create POST, update PATCH) and composite/sobjects/{o}/{extField} (upsert
 PATCH), jobs/ingest (Bulk API 2.0: create, upload CSV, UploadComplete, job info, result CSVs), query and
 queryAll (the SOQL subset of tests/salesforce/fake/soql.py, in pages with nextRecordsUrl; queryAll
-includes the recycle bin), and jobs/query (Bulk API 2.0 query: create, job info through UploadComplete,
+includes the recycle bin; a relationship field such as Owner.Email comes as the parent's nested
+object, or null), and jobs/query (Bulk API 2.0 query: create, job info through UploadComplete,
 InProgress and JobComplete, results as CSV in sets of maxRecords with the Sforce-Locator and
-Sforce-NumberOfRecords headers).
+Sforce-NumberOfRecords headers; a relationship field is a dotted column, "Owner.Email").
 Every API answer carries `Sforce-Limit-Info: api-usage=N/M`; over the limit is 403 REQUEST_LIMIT_EXCEEDED.
 Faults are injected per request (503, timeout, 403 limit, 401) or at random with a seeded rate."""
 
@@ -331,6 +332,11 @@ class FakeSalesforce:
             message = f"sObject type '{query.object_name}' is not supported."
             return 400, [{"errorCode": "INVALID_TYPE", "message": message}], "application/json"
         unknown = [f for f in (*query.fields, *(c[0] for c in query.conditions)) if f not in known]
+        unknown = [f for f in unknown if "." not in f or not self.org.knows(query.object_name, f)]
+        if unknown and "." in unknown[0]:
+            # As the org words it for a relationship it does not have, or a field the parent lacks.
+            message = f"Didn't understand relationship '{unknown[0].split('.')[0]}' in field path '{unknown[0]}'."
+            return 400, [{"errorCode": "INVALID_FIELD", "message": message}], "application/json"
         if unknown:
             message = f"No such column '{unknown[0]}' on entity '{query.object_name}'."
             return 400, [{"errorCode": "INVALID_FIELD", "message": message}], "application/json"
@@ -352,7 +358,8 @@ class FakeSalesforce:
             query = self._select(soql, include_deleted=include_deleted)
             if isinstance(query, tuple):
                 return query
-            rows = soql_subset.run(query, self.org.all(query.object_name, include_deleted=include_deleted))
+            stored = self.org.all(query.object_name, include_deleted=include_deleted)
+            rows = soql_subset.run(query, stored, parent=self.org.parent, nested=True)
             if query.is_count:
                 return 200, {"totalSize": len(rows), "done": True, "records": []}, "application/json"
             records = [{"attributes": {"type": query.object_name}, **row} for row in rows]
@@ -404,7 +411,7 @@ class FakeSalesforce:
                     job.state, job.error_message = "Failed", self.query_job_failure
                 elif job.polls_left <= 0:
                     records = self.org.all(job.query.object_name, include_deleted=job.operation == "queryAll")
-                    job.rows = soql_subset.run(job.query, records)
+                    job.rows = soql_subset.run(job.query, records, parent=self.org.parent)
                     # The org chunks a job and answers its sets in no order: newest first here, so a
                     # client that relies on the order of a query job's results fails the tests.
                     job.rows.reverse()

@@ -1,17 +1,20 @@
 """The SOQL subset the fake org answers, as the product sends it:
 
-    SELECT f1, f2, ... | COUNT() FROM Object
+    SELECT f1, Rel.f2, ... | COUNT() FROM Object
         [WHERE cond [AND cond ...]] [ORDER BY f [ASC|DESC][, ...]] [LIMIT n]
 
 where a condition is `field op value`, op one of = != > >= < <=, and value null, true, false, a
 number, a 'quoted string' or a datetime literal (2026-12-01T09:30:00Z, with optional milliseconds
 and an offset such as +00:00 or +0000), compared as Salesforce does: datetimes as instants.
+A selected field may walk a child-to-parent relationship (Owner.Email: the Email of the User the
+Opportunity's OwnerId points to), answered nested (REST) or as a dotted column (Bulk CSV).
 Anything else is MALFORMED_QUERY, as the org would refuse it."""
 
 from __future__ import annotations
 
 import datetime
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 QUERY = re.compile(
@@ -122,8 +125,15 @@ def _holds(record: dict, field: str, op: str, wanted: object) -> bool:
         return False
 
 
-def run(query: Query, records: list[dict]) -> list[dict]:
-    """The records the query selects, in its order, with only the fields it names."""
+# (object, record, relationship name) -> (the parent's object, the parent record), or None.
+Parent = Callable[[str, dict, str], tuple[str, dict] | None]
+
+
+def run(query: Query, records: list[dict], *, parent: Parent | None = None, nested: bool = False) -> list[dict]:
+    """The records the query selects, in its order, with only the fields it names. A relationship
+    field ("Owner.Email") is read through `parent`: as REST answers it when `nested` (the parent as an
+    object with its attributes and the fields asked, or null when there is none), else as a Bulk
+    query's CSV names it (one "Owner.Email" column, empty when there is no parent)."""
     chosen = [r for r in records if all(_holds(r, f, op, v) for f, op, v in query.conditions)]
     for field, descending in reversed(query.order):
         chosen.sort(
@@ -132,4 +142,36 @@ def run(query: Query, records: list[dict]) -> list[dict]:
         )
     if query.limit is not None:
         chosen = chosen[: query.limit]
-    return [{f: r.get(f) for f in query.fields} for r in chosen]
+    if nested:
+        return [_nested(query.object_name, r, query.fields, parent) for r in chosen]
+    return [{f: _walk(query.object_name, r, f, parent) for f in query.fields} for r in chosen]
+
+
+def _walk(object_name: str, record: dict, path: str, parent: Parent | None) -> object:
+    """A field's value; "Rel.Field" through the record the relationship points to (None if none)."""
+    relationship, _, rest = path.partition(".")
+    if not rest:
+        return record.get(path)
+    found = parent(object_name, record, relationship) if parent else None
+    return None if found is None else _walk(*found, rest, parent)
+
+
+def _nested(object_name: str, record: dict, paths: tuple[str, ...], parent: Parent | None) -> dict:
+    """A record as REST answers it: a relationship's fields inside the parent's own object, e.g.
+    "Owner": {"attributes": {"type": "User", "url": ...}, "Email": ...}, or "Owner": null."""
+    out: dict = {}
+    through: dict[str, list[str]] = {}  # relationship -> the paths asked through it, in the query's order
+    for path in paths:
+        relationship, _, rest = path.partition(".")
+        if rest:
+            through.setdefault(relationship, []).append(rest)
+            out.setdefault(relationship, None)  # its place among the fields
+        else:
+            out[path] = record.get(path)
+    for relationship, rests in through.items():
+        found = parent(object_name, record, relationship) if parent else None
+        if found is not None:
+            to, parent_record = found
+            attributes = {"type": to, "url": f"/services/data/v62.0/sobjects/{to}/{parent_record['Id']}"}
+            out[relationship] = {"attributes": attributes, **_nested(to, parent_record, tuple(rests), parent)}
+    return out
