@@ -27,7 +27,9 @@ class FollowUpQuerySet(models.QuerySet):
         return self.filter((condition or Q(attendee__exchange__isnull=False)) | Q(assignee=user))
 
     def for_event(self, event_id: int) -> "FollowUpQuerySet":
-        return self.filter(attendee__event_id=event_id).order_by("-person_score", "attendee__full_name")
+        """An event's follow-ups, best person first: found by their own event column (an index), not
+        by a join of the event's attendees to every follow-up."""
+        return self.filter(event_id=event_id).order_by("-person_score", "attendee__full_name")
 
     def overdue(self, *, now) -> "FollowUpQuerySet":
         return self.steps_pending().filter(due_at__lt=now)
@@ -41,6 +43,11 @@ class FollowUp(models.Model):
     """The follow-up of one person met at an event: who has it, its status, and when it is due."""
 
     attendee = models.OneToOneField(Attendee, on_delete=models.CASCADE, related_name="follow_up")
+    # The attendee's event, kept on the row so an event's board and Today's fold per event read the
+    # follow-ups by index; an attendee never changes event (the import and the admin key people by it).
+    event = models.ForeignKey(
+        Event, on_delete=models.CASCADE, related_name="follow_ups", help_text="The event its person was met at."
+    )
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="follow_ups"
     )

@@ -1,0 +1,49 @@
+"""Each follow-up carries its attendee's event, so an event's board and Today's fold per event read the
+follow-ups by their own index instead of joining the event's attendees to every follow-up."""
+
+import django.db.models.deletion
+from django.db import migrations, models
+from django.db.models import OuterRef, Subquery
+
+
+def fill_event(apps, schema_editor):
+    """Existing follow-ups take their attendee's event (one UPDATE, whatever the number of rows)."""
+    FollowUp = apps.get_model("leads", "FollowUp")
+    Attendee = apps.get_model("intel", "Attendee")
+    FollowUp.objects.using(schema_editor.connection.alias).update(
+        event_id=Subquery(Attendee.objects.filter(pk=OuterRef("attendee_id")).values("event_id")[:1])
+    )
+    if schema_editor.connection.vendor == "postgresql":
+        # Check the new foreign keys now: PostgreSQL refuses to alter a table with checks still pending.
+        schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("intel", "0011_attendee_event_and_exchange_index"),
+        ("leads", "0015_follow_up_due_and_rank_indexes"),
+    ]
+
+    operations = [
+        migrations.AddField(
+            model_name="followup",
+            name="event",
+            field=models.ForeignKey(
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="follow_ups",
+                to="intel.event",
+            ),
+        ),
+        migrations.RunPython(fill_event, migrations.RunPython.noop, elidable=True),
+        migrations.AlterField(
+            model_name="followup",
+            name="event",
+            field=models.ForeignKey(
+                help_text="The event its person was met at.",
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="follow_ups",
+                to="intel.event",
+            ),
+        ),
+    ]
