@@ -1,9 +1,13 @@
 """Each follow-up carries its attendee's event, so an event's board and Today's fold per event read the
-follow-ups by their own index instead of joining the event's attendees to every follow-up."""
+follow-ups by their own indexes instead of joining the event's attendees to every follow-up: the board
+by event then person score, Today's pending ones with the event included (read from the index alone)."""
 
 import django.db.models.deletion
 from django.db import migrations, models
-from django.db.models import OuterRef, Subquery
+from django.db.models import OuterRef, Q, Subquery
+
+# leads.models.followups.STEPS_PENDING as it stood (a migration keeps its own copy).
+STEPS_PENDING = Q(status="to_do") | (Q(status="contacted") & ~Q(next_step=""))
 
 
 def fill_event(apps, schema_editor):
@@ -30,6 +34,7 @@ class Migration(migrations.Migration):
             name="event",
             field=models.ForeignKey(
                 null=True,
+                db_index=False,
                 on_delete=django.db.models.deletion.CASCADE,
                 related_name="follow_ups",
                 to="intel.event",
@@ -40,10 +45,35 @@ class Migration(migrations.Migration):
             model_name="followup",
             name="event",
             field=models.ForeignKey(
+                db_index=False,
                 help_text="The event its person was met at.",
                 on_delete=django.db.models.deletion.CASCADE,
                 related_name="follow_ups",
                 to="intel.event",
             ),
+        ),
+        migrations.RemoveIndex(model_name="followup", name="follow_up_pending_due"),
+        migrations.RemoveIndex(model_name="followup", name="follow_up_pending_mine"),
+        migrations.AddIndex(
+            model_name="followup",
+            index=models.Index(
+                condition=STEPS_PENDING,
+                fields=["due_at"],
+                include=("attendee", "assignee", "event"),
+                name="follow_up_pending_due",
+            ),
+        ),
+        migrations.AddIndex(
+            model_name="followup",
+            index=models.Index(
+                condition=STEPS_PENDING,
+                fields=["assignee", "due_at"],
+                include=("event",),
+                name="follow_up_pending_mine",
+            ),
+        ),
+        migrations.AddIndex(
+            model_name="followup",
+            index=models.Index(fields=["event", "-person_score"], name="follow_up_board"),
         ),
     ]

@@ -45,8 +45,13 @@ class FollowUp(models.Model):
     attendee = models.OneToOneField(Attendee, on_delete=models.CASCADE, related_name="follow_up")
     # The attendee's event, kept on the row so an event's board and Today's fold per event read the
     # follow-ups by index; an attendee never changes event (the import and the admin key people by it).
+    # Indexed by follow_up_board, which leads with it.
     event = models.ForeignKey(
-        Event, on_delete=models.CASCADE, related_name="follow_ups", help_text="The event its person was met at."
+        Event,
+        on_delete=models.CASCADE,
+        related_name="follow_ups",
+        db_index=False,
+        help_text="The event its person was met at.",
     )
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="follow_ups"
@@ -87,13 +92,21 @@ class FollowUp(models.Model):
             models.Index(fields=["assignee", "status"], name="follow_up_by_assignee"),
             # Today's counts and lists: the follow-ups with a step pending, by when they are due (the
             # team's), and by assignee then due (a rep's). Partial: done ones are most rows over the years.
+            # With the event, the fold of the overdue per event reads them from the index alone.
             models.Index(
                 fields=["due_at"],
-                include=["attendee", "assignee"],
+                include=["attendee", "assignee", "event"],
                 condition=STEPS_PENDING,
                 name="follow_up_pending_due",
             ),
-            models.Index(fields=["assignee", "due_at"], condition=STEPS_PENDING, name="follow_up_pending_mine"),
+            models.Index(
+                fields=["assignee", "due_at"],
+                include=["event"],
+                condition=STEPS_PENDING,
+                name="follow_up_pending_mine",
+            ),
+            # An event's board, best person first: its page walks one event's rows in order.
+            models.Index(fields=["event", "-person_score"], name="follow_up_board"),
             # The API list's default order, walked a page at a time.
             models.Index(F("person_score").desc(), "id", name="follow_up_by_person_score"),
         ]
