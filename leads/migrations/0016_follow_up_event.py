@@ -46,7 +46,6 @@ class Migration(migrations.Migration):
             name="event",
             field=models.ForeignKey(
                 db_index=False,
-                help_text="The event its person was met at.",
                 on_delete=django.db.models.deletion.CASCADE,
                 related_name="follow_ups",
                 to="intel.event",

@@ -43,16 +43,11 @@ class FollowUp(models.Model):
     """The follow-up of one person met at an event: who has it, its status, and when it is due."""
 
     attendee = models.OneToOneField(Attendee, on_delete=models.CASCADE, related_name="follow_up")
-    # The attendee's event, kept on the row so an event's board and Today's fold per event read the
-    # follow-ups by index; an attendee never changes event (the import and the admin key people by it).
-    # Indexed by follow_up_board, which leads with it.
-    event = models.ForeignKey(
-        Event,
-        on_delete=models.CASCADE,
-        related_name="follow_ups",
-        db_index=False,
-        help_text="The event its person was met at.",
-    )
+    # The attendee's event, kept on the row so an event's board reads its follow-ups by index
+    # (follow_up_board, which leads with it) and Today folds the overdue per event from the pending
+    # indexes (a manager's fold still reads each attendee's exchange: the visibility rule needs it).
+    # An attendee never changes event: the import keys people by it, the admin shows it read-only.
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="follow_ups", db_index=False)
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="follow_ups"
     )
