@@ -205,7 +205,7 @@ FOLLOW_UP_DUE_CHOICES = [
 
 
 class FollowUpFilterSet(django_filters.FilterSet):
-    event = django_filters.CharFilter(field_name="attendee__event__slug", label="Event (slug)")
+    event = django_filters.CharFilter(field_name="event__slug", label="Event (slug)")
     exchange = django_filters.CharFilter(field_name="attendee__exchange__slug", label="Exchange (slug)")
     assignee = django_filters.CharFilter(field_name="assignee__username", label="Assignee (username)")
     is_unassigned = django_filters.BooleanFilter(field_name="assignee", lookup_expr="isnull", label="Unassigned")

@@ -325,7 +325,7 @@ def today_context(*, user, rep_username: str, now: datetime.datetime) -> dict:
     )
     due_events = [
         {"event": event, "url": reverse("leads:follow_ups", args=[event.slug]) + f"?{board_query}"}
-        for event in Event.objects.filter(pk__in=follow_ups.filter(due_at__lt=now).values("attendee__event")).order_by(
+        for event in Event.objects.filter(pk__in=follow_ups.filter(due_at__lt=now).values("event")).order_by(
             "-starts_on", "name"
         )
     ]
@@ -342,9 +342,9 @@ def today_context(*, user, rep_username: str, now: datetime.datetime) -> dict:
     )
     follow_ups = soon + recent
     groups = {
-        row["attendee__event"]: row
+        row["event"]: row
         for row in to_do.filter(due_at__lt=stale_before)
-        .values("attendee__event")
+        .values("event")
         .annotate(count=Count("*"), oldest=Min("due_at"))  # "*", not the id: read from the indexes alone
         .order_by()
     }

@@ -27,7 +27,9 @@ class FollowUpQuerySet(models.QuerySet):
         return self.filter((condition or Q(attendee__exchange__isnull=False)) | Q(assignee=user))
 
     def for_event(self, event_id: int) -> "FollowUpQuerySet":
-        return self.filter(attendee__event_id=event_id).order_by("-person_score", "attendee__full_name")
+        """An event's follow-ups, best person first: found by their own event column (an index), not
+        by a join of the event's attendees to every follow-up."""
+        return self.filter(event_id=event_id).order_by("-person_score", "attendee__full_name")
 
     def overdue(self, *, now) -> "FollowUpQuerySet":
         return self.steps_pending().filter(due_at__lt=now)
@@ -41,6 +43,11 @@ class FollowUp(models.Model):
     """The follow-up of one person met at an event: who has it, its status, and when it is due."""
 
     attendee = models.OneToOneField(Attendee, on_delete=models.CASCADE, related_name="follow_up")
+    # The attendee's event, kept on the row so an event's board reads its follow-ups by index
+    # (follow_up_board, which leads with it) and Today folds the overdue per event from the pending
+    # indexes (a manager's fold still reads each attendee's exchange: the visibility rule needs it).
+    # An attendee never changes event: the import keys people by it, the admin shows it read-only.
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="follow_ups", db_index=False)
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="follow_ups"
     )
@@ -80,13 +87,21 @@ class FollowUp(models.Model):
             models.Index(fields=["assignee", "status"], name="follow_up_by_assignee"),
             # Today's counts and lists: the follow-ups with a step pending, by when they are due (the
             # team's), and by assignee then due (a rep's). Partial: done ones are most rows over the years.
+            # With the event, the fold of the overdue per event reads them from the index alone.
             models.Index(
                 fields=["due_at"],
-                include=["attendee", "assignee"],
+                include=["attendee", "assignee", "event"],
                 condition=STEPS_PENDING,
                 name="follow_up_pending_due",
             ),
-            models.Index(fields=["assignee", "due_at"], condition=STEPS_PENDING, name="follow_up_pending_mine"),
+            models.Index(
+                fields=["assignee", "due_at"],
+                include=["event"],
+                condition=STEPS_PENDING,
+                name="follow_up_pending_mine",
+            ),
+            # An event's board, best person first: its page walks one event's rows in order.
+            models.Index(fields=["event", "-person_score"], name="follow_up_board"),
             # The API list's default order, walked a page at a time.
             models.Index(F("person_score").desc(), "id", name="follow_up_by_person_score"),
         ]

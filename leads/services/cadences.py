@@ -63,7 +63,7 @@ def follow_ups_reschedule(*, event: Event) -> int:
     """Move the event's follow-ups to the due times its dates, time zone, SLA and cadence give now (after
     an edit of the event or of its cadence), each keeping the steps it has done. Returns how many moved."""
     plan = event_plan(event)
-    follow_ups = list(FollowUp.objects.filter(attendee__event=event).select_related("attendee"))
+    follow_ups = list(FollowUp.objects.filter(event=event).select_related("attendee"))
     grades = exchange_grades({f.attendee.exchange_id for f in follow_ups if f.attendee.exchange_id})
     moved = [
         f

@@ -64,7 +64,7 @@ def follow_ups_build_for_event(*, event: Event) -> int:
     )
     # Those whose person is no longer a matched lead (a join, not a list of every lead's id: NOT IN a
     # list of 30,000 ids costs PostgreSQL a comparison per pair).
-    FollowUp.objects.filter(attendee__event=event, status=FollowUpStatus.TO_DO).exclude(
+    FollowUp.objects.filter(event=event, status=FollowUpStatus.TO_DO).exclude(
         attendee__match_status=MatchStatus.MATCHED, attendee__exchange__isnull=False
     ).delete()
     scores = {
@@ -75,7 +75,7 @@ def follow_ups_build_for_event(*, event: Event) -> int:
     }
     existing = {
         f.attendee_id: f
-        for f in FollowUp.objects.filter(attendee__event=event).only(
+        for f in FollowUp.objects.filter(event=event).only(
             "attendee_id", "person_score", "person_factors", *SCHEDULE_FIELDS
         )
     }
@@ -86,7 +86,9 @@ def follow_ups_build_for_event(*, event: Event) -> int:
         person = _person_score(attendee, exchange_score, parameters)
         follow_up = existing.get(attendee.pk)
         if follow_up is None:
-            follow_up = FollowUp(attendee=attendee, person_score=person.score, person_factors=person.factors_json())
+            follow_up = FollowUp(
+                attendee=attendee, event=event, person_score=person.score, person_factors=person.factors_json()
+            )
             # Its next step and due time come from the event's cadence for its exchange's grade.
             follow_up_schedule_apply(follow_up, event=event, plan=plan, grade=grade)
             to_create.append(follow_up)
@@ -367,7 +369,7 @@ def follow_ups_progress(
     now = now or timezone.now()
     follow_ups = FollowUp.objects.all()
     if event is not None:
-        follow_ups = follow_ups.filter(attendee__event=event)
+        follow_ups = follow_ups.filter(event=event)
     if since is not None:
         # By when its first step was due (what the SLA measures), not its later steps.
         follow_ups = follow_ups.annotate(sla_due_at=Coalesce("first_due_at", "due_at")).filter(sla_due_at__gte=since)

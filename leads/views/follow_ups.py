@@ -103,6 +103,8 @@ def follow_up_board(request, slug: str):
             "page": page,
             "reps": list(rep_users()),
             "statuses": FollowUpStatus.choices,
+            # Each row's status list, translated once for the page rather than once a row.
+            "status_options": [(value, gettext(label)) for value, label in FollowUpStatus.choices],
             "mine_only": mine_only,
             "overdue_only": overdue_only,
             "query": query.urlencode(),

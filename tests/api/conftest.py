@@ -104,7 +104,9 @@ def evidence_for(exchange, *, recorded_by) -> dict:
         match_status="matched",
         dedupe_key=f"key-{exchange.slug}",
     )
-    follow_up = FollowUp.objects.create(attendee=attendee, due_at=WHEN + datetime.timedelta(days=2))
+    follow_up = FollowUp.objects.create(
+        attendee=attendee, event=attendee.event, due_at=WHEN + datetime.timedelta(days=2)
+    )
     Score.objects.create(
         exchange=exchange,
         score=50 + exchange.pk % 40,

@@ -206,3 +206,30 @@ def test_the_follow_up_list_builds_itself_after_an_import_and_a_second_import_ch
 
     assert [row[1:] for row in first] == [("Ann", "kenji"), ("Bob", "kenji")]
     assert second == first
+
+
+def test_a_follow_up_made_by_an_import_or_a_review_carries_its_person_s_event(event, kenji):
+    # given OKX, Kenji's account, and a second event where a person at "OKX Jpn" waits in review
+    okx = ExchangeFactory(name="OKX", slug="okx", website="https://www.okx.com", owner=kenji)
+    summit = EventFactory(name="Token Summit", slug="token-summit")
+    Attendee.objects.create(
+        event=summit,
+        full_name="Cho",
+        company="OKX Jpn",
+        dedupe_key="cho",
+        exchange=okx,
+        match_status=MatchStatus.REVIEW,
+        match_method=MatchMethod.FUZZY_NAME,
+        match_confidence=70,
+    )
+
+    # when a file matches Ann at the first event, and Kenji confirms Cho at the second
+    attendee_import(event=event, data=b"Name,Company,Email\nAnn,OKX,ann@okx.com\n")
+    attendees_decide(attendees=people(summit, "OKX"), decision="confirm", user=kenji, remember=False)
+
+    # then each follow-up is on its person's event: the board of each lists its own person
+    assert list(FollowUp.objects.order_by("attendee__full_name").values_list("attendee__full_name", "event__slug")) == [
+        ("Ann", "webx-2025"),
+        ("Cho", "token-summit"),
+    ]
+    assert [f.attendee.full_name for f in FollowUp.objects.for_event(summit.pk)] == ["Cho"]

@@ -115,12 +115,20 @@ def test_a_refresh_drops_untouched_follow_ups_of_unmatched_people_and_fixes_wron
     scores_rescore(as_of=datetime.datetime(2025, 8, 27, tzinfo=datetime.UTC))
     event = webx_tokyo()
     due = datetime.datetime(2025, 8, 28, 15, tzinfo=datetime.UTC)
-    FollowUp.objects.create(attendee=met(event, "Untouched", status="unmatched"), due_at=due)
+    FollowUp.objects.create(event=event, attendee=met(event, "Untouched", status="unmatched"), due_at=due)
     FollowUp.objects.create(
-        attendee=met(event, "Contacted", status="unmatched"), due_at=due, status="contacted", assignee=demo_team["west"]
+        event=event,
+        attendee=met(event, "Contacted", status="unmatched"),
+        due_at=due,
+        status="contacted",
+        assignee=demo_team["west"],
     )
     FollowUp.objects.create(
-        attendee=met(event, "OKX person", okx), due_at=due, assignee=demo_team["west"], assignment_method="round_robin"
+        event=event,
+        attendee=met(event, "OKX person", okx),
+        due_at=due,
+        assignee=demo_team["west"],
+        assignment_method="round_robin",
     )
 
     # when the list is refreshed
@@ -139,6 +147,7 @@ def test_a_hand_made_assignment_is_kept(demo_team, home_vendor_slug):
     scores_rescore(as_of=datetime.datetime(2025, 8, 27, tzinfo=datetime.UTC))
     event = webx_tokyo()
     FollowUp.objects.create(
+        event=event,
         attendee=met(event, "OKX person", okx),
         due_at=datetime.datetime(2025, 8, 28, 15, tzinfo=datetime.UTC),
         assignee=demo_team["japan"],

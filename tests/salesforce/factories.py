@@ -122,7 +122,7 @@ def followed_up(
         contact=contact,
         dedupe_key=email or full_name,
     )
-    return FollowUp.objects.create(attendee=attendee, status=status, due_at=timezone.now())
+    return FollowUp.objects.create(attendee=attendee, event=attendee.event, status=status, due_at=timezone.now())
 
 
 def status_change(follow_up: FollowUp, status: str) -> None:

@@ -123,6 +123,7 @@ def add_exchanges(team, event, *, start: int, count: int) -> list:
         )
         FollowUp.objects.create(
             attendee=matched,
+            event=matched.event,
             assignee=team["japan"],
             due_at=now - datetime.timedelta(hours=index + 1),
             person_score=50 + index,

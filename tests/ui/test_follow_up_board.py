@@ -70,7 +70,11 @@ def many_follow_ups(world, team, count: int) -> list[FollowUp]:
         )
         made.append(
             FollowUp.objects.create(
-                attendee=attendee, assignee=team["japan"], due_at=now + datetime.timedelta(days=1), person_score=10
+                attendee=attendee,
+                event=attendee.event,
+                assignee=team["japan"],
+                due_at=now + datetime.timedelta(days=1),
+                person_score=10,
             )
         )
     return made

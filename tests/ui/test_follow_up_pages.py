@@ -28,7 +28,11 @@ def shared_exchange_follow_up(team, world, *, owner=None):
         match_status=MatchStatus.MATCHED,
     )
     return FollowUp.objects.create(
-        attendee=attendee, assignee=team["japan"], assignment_method="territory", due_at=timezone.now()
+        attendee=attendee,
+        event=attendee.event,
+        assignee=team["japan"],
+        assignment_method="territory",
+        due_at=timezone.now(),
     )
 
 
@@ -112,6 +116,7 @@ def test_a_follow_up_outside_the_reps_accounts_opens_its_exchange_read_only(japa
     )
     FollowUp.objects.create(
         attendee=attendee,
+        event=attendee.event,
         assignee=team["japan"],
         assignment_method="manual",
         due_at=timezone.now() - datetime.timedelta(hours=30),
@@ -145,7 +150,7 @@ def test_an_exchange_another_reps_follow_up_names_stays_closed(client, world, te
     attendee = Attendee.objects.create(
         event=world["event"], full_name="Bruno", dedupe_key="bruno", exchange=brazil, match_status=MatchStatus.MATCHED
     )
-    FollowUp.objects.create(attendee=attendee, assignee=team["japan"], due_at=timezone.now())
+    FollowUp.objects.create(attendee=attendee, event=attendee.event, assignee=team["japan"], due_at=timezone.now())
 
     # when priya (Singapore, no follow-up there) opens it
     client.force_login(team["singapore"])
@@ -167,7 +172,10 @@ def test_today_says_how_many_follow_ups_are_due_and_links_to_all_of_them(japan_c
             match_status=MatchStatus.MATCHED,
         )
         FollowUp.objects.create(
-            attendee=attendee, assignee=team["japan"], due_at=timezone.now() - datetime.timedelta(days=1)
+            attendee=attendee,
+            event=attendee.event,
+            assignee=team["japan"],
+            due_at=timezone.now() - datetime.timedelta(days=1),
         )
 
     # when kenji opens Today

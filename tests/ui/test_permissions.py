@@ -75,7 +75,9 @@ def cast(db):
             exchange=exchange,
             match_status=MatchStatus.MATCHED,
         )
-        follow_up = FollowUp.objects.create(attendee=met, due_at=datetime.datetime(2025, 9, 1, tzinfo=datetime.UTC))
+        follow_up = FollowUp.objects.create(
+            attendee=met, event=met.event, due_at=datetime.datetime(2025, 9, 1, tzinfo=datetime.UTC)
+        )
         world[exchange.slug] = {
             "exchange": exchange,
             "presence": presence,

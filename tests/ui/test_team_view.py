@@ -43,6 +43,7 @@ def progress_world(world, team):
         )
         FollowUp.objects.create(
             attendee=attendee,
+            event=attendee.event,
             assignee=team["singapore"],
             due_at=due_at,
             status=status,

@@ -31,7 +31,7 @@ def follow_up_due(world, team, due_at, name="Due Person"):
         exchange=world["exchanges"][0],
         match_status=MatchStatus.MATCHED,
     )
-    return FollowUp.objects.create(attendee=attendee, assignee=team["japan"], due_at=due_at)
+    return FollowUp.objects.create(attendee=attendee, event=attendee.event, assignee=team["japan"], due_at=due_at)
 
 
 def test_a_rep_s_time_zone_must_be_a_real_zone(team):

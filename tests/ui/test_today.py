@@ -25,6 +25,7 @@ def due(event, exchange, assignee, name: str, *, hours: float, score: int = 0) -
     )
     return FollowUp.objects.create(
         attendee=attendee,
+        event=attendee.event,
         assignee=assignee,
         due_at=timezone.now() + datetime.timedelta(hours=hours),
         person_score=score,

@@ -37,7 +37,11 @@ def test_today_in_japanese(japan_client, team, world):
         match_status=MatchStatus.MATCHED,
     )
     FollowUp.objects.create(
-        attendee=stale, assignee=team["japan"], due_at=timezone.now() - datetime.timedelta(days=21), person_score=10
+        attendee=stale,
+        event=stale.event,
+        assignee=team["japan"],
+        due_at=timezone.now() - datetime.timedelta(days=21),
+        person_score=10,
     )
 
     response = japan_client.get("/", **JA)
