@@ -25,7 +25,7 @@ def fill_event(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("intel", "0011_attendee_event_and_exchange_index"),
-        ("leads", "0015_follow_up_due_and_rank_indexes"),
+        ("leads", "0016_win_prediction_one_index_for_the_opportunity"),
     ]
 
     operations = [
