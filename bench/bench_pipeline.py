@@ -2,7 +2,8 @@
 (features as of each opening, loaded from the database), against floors measured in the same run.
 
 Training floor: fitting the same calibrated regression on the ready feature matrix (what any
-training costs). Scoring floor: reading the 100,000 open opportunities' rows from the database.
+training costs). Scoring floor: reading the 100,000 open opportunities' rows from the database, plus
+writing the same 100,000 predictions again (COPY, its checks included) as a new version.
 Targets: training under 60 s, scoring under 5 s, on the 2-core CI machine. The data is GENERATED,
 made up for the benchmark, and rolled back at the end."""
 
@@ -197,8 +198,15 @@ def main() -> None:
         )
 
         _open(rng, exchanges)
+        sql, params = (
+            Opportunity.objects.open()
+            .values_list("pk", "exchange_id", "opened_at", "workloads")
+            .query.sql_with_params()
+        )
         started = time.perf_counter()
-        rows = list(Opportunity.objects.open().values_list("pk", "exchange_id", "opened_at", "workloads"))
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
         read_floor = time.perf_counter() - started
         started = time.perf_counter()
         written = win_predictions_refresh(model=model)
@@ -209,7 +217,8 @@ def main() -> None:
         floor = read_floor + write_floor
         print(
             f"   scoring {OPEN:,} open (features, likelihood, reasons, written and checked): {score:.1f} s; "
-            f"floor (reading their rows {read_floor:.2f} s, writing the same predictions again {write_floor:.2f} s) "
+            f"floor (reading their rows with a plain cursor {read_floor:.2f} s, writing the same predictions "
+            f"again {write_floor:.2f} s) "
             f"{floor:.2f} s: {score / floor:.1f}x the floor; {score / SCORE_TARGET_SECONDS:.2f} of the "
             f"{SCORE_TARGET_SECONDS:.0f} s target ({'met' if score < SCORE_TARGET_SECONDS else 'not met'})"
         )

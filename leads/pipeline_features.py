@@ -19,7 +19,7 @@ import datetime
 import math
 from bisect import bisect_right
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -328,12 +328,20 @@ def _with_workloads(account: tuple[dict, dict], workloads: tuple[str, ...]) -> t
 
 def features_as_of_opening(opportunities: Sequence[OpportunityAt]) -> list[PointInTimeFeatures]:
     """The point-in-time features of each opportunity, in the order given."""
+    return list(iter_features_as_of_opening(opportunities))
+
+
+def iter_features_as_of_opening(opportunities: Sequence[OpportunityAt]) -> Iterator[PointInTimeFeatures]:
+    """The same, one at a time: the timelines are loaded now, before the first is asked for (the
+    caller may be writing the first ones on the same connection while the next are computed)."""
     if not opportunities:
-        return []
-    timelines = _load_timelines(sorted({o.exchange_id for o in opportunities}))
+        return iter(())
+    return _features_over(opportunities, _load_timelines(sorted({o.exchange_id for o in opportunities})))
+
+
+def _features_over(opportunities: Sequence[OpportunityAt], timelines: _Timelines) -> Iterator[PointInTimeFeatures]:
     accounts: dict[tuple, tuple[dict, dict]] = {}
     shared: dict[tuple, tuple[dict, dict]] = {}
-    found = []
     for o in opportunities:
         stretch = (o.exchange_id, bisect_right(timelines.moments[o.exchange_id], o.opened_at))
         basis = (*stretch, o.workloads)
@@ -343,8 +351,7 @@ def features_as_of_opening(opportunities: Sequence[OpportunityAt]) -> list[Point
             if account is None:
                 account = accounts[stretch] = _account_features(o.exchange_id, o.opened_at, timelines)
             features = shared[basis] = _with_workloads(account, o.workloads)
-        found.append(PointInTimeFeatures(o.id, o.opened_at, features[0], features[1], basis))
-    return found
+        yield PointInTimeFeatures(o.id, o.opened_at, features[0], features[1], basis)
 
 
 def opportunities_at(queryset) -> list[OpportunityAt]:

@@ -6,8 +6,10 @@ with its metrics; its predictions are added beside those of older versions, neve
 
 from __future__ import annotations
 
+import contextlib
 import datetime
-from collections.abc import Callable, Iterable
+import itertools
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 import orjson
@@ -17,7 +19,12 @@ from django.utils import timezone
 
 from leads.choices import OpportunityStage
 from leads.models import Opportunity, WinModel, WinPrediction
-from leads.pipeline_features import FEATURE_NAMES, features_as_of_opening, opportunities_at
+from leads.pipeline_features import (
+    FEATURE_NAMES,
+    features_as_of_opening,
+    iter_features_as_of_opening,
+    opportunities_at,
+)
 from leads.pipeline_model import (
     TEST_FRACTION,
     NotEnoughHistory,
@@ -145,26 +152,26 @@ def win_predictions_refresh(
     if not items:
         return 0
     # One load of the accounts' timelines for all of them, then arithmetic over each distinct set of
-    # features once (opportunities of one account opened between two of its facts share theirs), and
-    # each one's JSON written once.
-    features = features_as_of_opening(items)
-    distinct: dict[tuple, int] = {}
-    firsts = []
-    for f in features:
-        if f.basis not in distinct:
-            distinct[f.basis] = len(firsts)
-            firsts.append(f)
-    likelihoods, reasons = scorer.score_many([f.vector() for f in firsts], [f.raw for f in firsts])
-    payloads = [
-        (round(value, 4), orjson.dumps(found).decode(), orjson.dumps(f.values).decode())
-        for value, found, f in zip(likelihoods, reasons, firsts, strict=True)
-    ]
-    rows = [(f.opportunity_id, *payloads[distinct[f.basis]], f.as_of) for f in features]
-    _write_predictions(model, rows, now)
-    return len(rows)
+    # features once (opportunities of one account opened between two of its facts share theirs), each
+    # one's JSON made once, and the predictions streamed to the database a batch at a time (the
+    # database takes one while the next is computed). All of them or none.
+    payloads: dict[tuple, tuple] = {}
+    written = 0
+    features = iter_features_as_of_opening(items)
+    with transaction.atomic(), _prediction_writer(model, now) as write:
+        while batch := list(itertools.islice(features, WRITE_BATCH)):
+            firsts = {f.basis: f for f in batch if f.basis not in payloads}
+            if firsts:
+                new = list(firsts.values())
+                likelihoods, reasons = scorer.score_many([f.vector() for f in new], [f.raw for f in new])
+                for value, found, f in zip(likelihoods, reasons, new, strict=True):
+                    payloads[f.basis] = (round(value, 4), orjson.dumps(found).decode(), orjson.dumps(f.values).decode())
+            write([(f.opportunity_id, *payloads[f.basis], f.as_of) for f in batch])
+            written += len(batch)
+    return written
 
 
-COPY_BATCH = 10_000
+WRITE_BATCH = 5_000
 
 
 def _copy_text(json_text: str) -> str:
@@ -173,39 +180,42 @@ def _copy_text(json_text: str) -> str:
     return json_text.replace("\\", "\\\\")
 
 
-def _write_predictions(model: WinModel, rows: list[tuple], now: datetime.datetime) -> None:
-    """Add the predictions, each (opportunity id, likelihood, contributions JSON, features JSON, as of):
-    COPY on PostgreSQL (its text format composed here: the driver's per-value adaptation cost more
-    than the database's work), bulk_create elsewhere."""
-    if connection.vendor == "postgresql":
-        table = WinPrediction._meta.db_table
-        columns = "opportunity_id, model_id, likelihood, contributions, features, as_of, predicted_at"
-        tail = f"\t{now.isoformat()}\n"
-        with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-            for start in range(0, len(rows), COPY_BATCH):
-                copy.write(
-                    "".join(
-                        f"{opportunity_id}\t{model.pk}\t{value!r}\t{_copy_text(reasons)}\t{_copy_text(features)}"
-                        f"\t{as_of.isoformat()}{tail}"
-                        for opportunity_id, value, reasons, features, as_of in rows[start : start + COPY_BATCH]
-                    )
+@contextlib.contextmanager
+def _prediction_writer(model: WinModel, now: datetime.datetime) -> Iterator[Callable[[list[tuple]], None]]:
+    """A function adding predictions, each (opportunity id, likelihood, contributions JSON, features
+    JSON, as of), a batch at a time; used inside a transaction. On PostgreSQL one COPY, its text
+    format composed here (the driver's per-value adaptation cost more than the database's work), each
+    batch sent as it is ready; bulk_create elsewhere. (Checking the foreign keys as rows arrive, or
+    sending from a writer thread, measured no faster than checking them at the commit.)"""
+    if connection.vendor != "postgresql":
+
+        def create(rows: list[tuple]) -> None:
+            WinPrediction.objects.bulk_create(
+                WinPrediction(
+                    opportunity_id=opportunity_id,
+                    model=model,
+                    likelihood=value,
+                    contributions=orjson.loads(reasons),
+                    features=orjson.loads(features),
+                    as_of=as_of,
+                    predicted_at=now,
                 )
-        return
-    WinPrediction.objects.bulk_create(
-        (
-            WinPrediction(
-                opportunity_id=opportunity_id,
-                model=model,
-                likelihood=value,
-                contributions=orjson.loads(reasons),
-                features=orjson.loads(features),
-                as_of=as_of,
-                predicted_at=now,
+                for opportunity_id, value, reasons, features, as_of in rows
             )
-            for opportunity_id, value, reasons, features, as_of in rows
-        ),
-        batch_size=1000,
-    )
+
+        yield create
+        return
+    table = WinPrediction._meta.db_table
+    columns = "opportunity_id, model_id, likelihood, contributions, features, as_of, predicted_at"
+    model_id, tail = model.pk, f"\t{now.isoformat()}\n"
+    with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+        yield lambda rows: copy.write(
+            "".join(
+                f"{opportunity_id}\t{model_id}\t{value!r}\t{_copy_text(reasons)}\t{_copy_text(features)}"
+                f"\t{as_of.isoformat()}{tail}"
+                for opportunity_id, value, reasons, features, as_of in rows
+            )
+        )
 
 
 def win_predictions_current(opportunity_ids: Iterable[int]) -> dict[int, WinPrediction]:
