@@ -12,14 +12,11 @@ from __future__ import annotations
 import datetime
 import json
 import logging
-import os
-import socket
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import IntegrityError, transaction
-from django.db.models import Max, Q
+from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from leads.models import FollowUp, Score, ScoreChange, WinPrediction
@@ -33,6 +30,15 @@ from leads.salesforce.client import (
     SalesforceUnavailable,
 )
 from leads.salesforce.conf import SalesforceSettings, salesforce_settings
+from leads.salesforce.lock import (
+    SyncOutcome,
+    limit_pause_seconds,
+    pause_words,
+    run_begin,
+    sync_lock_release,
+    sync_lock_renew,
+    sync_state,
+)
 from leads.salesforce.mapping import (
     ACCOUNT,
     CAMPAIGN,
@@ -71,46 +77,8 @@ MARK_BATCH = 2000  # keys per query when marking records pending (well under SQL
 RUN_LOG_LINES = 200  # the run keeps the first lines of what happened; counters keep the totals
 
 
-@dataclass
-class SyncOutcome:
-    status: str
-    message: str = ""
-    run: SyncRun | None = None
-    plan_lines: list[str] = field(default_factory=list)
-
-
 def field_map_current() -> FieldMap:
     return field_map_build(list(FieldMapping.objects.values_list("object_name", "source", "salesforce_field")))
-
-
-# -- the lock: a lease on the state row, so it also works on SQLite and frees itself if a run dies --
-
-
-def _state() -> SyncState:
-    try:
-        state, _ = SyncState.objects.get_or_create(pk=1)
-    except IntegrityError:  # created by a concurrent run between our read and insert
-        state = SyncState.objects.get(pk=1)
-    return state
-
-
-def sync_lock_acquire(*, holder: str, now: datetime.datetime, seconds: int) -> bool:
-    """Take the run lock unless another live run holds it (one conditional UPDATE: atomic)."""
-    _state()
-    taken = SyncState.objects.filter(Q(lock_expires_at__isnull=True) | Q(lock_expires_at__lt=now), pk=1).update(
-        lock_holder=holder, lock_expires_at=now + datetime.timedelta(seconds=seconds)
-    )
-    return taken == 1
-
-
-def sync_lock_renew(*, holder: str, seconds: int) -> None:
-    SyncState.objects.filter(pk=1, lock_holder=holder).update(
-        lock_expires_at=timezone.now() + datetime.timedelta(seconds=seconds)
-    )
-
-
-def sync_lock_release(*, holder: str) -> None:
-    SyncState.objects.filter(pk=1, lock_holder=holder).update(lock_holder="", lock_expires_at=None)
 
 
 # -- collecting the delta -------------------------------------------------------------------------
@@ -244,7 +212,7 @@ def salesforce_sync(
     field_map = field_map_current()
     if dry_run:
         with transaction.atomic():
-            _state()
+            sync_state()
             sync_changes_collect(full=full, now=now)
             plan = plan_build(field_map=field_map, now=now, resend=full)
             if plan.is_empty:
@@ -254,18 +222,15 @@ def salesforce_sync(
             transaction.set_rollback(True)
         return SyncOutcome(status="dry_run", message=lines[-1], plan_lines=lines)
 
-    state = _state()
-    if state.resume_after and state.resume_after > now:
-        if not force:
-            return SyncOutcome(
-                status="waiting",
-                message=f"Paused after an API limit until {state.resume_after:%H:%M:%S} UTC; "
-                "nothing was sent (--force sends now).",
-            )
-        SyncState.objects.filter(pk=1).update(resume_after=None)
-    holder = f"{socket.gethostname()}:{os.getpid()}:{now.timestamp()}"
-    if not sync_lock_acquire(holder=holder, now=now, seconds=config.lock_seconds):
-        return SyncOutcome(status="locked", message="Another sync is running; this one did not start.")
+    holder, refused = run_begin(
+        now=now,
+        force=force,
+        config=config,
+        waiting="nothing was sent (--force sends now).",
+        locked="Another sync is running; this one did not start.",
+    )
+    if refused is not None:
+        return refused
     run = SyncRun.objects.create(started_at=now, is_full=full)
     try:
         SyncRun.objects.filter(status=SyncRun.Status.RUNNING).exclude(pk=run.pk).update(
@@ -344,7 +309,7 @@ def _run(
         pause = limit_pause_seconds(error, config)
         resume_after = timezone.now() + datetime.timedelta(seconds=pause)
         SyncState.objects.filter(pk=1).update(resume_after=resume_after)
-        status, message = Status.LIMITED, f"{error} {_pause_words(error, pause, resume_after)}"
+        status, message = Status.LIMITED, f"{error} {pause_words(error, pause, resume_after)}"
     except SalesforceUnavailable as error:
         status, message = Status.INTERRUPTED, f"Salesforce unavailable: {error}. Unconfirmed records stay pending."
     except (SalesforceAuthError, SalesforceError) as error:
@@ -405,23 +370,6 @@ def sync_records_verify(*, client: SalesforceClient, field_map: FieldMap) -> dic
     return marked
 
 
-def limit_pause_seconds(error: SalesforceLimitError, config: SalesforceSettings) -> int:
-    """How long the sync waits after an API limit: the rolling 24-hour window needs the long
-    cooldown when the daily budget (as the org's Sforce-Limit-Info said) is spent or at our share;
-    a refusal far below it (concurrent long-running requests) passes in seconds."""
-    return config.limit_cooldown_seconds if error.is_daily_budget else config.limit_short_cooldown_seconds
-
-
-def _pause_words(error: SalesforceLimitError, pause: int, resume_after: datetime.datetime) -> str:
-    when = f"{pause // 60} minutes" if pause >= 120 else f"{pause} seconds"
-    why = (
-        ""
-        if error.is_daily_budget or error.usage is None
-        else (f" (the org has used only {error.usage.used} of {error.usage.limit} daily calls: a short limit)")
-    )
-    return f"Next run in {when}, at {resume_after:%H:%M:%S} UTC{why}."
-
-
 def _finish(run: SyncRun, client: SalesforceClient | None, status: str, message: str) -> SyncOutcome:
     run.status = status
     run.message = message
@@ -467,18 +415,16 @@ def salesforce_pull(
 
     config = config or salesforce_settings()
     now = timezone.now()
-    state = _state()
-    if state.resume_after and state.resume_after > now:
-        if not force:
-            return SyncOutcome(
-                status="waiting",
-                message=f"Paused after an API limit until {state.resume_after:%H:%M:%S} UTC; "
-                "nothing was read (--force reads now).",
-            )
-        SyncState.objects.filter(pk=1).update(resume_after=None)
-    holder = f"{socket.gethostname()}:{os.getpid()}:{now.timestamp()}:pull"
-    if not sync_lock_acquire(holder=holder, now=now, seconds=config.lock_seconds):
-        return SyncOutcome(status="locked", message="Another sync is running; this pull did not start.")
+    holder, refused = run_begin(
+        now=now,
+        force=force,
+        config=config,
+        waiting="nothing was read (--force reads now).",
+        locked="Another sync is running; this pull did not start.",
+        kind=":pull",
+    )
+    if refused is not None:
+        return refused
     run = SyncRun.objects.create(started_at=now, is_pull=True)
     report = PullReport()
     Status = SyncRun.Status
@@ -497,7 +443,7 @@ def salesforce_pull(
             pause = limit_pause_seconds(error, config)
             resume_after = timezone.now() + datetime.timedelta(seconds=pause)
             SyncState.objects.filter(pk=1).update(resume_after=resume_after)
-            status, message = Status.LIMITED, f"{error} {_pause_words(error, pause, resume_after)}"
+            status, message = Status.LIMITED, f"{error} {pause_words(error, pause, resume_after)}"
         except SalesforceUnavailable as error:
             status, message = (
                 Status.INTERRUPTED,

@@ -7,8 +7,8 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
+from leads.salesforce.lock import sync_lock_acquire, sync_lock_release
 from leads.salesforce.models import SyncState
-from leads.salesforce.services import sync_lock_acquire, sync_lock_release
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)

@@ -517,7 +517,7 @@ def test_a_contact_the_product_already_has_is_linked_by_email_not_duplicated(sal
 
 
 def test_a_pull_does_not_start_while_a_push_holds_the_lock(salesforce, bybit):
-    from leads.salesforce.services import sync_lock_acquire
+    from leads.salesforce.lock import sync_lock_acquire
 
     account(salesforce.org, "Bybit", **{KEY: f"exchange-{bybit.pk}"})
     assert sync_lock_acquire(holder="push", now=timezone.now(), seconds=60)

@@ -380,7 +380,8 @@ def test_a_run_killed_half_way_is_shown_as_interrupted_and_its_records_go_next_r
     # given a run that died with its lock held and its records pending (the process was killed)
     score_change(ExchangeFactory(), 72, "A")
     dead = SyncRun.objects.create(started_at=timezone.now() - datetime.timedelta(hours=1))
-    from leads.salesforce.services import sync_changes_collect, sync_lock_acquire
+    from leads.salesforce.lock import sync_lock_acquire
+    from leads.salesforce.services import sync_changes_collect
 
     sync_lock_acquire(holder="dead-worker", now=timezone.now() - datetime.timedelta(hours=1), seconds=900)
     sync_changes_collect(full=False, now=timezone.now())
@@ -398,7 +399,7 @@ def test_a_run_killed_half_way_is_shown_as_interrupted_and_its_records_go_next_r
 
 def test_two_syncs_never_run_at_once(salesforce):
     # given a sync holding the lock
-    from leads.salesforce.services import sync_lock_acquire
+    from leads.salesforce.lock import sync_lock_acquire
 
     score_change(ExchangeFactory(), 72, "A")
     assert sync_lock_acquire(holder="worker-1", now=timezone.now(), seconds=900)
