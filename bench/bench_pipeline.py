@@ -3,7 +3,8 @@
 
 Training floor: fitting the same calibrated regression on the ready feature matrix (what any
 training costs). Scoring floor: reading the 100,000 open opportunities' rows from the database, plus
-writing the same 100,000 predictions again (COPY, its checks included) as a new version.
+writing the same 100,000 predictions again as a new version inside PostgreSQL (INSERT ... SELECT, its
+foreign-key checks included). The set-up's own deferred checks are run before anything is timed.
 Targets: training under 60 s, scoring under 5 s, on the 2-core CI machine. The data is GENERATED,
 made up for the benchmark, and rolled back at the end."""
 
@@ -133,27 +134,24 @@ def _check_constraints(connection) -> None:
 
 
 def _write_floor(connection, model) -> float:
-    """What writing the predictions costs the database alone: the rows just written, copied out and
-    COPYed in again as a new version (same table, indexes and checks), timed, then undone."""
+    """What writing the predictions costs the database alone: the rows just written copied, inside
+    PostgreSQL, as a new version (the same table, indexes and checks; no row crosses to Python),
+    timed, then undone."""
     from django.db import transaction
 
     from leads.models import WinModel, WinPrediction
 
     table = WinPrediction._meta.db_table
-    columns = "opportunity_id, model_id, likelihood, contributions, features, as_of, predicted_at"
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT opportunity_id, likelihood, contributions::text, features::text, as_of, predicted_at "
-            f"FROM {table} WHERE model_id = %s",
-            [model.pk],
-        )
-        rows = cursor.fetchall()
+    columns = "opportunity_id, likelihood, contributions, features, as_of, predicted_at"
     undo = transaction.savepoint()
     again = WinModel.objects.create(version=model.version + 1, trained_at=model.trained_at)
+    _check_constraints(connection)
     started = time.perf_counter()
-    with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-        for opportunity_id, *rest in rows:
-            copy.write_row((opportunity_id, again.pk, *rest))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (model_id, {columns}) SELECT %s, {columns} FROM {table} WHERE model_id = %s",
+            [again.pk, model.pk],
+        )
     _check_constraints(connection)
     elapsed = time.perf_counter() - started
     transaction.savepoint_rollback(undo)
@@ -174,6 +172,7 @@ def main() -> None:
     with transaction.atomic():
         started = time.perf_counter()
         exchanges = _populate(rng)
+        _check_constraints(connection)
         print(
             f"   GENERATED {CLOSED:,} closed opportunities on {EXCHANGES:,} accounts "
             f"in {time.perf_counter() - started:.1f} s"
@@ -198,6 +197,9 @@ def main() -> None:
         )
 
         _open(rng, exchanges)
+        # The set-up's own deferred checks (the keys of the 100,000 open deals just made) are paid
+        # here, so that the scoring's time holds only the checks of the predictions it writes.
+        _check_constraints(connection)
         sql, params = (
             Opportunity.objects.open()
             .values_list("pk", "exchange_id", "opened_at", "workloads")
