@@ -3,8 +3,10 @@ CSV rows. Views stay thin; templates only lay out what these functions return.""
 
 import datetime
 from collections import defaultdict
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
+from urllib.parse import quote
 
 from django.db.models import Count, F, Min, QuerySet
 from django.http import QueryDict
@@ -245,6 +247,17 @@ def follow_up_board_filters(query) -> dict:
     }
 
 
+# A value no URL of the product holds, accepted by the slug and int converters alike.
+_STAND_IN = "90817263544536271809"
+
+
+def url_filler(name: str, *fixed) -> Callable[[object], str]:
+    """The URL `name` for a page listing many rows: the arguments `fixed` and a last one that changes
+    from row to row, reversed once with a stand-in for the last, then filled for each row."""
+    head, _stand_in, tail = reverse(name, args=[*fixed, _STAND_IN]).rpartition(_STAND_IN)
+    return lambda value: f"{head}{quote(str(value), safe='')}{tail}"
+
+
 def follow_up_grade(follow_up: FollowUp) -> str:
     """The grade of the follow-up's exchange, or "" when the person has none or it is not scored."""
     exchange = follow_up.attendee.exchange
@@ -253,6 +266,23 @@ def follow_up_grade(follow_up: FollowUp) -> str:
 
 
 # ---------------------------------------------------------------- Today
+
+
+# What Today shows of a follow-up and of its person, event, exchange and assignee (not their notes,
+# candidates or imported values).
+TODAY_FOLLOW_UP_FIELDS = (
+    "due_at",
+    "next_step",
+    "person_score",
+    "attendee__full_name",
+    "attendee__title",
+    "attendee__company",
+    "attendee__event__name",
+    "attendee__event__slug",
+    "attendee__exchange__name",
+    "attendee__exchange__slug",
+    "assignee__username",
+)
 
 
 def today_context(*, user, rep_username: str, now: datetime.datetime) -> dict:
@@ -333,11 +363,13 @@ def today_context(*, user, rep_username: str, now: datetime.datetime) -> dict:
     soon = list(
         follow_ups.filter(due_at__gte=now)
         .select_related(*related)
+        .only(*TODAY_FOLLOW_UP_FIELDS)
         .order_by("-person_score", "due_at", "pk")[:FOLLOW_UPS_SHOWN]
     )
     recent = list(
         follow_ups.filter(due_at__lt=now)
         .select_related(*related)
+        .only(*TODAY_FOLLOW_UP_FIELDS)
         .order_by("due_at", "-person_score", "pk")[: FOLLOW_UPS_SHOWN - len(soon)]
     )
     follow_ups = soon + recent

@@ -10,8 +10,10 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html_join
 from django.utils.translation import gettext, ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -46,6 +48,25 @@ from leads.services.followups import (
 from leads.views.lists import _csv_response, _filter_errors
 
 BOARD_PAGE_SIZE = 100
+# The columns the board reads of a follow-up and of the person, exchange, score and assignee it joins.
+BOARD_FIELDS = (
+    "event_id",
+    "status",
+    "due_at",
+    "step_index",
+    "next_step",
+    "person_score",
+    "person_factors",
+    "attendee__full_name",
+    "attendee__title",
+    "attendee__email",
+    "attendee__phone",
+    "attendee__company",
+    "attendee__exchange__name",
+    "attendee__exchange__slug",
+    "attendee__exchange__score__grade",
+    "assignee__username",
+)
 
 
 def _event_follow_ups(event: Event, user):
@@ -68,7 +89,11 @@ def follow_up_board(request, slug: str):
     overdue_only = request.GET.get("overdue") == "1"
     if overdue_only:
         follow_ups = follow_ups.overdue(now=now)
-    follow_ups = follow_ups.select_related("attendee__exchange__score")
+    # Only what the board shows of each row and its person, exchange and score (not their notes,
+    # candidates, imported values or factors): a hundred rows of wide models cost more than the SQL.
+    follow_ups = (
+        follow_ups.select_related(None).select_related("attendee__exchange__score", "assignee").only(*BOARD_FIELDS)
+    )
     filterset = FollowUpFilterSet(request.GET or None, queryset=follow_ups)
     filter_errors = _filter_errors(filterset)
     if filterset.is_bound and not filter_errors:
@@ -79,17 +104,40 @@ def follow_up_board(request, slug: str):
     listed = list(page.object_list)
     changeable = follow_ups_changeable(follow_ups=listed, user=request.user)
     openable = pages.exchanges_openable(user=request.user, follow_ups=listed)
-    rows = [
-        {
-            "follow_up": f,
-            "rank": rank,
-            "is_overdue": f.is_overdue(now),
-            "may_change": f.pk in changeable,
-            "may_open_exchange": f.attendee.exchange_id in openable,
-            "grade": pages.follow_up_grade(f),
-        }
-        for rank, f in enumerate(listed, start=page.start_index())
-    ]
+    # What every row repeats is made once for the page: the grade badges, each status list with its
+    # choice selected, and the links (reversed once, then filled with the row's slug or id).
+    badges = {grade: render_to_string("includes/grade.html", {"grade": grade}) for grade in ["", *Grade.values]}
+    status_lists = {
+        status: format_html_join(
+            "",
+            '<option value="{}"{}>{}</option>',
+            (
+                (value, " selected" if value == status else "", gettext(label))
+                for value, label in FollowUpStatus.choices
+            ),
+        )
+        for status in FollowUpStatus.values
+    }
+    exchange_url = pages.url_filler("leads:exchange")
+    status_url = pages.url_filler("leads:follow_up_status", event.slug)
+    rows = []
+    for rank, f in enumerate(listed, start=page.start_index()):
+        exchange = f.attendee.exchange
+        grade = pages.follow_up_grade(f)
+        rows.append(
+            {
+                "follow_up": f,
+                "rank": rank,
+                "is_overdue": f.is_overdue(now),
+                "may_change": f.pk in changeable,
+                "may_open_exchange": f.attendee.exchange_id in openable,
+                "grade": grade,
+                "grade_badge": badges[grade],
+                "status_options": status_lists.get(f.status, status_lists[FollowUpStatus.TO_DO]),
+                "status_url": status_url(f.pk),
+                "exchange_url": exchange_url(exchange.slug) if exchange is not None else "",
+            }
+        )
     query = request.GET.copy()
     query.pop("page", None)
     board_filters = pages.follow_up_board_filters(request.GET)
@@ -103,8 +151,6 @@ def follow_up_board(request, slug: str):
             "page": page,
             "reps": list(rep_users()),
             "statuses": FollowUpStatus.choices,
-            # Each row's status list, translated once for the page rather than once a row.
-            "status_options": [(value, gettext(label)) for value, label in FollowUpStatus.choices],
             "mine_only": mine_only,
             "overdue_only": overdue_only,
             "query": query.urlencode(),
