@@ -353,11 +353,12 @@ def today_context(*, user, rep_username: str, now: datetime.datetime) -> dict:
         if focus is not None
         else "overdue=1"
     )
+    board_url = url_filler("leads:follow_ups")
     due_events = [
-        {"event": event, "url": reverse("leads:follow_ups", args=[event.slug]) + f"?{board_query}"}
-        for event in Event.objects.filter(pk__in=follow_ups.filter(due_at__lt=now).values("event")).order_by(
-            "-starts_on", "name"
-        )
+        {"event": event, "url": board_url(event.slug) + f"?{board_query}"}
+        for event in Event.objects.filter(pk__in=follow_ups.filter(due_at__lt=now).values("event"))
+        .only("name", "slug")
+        .order_by("-starts_on", "name")
     ]
     related = ("attendee", "attendee__event", "attendee__exchange", "assignee")
     soon = list(
@@ -385,9 +386,9 @@ def today_context(*, user, rep_username: str, now: datetime.datetime) -> dict:
             "event": event,
             "count": groups[event.pk]["count"],
             "oldest": groups[event.pk]["oldest"],
-            "url": reverse("leads:follow_ups", args=[event.slug]) + f"?{board_query}",
+            "url": board_url(event.slug) + f"?{board_query}",
         }
-        for event in Event.objects.filter(pk__in=list(groups)).order_by("-starts_on", "name")
+        for event in Event.objects.filter(pk__in=list(groups)).only("name", "slug").order_by("-starts_on", "name")
     ]
     openable = exchanges_openable(user=user, follow_ups=follow_ups)
 
