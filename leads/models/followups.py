@@ -24,7 +24,7 @@ class FollowUpQuerySet(models.QuerySet):
         condition = visibility_condition(user, through="attendee__exchange")
         if condition is None:
             return self.none()
-        return self.filter((condition or Q(attendee__exchange__isnull=False)) | Q(assignee=user))
+        return self.filter((condition or Q(has_exchange=True)) | Q(assignee=user))
 
     def for_event(self, event_id: int) -> "FollowUpQuerySet":
         """An event's follow-ups, best person first: found by their own event column (an index), not
@@ -45,9 +45,17 @@ class FollowUp(models.Model):
     attendee = models.OneToOneField(Attendee, on_delete=models.CASCADE, related_name="follow_up")
     # The attendee's event, kept on the row so an event's board reads its follow-ups by index
     # (follow_up_board, which leads with it) and Today folds the overdue per event from the pending
-    # indexes (a manager's fold still reads each attendee's exchange: the visibility rule needs it).
-    # An attendee never changes event: the import keys people by it, the admin shows it read-only.
+    # indexes. An attendee never changes event: the import keys people by it, the admin shows it read-only.
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="follow_ups", db_index=False)
+    # Whether the person is tied to an exchange, kept on the row so that the rule "every matched
+    # person's, and mine" (visible_to, for one who sees every exchange) reads no attendee: a manager's
+    # Today folds tens of thousands of overdue follow-ups from the pending index alone. Set when the
+    # follow-up is made (save, and the list's build); a person's exchange changes only through an import
+    # or a review decision, after which the list's update (follow_ups_update) brings it in line, and
+    # through an exchange's deletion, which clears it (leads.signals).
+    has_exchange = models.BooleanField(
+        default=True, help_text="Whether the person is tied to an exchange (their attendee's, kept in line)."
+    )
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="follow_ups"
     )
@@ -87,10 +95,11 @@ class FollowUp(models.Model):
             models.Index(fields=["assignee", "status"], name="follow_up_by_assignee"),
             # Today's counts and lists: the follow-ups with a step pending, by when they are due (the
             # team's), and by assignee then due (a rep's). Partial: done ones are most rows over the years.
-            # With the event, the fold of the overdue per event reads them from the index alone.
+            # With the event and whether the person has an exchange, a manager's fold of the overdue
+            # per event reads them from the index alone.
             models.Index(
                 fields=["due_at"],
-                include=["attendee", "assignee", "event"],
+                include=["attendee", "assignee", "event", "has_exchange"],
                 condition=STEPS_PENDING,
                 name="follow_up_pending_due",
             ),
@@ -108,6 +117,11 @@ class FollowUp(models.Model):
 
     def __str__(self) -> str:
         return f"{self.attendee.full_name}: {self.get_status_display()}"
+
+    def save(self, *args, **kwargs):
+        if self._state.adding:
+            self.has_exchange = self.attendee.exchange_id is not None
+        super().save(*args, **kwargs)
 
     @property
     def is_step_pending(self) -> bool:

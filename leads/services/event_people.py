@@ -12,13 +12,14 @@ from crm.access import changeable_exchange_ids
 from intel.choices import MatchStatus
 from intel.models import Attendee, AttendeeImport, Event
 from leads.models import FollowUp, ScoringModel
-from leads.services.followups import follow_ups_build_for_event
+from leads.services.followups import follow_ups_build_for_event, follow_ups_match_people
 
 
 def follow_ups_update(*, event: Event) -> bool:
     """Bring the event's follow-up list up to date (idempotent: a second call changes nothing). Without
     an active scoring model there is nothing to rank by: the list waits (False), and the people count
     as waiting for a manager, who activates one."""
+    follow_ups_match_people(event=event)
     if not ScoringModel.objects.filter(is_active=True).exists():
         return False
     follow_ups_build_for_event(event=event)

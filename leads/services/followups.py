@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Case, Q, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -46,6 +47,20 @@ def follow_ups_create_for_event(*, event: Event) -> list[FollowUp]:
     the exchange."""
     follow_ups_build_for_event(event=event)
     return list(FollowUp.objects.for_event(event.pk).select_related("attendee", "assignee"))
+
+
+def follow_ups_match_people(*, event: Event) -> int:
+    """Bring each of the event's follow-ups' `has_exchange` in line with its person's exchange (after
+    an import or a review decision tied someone to an exchange or untied them), in one statement that
+    writes only the follow-ups whose person changed. Returns how many it changed."""
+    return (
+        FollowUp.objects.filter(event=event)
+        .filter(
+            Q(has_exchange=True, attendee__exchange__isnull=True)
+            | Q(has_exchange=False, attendee__exchange__isnull=False)
+        )
+        .update(has_exchange=Case(When(has_exchange=True, then=Value(False)), default=Value(True)))
+    )
 
 
 @transaction.atomic
@@ -87,7 +102,11 @@ def follow_ups_build_for_event(*, event: Event) -> int:
         follow_up = existing.get(attendee.pk)
         if follow_up is None:
             follow_up = FollowUp(
-                attendee=attendee, event=event, person_score=person.score, person_factors=person.factors_json()
+                attendee=attendee,
+                event=event,
+                has_exchange=True,  # only people tied to an exchange become follow-ups
+                person_score=person.score,
+                person_factors=person.factors_json(),
             )
             # Its next step and due time come from the event's cadence for its exchange's grade.
             follow_up_schedule_apply(follow_up, event=event, plan=plan, grade=grade)

@@ -139,6 +139,10 @@ def test_a_refresh_drops_untouched_follow_ups_of_unmatched_people_and_fixes_wron
         ("Contacted", "rep.west", "unassigned"),
         ("OKX person", "rep.singapore", "territory"),
     ]
+    # and the kept one says its person has no exchange (a manager sees it only if it is theirs)
+    assert list(
+        FollowUp.objects.filter(event=event, has_exchange=False).values_list("attendee__full_name", flat=True)
+    ) == ["Contacted"]
 
 
 def test_a_hand_made_assignment_is_kept(demo_team, home_vendor_slug):

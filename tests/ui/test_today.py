@@ -8,7 +8,9 @@ from django.utils import timezone
 
 from intel.choices import MatchStatus
 from intel.models import Attendee
+from intel.services.review import attendee_mark_not_exchange, attendee_match_choose
 from leads.models import FollowUp
+from leads.services import follow_ups_update
 from tests.intel.factories import EventFactory
 
 pytestmark = pytest.mark.django_db
@@ -96,3 +98,42 @@ def test_nothing_due_and_nothing_stale_says_so(japan_client, world):
 
     assert "Nothing overdue or due in the next 48 hours." in body
     assert 'data-testid="follow-ups-stale"' not in body
+
+
+def test_a_manager_s_fold_leaves_out_a_worked_follow_up_whose_person_a_review_untied_until_tied_again(
+    manager_client, team, world, morning
+):
+    # given the event's list up to date, and one of Kenji's stale follow-ups already worked (contacted,
+    # an email still to send)
+    follow_ups_update(event=world["event"])
+    worked = FollowUp.objects.get(attendee__full_name="Stale 0")
+    FollowUp.objects.filter(pk=worked.pk).update(status="contacted", next_step="email")
+
+    def manager_folds():
+        return [(item["event"].name, item["count"]) for item in manager_client.get("/").context["follow_ups_stale"]]
+
+    stale_at_webx = FollowUp.objects.filter(
+        event=world["event"], due_at__lt=timezone.now() - datetime.timedelta(hours=48)
+    ).count()
+    assert manager_folds() == [("WebX 2025", stale_at_webx), ("Old Expo 2024", 2)]
+
+    # when the review says the person does not work for an exchange
+    attendee_mark_not_exchange(attendee=Attendee.objects.get(pk=worked.attendee_id), user=team["manager"])
+
+    # then the follow-up is kept (it was worked) but says its person has no exchange: the manager's fold
+    # no longer counts it, while Kenji, who holds it, still sees it
+    worked.refresh_from_db()
+    assert (worked.status, worked.has_exchange) == ("contacted", False)
+    assert manager_folds() == [("WebX 2025", stale_at_webx - 1), ("Old Expo 2024", 2)]
+    assert not FollowUp.objects.visible_to(team["manager"]).filter(pk=worked.pk).exists()
+    assert FollowUp.objects.visible_to(team["japan"]).filter(pk=worked.pk).exists()
+
+    # when the person is tied to the exchange again
+    attendee_match_choose(
+        attendee=Attendee.objects.get(pk=worked.attendee_id), exchange=world["exchanges"][0], user=team["manager"]
+    )
+
+    # then the manager counts them again
+    worked.refresh_from_db()
+    assert worked.has_exchange is True
+    assert manager_folds() == [("WebX 2025", stale_at_webx), ("Old Expo 2024", 2)]
