@@ -211,16 +211,19 @@ def _wait_until_up(environment: dict[str, str]) -> None:
             time.sleep(0.2)
     else:
         raise RuntimeError("gunicorn did not start")
-    ping = subprocess.run(
-        [sys.executable, "-m", "celery", "-A", "crm", "inspect", "ping", "--timeout", "30"],
-        cwd=ROOT,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    if ping.returncode != 0:
-        raise RuntimeError(f"the Celery worker did not answer: {ping.stdout}{ping.stderr}")
+    # A ping is a broadcast: a worker still starting (not yet listening) never sees it, so ask again.
+    for _ in range(10):
+        ping = subprocess.run(
+            [sys.executable, "-m", "celery", "-A", "crm", "inspect", "ping", "--timeout", "3"],
+            cwd=ROOT,
+            env=environment,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        if ping.returncode == 0:
+            return
+    raise RuntimeError(f"the Celery worker did not answer: {ping.stdout}{ping.stderr}")
 
 
 def call(method: str, path: str, key: str, body: dict | None = None) -> dict:
