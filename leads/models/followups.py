@@ -50,9 +50,10 @@ class FollowUp(models.Model):
     # Whether the person is tied to an exchange, kept on the row so that the rule "every matched
     # person's, and mine" (visible_to, for one who sees every exchange) reads no attendee: a manager's
     # Today folds tens of thousands of overdue follow-ups from the pending index alone. Set when the
-    # follow-up is made (save, and the list's build); a person's exchange changes only through an import
-    # or a review decision, after which the list's update (follow_ups_update) brings it in line, and
-    # through an exchange's deletion, which clears it (leads.signals).
+    # follow-up is made (save, and the list's build); a person's exchange changes through an import or
+    # a review decision, after which the list's update (follow_ups_match_people) brings it in line. An
+    # exchange deleted in the admin unties its people without telling leads: their follow-ups keep
+    # True until the event's list is next updated (a manager may see them meanwhile, no rep does).
     has_exchange = models.BooleanField(
         default=True, help_text="Whether the person is tied to an exchange (their attendee's, kept in line)."
     )
