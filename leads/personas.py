@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from leads.parameters import ScoringParameters
 from leads.scoring import Factor
-from leads.sentences import gettext_noop, message, render_english
+from leads.sentences import gettext_noop, message
 
 INFRASTRUCTURE = "infrastructure"
 EXECUTIVE = "executive"
@@ -224,8 +224,8 @@ NO_TITLE = gettext_noop("No title")
 
 
 def _person_factor(code: str, points: int, msgid: str, **params) -> Factor:
-    """A factor saying `msgid` with `params` (rendered per language by leads.sentences), its English kept."""
-    return Factor(code, points, render_english({"message": msgid, "params": params}), (), msgid, params)
+    """A factor saying `msgid` with `params` (rendered per language by leads.sentences when shown)."""
+    return Factor(code, points, "", (), msgid, params)
 
 
 def score_person(facts: PersonFacts, *, parameters: ScoringParameters) -> PersonScore:

@@ -32,18 +32,24 @@ SIZE_MESSAGES = {
 @dataclass(frozen=True, slots=True)
 class Factor:
     """One reason of a score. `message` (an English template, %(name)s placeholders) and `params` say it
-    in any language (leads.sentences.factor_sentence); `sentence` is the English, kept for readers of the
-    stored JSON. A message that counts is a [singular, plural] pair, chosen by params["count"]."""
+    in any language, rendered when shown (leads.sentences.factor_sentence, the one renderer); a message
+    that counts is a [singular, plural] pair, chosen by params["count"]. `sentence` is the English of a
+    factor without a message id (written by hand, or stored before sentences had message ids) and empty
+    beside a message: rendering it on every rescore and storing it made a third of each stored factor.
+    The stored JSON is these fields in this order (orjson writes a dataclass as its fields)."""
 
     code: str
     points: int
-    sentence: str
+    sentence: str = ""
     references: tuple[str, ...] = ()
     message: str | tuple[str, str] = ""
     params: dict[str, Any] = field(default_factory=dict)
 
+    def english(self) -> str:
+        """The factor's English sentence, as factor_sentence renders it from the stored JSON."""
+        return render_english({"message": self.message, "params": self.params}) if self.message else self.sentence
+
     def to_json(self) -> dict:
-        # The same keys, in the same order, as the stored JSON (orjson writes the fields in order).
         return {
             "code": self.code,
             "points": self.points,
@@ -55,9 +61,8 @@ class Factor:
 
 
 def _factor(code: str, points: int, msgid: str | tuple[str, str], references=(), **params: Any) -> Factor:
-    """A factor saying `msgid` with `params`; its English sentence rendered once, here."""
-    sentence = render_english({"message": msgid, "params": params})
-    return Factor(code, points, sentence, tuple(references), msgid, params)
+    """A factor saying `msgid` with `params` (its sentence rendered when shown, in the reader's language)."""
+    return Factor(code, points, "", tuple(references), msgid, params)
 
 
 def decay(*, occurred_at: datetime.datetime, as_of: datetime.datetime, half_life_days: int) -> float:

@@ -19,16 +19,19 @@ from leads.webhooks.choices import WebhookEvent
 from leads.webhooks.targets import TargetRefused, check_target
 
 
+class SentenceField(serializers.CharField):
+    """A stored factor's sentence, rendered in the response's language (leads.sentences): the factor keeps
+    its message id and parameters, not a sentence."""
+
+    def get_attribute(self, instance):
+        return factor_sentence(instance, self.context.get("language"))
+
+
 class FactorSerializer(serializers.Serializer):
     code = serializers.CharField()
     points = serializers.IntegerField(help_text="What it adds to (or takes from) the score.")
-    sentence = serializers.CharField(help_text="The reason, as a rep would read it, in the response's language.")
+    sentence = SentenceField(help_text="The reason, as a rep would read it, in the response's language.")
     references = serializers.ListField(child=serializers.CharField(), help_text="e.g. 'allocation:12', 'signal:4'.")
-
-    def to_representation(self, instance):
-        data = super().to_representation(instance)
-        data["sentence"] = factor_sentence(instance, self.context.get("language"))
-        return data
 
 
 class ScoreSummarySerializer(serializers.ModelSerializer):

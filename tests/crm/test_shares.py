@@ -8,6 +8,7 @@ import pytest
 from crm.shares import NO_SHARES, AllocationFact, shares_in_view
 from leads.models import Score
 from leads.salesforce.sources import account_values
+from leads.sentences import factor_sentence
 from leads.services import scores_rescore
 from tests.crm.factories import AllocationFactory, ExchangeFactory, UserFactory, vendor
 
@@ -88,7 +89,7 @@ def test_the_score_the_page_the_api_the_salesforce_export_and_the_admin_name_the
 ):
     # the score speaks of the trading engine: Tencent Cloud's 30%, and our 60%
     factors = Score.objects.get(exchange=split_exchange).factors
-    sentences = {f["code"]: f["sentence"] for f in factors}
+    sentences = {f["code"]: factor_sentence(f, "en") for f in factors}
     assert sentences["rival_share"] == "Tencent Cloud holds 30% of its trading engine"
     assert sentences["home_share"] == "Alibaba Cloud (our vendor) holds 60% of its trading engine"
 

@@ -197,9 +197,10 @@ def test_the_demo_prints_the_data_coverage_summary(settings):
 
 def test_the_headline_list_has_real_mid_size_exchanges_where_a_rival_holds_60_percent(demo):
     from leads.models import Score
+    from leads.sentences import factor_sentence
 
     mid_size_with_a_rival = [
-        (score.exchange.slug, score.factors[0]["sentence"])
+        (score.exchange.slug, factor_sentence(score.factors[0], "en"))
         for score in Score.objects.prospects().select_related("exchange")
         if score.exchange.size_tier == "mid" and any(f["code"] == "displacement_target" for f in score.factors)
     ]

@@ -15,6 +15,7 @@ from leads.choices import ScoreCause
 from leads.facts import load_facts
 from leads.models import Score, ScoreChange
 from leads.scoring import Factor, ScoreResult
+from leads.sentences import factor_sentence
 from leads.services import exchange_explain, scores_rescore, scores_write
 from tests.crm.factories import jurisdiction
 from tests.leads.factories import exchange_on, outage
@@ -81,7 +82,10 @@ def test_renaming_a_vendor_changes_every_fingerprint_and_the_sentences_that_name
     # then both are computed again (a shared table changed): the one naming it changed, the other
     # only has its new fingerprint stored
     assert counts(summary) == (2, 0, 0, 1, 1)
-    assert Score.objects.get(exchange__slug="alix").factors[1]["sentence"] == "Aliyun holds 60% of its allocations"
+    assert (
+        factor_sentence(Score.objects.get(exchange__slug="alix").factors[1], "en")
+        == "Aliyun holds 60% of its allocations"
+    )
 
 
 def test_time_dependent_scores_are_recomputed_by_the_decay_run_and_the_others_skipped(home_vendor_slug):

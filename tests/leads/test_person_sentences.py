@@ -46,16 +46,17 @@ def test_an_unmatched_person_without_a_title_reads_in_three_languages():
     }
 
 
-def test_the_stored_factor_keeps_its_english_for_readers_of_the_json():
+def test_the_stored_factor_keeps_its_message_and_parameters_and_reads_in_english():
     [_, fit] = score_person(PersonFacts("Bo", "Sales manager"), parameters=ScoringParameters()).factors_json()
     assert fit == {
         "code": "persona",
         "points": 0,
-        "sentence": "Sales manager: not a buyer of infrastructure",
+        "sentence": "",
         "references": [],
         "message": "%(label)s: not a buyer of infrastructure",
         "params": {"label": "Sales manager"},
     }
+    assert factor_sentence(fit, "en") == "Sales manager: not a buyer of infrastructure"
 
 
 @pytest.fixture

@@ -137,7 +137,7 @@ def test_japanese_head_of_infrastructure_scores_as_a_cto():
     cto, head_of_infra = person("CTO"), person("インフラ部長")
 
     assert (cto.score, head_of_infra.score) == (25, 25)
-    assert [f.sentence for f in head_of_infra.factors] == [
+    assert [f.english() for f in head_of_infra.factors] == [
         "Works at Coincheck, scored 10",
         "インフラ部長: decides on infrastructure",
     ]

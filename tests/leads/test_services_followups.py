@@ -5,6 +5,7 @@ import datetime
 import pytest
 
 from intel.models import Attendee
+from leads.sentences import factor_sentence
 from leads.services import follow_up_set_status, follow_ups_create_for_event, follow_ups_progress, scores_rescore
 from tests.crm.factories import RepFactory, UserFactory, jurisdiction
 from tests.leads.factories import exchange_on, webx_tokyo
@@ -99,7 +100,7 @@ def test_person_scores_follow_their_exchange_in_the_same_rescore(home_vendor_slu
     assert ScoreChange.objects.filter(exchange=japanese).latest("id").new_score == 74
     assert (summary.people, ranked()) == (2, [("Aiko CTO", 94), ("Bo Sales", 74)])
     aiko = FollowUp.objects.get(attendee__full_name="Aiko CTO")
-    assert aiko.person_factors[0]["sentence"] == "Works at Tokyoex, scored 74"
+    assert factor_sentence(aiko.person_factors[0], "en") == "Works at Tokyoex, scored 74"
 
     # and a model that weighs infrastructure buyers more re-ranks them when it rescores
     _version, parameters = active_model()

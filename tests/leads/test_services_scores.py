@@ -12,6 +12,7 @@ from crm.services import allocation_save
 from leads.choices import ScoreCause
 from leads.facts import load_facts
 from leads.models import Score, ScoreChange, ScoringModel
+from leads.sentences import factor_sentence
 from leads.services import (
     evidence_changes_process,
     scores_rescore,
@@ -49,7 +50,7 @@ def test_a_recent_rival_outage_ranks_an_exchange_higher_and_fades_by_the_half_li
     assert factor == {
         "code": "rival_incident",
         "points": 6,
-        "sentence": "Alibaba Cloud cn-hongkong (Hong Kong) outage on 2025-09-01 disrupted its trading (decayed to 50%)",
+        "sentence": "",
         "references": [f"signal:{hit.signals.get().pk}"],
         # The sentence's message and parameters: leads.sentences renders them in any language.
         "message": "%(vendor)s %(region)s outage on %(date)s %(effect)s%(decayed)s",
@@ -61,6 +62,9 @@ def test_a_recent_rival_outage_ranks_an_exchange_higher_and_fades_by_the_half_li
             "decayed": {"message": " (decayed to %(percent)s)", "params": {"percent": 50}},
         },
     }
+    assert factor_sentence(factor, "en") == (
+        "Alibaba Cloud cn-hongkong (Hong Kong) outage on 2025-09-01 disrupted its trading (decayed to 50%)"
+    )
 
 
 def test_an_exchange_80_percent_on_our_vendor_is_defended_not_prospected(home_vendor_slug):
@@ -83,7 +87,7 @@ def test_singapore_regulation_counts_for_a_pending_licence_only_from_2025_06_30(
     after = Score.objects.get(exchange=exchange)
 
     assert "relocation" not in [f["code"] for f in before.factors]
-    assert after.factors[-1]["sentence"] == (
+    assert factor_sentence(after.factors[-1], "en") == (
         "Singapore's DTSP regime since 2025-06-30 and its licence is pending: it must relocate"
     )
     assert after.score - before.score == 20
@@ -96,7 +100,7 @@ def test_with_alibaba_as_our_vendor_the_rival_inverts(settings):
     scores_rescore(as_of=AS_OF)
 
     factors = Score.objects.get().factors
-    assert [(f["code"], f["points"], f["sentence"]) for f in factors] == [
+    assert [(f["code"], f["points"], factor_sentence(f, "en")) for f in factors] == [
         ("size", 20, "A mid-size exchange: the contested middle"),
         ("rival_share", 8, "Tencent Cloud holds 40% of its allocations"),
         ("displaceable_share", 4, "Rivals hold 40% of its allocations in all (1 vendor)"),
@@ -266,7 +270,7 @@ def test_the_tier_a_score_used_is_stored_on_the_exchange_and_follows_a_newer_fig
     # then the exchange carries the tier the score used, and the factor names the figure
     bitget.refresh_from_db()
     size = Score.objects.get(exchange=bitget).factors[0]
-    assert (bitget.size_tier, size["points"], size["sentence"]) == (
+    assert (bitget.size_tier, size["points"], factor_sentence(size, "en")) == (
         "mid",
         20,
         "Mid-size: 24h volume 9,450 BTC, rank 21 on CoinGecko (2023-01-07)",
@@ -277,7 +281,7 @@ def test_the_tier_a_score_used_is_stored_on_the_exchange_and_follows_a_newer_fig
     scores_rescore(as_of=AS_OF)
 
     bitget.refresh_from_db()
-    assert (bitget.size_tier, Score.objects.get(exchange=bitget).factors[0]["sentence"]) == (
+    assert (bitget.size_tier, factor_sentence(Score.objects.get(exchange=bitget).factors[0], "en")) == (
         "large",
         "Large: 24h volume 15,000 BTC, rank 7 on CoinGecko (2025-08-01)",
     )
@@ -304,7 +308,7 @@ def test_an_aws_tokyo_outage_scores_the_exchanges_in_tokyo_not_bybit_in_aws_sing
     }
     assert signal.vendor_region_code == "ap-northeast-1"
     incidents = {
-        slug: [(f["points"], f["sentence"]) for f in factors if f["code"] == "rival_incident"]
+        slug: [(f["points"], factor_sentence(f, "en")) for f in factors if f["code"] == "rival_incident"]
         for slug, factors in Score.objects.values_list("exchange__slug", "factors")
     }
     assert incidents == {
