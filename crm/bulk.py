@@ -1,5 +1,6 @@
-"""Writing many new rows at once: PostgreSQL's COPY (through psycopg) where the database has it, Django's
-bulk_create elsewhere. For rows whose new primary keys nobody reads back (the objects keep pk None)."""
+"""Many rows at once. Writing new ones: PostgreSQL's COPY (through psycopg) where the database has it,
+Django's bulk_create elsewhere, for rows whose new primary keys nobody reads back (the objects keep pk
+None). Reading those among many ids: one array parameter on PostgreSQL (`among`)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,19 @@ import time
 from collections.abc import Sequence
 
 from django.db import connection, models
+from django.db.models import Q
+from django.db.models.expressions import RawSQL
 from django.db.models.fields import DateField
+
+
+def among(field: str, ids: Sequence[int]) -> Q:
+    """`field IN ids` as one array parameter on PostgreSQL (a list of 2,000 ids compiles and quotes as
+    2,000 parameters, which costs more than the query; an array literal is one string), a plain IN
+    elsewhere."""
+    if connection.vendor == "postgresql":
+        literal = "{" + ",".join(str(int(pk)) for pk in ids) + "}"
+        return Q(**{f"{field}__in": RawSQL("SELECT unnest(%s::bigint[])", (literal,))})
+    return Q(**{f"{field}__in": list(ids)})
 
 
 def bulk_insert(model: type[models.Model], objects: Sequence[models.Model]) -> int:

@@ -25,10 +25,10 @@ from typing import NamedTuple
 
 import orjson
 from django.db import connection
-from django.db.models import Q, TextField
-from django.db.models.expressions import RawSQL
+from django.db.models import TextField
 from django.db.models.functions import Cast
 
+from crm.bulk import among
 from crm.choices import LicenceStatus, SizeTier
 from crm.models import Activity, Allocation, CloudVendor, Exchange, Presence
 from intel.choices import MatchStatus, SignalKind
@@ -133,14 +133,6 @@ def _rows(queryset, *fields: str) -> list[tuple]:
         return cursor.fetchall()
 
 
-def _among(field: str, ids: list[int]) -> Q:
-    """`field IN ids` as one array parameter on PostgreSQL (compiling 2,000 separate parameters costs
-    more than the query), a plain IN elsewhere."""
-    if connection.vendor == "postgresql":
-        return Q(**{f"{field}__in": RawSQL("SELECT unnest(%s::bigint[])", (ids,))})
-    return Q(**{f"{field}__in": ids})
-
-
 def _load_timelines(exchange_ids: Sequence[int]) -> _Timelines:
     active = ScoringModel.objects.filter(is_active=True).first()
     parameters = active.get_parameters() if active else None
@@ -152,28 +144,28 @@ def _load_timelines(exchange_ids: Sequence[int]) -> _Timelines:
     activities: dict[int, tuple[list, list]] = {}
     hand_sizes: dict[int, tuple[str, datetime.date | None]] = {}
     for chunk in _chunks(sorted(exchange_ids)):
-        rows = ScoreChange.objects.filter(_among("exchange_id", chunk)).order_by("exchange_id", "created_at", "pk")
+        rows = ScoreChange.objects.filter(among("exchange_id", chunk)).order_by("exchange_id", "created_at", "pk")
         for exchange_id, created_at, score in _rows(rows, "exchange_id", "created_at", "new_score"):
             times, values = scores.setdefault(exchange_id, ([], []))
             times.append(created_at)
             values.append(score)
-        rows = MarketFigure.objects.filter(_among("exchange_id", chunk), match_status=MatchStatus.MATCHED)
+        rows = MarketFigure.objects.filter(among("exchange_id", chunk), match_status=MatchStatus.MATCHED)
         for exchange_id, as_of, created_at, volume, normalized in _rows(
             rows, "exchange_id", "as_of", "created_at", "volume_24h_btc", "volume_24h_btc_normalized"
         ):
             chosen = normalized if normalized is not None else volume
             known_at = _later(created_at, _start_of(as_of))
             figures[exchange_id].append((known_at, as_of, float(chosen) if chosen is not None else None))
-        rows = Allocation.objects.filter(_among("exchange_id", chunk))
+        rows = Allocation.objects.filter(among("exchange_id", chunk))
         for exchange_id, vendor_id, workload, share, observed_on, created_at, updated_at in _rows(
             rows, "exchange_id", "vendor_id", "workload", "share_percent", "observed_on", "created_at", "updated_at"
         ):
             known_at = _later(created_at, updated_at, _start_of(observed_on))
             allocations[exchange_id].append((known_at, vendor_id, workload, float(share)))
-        rows = Presence.objects.filter(_among("exchange_id", chunk), source_date__isnull=False)
+        rows = Presence.objects.filter(among("exchange_id", chunk), source_date__isnull=False)
         for exchange_id, source_date, status in _rows(rows, "exchange_id", "source_date", "licence_status"):
             presences[exchange_id].append((source_date, status))
-        rows = Activity.objects.filter(_among("exchange_id", chunk), kind__in=ENGAGEMENT_KINDS).order_by()
+        rows = Activity.objects.filter(among("exchange_id", chunk), kind__in=ENGAGEMENT_KINDS).order_by()
         moments = sorted(
             (exchange_id, _later(created_at, occurred_at), occurred_at)
             for exchange_id, occurred_at, created_at in _rows(rows, "exchange_id", "occurred_at", "created_at")
@@ -183,7 +175,7 @@ def _load_timelines(exchange_ids: Sequence[int]) -> _Timelines:
             times.append(known_at)
             values.append(occurred_at)
         for pk, tier, set_on in _rows(
-            Exchange.objects.filter(_among("pk", chunk)), "pk", "size_tier_by_hand", "size_set_on"
+            Exchange.objects.filter(among("pk", chunk)), "pk", "size_tier_by_hand", "size_set_on"
         ):
             if tier and tier != SizeTier.UNKNOWN:
                 hand_sizes[pk] = (tier, set_on)

@@ -15,7 +15,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from crm.access import changeable_exchange_ids, is_manager, may_change_exchange
-from crm.bulk import bulk_insert
+from crm.bulk import among, bulk_insert
 from crm.choices import RepRole
 from crm.models import Exchange, Presence, Rep
 from intel.choices import MatchStatus
@@ -162,7 +162,7 @@ def follow_ups_rescore_people(*, exchange_scores: Mapping[int, int], parameters:
         return 0
     follow_ups = list(
         FollowUp.objects.filter(
-            attendee__exchange_id__in=list(exchange_scores), attendee__match_status=MatchStatus.MATCHED
+            among("attendee__exchange_id", list(exchange_scores)), attendee__match_status=MatchStatus.MATCHED
         ).select_related("attendee__exchange", "attendee__contact", "attendee__event")
     )
     changed, replanned = [], []
