@@ -4,7 +4,8 @@ front doors).
 
 A stored sentence is {"message": ..., "params": ..., "sentence": ...}: a message id (the English
 template, with %(name)s placeholders, marked with gettext_noop so makemessages extracts it; a
-[singular, plural] pair when it counts params["count"]), its parameters, and its English.
+[singular, plural] pair when it counts params["count"]), its parameters, and its English (empty in a
+score's and a person's factors, whose English is rendered when shown like any other language).
 `stored_sentence(item, language)` renders it when shown, so a stored item (or an old history row)
 reads the same everywhere, in English, Japanese or Simplified Chinese. leads.sentences renders a score's
 factors with it.

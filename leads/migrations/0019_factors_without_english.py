@@ -7,7 +7,7 @@ sentence: it is all it has). A score's factors hash is cleared, so the next
 rescore compares the factors themselves, finds them equal and stores the new hash without a history
 row. The history is left as it was: its rows read the same either way."""
 
-from django.db import migrations
+from django.db import migrations, models
 
 BATCH = 2000
 
@@ -49,4 +49,15 @@ def forwards(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [("leads", "0018_follow_up_has_exchange")]
 
-    operations = [migrations.RunPython(forwards, migrations.RunPython.noop, elidable=True)]
+    operations = [
+        migrations.AlterField(
+            model_name="score",
+            name="factors",
+            field=models.JSONField(
+                default=list,
+                help_text="[{code, points, sentence, references, message, params}] in order; the sentence is "
+                "rendered from the message and params when shown (empty beside a message).",
+            ),
+        ),
+        migrations.RunPython(forwards, migrations.RunPython.noop, elidable=True),
+    ]

@@ -83,7 +83,11 @@ class Score(models.Model):
     exchange = models.OneToOneField(Exchange, on_delete=models.CASCADE, related_name="score")
     score = models.PositiveSmallIntegerField(validators=[MaxValueValidator(100)])
     grade = models.CharField(max_length=1, choices=Grade.choices)
-    factors = models.JSONField(default=list, help_text="[{code, points, sentence, references}] in order.")
+    factors = models.JSONField(
+        default=list,
+        help_text="[{code, points, sentence, references, message, params}] in order; the sentence is rendered "
+        "from the message and params when shown (empty beside a message).",
+    )
     model_version = models.PositiveIntegerField()
     is_defend = models.BooleanField(
         "defend", default=False, help_text="Our vendor holds at least the defend share: a customer, not a new logo."
