@@ -1,5 +1,5 @@
 """Stored factors keep their message id and parameters, not their English beside them: the sentence is
-rendered when shown (leads.sentences), and the English was a third of every factor each rescore wrote.
+rendered when shown (leads.sentences), and the English was a seventh of the bytes each rescore wrote.
 
 The current scores and follow-ups lose the English of every factor that has a message id: its
 `sentence` becomes empty, as the scoring now writes it (a factor without a message id keeps its

@@ -19,6 +19,13 @@ from leads.scoring import (
     score_exchange,
     size_in_effect,
 )
+from leads.sentences import factor_sentence
+
+
+def english(factor) -> str:
+    """A factor's sentence as a reader of the stored score gets it in English."""
+    return factor_sentence(factor.to_json(), "en")
+
 
 AS_OF = datetime.datetime(2025, 9, 1, tzinfo=datetime.UTC)
 TENCENT = HomeVendor(3, "Tencent Cloud")
@@ -50,7 +57,7 @@ def test_rival_at_60_percent_explains_each_point():
     result = score_exchange(facts, parameters=PARAMETERS, home=TENCENT, as_of=AS_OF)
 
     # then each factor says why, and the points add up to the score
-    assert [(f.code, f.points, f.english(), f.references) for f in result.factors] == [
+    assert [(f.code, f.points, english(f), f.references) for f in result.factors] == [
         ("size", 20, "A mid-size exchange: the contested middle", ()),
         ("rival_share", 12, "Alibaba Cloud holds 60% of its allocations", ("allocation:11",)),
         ("displacement_target", 10, "A rival at 60% or more: a displacement target", ("allocation:11",)),
@@ -74,7 +81,7 @@ def test_recent_rival_outage_adds_points_that_halve_every_half_life():
     with_aged = score_exchange(aged, parameters=PARAMETERS, home=TENCENT, as_of=AS_OF)
 
     assert (with_fresh.score - without, with_aged.score - without) == (12, 6)
-    assert with_aged.factors[-1].english() == (
+    assert english(with_aged.factors[-1]) == (
         "Alibaba Cloud Hong Kong outage on 2025-03-05 disrupted its trading (decayed to 50%)"
     )
     assert with_aged.factors[-1].references == ("signal:7",)
@@ -93,7 +100,7 @@ def test_our_vendor_at_80_percent_is_an_account_to_defend():
     result = score_exchange(facts, parameters=PARAMETERS, home=TENCENT, as_of=AS_OF)
 
     assert result.is_defend is True
-    assert [(f.code, f.points, f.english()) for f in result.factors] == [
+    assert [(f.code, f.points, english(f)) for f in result.factors] == [
         ("size", 20, "A mid-size exchange: the contested middle"),
         ("defend", -8, "Tencent Cloud (our vendor) holds 80% of its allocations: a customer to defend, not a new logo"),
     ]
@@ -115,7 +122,7 @@ def test_singapore_regulation_counts_only_from_its_effective_date():
     )
 
     assert [f.code for f in before.factors] == ["size", "research_needed"]
-    assert after.factors[-1].english() == (
+    assert english(after.factors[-1]) == (
         "Singapore's DTSP regime since 2025-06-30 and its licence is pending: it must relocate"
     )
     assert (after.factors[-1].points, after.score - before.score) == (20, 20)
@@ -138,7 +145,7 @@ def test_an_exchange_that_arrived_after_the_regulation_is_pressed_from_its_arriv
 
     # then the day before it arrived nothing presses it; from that day the regulation does, saying since when
     assert [f.code for f in before.factors] == ["size", "research_needed"]
-    assert after.factors[-1].english() == (
+    assert english(after.factors[-1]) == (
         "Singapore's DTSP regime (in force since 2025-06-30) since it arrived on 2025-09-01 "
         "and its licence is pending: it must relocate"
     )
@@ -151,7 +158,7 @@ def test_unknown_allocation_is_research_needed_not_zero_rival_share():
     )
 
     assert result.is_research_needed is True
-    assert [(f.code, f.points, f.english()) for f in result.factors] == [
+    assert [(f.code, f.points, english(f)) for f in result.factors] == [
         ("size", 20, "A mid-size exchange: the contested middle"),
         ("research_needed", 0, "Its cloud allocation is unknown: research needed"),
     ]
@@ -167,7 +174,7 @@ def test_hard_stops_score_zero_with_the_reason():
     first = score_exchange(banned, parameters=PARAMETERS, home=TENCENT, as_of=AS_OF)
     second = score_exchange(do_not_pursue, parameters=PARAMETERS, home=TENCENT, as_of=AS_OF)
 
-    assert (first.score, first.grade, [f.english() for f in first.factors]) == (
+    assert (first.score, first.grade, [english(f) for f in first.factors]) == (
         0,
         "D",
         ["It operates only in China, where crypto trading is banned"],
@@ -206,7 +213,7 @@ def test_person_score_adds_persona_fit_and_engagement():
     )
 
     assert (cto.score, [f.points for f in cto.factors]) == (68, [48, 15, 5])
-    assert (marketer.score, [f.english() for f in marketer.factors]) == (
+    assert (marketer.score, [english(f) for f in marketer.factors]) == (
         48,
         ["Works at Midex, scored 48", "Marketing manager: not a buyer of infrastructure"],
     )
@@ -232,7 +239,7 @@ def test_the_size_tier_comes_from_the_newest_market_figure_and_names_it():
 
     # then it is mid-size, and the factor names the figure, its rank, source and date
     assert result.size_tier == "mid"
-    assert (result.factors[0].code, result.factors[0].points, result.factors[0].english()) == (
+    assert (result.factors[0].code, result.factors[0].points, english(result.factors[0])) == (
         "size",
         20,
         "Mid-size: 24h volume 9,450 BTC, rank 21 on CoinGecko (2023-01-07)",
@@ -245,7 +252,7 @@ def test_without_a_normalized_volume_the_reported_one_sets_the_tier():
 
     result = score_exchange(facts, parameters=PARAMETERS, home=TENCENT, as_of=AS_OF)
 
-    assert (result.size_tier, result.factors[0].points, result.factors[0].english()) == (
+    assert (result.size_tier, result.factors[0].points, english(result.factors[0])) == (
         "large",
         10,
         "Large: 24h volume 23,491 BTC, rank 21 on CoinGecko (2023-01-07)",
@@ -275,7 +282,7 @@ def test_a_tier_set_by_hand_wins_over_the_market_figure_and_says_why():
 
     # then the hand-set tier is the one in effect, and the figure is still known
     assert (verdict.tier, verdict.basis, verdict.figure.volume_btc) == ("large", "hand", 9_450.0)
-    assert (result.size_tier, result.factors[0].points, result.factors[0].english()) == (
+    assert (result.size_tier, result.factors[0].points, english(result.factors[0])) == (
         "large",
         10,
         "A large exchange: usually tied to an incumbent vendor (set by hand: derivatives volume 10x spot "
@@ -307,7 +314,7 @@ def test_a_rival_running_its_ai_workloads_is_the_llm_opening():
     result = score_exchange(facts, parameters=PARAMETERS, home=TENCENT, as_of=AS_OF)
 
     # then the AI allocation is its own factor, scaled by the rival's share, beside the share factors of "all"
-    assert [(f.code, f.points, f.english(), f.references) for f in result.factors][-1] == (
+    assert [(f.code, f.points, english(f), f.references) for f in result.factors][-1] == (
         "rival_ai_workload",
         8,
         "AWS runs 80% of its AI / LLM workloads: an opening for our LLM services",
@@ -360,7 +367,7 @@ def tokyo_outage(
 def incident_factors(allocation: AllocationFact, incident: IncidentFact, parameters=PARAMETERS):
     facts = ExchangeFacts(5, "Bybit", size_tier_by_hand="mid", allocations=(allocation,), incidents=(incident,))
     result = score_exchange(facts, parameters=parameters, home=TENCENT, as_of=AS_OF)
-    return [(f.points, f.english()) for f in result.factors if f.code == "rival_incident"]
+    return [(f.points, english(f)) for f in result.factors if f.code == "rival_incident"]
 
 
 def test_an_aws_tokyo_outage_gives_nothing_to_an_exchange_hosted_in_aws_singapore():
