@@ -3,6 +3,7 @@
 import pytest
 
 from crm.models import Activity, EvidenceChange
+from leads.sentences import factor_sentence
 from tests.api.conftest import client_for
 
 pytestmark = pytest.mark.django_db
@@ -94,7 +95,9 @@ def test_moving_an_outage_from_aws_to_alibaba_rescores_both_vendors_exchanges_at
     day = f"{signal.occurred_at:%Y-%m-%d}"
 
     def incidents(exchange) -> list[str]:
-        return [f["sentence"] for f in Score.objects.get(exchange=exchange).factors if "incident" in f["code"]]
+        return [
+            factor_sentence(f, "en") for f in Score.objects.get(exchange=exchange).factors if "incident" in f["code"]
+        ]
 
     assert incidents(on["aws"]) == [
         f"AWS ap-northeast-1 (Tokyo) outage on {day} hit the vendor holding 100% of its allocations in that region"

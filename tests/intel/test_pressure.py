@@ -8,6 +8,7 @@ from django.utils import timezone
 from intel.pressure import PresenceFact, RegulationFact, RegulatoryPressure, regulatory_pressures
 from leads.models import Score
 from leads.salesforce.sources import account_values
+from leads.sentences import factor_sentence
 from leads.services import scores_rescore
 from tests.crm.factories import PresenceFactory, UserFactory, jurisdiction
 from tests.leads.factories import exchange_on, singapore_dtsp
@@ -102,7 +103,7 @@ def test_scoring_the_page_and_salesforce_count_pressure_from_the_day_the_exchang
     client.force_login(UserFactory(username="keeper", is_superuser=True))
 
     # scoring: the exchange that arrived is pressed since its arrival; the one still to arrive is not
-    sentences = {f["code"]: f["sentence"] for f in Score.objects.get(exchange=arrived).factors}
+    sentences = {f["code"]: factor_sentence(f, "en") for f in Score.objects.get(exchange=arrived).factors}
     assert sentences["relocation"] == (
         f"Singapore's DTSP regime (in force since 2025-06-30) since it arrived on {arrival:%Y-%m-%d} "
         "and its licence is pending: it must relocate"

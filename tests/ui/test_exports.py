@@ -76,6 +76,7 @@ def test_the_salesforce_export_writes_reasons_sentence_first_so_none_is_neutrali
     import io
 
     from leads.models import Score
+    from leads.sentences import factor_sentence
 
     factors = {f["code"]: f for f in Score.objects.get(exchange__slug="tokyo-0").factors}
 
@@ -87,5 +88,5 @@ def test_the_salesforce_export_writes_reasons_sentence_first_so_none_is_neutrali
     reasons = rows[1][rows[0].index("Intel_Top_Reasons__c")]
     # in the order a rep reads them: the evidence that adds points before the size every mid-size account shares
     top = [factors[code] for code in ("rival_share", "displacement_target", "major_licence")]
-    assert reasons.splitlines() == [f"{f['sentence']} ({f['points']:+d})" for f in top]
+    assert reasons.splitlines() == [f"{factor_sentence(f, 'en')} ({f['points']:+d})" for f in top]
     assert reasons.splitlines()[0] == "Alibaba Cloud holds 60% of its allocations (+12)"
