@@ -19,9 +19,14 @@ def among(field: str, ids: Sequence[int]) -> Q:
     2,000 parameters, which costs more than the query; an array literal is one string), a plain IN
     elsewhere."""
     if connection.vendor == "postgresql":
-        literal = "{" + ",".join(str(int(pk)) for pk in ids) + "}"
-        return Q(**{f"{field}__in": RawSQL("SELECT unnest(%s::bigint[])", (literal,))})
+        return Q(**{f"{field}__in": RawSQL("SELECT unnest(%s::bigint[])", (id_literal(ids),))})
     return Q(**{f"{field}__in": list(ids)})
+
+
+def id_literal(ids: Sequence[int]) -> str:
+    """Ids as one PostgreSQL array literal: Django's client-side binding quotes a Python list element by
+    element (~0.3 ms per 100 ids), a string in one go."""
+    return "{" + ",".join(str(int(pk)) for pk in ids) + "}"
 
 
 def bulk_insert(model: type[models.Model], objects: Sequence[models.Model]) -> int:

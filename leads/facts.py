@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from django.db import connection
 
+from crm.bulk import id_literal
 from crm.models import Activity, Allocation, CloudVendor, Exchange, Jurisdiction, Presence
 from crm.regions import region_label
 from intel.choices import MatchStatus, SignalKind
@@ -43,14 +44,13 @@ class LoadedFacts:
 
 
 def id_array(exchange_ids: Sequence[int]) -> str:
-    """Ids as one PostgreSQL array literal: Django's client-side binding quotes a Python list
-    element by element (~0.3 ms per 100 ids), a string in one go."""
+    """Ids as one PostgreSQL array literal (crm.bulk.id_literal), kept for the chunk being loaded."""
     return _id_literal(tuple(exchange_ids))
 
 
 @functools.lru_cache(maxsize=4)  # the same chunk's ids serve the several queries of one load
 def _id_literal(exchange_ids: tuple[int, ...]) -> str:
-    return "{" + ",".join(str(int(pk)) for pk in exchange_ids) + "}"
+    return id_literal(exchange_ids)
 
 
 def _where_ids(
